@@ -1,0 +1,263 @@
+/*
+ * ws.h -- the whole public API of libws, the ws task-parallel runtime.
+ *
+ * Most programs never call this header directly: they annotate C code with
+ * `#pragma ws task`, `#pragma ws taskwait`, ... and the ws Clang plugin
+ * rewrites the directives into the calls below.  Everything here is also
+ * usable by hand.
+ *
+ * Model
+ * -----
+ * A *frame* (`ws_frame`) is a set of child tasks that someone will wait for.
+ * The plugin gives every function that spawns tasks one frame on its stack and
+ * waits for it at every `return` and at the closing brace (Cilk's implicit
+ * sync), so a task never outlives the function that spawned it and every task
+ * has finished its own children before it finishes.  A taskgroup is a frame
+ * too, one that can be cancelled.
+ *
+ *     ws_frame f = WS_FRAME_INIT;
+ *     ws_spawn(&f, work, &args, sizeof args, WS_TIER_NORMAL, NULL);
+ *     ...
+ *     ws_wait(&f);               // runs other tasks while it waits
+ *
+ * The captured bytes (`args`) are copied into the task at spawn time; the
+ * task function receives a pointer to that copy, valid while it runs.
+ *
+ * Threads: the first thread to enter the runtime (usually `main`) becomes
+ * worker 0 and runs tasks whenever it waits.  The pool (`WS_NUM_WORKERS`, or
+ * the CPUs in the affinity mask) starts lazily at the first spawn.  Any other
+ * application thread may spawn and wait too; it waits without burning a CPU.
+ *
+ * Errors are returned as negative `WS_E*` codes; nothing in the library
+ * aborts on bad input.  Environment variables are documented in
+ * docs/environment.md.
+ */
+#ifndef WS_H
+#define WS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WS_VERSION_MAJOR 0
+#define WS_VERSION_MINOR 1
+
+/* ---- Error codes (negative errno values, as libuv does) ---------------- */
+
+#define WS_OK 0
+#define WS_EINVAL (-22)     /* a bad argument */
+#define WS_ENOMEM (-12)     /* out of memory */
+#define WS_EBUSY (-16)      /* the pool is running and cannot be changed */
+#define WS_ECANCELED (-125) /* the current task's taskgroup was cancelled */
+
+/* Returns a static, human-readable text for a WS_E* code. */
+const char *ws_strerror(int code);
+
+/* ---- Priority tiers ----------------------------------------------------- */
+
+/* Higher tiers are popped and stolen first.  `priority(expr)` clamps an
+ * integer to this range. */
+typedef enum ws_tier {
+  WS_TIER_LOW = 0,
+  WS_TIER_NORMAL = 1,
+  WS_TIER_HIGH = 2,
+  WS_TIER_CRITICAL = 3
+} ws_tier;
+#define WS_NUM_TIERS 4
+
+/* ---- Pool lifetime ------------------------------------------------------ */
+
+/* Starts the pool with `num_workers` workers (0: WS_NUM_WORKERS, else the
+ * CPUs in the affinity mask).  The calling thread becomes worker 0.  Optional:
+ * the first spawn starts the pool.  Returns WS_OK, WS_EINVAL for a negative
+ * count, or WS_EBUSY if the pool already runs with another size. */
+int ws_init(int num_workers);
+
+/* Waits until every spawned task has finished, prints/writes the statistics
+ * requested by WS_STATS, stops the workers and frees the pool.  A later spawn
+ * or ws_init starts a new pool.  Returns WS_OK, or WS_EBUSY when called from
+ * inside a task or from a thread other than worker 0. */
+int ws_shutdown(void);
+
+/* Workers in the pool (starting it if needed). */
+int ws_num_workers(void);
+
+/* This thread's worker index in [0, ws_num_workers()), or -1 for a thread
+ * that is not a worker. */
+int ws_worker_id(void);
+
+/* ---- Frames: spawn and wait ------------------------------------------- */
+
+/* A frame's contents are private to the runtime.  Allocate it anywhere
+ * (usually on the stack), initialise it with WS_FRAME_INIT, and call ws_wait
+ * on it before it goes out of scope. */
+typedef struct ws_frame {
+  uint64_t opaque_[6];
+} ws_frame;
+#define WS_FRAME_INIT                                                          \
+  {                                                                            \
+    { 0 }                                                                      \
+  }
+
+/* Where a task was written: used by statistics and traces.  The plugin emits
+ * one `static const ws_site` per directive. */
+typedef struct ws_site {
+  const char *label; /* name("...") or "file.c:line" */
+  const char *file;
+  int line;
+} ws_site;
+
+/* The body of a task: receives the task's private copy of its captures. */
+typedef void (*ws_task_fn)(void *captures);
+
+/* Spawns `fn` as a child of `frame`.  `size` bytes at `captures` are copied
+ * into the task (up to WS_INLINE_CAPTURE bytes without any allocation).
+ * `tier` is clamped to [WS_TIER_LOW, WS_TIER_CRITICAL]; `site` may be NULL.
+ * If memory runs out the task runs at once, inline; it is never lost.
+ * Inside a `final` task every spawn runs inline.
+ * Returns WS_OK or WS_EINVAL (NULL frame or fn). */
+int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
+             int tier, const ws_site *site);
+#define WS_INLINE_CAPTURE 96
+
+/* Flags for ws_spawn_ex. */
+#define WS_TASK_UNDEFERRED 1u /* if(false): run now, in this thread */
+#define WS_TASK_FINAL 2u      /* final(true): this task and its children run
+                                 undeferred */
+
+/* Dependence kinds, for `depend(in|out|inout: ...)`. */
+#define WS_DEP_IN 1
+#define WS_DEP_OUT 2
+#define WS_DEP_INOUT 3
+
+typedef struct ws_dep {
+  const void *addr; /* start of the storage */
+  size_t len;       /* its length in bytes (>= 1) */
+  int kind;         /* WS_DEP_IN, WS_DEP_OUT or WS_DEP_INOUT */
+} ws_dep;
+
+/* Everything a task directive can say.  Zero-initialise, then set fields. */
+typedef struct ws_task_opts {
+  int tier;            /* WS_TIER_*; clamped */
+  unsigned flags;      /* WS_TASK_* */
+  const ws_site *site; /* may be NULL */
+  unsigned timeout_ms; /* 0: none.  Past it: counted, reported, cancelled */
+  const ws_dep *deps;  /* ordering among siblings of the same frame */
+  int num_deps;
+} ws_task_opts;
+
+/* ws_spawn with every option.  `opts` may be NULL (normal tier). */
+int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
+                size_t size, const ws_task_opts *opts);
+
+/* Waits until every task spawned into `frame` has finished (each of which has
+ * waited for its own children).  A worker runs other tasks meanwhile; another
+ * thread sleeps.  Returns WS_OK, or WS_ECANCELED if the frame is a taskgroup
+ * that was cancelled (its unstarted tasks were skipped). */
+int ws_wait(ws_frame *frame);
+
+/* ---- Taskgroups, checkpoints, cancellation ---------------------------- */
+
+/* Makes `group` (initialised with WS_FRAME_INIT) a taskgroup: tasks spawned
+ * into it, and all their descendants, belong to it.  End it with ws_wait. */
+void ws_taskgroup_begin(ws_frame *group);
+
+/* Cancels `group`: its tasks that have not started are skipped and counted
+ * as cancelled; running ones see it at their next checkpoint. */
+void ws_cancel(ws_frame *group);
+
+/* Cancels the innermost taskgroup of the running task (or of this thread). */
+void ws_cancel_current(void);
+
+/* Non-zero if the running task belongs to a cancelled taskgroup or has run
+ * past its timeout.  A cheap check: `#pragma ws cancellation point`. */
+int ws_cancelled(void);
+
+/* A checkpoint: runs pending `critical` tasks here (nested at most
+ * WS_MAX_PREEMPT_DEPTH deep), then returns WS_ECANCELED if the running task
+ * should stop, else WS_OK.  `#pragma ws yield`. */
+int ws_yield(void);
+#define WS_MAX_PREEMPT_DEPTH 3
+
+/* ---- Parallel loops ---------------------------------------------------- */
+
+/* The body of a parallel loop: runs normalised iterations [lo, hi) of the
+ * loop, reading shared state through `captures` (not copied) and, for
+ * reductions, accumulating into `partial` (a private copy set to the
+ * identity by `red_init`). */
+typedef void (*ws_loop_fn)(uint64_t lo, uint64_t hi, void *captures,
+                           void *partial);
+
+#define WS_SCHEDULE_AUTO 0    /* recursive halving down to the grain */
+#define WS_SCHEDULE_DYNAMIC 1 /* same as AUTO */
+#define WS_SCHEDULE_STATIC 2  /* fixed equal chunks */
+
+typedef struct ws_loop {
+  uint64_t trips;     /* iterations, normalised to [0, trips) */
+  uint64_t grainsize; /* 0: chosen by the runtime (or from num_tasks) */
+  uint64_t num_tasks; /* 0: chosen by the runtime */
+  int schedule;       /* WS_SCHEDULE_* */
+  int tier;           /* WS_TIER_* */
+  const ws_site *site;
+  ws_loop_fn body;
+  void *captures;
+  /* Reductions (red_size 0: none).  Partial results are combined in a fixed
+   * tree over the iteration space: for a given grain the result is the same,
+   * bit for bit, at any worker count. */
+  size_t red_size;
+  void (*red_init)(void *partial);                   /* set to identity */
+  void (*red_combine)(void *into, const void *from); /* into = into OP from,
+                                                        `into` is the left
+                                                        (lower) range */
+} ws_loop;
+
+/* Runs the loop and waits for it.  With reductions, the combined result is
+ * written to `result` (red_size bytes).  Returns WS_OK or WS_EINVAL. */
+int ws_parallel_for(const ws_loop *loop, void *result);
+
+/* ---- Statistics --------------------------------------------------------- */
+
+/* Per-worker counters; always on, written only by their worker. */
+typedef struct ws_stats {
+  uint64_t spawned;
+  uint64_t executed[WS_NUM_TIERS]; /* by tier the task ran at */
+  uint64_t stolen;                 /* tasks obtained by stealing */
+  uint64_t steal_attempts;
+  uint64_t steal_failures;
+  uint64_t batch_steals;   /* steals that moved more than one task */
+  uint64_t batch_moved;    /* tasks moved by those */
+  uint64_t spins;          /* idle spin rounds */
+  uint64_t yields;         /* sched_yield calls while idle */
+  uint64_t parks;          /* futex sleeps */
+  uint64_t wakeups;        /* wake-ups sent */
+  uint64_t promotions;     /* aging promotions */
+  uint64_t preemptions;    /* critical tasks run at a checkpoint */
+  uint64_t cancelled;      /* tasks skipped by cancellation */
+  uint64_t timed_out;      /* tasks that ran past their timeout */
+  uint64_t inline_runs;    /* spawns run inline (final, if, no memory) */
+  uint64_t deque_hwm;      /* most tasks queued at once */
+  uint64_t busy_ns;        /* time running tasks */
+  uint64_t idle_ns;        /* time looking for work or parked */
+} ws_stats;
+
+/* Copies up to `capacity` per-worker records into `per_worker` (may be NULL)
+ * and their sum into `total` (may be NULL; deque_hwm is the maximum).
+ * Returns the number of workers, or 0 if no pool runs. Exact once the
+ * pool is quiescent; approximate while tasks run. */
+int ws_stats_get(ws_stats *total, ws_stats *per_worker, int capacity);
+
+/* Sets every counter to zero.  Call while the pool is quiescent. */
+void ws_stats_reset(void);
+
+/* Prints the per-worker table (what WS_STATS=1 prints at exit) to `stream`
+ * (a FILE *; void * keeps <stdio.h> out of this header). */
+void ws_stats_print(void *stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WS_H */

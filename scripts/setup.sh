@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what ws needs on Debian 12 (idempotent) and builds it into build/.
+#   scripts/setup.sh            packages + Release build
+#   WS_SETUP_BENCH=1 ...        also the benchmark peers (libomp-19, oneTBB)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+pkgs=(clang-19 libclang-19-dev llvm-19-dev llvm-19-tools libffi-dev cmake
+      ninja-build python3)
+if [ "${WS_SETUP_BENCH:-0}" = 1 ]; then
+  # libomp-19-dev replaces libomp-14-dev (the two packages conflict).
+  pkgs+=(libomp-19-dev libtbb-dev valgrind gcc)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+    missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+  ${WS_CMAKE_ARGS:-} >/dev/null
+cmake --build "$root/build"
