@@ -73,8 +73,10 @@ typedef enum ws_tier {
 /* Starts the pool with `num_workers` workers (0: WS_NUM_WORKERS, else the
  * CPUs in the affinity mask).  The calling thread becomes worker 0.  Optional:
  * the first spawn starts the pool.  Returns WS_OK, WS_EINVAL for a negative
- * count, or WS_EBUSY if the pool already runs with another size. */
+ * count (or one above WS_MAX_WORKERS), WS_ENOMEM if the pool cannot be
+ * created, or WS_EBUSY if the pool already runs with another size. */
 int ws_init(int num_workers);
+#define WS_MAX_WORKERS 1024
 
 /* Waits until every spawned task has finished, prints/writes the statistics
  * requested by WS_STATS, stops the workers and frees the pool.  A later spawn
@@ -125,8 +127,10 @@ int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
 
 /* Flags for ws_spawn_ex. */
 #define WS_TASK_UNDEFERRED 1u /* if(false): run now, in this thread */
-#define WS_TASK_FINAL 2u      /* final(true): this task and its children run
-                                 undeferred */
+#define WS_TASK_FINAL 2u      /* final(true): every task spawned while this
+                                 one runs (and so on down) runs undeferred,
+                                 inline; the final task itself is queued
+                                 as usual unless WS_TASK_UNDEFERRED */
 
 /* Dependence kinds, for `depend(in|out|inout: ...)`. */
 #define WS_DEP_IN 1
@@ -146,7 +150,7 @@ typedef struct ws_task_opts {
   const ws_site *site; /* may be NULL */
   unsigned timeout_ms; /* 0: none.  Past it: counted, reported, cancelled */
   const ws_dep *deps;  /* ordering among siblings of the same frame */
-  int num_deps;
+  int num_deps;        /* (not implemented yet: > 0 gives WS_EINVAL) */
 } ws_task_opts;
 
 /* ws_spawn with every option.  `opts` may be NULL (normal tier). */
@@ -156,7 +160,10 @@ int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
 /* Waits until every task spawned into `frame` has finished (each of which has
  * waited for its own children).  A worker runs other tasks meanwhile; another
  * thread sleeps.  Returns WS_OK, or WS_ECANCELED if the frame is a taskgroup
- * that was cancelled (its unstarted tasks were skipped). */
+ * that was cancelled (its unstarted tasks were skipped).  A frame belongs to
+ * the thread that first spawns into it, which is the one that must wait for
+ * it (another thread gets WS_EINVAL); after ws_wait it is empty again and
+ * may be reused by any thread. */
 int ws_wait(ws_frame *frame);
 
 /* ---- Taskgroups, checkpoints, cancellation ---------------------------- */

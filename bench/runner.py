@@ -1,0 +1,589 @@
+#!/usr/bin/env python3
+"""The ws benchmark runner: builds every variant, runs them paired, prints
+one table and writes it to bench/results/latest.md.  Options: see run.sh."""
+
+import argparse
+import os
+import platform
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+
+VARIANTS = ["seq", "ws", "ws-api", "omp-gcc", "omp-clang", "tbb"]
+PEERS = ["omp-gcc", "omp-clang", "tbb"]
+
+# kernel -> full args, quick args, worker counts, kind.  "time" kernels get
+# the timing columns; the others report their own figure.
+KERNELS = {
+    "fib":       dict(full=["32"], quick=["24"], kind="time"),
+    "nqueens":   dict(full=["13"], quick=["10"], kind="time"),
+    "uts":       dict(full=["500", "8"], quick=["100", "6"], kind="time"),
+    "mergesort": dict(full=[str(32 << 20)], quick=[str(1 << 20)], kind="time"),
+    "flat":      dict(full=["10000000"], quick=["500000"], kind="time"),
+    "priority":  dict(full=["10000", "100", "20"], quick=["2000", "100", "20"],
+                      kind="priority"),
+    "idle":      dict(full=["50", "9000", "16"], quick=["10", "9000", "16"],
+                      kind="idle", workers=[2, 8]),
+    "wake":      dict(full=["100", "25"], quick=["10", "25"], kind="wake",
+                      workers=[2], runs=1, noseq=True),
+}
+# parallel for: bench/loop_api.c (written by the loops engineer, ws only) is
+# run as it is, once, and its own lines are quoted under the table.
+LOOP_ARGS = dict(full=["100000000", "4096", "2", "4"],
+                 quick=["2000000", "512", "2", "2"])
+# kernels with a tbb form (priority has no natural task_group form)
+TBB_KERNELS = {"fib", "nqueens", "uts", "mergesort", "flat", "idle", "wake"}
+GOAL_TIME_KERNELS = ["fib", "nqueens", "uts"]
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=isinstance(cmd, str), text=True,
+                          capture_output=True, **kw)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- building
+
+def build(args):
+    """Builds libws/plugin if missing (cmake --build of the main project),
+    then every variant; returns the variants that exist."""
+    wsb = args.wsbuild
+    lib = os.path.join(wsb, "lib", "libws.so")
+    plugin = os.path.join(wsb, "lib", "ws-plugin.so")
+    if not args.no_build:
+        if not os.path.exists(os.path.join(wsb, "build.ninja")):
+            log(f"configuring {wsb}")
+            sh(["cmake", "-S", ROOT, "-B", wsb, "-G", "Ninja",
+                "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_COMPILER=clang-19",
+                "-DCMAKE_CXX_COMPILER=clang++-19", "-DWS_BUILD_TESTS=OFF"])
+        for target, out in (("ws", lib), ("ws-plugin", plugin)):
+            # Always ask ninja: it is a no-op when up to date.
+            r = sh(["cmake", "--build", wsb, "-j2", "--target", target])
+            if r.returncode != 0:
+                log(f"note: cannot build {target} in {wsb} "
+                    f"({(r.stdout + r.stderr).strip().splitlines()[-1:]})")
+    have = {"seq", "omp-gcc", "omp-clang", "tbb"}
+    if os.path.exists(lib):
+        have.add("ws-api")
+        if os.path.exists(plugin):
+            have.add("ws")
+    targets = {"seq": "seq", "omp-gcc": "omp-gcc", "omp-clang": "omp-clang",
+               "tbb": "tbb", "ws-api": "api", "ws": "ws"}
+    kernels = " ".join(k for k in args.kernels if k in KERNELS)
+    ok = set()
+    for v in VARIANTS:
+        if v not in have or v not in args.variants:
+            continue
+        if args.no_build:
+            ok.add(v)
+            continue
+        r = sh(["make", "-C", BENCH, "-j2", "-k", targets[v],
+                f"OUT={args.out}", f"WSBUILD={wsb}", f"KERNELS={kernels}"])
+        if r.returncode != 0:
+            log(f"note: some {v} builds failed:\n" +
+                "\n".join(l for l in (r.stdout + r.stderr).splitlines()
+                          if "error" in l)[:2000])
+        ok.add(v)
+    if "loop" in args.kernels and "ws-api" in ok and not args.no_build:
+        sh(["make", "-C", BENCH, "loop", f"OUT={args.out}", f"WSBUILD={wsb}"])
+    return ok
+
+
+def binary(args, kernel, variant):
+    p = os.path.join(args.out, f"{kernel}.{variant}")
+    return p if os.path.exists(p) else None
+
+
+# ---------------------------------------------------------------- running
+
+RESULT_RE = re.compile(r"^RESULT (.*)$", re.M)
+
+
+def run_one(args, kernel, variant, workers, kargs, extra_env=None,
+            cap=None):
+    """Runs one program; returns a dict of its RESULT fields, or None with a
+    reason."""
+    exe = binary(args, kernel, variant)
+    env = dict(os.environ)
+    w = str(workers)
+    env.update(BENCH_WORKERS=w, WS_NUM_WORKERS=w, OMP_NUM_THREADS=w,
+               OMP_PROC_BIND="false")
+    if kernel == "priority":
+        env["OMP_MAX_TASK_PRIORITY"] = "3"
+    if extra_env:
+        env.update(extra_env)
+    try:
+        r = subprocess.run([exe] + kargs, env=env, text=True,
+                           capture_output=True, timeout=cap or args.cap)
+    except subprocess.TimeoutExpired:
+        return None, f">{cap or args.cap:g}s"
+    m = RESULT_RE.search(r.stdout)
+    if r.returncode != 0 or not m:
+        return None, f"exit {r.returncode}: {r.stderr.strip()[-200:]}"
+    fields = dict(kv.split("=", 1) for kv in m.group(1).split())
+    for k in list(fields):
+        if k != "checksum":
+            fields[k] = float(fields[k])
+    return fields, None
+
+
+class Results:
+    def __init__(self):
+        self.runs = {}      # (kernel, variant, workers) -> [fields or None]
+        self.failed = {}    # (kernel, variant, workers) -> reason
+        self.checksums = {}  # kernel -> reference checksum
+        self.mismatch = []
+        self.tasks = {}
+        self.callgrind = {}  # variant -> instructions per task
+
+    def add(self, key, fields, why):
+        self.runs.setdefault(key, [])
+        if fields is None:
+            self.failed[key] = why
+            return
+        self.runs[key].append(fields)
+        k = key[0]
+        ref = self.checksums.setdefault(k, fields["checksum"])
+        if fields["checksum"] != ref:
+            self.mismatch.append(f"{k} {key[1]} @{key[2]}: checksum "
+                                 f"{fields['checksum']} != {ref}")
+        if "tasks" in fields and k not in self.tasks:
+            self.tasks[k] = fields["tasks"]
+
+    def med(self, key, field="time"):
+        vals = [f[field] for f in self.runs.get(key, []) if field in f]
+        return statistics.median(vals) if vals else None
+
+    def med_ratio(self, key, num, den):
+        vals = [f[num] / f[den] for f in self.runs.get(key, [])
+                if f.get(den)]
+        return statistics.median(vals) if vals else None
+
+    def paired(self, kernel, a, b, w):
+        """Median over runs of time(a)/time(b), pair by pair (same round)."""
+        ra = self.runs.get((kernel, a, w), [])
+        rb = self.runs.get((kernel, b, w), [])
+        vals = [x["time"] / y["time"] for x, y in zip(ra, rb)
+                if x.get("round") == y.get("round") and y["time"] > 0]
+        return statistics.median(vals) if vals else None
+
+
+def run_kernel(args, res, kernel, variants):
+    spec = KERNELS[kernel]
+    kargs = spec["quick" if args.quick else "full"]
+    kargs = args.sizes.get(kernel, kargs)
+    workers = spec.get("workers", args.workers)
+    runs = min(args.runs, spec.get("runs", args.runs))
+    vs = [v for v in variants if binary(args, kernel, v)]
+    if spec.get("noseq"):
+        vs = [v for v in vs if v != "seq"]
+    if kernel not in TBB_KERNELS:
+        vs = [v for v in vs if v != "tbb"]
+    # Reference checksum and task count from one untimed serial run.
+    if binary(args, kernel, "seq"):
+        f, why = run_one(args, kernel, "seq", 1, kargs, {"BENCH_COUNT": "1"},
+                         cap=max(60, 4 * args.cap))
+        if f:
+            res.checksums[kernel] = f["checksum"]
+            if "tasks" in f:
+                res.tasks[kernel] = f["tasks"]
+        elif not spec.get("noseq"):
+            log(f"{kernel}: reference run failed: {why}")
+    par = [v for v in vs if v != "seq"]
+    t0 = time.time()
+    for r in range(runs):
+        if "seq" in vs:
+            f, why = run_one(args, kernel, "seq", 1, kargs)
+            if f:
+                f["round"] = r
+            res.add((kernel, "seq", 1), f, why)
+        for w in workers:
+            # Alternate the order round by round so no variant always runs
+            # right after the same neighbour (pairs are taken per round).
+            k = r % max(1, len(par))
+            for v in par[k:] + par[:k]:
+                key = (kernel, v, w)
+                if key in res.failed:
+                    continue  # timed out or failed once: skip the rest
+                f, why = run_one(args, kernel, v, w, kargs)
+                if f:
+                    f["round"] = r
+                res.add(key, f, why)
+    log(f"{kernel}: {len(vs)} variants x {runs} runs in {time.time()-t0:.0f}s")
+
+
+def run_loop(args, res):
+    exe = os.path.join(args.out, "loop_api")
+    if not os.path.exists(exe):
+        res.loop = ["(bench/loop_api.c not built: no libws)"]
+        return
+    la = args.sizes.get("loop", LOOP_ARGS["quick" if args.quick else "full"])
+    try:
+        r = subprocess.run([exe] + la, text=True, capture_output=True,
+                           timeout=max(120, 10 * args.cap))
+        res.loop = ([f"$ loop_api {' '.join(la)}"] +
+                    (r.stdout + r.stderr).strip().splitlines())
+        if r.returncode != 0:
+            res.loop.append(f"(exit status {r.returncode})")
+            res.loop_failed = True
+    except subprocess.TimeoutExpired:
+        res.loop = [f"$ loop_api {' '.join(la)}", "(timed out)"]
+
+
+def callgrind(args, res, variants):
+    """Instructions per task at 1 worker on fib, from the difference between
+    two sizes (start-up costs cancel), minus the same for seq."""
+    n1, n2 = (15, 18) if args.quick else (22, 25)
+
+    def tasks(n):
+        a, b = 0, 1
+        for _ in range(n + 1):
+            a, b = b, a + b
+        return 2 * (a - 1)
+
+    def instr(v, n):
+        exe = binary(args, "fib", v)
+        if not exe:
+            return None
+        env = dict(os.environ, BENCH_WORKERS="1", WS_NUM_WORKERS="1",
+                   OMP_NUM_THREADS="1")
+        try:
+            r = subprocess.run(["valgrind", "--tool=callgrind",
+                                "--callgrind-out-file=/dev/null", exe, str(n)],
+                               env=env, text=True, capture_output=True,
+                               timeout=300)
+        except (subprocess.TimeoutExpired, FileNotFoundError):
+            return None
+        m = re.search(r"Collected\s*:\s*(\d+)", r.stderr)
+        return int(m.group(1)) if m else None
+
+    base = {}
+    for v in ["seq"] + [v for v in variants if v != "seq"]:
+        a, b = instr(v, n1), instr(v, n2)
+        if a is None or b is None:
+            continue
+        base[v] = (b - a) / (tasks(n2) - tasks(n1))
+    if "seq" in base:
+        for v, per in base.items():
+            if v != "seq":
+                res.callgrind[v] = per - base["seq"]
+    res.callgrind_sizes = (n1, n2)
+
+
+# ---------------------------------------------------------------- output
+
+def fmt(x, spec=".3f", none=""):
+    return none if x is None else format(x, spec)
+
+
+def machine_info():
+    def first(cmd):
+        r = sh(cmd)
+        return (r.stdout or r.stderr).strip().splitlines()[0] if (
+            r.stdout or r.stderr) else "?"
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    tbbv = "?"
+    try:
+        txt = open("/usr/include/oneapi/tbb/version.h").read()
+        mj = re.search(r"TBB_VERSION_MAJOR (\d+)", txt).group(1)
+        mn = re.search(r"TBB_VERSION_MINOR (\d+)", txt).group(1)
+        tbbv = f"oneTBB {mj}.{mn}"
+    except (OSError, AttributeError):
+        pass
+    return [
+        f"- machine: `nproc` = {first('nproc')}, CPU: {cpu}, "
+        f"kernel {platform.release()}, load average at start "
+        f"{os.getloadavg()[0]:.2f}",
+        f"- clang: {first('clang-19 --version')}",
+        f"- gcc: {first('gcc --version')}",
+        f"- peers: libgomp (gcc 12), libomp-19, {tbbv}",
+    ]
+
+
+def ws_name(variants):
+    return "ws" if "ws" in variants else "ws-api"
+
+
+def table(args, res, variants):
+    wsv = ws_name(variants)
+    ws_alts = [v for v in ("ws", "ws-api") if v in variants]
+    ws_alts = [wsv] + [v for v in ws_alts if v != wsv]
+    tw = args.workers
+    lines = []
+    hdr = (["kernel", "variant"] + [f"T{w} s" for w in tw] +
+           ["Tseq/T2", "T1/T2", "T1/Tseq", "ns/task @1", "instr/task @1",
+            "CPU/wall @2", f"{wsv}÷this @" + "/".join(map(str, tw)),
+            "other figures"])
+    lines.append("| " + " | ".join(hdr) + " |")
+    lines.append("|" + "---|" * len(hdr))
+    for k in args.kernels:
+        if k not in KERNELS:
+            continue
+        spec = KERNELS[k]
+        kind = spec["kind"]
+        for v in VARIANTS:
+            if v not in variants:
+                continue
+            kw = spec.get("workers", tw)
+            if not any((k, v, w) in res.runs for w in kw + [1]):
+                continue
+            row = [k, v]
+            tseq = res.med((k, "seq", 1))
+            if kind == "time":
+                ts = {}
+                for w in tw:
+                    key = (k, "seq", 1) if v == "seq" else (k, v, w)
+                    t = res.med(key)
+                    ts[w] = t
+                    why = res.failed.get(key)
+                    if t is None:
+                        row.append(why.split(":")[0] if why else "")
+                    elif why:
+                        row.append(fmt(t) + "*")
+                    else:
+                        row.append(fmt(t))
+                t1, t2 = ts.get(1), ts.get(2)
+                row.append(fmt(tseq / t2 if tseq and t2 else None, ".2f"))
+                row.append(fmt(t1 / t2 if t1 and t2 and v != "seq" else None,
+                               ".2f"))
+                row.append(fmt(t1 / tseq if t1 and tseq else None, ".2f"))
+                tasks = res.tasks.get(k)
+                nst = ((t1 - tseq) / tasks * 1e9
+                       if t1 and tseq and tasks and v != "seq" else None)
+                row.append(fmt(nst, ".1f"))
+                cg = res.callgrind.get(v) if k == "fib" else None
+                row.append(fmt(cg, ".0f"))
+                cw = res.med_ratio((k, v, 2 if v != "seq" else 1), "cpu",
+                                   "time")
+                row.append(fmt(cw, ".2f"))
+            else:
+                row += [""] * (len(tw) + 5)
+                cw = res.med_ratio((k, v, 2), "cpu", "time")
+                row.append(fmt(cw, ".2f"))
+            if v not in (wsv, "seq") and kind == "time":
+                rs = [res.paired(k, wsv, v, w) for w in tw]
+                row.append("/".join(fmt(x, ".2f", "-") for x in rs))
+            else:
+                row.append("")
+            row.append(other_figures(res, k, v, kind, spec))
+            lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def other_figures(res, k, v, kind, spec):
+    if kind == "priority":
+        parts = []
+        for w in [1, 2, 4]:
+            key = (k, v, w)
+            if res.runs.get(key):
+                parts.append(f"@{w}: high rank {res.med(key, 'high_rank'):.0f}"
+                             f", lows started {res.med(key, 'lows_before'):.0f}"
+                             f", gap {res.med(key, 'rank_gap'):.0f}")
+        return "; ".join(parts)
+    if kind == "idle":
+        parts = []
+        for w in spec["workers"]:
+            key = (k, "seq", 1) if v == "seq" else (k, v, w)
+            cw = res.med_ratio(key, "cpu", "time")
+            if cw is not None:
+                parts.append(f"CPU/wall @{w} {cw:.2f}")
+            if v == "seq":
+                break
+        return ", ".join(parts)
+    if kind == "wake":
+        key = (k, v, 2)
+        if res.runs.get(key):
+            return (f"@2: p50 {res.med(key, 'p50_us'):.1f} us, "
+                    f"p99 {res.med(key, 'p99_us'):.1f} us")
+        return res.failed.get(key, "")
+    if k == "flat":
+        t2 = res.med((k, v, 2))
+        tasks = res.tasks.get(k)
+        if t2 and tasks and v != "seq":
+            return f"{tasks / t2 / 1e6:.0f} M tasks/s @2"
+    return ""
+
+
+def goals(args, res, variants):
+    """The goals the project tracks, measured for the ws variant(s)."""
+    out = []
+
+    def line(name, target, val, ok, unit=""):
+        if val is None:
+            out.append(f"| {name} | {target} | not measured | - |")
+        else:
+            status = "met" if ok else "**MISSED**"
+            out.append(f"| {name} | {target} | {val}{unit} | {status} |")
+
+    for wsv in [v for v in ("ws", "ws-api") if v in variants]:
+        tseq = res.med(("fib", "seq", 1))
+        t1 = res.med(("fib", wsv, 1))
+        tasks = res.tasks.get("fib")
+        if tseq and t1 and tasks:
+            ns = (t1 - tseq) / tasks * 1e9
+            line(f"{wsv}: fib overhead/task @1", "<= 5 ns", f"{ns:.1f}",
+                 ns <= 5, " ns")
+        cg = res.callgrind.get(wsv)
+        if cg is not None:
+            out.append(f"| {wsv}: fib instructions/task @1 | (info) | "
+                       f"{cg:.0f} | - |")
+        for k in GOAL_TIME_KERNELS:
+            a, b = res.med((k, wsv, 1)), res.med((k, wsv, 2))
+            if a and b:
+                line(f"{wsv}: {k} T1/T2", ">= 1.9", f"{a / b:.2f}",
+                     a / b >= 1.9)
+            r = res.paired(k, wsv, "tbb", 2)
+            if r is not None:
+                line(f"{wsv}: {k} time vs tbb @2", "<= 0.2x", f"{r:.2f}x",
+                     r <= 0.2)
+        ts, t2 = res.med(("mergesort", "seq", 1)), res.med(("mergesort", wsv, 2))
+        if ts and t2:
+            line(f"{wsv}: mergesort speedup @2", ">= 1.85", f"{ts / t2:.2f}",
+                 ts / t2 >= 1.85)
+        ts, t1 = res.med(("flat", "seq", 1)), res.med(("flat", wsv, 1))
+        t2, tasks = res.med(("flat", wsv, 2)), res.tasks.get("flat")
+        if ts and t1 and tasks:
+            ns = (t1 - ts) / tasks * 1e9
+            line(f"{wsv}: flat overhead/task @1", "<= 10 ns", f"{ns:.1f}",
+                 ns <= 10, " ns")
+        if ts and t2:
+            line(f"{wsv}: flat T2 vs seq", "< 1 (faster)", f"{t2 / ts:.2f}",
+                 t2 < ts, "x")
+        for w in KERNELS["idle"]["workers"]:
+            cw = res.med_ratio(("idle", wsv, w), "cpu", "time")
+            if cw is not None:
+                line(f"{wsv}: idle CPU/wall @{w}", "<= 1.10", f"{cw:.2f}",
+                     cw <= 1.10)
+        g = res.med(("priority", wsv, 2), "rank_gap")
+        if g is not None:
+            line(f"{wsv}: priority rank gap @2", "<= 150", f"{g:.0f}",
+                 g <= 150)
+        p = res.med(("wake", wsv, 2), "p50_us")
+        if p is not None:
+            line(f"{wsv}: wake p50 @2", "<= 20 us", f"{p:.1f}", p <= 20,
+                 " us")
+    if not out:
+        return []
+    return ["| goal | target | measured | status |", "|---|---|---|---|"] + out
+
+
+def main():
+    ap = argparse.ArgumentParser(description="ws benchmark suite")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--kernels", default=",".join(list(KERNELS) + ["loop"]))
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--runs", type=int, default=None)
+    ap.add_argument("--workers", default=None)
+    ap.add_argument("--cap", type=float, default=None)
+    ap.add_argument("--size", action="append", default=[])
+    ap.add_argument("--wsbuild", default=os.path.join(ROOT, "build-bench"))
+    ap.add_argument("--out", default=os.path.join(BENCH, "build"))
+    ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--results", default=os.path.join(BENCH, "results",
+                                                      "latest.md"))
+    args = ap.parse_args()
+    args.kernels = [k for k in args.kernels.split(",") if k]
+    for k in args.kernels:
+        if k not in KERNELS and k != "loop":
+            ap.error(f"unknown kernel {k} (known: {', '.join(KERNELS)})")
+    args.variants = [v for v in args.variants.split(",") if v]
+    for v in args.variants:
+        if v not in VARIANTS:
+            ap.error(f"unknown variant {v} (known: {', '.join(VARIANTS)})")
+    if "seq" not in args.variants:
+        args.variants.insert(0, "seq")  # the reference is always needed
+    if args.runs is None:
+        args.runs = 1 if args.quick else 5
+    if args.cap is None:
+        args.cap = 5.0 if args.quick else 6.0
+    args.workers = ([int(w) for w in args.workers.split(",")]
+                    if args.workers else ([1, 2] if args.quick else [1, 2, 4]))
+    if 1 not in args.workers:
+        args.workers.insert(0, 1)
+    args.sizes = {}
+    for s in args.size:
+        k, _, v = s.partition("=")
+        args.sizes[k] = v.split()
+    args.wsbuild = os.path.abspath(args.wsbuild)
+    args.out = os.path.abspath(args.out)
+
+    t0 = time.time()
+    variants = build(args)
+    variants = [v for v in VARIANTS if v in variants]
+    log(f"variants: {', '.join(variants)}")
+    res = Results()
+    for k in args.kernels:
+        if k == "loop":
+            run_loop(args, res)
+        else:
+            run_kernel(args, res, k, variants)
+    if "fib" in args.kernels and not args.no_callgrind:
+        callgrind(args, res, variants)
+        log("callgrind done")
+
+    cmd = "bench/run.sh " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    out = [f"# ws benchmark results ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
+           "", f"Command: `{cmd.strip()}` ({time.time() - t0:.0f} s)", ""]
+    out += machine_info()
+    sizes = ", ".join(
+        f"{k}({' '.join(args.sizes.get(k, KERNELS[k]['quick' if args.quick else 'full']))})"
+        for k in args.kernels if k in KERNELS)
+    out += [f"- sizes: {sizes}",
+            f"- {args.runs} runs per point (median), cap {args.cap:g} s per "
+            f"run (a capped point is skipped for the remaining runs); "
+            f"ratios are paired run by run", ""]
+    if "ws" not in variants:
+        out += ["**The plugin variant `ws` was not available: `ws` figures "
+                "are from `ws-api` (hand-written libws calls).**", ""]
+    out += table(args, res, variants)
+    out += ["", "Legend: T<w> = median wall seconds at w workers (seq: its "
+            "own time in every column); `>Ns` = capped; `*` = some runs "
+            "capped or failed; ns/task = (T1 - Tseq)/tasks; instr/task = "
+            "callgrind, fib(%d)..fib(%d) difference minus seq; ÷this = "
+            "paired median ratio of the ws time to this row's time (< 1: ws "
+            "faster)." % getattr(res, "callgrind_sizes", (0, 0)), ""]
+    if getattr(res, "loop", None):
+        out += ["Parallel for (bench/loop_api.c, ws_parallel_for by hand, "
+                "its own medians of 5):", "", "```"] + res.loop + ["```", ""]
+    g = goals(args, res, variants)
+    if g:
+        out += ["Goals:", ""] + g + [""]
+    fails = [f"{k} {v} @{w}: {why}" for (k, v, w), why in res.failed.items()
+             if not why.startswith(">")]
+    if fails:
+        out += ["Failures:", ""] + [f"- {f}" for f in fails] + [""]
+    if res.mismatch:
+        out += ["**CHECKSUM MISMATCH**:", ""] + [f"- {m}" for m in res.mismatch]
+    text = "\n".join(out) + "\n"
+    print(text)
+    os.makedirs(os.path.dirname(args.results), exist_ok=True)
+    with open(args.results, "w") as f:
+        f.write(text)
+    if getattr(res, "loop_failed", False):
+        log("\n!!! loop_api failed (wrong result or error), see the table")
+        sys.exit(1)
+    if res.mismatch:
+        log("\n!!! CHECKSUM MISMATCH: a variant computed a different result "
+            "!!!\n" + "\n".join(res.mismatch))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+//===- Analysis.h - The analysis parse shared by plugin and tool -*- C++ -*-=//
+//
+// RewriteAction parses a file with the `#pragma ws` handler installed, then
+// runs the Outliner on the AST and hands the rewritten text of the main file
+// to a callback.  The plugin runs it in a nested CompilerInstance; ws-rewrite
+// runs it through libTooling.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WS_PLUGIN_ANALYSIS_H
+#define WS_PLUGIN_ANALYSIS_H
+
+#include "clang/Frontend/FrontendAction.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace ws {
+
+/// Called once per file: Ok is false if any error was reported (the text is
+/// then empty).
+using RewriteResult = std::function<void(bool Ok, const std::string &Text,
+                                         llvm::StringRef FileName)>;
+
+struct RewriteState;
+
+class RewriteAction : public clang::ASTFrontendAction {
+public:
+  explicit RewriteAction(RewriteResult Done) : Done(std::move(Done)) {}
+
+protected:
+  bool BeginSourceFileAction(clang::CompilerInstance &CI) override;
+  std::unique_ptr<clang::ASTConsumer>
+  CreateASTConsumer(clang::CompilerInstance &CI,
+                    llvm::StringRef InFile) override;
+
+private:
+  RewriteResult Done;
+  std::shared_ptr<RewriteState> State;
+};
+
+} // namespace ws
+
+#endif // WS_PLUGIN_ANALYSIS_H

@@ -1,0 +1,192 @@
+//===- Captures.cpp - Which variables a task uses and how it gets them ----===//
+#include "Captures.h"
+#include "Diagnostics.h"
+#include "Regions.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/Type.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+using namespace clang;
+
+namespace ws {
+namespace {
+
+/// Whether a type can be spelled at file scope, before the enclosing function
+/// (where the capture struct goes): no function-local or anonymous types.
+bool nameableAtFileScope(QualType T) {
+  while (true) {
+    const Type *Ty = T.getTypePtr();
+    if (const auto *TT = dyn_cast<TypedefType>(Ty))
+      return TT->getDecl()->getDeclContext()->isFileContext();
+    if (const auto *TagT = dyn_cast<TagType>(Ty)) {
+      const TagDecl *TD = TagT->getDecl();
+      return TD->getDeclContext()->isFileContext() &&
+             (TD->getIdentifier() || TD->getTypedefNameForAnonDecl());
+    }
+    if (const auto *PT = dyn_cast<PointerType>(Ty)) {
+      T = PT->getPointeeType();
+      continue;
+    }
+    if (const auto *AT = dyn_cast<ArrayType>(Ty)) {
+      T = AT->getElementType();
+      continue;
+    }
+    if (const auto *FT = dyn_cast<FunctionProtoType>(Ty)) {
+      for (QualType P : FT->getParamTypes())
+        if (!nameableAtFileScope(P))
+          return false;
+      T = FT->getReturnType();
+      continue;
+    }
+    if (const auto *FT = dyn_cast<FunctionType>(Ty)) {
+      T = FT->getReturnType();
+      continue;
+    }
+    if (isa<TypeOfExprType>(Ty) || isa<TypeOfType>(Ty))
+      return false;
+    if (const auto *AT = dyn_cast<AtomicType>(Ty)) {
+      T = AT->getValueType();
+      continue;
+    }
+    QualType Next = Ty->getLocallyUnqualifiedSingleStepDesugaredType();
+    if (Next.getTypePtr() == Ty)
+      return true; // builtin, complex, vector...
+    T = Next;
+  }
+}
+
+/// The variable named by a marker argument `&(x)`.
+const VarDecl *listedVar(const Expr *E) {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *U = dyn_cast<UnaryOperator>(E))
+    if (U->getOpcode() == UO_AddrOf)
+      E = U->getSubExpr()->IgnoreParenImpCasts();
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+    return dyn_cast<VarDecl>(DRE->getDecl());
+  return nullptr;
+}
+
+struct Use {
+  const VarDecl *Var;
+  SourceLocation Loc;
+};
+
+void collectUses(const Stmt *S, std::vector<Use> &Out,
+                 llvm::DenseSet<const VarDecl *> &Seen) {
+  if (!S)
+    return;
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(S))
+    if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
+      if (Seen.insert(VD).second)
+        Out.push_back({VD, DRE->getLocation()});
+  for (const Stmt *Child : S->children())
+    collectUses(Child, Out, Seen);
+}
+
+} // namespace
+
+bool CaptureAnalyzer::analyze(Region &R) {
+  const Directive &D = *R.D;
+  bool Ok = true;
+  llvm::StringRef Name = spelling(D.Kind);
+
+  // Variables named in clauses, resolved by Sema through the marker.
+  llvm::DenseMap<const VarDecl *, Sharing> Listed;
+  for (size_t I = 0; I < D.Vars.size(); ++I) {
+    const VarItem &Item = D.Vars[I];
+    const VarDecl *VD = I + 1 < R.Marker->getNumArgs()
+                            ? listedVar(R.Marker->getArg(I + 1))
+                            : nullptr;
+    if (!VD) {
+      Diags.report(Item.Loc, Diag::NotAVariable)
+          << Item.Name << spelling(Item.Kind);
+      Ok = false;
+      continue;
+    }
+    Listed[VD] = Item.Kind;
+  }
+
+  std::vector<Use> Uses;
+  llvm::DenseSet<const VarDecl *> Seen;
+  collectUses(R.Body, Uses, Seen);
+
+  for (const Use &U : Uses) {
+    const VarDecl *VD = U.Var;
+    if (Src.inMain(VD->getLocation()) &&
+        R.encloses(Src.offset(VD->getLocation())))
+      continue; // the task's own variable
+    auto It = Listed.find(VD);
+    std::optional<Sharing> Kind;
+    if (It != Listed.end())
+      Kind = It->second;
+    std::optional<CaptureMode> Mode;
+    if (VD->isFileVarDecl()) {
+      // Globals are used directly unless a copy was asked for.
+      if (Kind == Sharing::Firstprivate)
+        Mode = CaptureMode::Copy;
+      else if (Kind == Sharing::Private)
+        Mode = CaptureMode::Private;
+      else
+        continue;
+    } else if (!VD->hasLocalStorage()) {
+      // static or extern locals: the outlined function cannot name them.
+      if (Kind == Sharing::Firstprivate)
+        Mode = CaptureMode::Copy;
+      else if (Kind == Sharing::Private)
+        Mode = CaptureMode::Private;
+      else
+        Mode = CaptureMode::Pointer;
+    } else {
+      if (!Kind) {
+        switch (D.Default) {
+        case DefaultKind::Shared:
+          Kind = Sharing::Shared;
+          break;
+        case DefaultKind::None:
+          Diags.report(U.Loc, Diag::DefaultNoneUnlisted) << VD->getName();
+          Diags.noteDirective(D.Loc, Name);
+          Ok = false;
+          continue;
+        default:
+          Kind = Sharing::Firstprivate;
+        }
+      }
+      Mode = *Kind == Sharing::Shared    ? CaptureMode::Pointer
+             : *Kind == Sharing::Private ? CaptureMode::Private
+                                         : CaptureMode::Copy;
+    }
+
+    QualType T = VD->getType();
+    QualType Spelled = T;
+    if (T->isVariablyModifiedType()) {
+      const VariableArrayType *VAT = Ctx.getAsVariableArrayType(T);
+      bool OneDim = VAT && !VAT->getElementType()->isVariablyModifiedType();
+      if (OneDim && *Mode == CaptureMode::Pointer) {
+        Mode = CaptureMode::VlaPointer;
+        Spelled = VAT->getElementType();
+      } else {
+        Diags.report(U.Loc, OneDim ? Diag::VlaByValue : Diag::VariablyModified)
+            << VD->getName();
+        Diags.noteDirective(D.Loc, Name);
+        Ok = false;
+        continue;
+      }
+    } else if (*Mode == CaptureMode::Copy && T->isConstantArrayType()) {
+      Mode = CaptureMode::CopyArray;
+    }
+    if (!nameableAtFileScope(Spelled)) {
+      Diags.report(U.Loc, Diag::LocalType) << VD->getName() << T.getAsString();
+      Diags.noteDirective(D.Loc, Name);
+      Ok = false;
+      continue;
+    }
+    R.Captures.push_back({VD, *Mode});
+  }
+  return Ok;
+}
+
+} // namespace ws

@@ -1,0 +1,60 @@
+//===- Captures.h - Which variables a task uses and how it gets them -*- C++
+//-*-=//
+//
+// The capture rules (docs: pragmas.md, plugin.md):
+//   shared(x), default(shared), static/extern locals -> by address
+//   other locals and parameters read by the task     -> copied at spawn
+//   constant-size arrays                             -> copied whole
+//   private(x)                                       -> uninitialised copy
+//   1-D variable-length arrays                       -> only shared
+//   globals, variables declared inside the task      -> not captured
+//
+//===----------------------------------------------------------------------===//
+#ifndef WS_PLUGIN_CAPTURES_H
+#define WS_PLUGIN_CAPTURES_H
+
+#include <vector>
+
+namespace clang {
+class ASTContext;
+class VarDecl;
+} // namespace clang
+
+namespace ws {
+
+class Diagnostics;
+class SourceText;
+struct Region;
+
+enum class CaptureMode {
+  Copy,       // the struct holds a copy; the task declares a local copy
+  CopyArray,  // same, for a constant-size array (copied with memcpy)
+  Pointer,    // the struct holds &x; uses become (*__ws_c->x)
+  VlaPointer, // 1-D VLA: the struct holds its first element's address
+  Private,    // nothing passed; the task declares an uninitialised local
+};
+
+struct Capture {
+  const clang::VarDecl *Var;
+  CaptureMode Mode;
+};
+
+/// Decides the captures of a task region.
+class CaptureAnalyzer {
+public:
+  CaptureAnalyzer(clang::ASTContext &Ctx, Diagnostics &Diags,
+                  const SourceText &Src)
+      : Ctx(Ctx), Diags(Diags), Src(Src) {}
+
+  /// Fills R.Captures; returns false after reporting errors.
+  bool analyze(Region &R);
+
+private:
+  clang::ASTContext &Ctx;
+  Diagnostics &Diags;
+  const SourceText &Src;
+};
+
+} // namespace ws
+
+#endif // WS_PLUGIN_CAPTURES_H

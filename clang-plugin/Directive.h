@@ -1,0 +1,183 @@
+//===- Directive.h - `#pragma ws` handler and the Directive model -*- C++ -*-=//
+//
+// The pragma handler reads one `#pragma ws ...` line (or `_Pragma("ws ...")`),
+// checks its syntax, and records what was asked in a `Directive`.  During the
+// analysis parse it also injects a marker call
+//
+//     __ws_marker(ID, &(var1), &(var2), ..., (expr1), (expr2), ...);
+//
+// so that Sema resolves the listed variables and type-checks the clause
+// expressions at their own columns, and so that the AST shows where the
+// directive stands.  The marker exists only in the analysis parse.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WS_PLUGIN_DIRECTIVE_H
+#define WS_PLUGIN_DIRECTIVE_H
+
+#include "clang/Basic/SourceLocation.h"
+#include "clang/Lex/Pragma.h"
+#include "clang/Lex/Token.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clang {
+class LangOptions;
+class Preprocessor;
+class SourceManager;
+} // namespace clang
+
+namespace ws {
+
+class Diagnostics;
+
+enum class DirectiveKind {
+  Task,
+  Taskwait,
+  Taskgroup,
+  ParallelFor,
+  Yield,
+  CancelTaskgroup,
+  CancellationPoint,
+};
+
+/// "task", "parallel for", "cancel taskgroup"...
+llvm::StringRef spelling(DirectiveKind K);
+
+enum class DefaultKind { Unspecified, Firstprivate, Shared, None };
+
+/// How a listed variable reaches the task.
+enum class Sharing { Shared, Firstprivate, Private, Reduction };
+llvm::StringRef spelling(Sharing S);
+
+/// A variable named in a data-sharing or reduction clause.
+struct VarItem {
+  std::string Name;
+  clang::SourceLocation Loc;
+  Sharing Kind;
+  std::string ReductionOp; // only for Sharing::Reduction
+};
+
+/// The tokens of a clause argument, kept both as tokens (for the marker) and
+/// as spellings (to be written back as text in the rewrite).
+struct ClauseExpr {
+  std::vector<clang::Token> Tokens;
+  std::vector<std::string> Spellings;
+  std::vector<bool> LeadingSpace;
+  clang::SourceLocation Loc;
+
+  bool present() const { return !Tokens.empty(); }
+};
+
+/// A `depend(kind: item)` entry; `a[lo:len]` sections set Lo and Len.
+struct DependItem {
+  int Kind = 0; // WS_DEP_IN / OUT / INOUT values: 1, 2, 3
+  ClauseExpr Base, Lo, Len;
+  bool IsSection = false;
+};
+
+enum class ScheduleKind { Auto, Dynamic, Static };
+
+/// What one directive asked for.  Filled by the pragma handler.
+struct Directive {
+  unsigned ID = 0;
+  DirectiveKind Kind = DirectiveKind::Task;
+  clang::SourceLocation Loc;     // '#' of #pragma, or the _Pragma keyword
+  clang::SourceLocation NameLoc; // the directive name ("task")
+  /// The text to remove, as file offsets of the main file: the #pragma line
+  /// (without its newline) or the macro invocation that produced _Pragma.
+  unsigned TextBegin = 0, TextEnd = 0;
+  bool FromMacro = false;
+  bool Valid = false;     // syntax checked without errors
+  bool HasMarker = false; // a marker call was injected
+
+  // Task and parallel-for clauses.
+  std::optional<int> Tier; // priority(low|normal|high|critical)
+  ClauseExpr PriorityExpr; // priority(expr)
+  std::vector<VarItem> Vars;
+  DefaultKind Default = DefaultKind::Unspecified;
+  ClauseExpr If, Final, Timeout;
+  std::string Label; // name("...") as a C string literal, quotes included
+  std::vector<DependItem> Depends;
+  bool Untied = false, Mergeable = false;
+
+  // parallel for only (lowered by LoopLowering).
+  ClauseExpr Grainsize, NumTasks;
+  ScheduleKind Schedule = ScheduleKind::Auto;
+
+  /// Expressions placed in the marker after the variables, in this order.
+  std::vector<const ClauseExpr *> markerExprs() const;
+};
+
+/// Offsets of braces and of ws directives in the main file, found with the
+/// raw lexer before any parse.
+class SourceScan {
+public:
+  static SourceScan run(const clang::SourceManager &SM, clang::FileID FID,
+                        const clang::LangOptions &LO);
+
+  /// Whether the file contains `#pragma ws` or any `_Pragma`.
+  bool mayHaveDirectives() const { return MayHaveDirectives; }
+
+  /// Brace nesting depth at a file offset (0 = file scope).
+  int braceDepthAt(unsigned Offset) const;
+
+  /// Whether the code token before Offset ends the head of a statement that
+  /// expects a sub-statement (`if (...)`, `while (...)`, `for (...)`, `else`,
+  /// `do`): a directive there is that statement's body.
+  bool startsSubstatement(unsigned Offset) const;
+
+private:
+  bool MayHaveDirectives = false;
+  std::vector<std::pair<unsigned, int>> Braces; // offset, +1 or -1
+  /// Offsets of the code tokens (outside preprocessor lines) that can end a
+  /// statement head, and of every other code token (false).
+  std::vector<std::pair<unsigned, bool>> HeadEnds;
+};
+
+/// Every directive of one translation unit, indexed by ID.
+class DirectiveTable {
+public:
+  Directive &add() {
+    All.emplace_back();
+    All.back().ID = All.size() - 1;
+    return All.back();
+  }
+  Directive *get(unsigned ID) { return ID < All.size() ? &All[ID] : nullptr; }
+  std::vector<Directive> &all() { return All; }
+
+private:
+  std::vector<Directive> All;
+};
+
+/// `#pragma ws` handler for the analysis parse: parses, records, injects the
+/// marker call.
+class WsPragmaHandler : public clang::PragmaHandler {
+public:
+  WsPragmaHandler(DirectiveTable &Table, Diagnostics &Diags);
+
+  void HandlePragma(clang::Preprocessor &PP, clang::PragmaIntroducer Intro,
+                    clang::Token &FirstToken) override;
+
+private:
+  DirectiveTable &Table;
+  Diagnostics &Diags;
+  std::optional<SourceScan> Scan; // computed at the first pragma
+};
+
+/// `#pragma ws` handler for a compile whose directives were already rewritten:
+/// any directive still seen came from somewhere the rewrite cannot reach.
+class UnrewrittenPragmaHandler : public clang::PragmaHandler {
+public:
+  UnrewrittenPragmaHandler();
+  void HandlePragma(clang::Preprocessor &PP, clang::PragmaIntroducer Intro,
+                    clang::Token &FirstToken) override;
+};
+
+/// Name of the marker function declared in the analysis parse.
+inline constexpr const char *MarkerName = "__ws_marker";
+
+} // namespace ws
+
+#endif // WS_PLUGIN_DIRECTIVE_H

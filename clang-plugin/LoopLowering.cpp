@@ -1,0 +1,1214 @@
+//===- LoopLowering.cpp - `#pragma ws parallel for` -----------------------===//
+#include "LoopLowering.h"
+#include "Diagnostics.h"
+#include "Outliner.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Lex/Lexer.h"
+#include "clang/Rewrite/Core/Rewriter.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <functional>
+
+using namespace clang;
+
+namespace ws {
+namespace {
+
+// The comparison codes of the trip-count helper (docs/parallel-for.md 4.1).
+enum { LoopLT = 0, LoopLE = 1, LoopGT = 2, LoopGE = 3, LoopNE = 4 };
+
+std::string id(const Region &R) { return std::to_string(R.D->ID); }
+
+const VarDecl *refVar(const Expr *E) {
+  if (!E)
+    return nullptr;
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts()))
+    return dyn_cast<VarDecl>(DRE->getDecl());
+  return nullptr;
+}
+
+/// The variable whose storage an lvalue designates (`x`, `s.f`, `a[i]` of an
+/// array `a`), or null (`*p`, `p[i]`, `p->f`).
+const VarDecl *storageVar(const Expr *E) {
+  while (E) {
+    E = E->IgnoreParens();
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+      return dyn_cast<VarDecl>(DRE->getDecl());
+    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+      if (ME->isArrow())
+        return nullptr;
+      E = ME->getBase();
+      continue;
+    }
+    if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
+      const Expr *Base = AS->getBase()->IgnoreParenImpCasts();
+      if (!Base->getType()->isArrayType())
+        return nullptr;
+      E = Base;
+      continue;
+    }
+    if (const auto *IC = dyn_cast<ImplicitCastExpr>(E)) {
+      if (IC->getCastKind() != CK_NoOp)
+        return nullptr;
+      E = IC->getSubExpr();
+      continue;
+    }
+    return nullptr;
+  }
+  return nullptr;
+}
+
+/// Calls F(var, location) for every variable that S writes or whose address
+/// S takes.
+void forEachWrite(const Stmt *S,
+                  const std::function<void(const VarDecl *, SourceLocation)> &F) {
+  if (!S)
+    return;
+  if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
+    if (BO->isAssignmentOp())
+      if (const VarDecl *V = storageVar(BO->getLHS()))
+        F(V, BO->getLHS()->getExprLoc());
+  } else if (const auto *UO = dyn_cast<UnaryOperator>(S)) {
+    if (UO->isIncrementDecrementOp() || UO->getOpcode() == UO_AddrOf)
+      if (const VarDecl *V = storageVar(UO->getSubExpr()))
+        F(V, UO->getSubExpr()->getExprLoc());
+  }
+  for (const Stmt *C : S->children())
+    forEachWrite(C, F);
+}
+
+bool mentions(const Stmt *S, const VarDecl *V) {
+  if (!S)
+    return false;
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(S))
+    if (DRE->getDecl() == V)
+      return true;
+  for (const Stmt *C : S->children())
+    if (mentions(C, V))
+      return true;
+  return false;
+}
+
+/// Whether T can be spelled at file scope (the capture and reduction structs
+/// are declared before the enclosing function).
+bool nameableAtFileScope(QualType T) {
+  while (true) {
+    const Type *Ty = T.getTypePtr();
+    if (const auto *TT = dyn_cast<TypedefType>(Ty))
+      return TT->getDecl()->getDeclContext()->isFileContext();
+    if (const auto *TagT = dyn_cast<TagType>(Ty)) {
+      const TagDecl *TD = TagT->getDecl();
+      return TD->getDeclContext()->isFileContext() &&
+             (TD->getIdentifier() || TD->getTypedefNameForAnonDecl());
+    }
+    if (const auto *PT = dyn_cast<PointerType>(Ty)) {
+      T = PT->getPointeeType();
+      continue;
+    }
+    if (const auto *AT = dyn_cast<ArrayType>(Ty)) {
+      T = AT->getElementType();
+      continue;
+    }
+    if (isa<TypeOfExprType>(Ty) || isa<TypeOfType>(Ty))
+      return false;
+    QualType Next = Ty->getLocallyUnqualifiedSingleStepDesugaredType();
+    if (Next.getTypePtr() == Ty)
+      return true;
+    T = Next;
+  }
+}
+
+std::string hex(uint64_t V) {
+  std::string S;
+  llvm::raw_string_ostream OS(S);
+  OS << llvm::format_hex(V, 18) << "ULL";
+  return OS.str();
+}
+
+std::string viaPointer(const Capture &C) {
+  std::string Name = C.Var->getName().str();
+  return C.Mode == CaptureMode::Pointer ? "(*__ws_c->" + Name + ")"
+                                        : "(__ws_c->" + Name + ")";
+}
+
+bool isByAddress(const Capture *C) {
+  return C && (C->Mode == CaptureMode::Pointer ||
+               C->Mode == CaptureMode::VlaPointer);
+}
+
+const Capture *findCapture(const Region *R, const VarDecl *V) {
+  if (!R)
+    return nullptr;
+  for (const Capture &C : R->Captures)
+    if (C.Var == V)
+      return &C;
+  return nullptr;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Analysis
+//===----------------------------------------------------------------------===//
+
+const Region *LoopLowering::enclosingTask(const Region &R) const {
+  const Region *E = R.EnclosingTask;
+  while (E && !E->isTask())
+    E = E->EnclosingTask;
+  return E;
+}
+
+bool LoopLowering::analyze(FunctionRegions &FR, Region &R) {
+  const Directive &D = *R.D;
+  const auto *For = dyn_cast_or_null<ForStmt>(R.Body);
+  if (!For) {
+    O.Diags.report(R.Body ? R.Body->getBeginLoc() : D.Loc, Diag::LoopExpected);
+    O.Diags.noteDirective(D.Loc, spelling(D.Kind));
+    return false;
+  }
+  LoopInfo &L = Infos[&R];
+  L.For = For;
+  bool Ok = analyzeHeader(R, L);
+  Ok &= checkJumps(FR, R);
+  if (D.Grainsize.present() && D.NumTasks.present()) {
+    O.Diags.report(D.NumTasks.Loc, Diag::LoopGrainAndNumTasks);
+    Ok = false;
+  }
+  Ok &= analyzeReductions(R, L);
+  if (!Ok)
+    return false;
+  return decideCaptures(FR, R, L);
+}
+
+bool LoopLowering::analyzeHeader(Region &R, LoopInfo &L) {
+  const ForStmt *For = L.For;
+  const SourceText &Src = O.Src;
+  auto note = [&] { O.Diags.noteDirective(R.D->Loc, spelling(R.kind())); };
+  if (For->getForLoc().isMacroID() || For->getRParenLoc().isMacroID() ||
+      !Src.inMain(For->getForLoc())) {
+    O.Diags.report(For->getForLoc(), Diag::LoopInMacro);
+    note();
+    return false;
+  }
+  // Init: `T i = A` or `i = A`.
+  const Stmt *Init = For->getInit();
+  if (const auto *DS = dyn_cast_or_null<DeclStmt>(Init)) {
+    const auto *VD =
+        DS->isSingleDecl() ? dyn_cast<VarDecl>(DS->getSingleDecl()) : nullptr;
+    if (VD && VD->getInit()) {
+      L.Var = VD;
+      L.Init = VD->getInit();
+      L.DeclaredInLoop = true;
+    }
+  } else if (const auto *BO = dyn_cast_or_null<BinaryOperator>(Init)) {
+    if (BO->getOpcode() == BO_Assign && refVar(BO->getLHS()) &&
+        isa<DeclRefExpr>(BO->getLHS()->IgnoreParens())) {
+      L.Var = refVar(BO->getLHS());
+      L.Init = BO->getRHS();
+    }
+  }
+  if (!L.Var) {
+    O.Diags.report(Init ? Init->getBeginLoc() : For->getLParenLoc(),
+                   Diag::LoopInit);
+    note();
+    return false;
+  }
+  std::string Name = L.Var->getName().str();
+  QualType T = L.Var->getType().getUnqualifiedType();
+  L.VarType = T;
+  QualType Canon = T.getCanonicalType();
+  if (Canon->isPointerType()) {
+    L.IsPointer = true;
+    if (Canon->getPointeeType()->isFunctionType() ||
+        (!Canon->getPointeeType()->isVoidType() &&
+         Canon->getPointeeType()->isIncompleteType())) {
+      O.Diags.report(L.Var->getLocation(), Diag::LoopVarType)
+          << Name << T.getAsString();
+      note();
+      return false;
+    }
+  } else if (!Canon->isIntegralOrUnscopedEnumerationType() ||
+             Canon->isBooleanType() ||
+             O.Ctx.getIntWidth(Canon) > 64) {
+    O.Diags.report(L.Var->getLocation(), Diag::LoopVarType)
+        << Name << T.getAsString();
+    note();
+    return false;
+  }
+  if (!L.Var->hasLocalStorage()) {
+    O.Diags.report(L.Var->getLocation(), Diag::LoopVarNotLocal) << Name;
+    note();
+    return false;
+  }
+
+  // Condition: `i OP B` or `B OP i`.
+  const auto *Cond = dyn_cast_or_null<BinaryOperator>(
+      For->getCond() ? For->getCond()->IgnoreParens() : nullptr);
+  bool CondOk = false;
+  if (Cond) {
+    int Op = -1;
+    switch (Cond->getOpcode()) {
+    case BO_LT: Op = LoopLT; break;
+    case BO_LE: Op = LoopLE; break;
+    case BO_GT: Op = LoopGT; break;
+    case BO_GE: Op = LoopGE; break;
+    case BO_NE: Op = LoopNE; break;
+    default: break;
+    }
+    const VarDecl *LV = refVar(Cond->getLHS());
+    const VarDecl *RV = refVar(Cond->getRHS());
+    if (Op >= 0 && LV == L.Var && RV != L.Var) {
+      L.Op = Op;
+      L.Bound = Cond->getRHS();
+      CondOk = true;
+    } else if (Op >= 0 && RV == L.Var && LV != L.Var) {
+      static const int Swapped[] = {LoopGT, LoopGE, LoopLT, LoopLE, LoopNE};
+      L.Op = Swapped[Op];
+      L.Bound = Cond->getLHS();
+      CondOk = true;
+    }
+    if (CondOk)
+      L.CmpType = Cond->getLHS()->getType().getUnqualifiedType();
+  }
+  if (!CondOk) {
+    O.Diags.report(For->getCond() ? For->getCond()->getExprLoc()
+                                  : For->getLParenLoc(),
+                   Diag::LoopCondition)
+        << Name;
+    note();
+    return false;
+  }
+  if (mentions(L.Bound, L.Var)) {
+    O.Diags.report(L.Bound->getExprLoc(), Diag::LoopBoundVariant)
+        << Name << Name;
+    note();
+    return false;
+  }
+  if (!L.IsPointer && (!L.CmpType->isIntegerType() ||
+                       O.Ctx.getIntWidth(L.CmpType) > 64)) {
+    O.Diags.report(L.Bound->getExprLoc(), Diag::LoopCondition) << Name;
+    note();
+    return false;
+  }
+
+  // Increment.
+  const Expr *Inc = For->getInc() ? For->getInc()->IgnoreParens() : nullptr;
+  bool IncOk = false;
+  if (const auto *U = dyn_cast_or_null<UnaryOperator>(Inc)) {
+    if (U->isIncrementDecrementOp() && refVar(U->getSubExpr()) == L.Var) {
+      L.StepDown = U->isDecrementOp();
+      IncOk = true;
+    }
+  } else if (const auto *CA = dyn_cast_or_null<CompoundAssignOperator>(Inc)) {
+    if ((CA->getOpcode() == BO_AddAssign || CA->getOpcode() == BO_SubAssign) &&
+        refVar(CA->getLHS()) == L.Var) {
+      L.Step = CA->getRHS();
+      L.StepDown = CA->getOpcode() == BO_SubAssign;
+      IncOk = true;
+    }
+  } else if (const auto *BO = dyn_cast_or_null<BinaryOperator>(Inc)) {
+    const auto *Sum = BO->getOpcode() == BO_Assign
+                          ? dyn_cast<BinaryOperator>(
+                                BO->getRHS()->IgnoreParenImpCasts())
+                          : nullptr;
+    if (Sum && refVar(BO->getLHS()) == L.Var) {
+      if (Sum->getOpcode() == BO_Add && refVar(Sum->getLHS()) == L.Var)
+        L.Step = Sum->getRHS(), IncOk = true;
+      else if (Sum->getOpcode() == BO_Add && refVar(Sum->getRHS()) == L.Var)
+        L.Step = Sum->getLHS(), IncOk = true;
+      else if (Sum->getOpcode() == BO_Sub && refVar(Sum->getLHS()) == L.Var)
+        L.Step = Sum->getRHS(), L.StepDown = true, IncOk = true;
+    }
+  }
+  if (IncOk && L.Step) {
+    QualType ST = L.Step->IgnoreImpCasts()->getType();
+    if (!ST->isIntegralOrUnscopedEnumerationType() ||
+        O.Ctx.getIntWidth(ST) > 64 || mentions(L.Step, L.Var))
+      IncOk = false;
+  }
+  if (!IncOk) {
+    O.Diags.report(Inc ? Inc->getExprLoc() : For->getRParenLoc(),
+                   Diag::LoopIncrement)
+        << Name;
+    note();
+    return false;
+  }
+
+  // The body must not change the induction variable, the bound or the step.
+  bool Ok = true;
+  forEachWrite(For->getBody(), [&](const VarDecl *V, SourceLocation Loc) {
+    if (V == L.Var) {
+      O.Diags.report(Loc, Diag::LoopVarModified) << Name;
+      Ok = false;
+    } else if (mentions(L.Bound, V)) {
+      O.Diags.report(Loc, Diag::LoopBoundModified) << V->getName() << "bound";
+      Ok = false;
+    } else if (L.Step && mentions(L.Step, V)) {
+      O.Diags.report(Loc, Diag::LoopBoundModified) << V->getName() << "step";
+      Ok = false;
+    }
+  });
+  if (!Ok)
+    note();
+
+  L.BodyBegin = Src.offset(For->getRParenLoc()) + 1;
+  L.BodyEnd = Src.endOf(For);
+  return Ok;
+}
+
+bool LoopLowering::analyzeReductions(Region &R, LoopInfo &L) {
+  const Directive &D = *R.D;
+  bool Ok = true;
+  for (size_t I = 0; I < D.Vars.size(); ++I) {
+    const VarItem &Item = D.Vars[I];
+    if (Item.Kind != Sharing::Reduction)
+      continue;
+    const VarDecl *VD = I + 1 < R.Marker->getNumArgs()
+                            ? refVar(R.Marker->getArg(I + 1)
+                                         ->IgnoreParenImpCasts()
+                                         ->IgnoreParens())
+                            : nullptr;
+    if (const auto *U = dyn_cast<UnaryOperator>(
+            R.Marker->getArg(I + 1)->IgnoreParenImpCasts()))
+      if (U->getOpcode() == UO_AddrOf)
+        VD = refVar(U->getSubExpr());
+    if (!VD) {
+      O.Diags.report(Item.Loc, Diag::NotAVariable)
+          << Item.Name << spelling(Item.Kind);
+      Ok = false;
+      continue;
+    }
+    QualType T = VD->getType().getUnqualifiedType();
+    if (!T->isArithmeticType() || T->isAnyComplexType() ||
+        (T->isIntegerType() && O.Ctx.getIntWidth(T) > 64) ||
+        T->isEnumeralType()) {
+      O.Diags.report(Item.Loc, Diag::LoopReductionType)
+          << Item.Name << T.getAsString();
+      Ok = false;
+      continue;
+    }
+    bool Bitwise =
+        Item.ReductionOp == "&" || Item.ReductionOp == "|" ||
+        Item.ReductionOp == "^";
+    if (Bitwise && T->isRealFloatingType()) {
+      O.Diags.report(Item.Loc, Diag::LoopReductionFloatOp)
+          << Item.ReductionOp << Item.Name << T.getAsString();
+      Ok = false;
+      continue;
+    }
+    if (VD == L.Var) {
+      O.Diags.report(Item.Loc, Diag::LoopReductionOnVar) << Item.Name;
+      Ok = false;
+      continue;
+    }
+    if (!nameableAtFileScope(T)) {
+      O.Diags.report(Item.Loc, Diag::LocalType)
+          << Item.Name << T.getAsString();
+      Ok = false;
+      continue;
+    }
+    L.Reductions.push_back({VD, Item.ReductionOp, T});
+  }
+  return Ok;
+}
+
+bool LoopLowering::checkJumps(FunctionRegions &FR, Region &R) {
+  const SourceText &Src = O.Src;
+  const ForStmt *For = cast<ForStmt>(R.Body);
+  llvm::DenseSet<const Stmt *> Nested;
+  for (auto &Other : FR.Regions) {
+    if (Other.get() == &R || !Other->Body)
+      continue;
+    if (Other->isTask())
+      Nested.insert(Other->Body);
+    else if (const auto *F = dyn_cast<ForStmt>(Other->Body))
+      if (Other->kind() == DirectiveKind::ParallelFor)
+        Nested.insert(F->getBody());
+  }
+  unsigned Begin = Src.offset(For->getRParenLoc()) + 1;
+  unsigned End = Src.endOf(For);
+  auto inBody = [&](SourceLocation L) {
+    unsigned Off = Src.offset(L);
+    return Begin <= Off && Off < End;
+  };
+  llvm::StringRef What = spelling(R.kind());
+  bool Ok = true;
+  auto fail = [&](SourceLocation Loc, Diag D, llvm::StringRef Label = "") {
+    if (Label.empty())
+      O.Diags.report(Loc, D) << What;
+    else
+      O.Diags.report(Loc, D) << Label << What;
+    O.Diags.noteDirective(R.D->Loc, What);
+    Ok = false;
+  };
+  std::vector<const GotoStmt *> Gotos;
+  std::function<void(const Stmt *, unsigned, unsigned, bool)> Walk =
+      [&](const Stmt *S, unsigned Loops, unsigned Switches, bool Inside) {
+        if (!S)
+          return;
+        if (const auto *G = dyn_cast<GotoStmt>(S))
+          Gotos.push_back(G);
+        if (Inside && !Nested.count(S)) {
+          if (const auto *Ret = dyn_cast<ReturnStmt>(S))
+            fail(Ret->getReturnLoc(), Diag::JumpReturn);
+          else if (const auto *B = dyn_cast<BreakStmt>(S)) {
+            if (Loops == 0 && Switches == 0)
+              fail(B->getBreakLoc(), Diag::JumpBreak);
+          } else if (const auto *G = dyn_cast<GotoStmt>(S)) {
+            const LabelStmt *LS = G->getLabel()->getStmt();
+            if (!LS || !inBody(LS->getBeginLoc()))
+              fail(G->getGotoLoc(), Diag::JumpGotoOut,
+                   G->getLabel()->getName());
+          } else if (const auto *IG = dyn_cast<IndirectGotoStmt>(S))
+            fail(IG->getGotoLoc(), Diag::JumpIndirectGoto);
+        }
+        bool IsLoop = isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S);
+        bool IsSwitch = isa<SwitchStmt>(S);
+        bool Skip = Inside && Nested.count(S);
+        for (const Stmt *C : S->children()) {
+          bool ChildInside = Inside || C == For->getBody();
+          if (Skip)
+            Walk(C, 1, 1, false);
+          else
+            Walk(C, Loops + (Inside && IsLoop), Switches + (Inside && IsSwitch),
+                 ChildInside);
+        }
+      };
+  Walk(R.Fn->getBody(), 0, 0, false);
+  for (const GotoStmt *G : Gotos) {
+    const LabelStmt *LS = G->getLabel()->getStmt();
+    if (LS && !inBody(G->getGotoLoc()) && inBody(LS->getBeginLoc())) {
+      fail(G->getGotoLoc(), Diag::JumpGotoIn, G->getLabel()->getName());
+      O.Diags.report(LS->getBeginLoc(), Diag::NoteLabelHere)
+          << G->getLabel()->getName();
+    }
+  }
+  return Ok;
+}
+
+bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R,
+                                  LoopInfo &L) {
+  const Directive &D = *R.D;
+  const SourceText &Src = O.Src;
+  llvm::StringRef Name = spelling(D.Kind);
+  bool Ok = true;
+  const Region *Task = enclosingTask(R);
+
+  llvm::DenseMap<const VarDecl *, Sharing> Listed;
+  for (size_t I = 0; I < D.Vars.size(); ++I) {
+    const VarItem &Item = D.Vars[I];
+    if (Item.Kind == Sharing::Reduction)
+      continue;
+    const Expr *Arg = I + 1 < R.Marker->getNumArgs()
+                          ? R.Marker->getArg(I + 1)->IgnoreParenImpCasts()
+                          : nullptr;
+    if (const auto *U = dyn_cast_or_null<UnaryOperator>(Arg))
+      if (U->getOpcode() == UO_AddrOf)
+        Arg = U->getSubExpr();
+    const VarDecl *VD = refVar(Arg);
+    if (!VD) {
+      O.Diags.report(Item.Loc, Diag::NotAVariable)
+          << Item.Name << spelling(Item.Kind);
+      Ok = false;
+      continue;
+    }
+    Listed[VD] = Item.Kind;
+  }
+  llvm::DenseSet<const VarDecl *> Reduced;
+  for (const LoopReduction &Red : L.Reductions) {
+    Reduced.insert(Red.Var);
+    if (isByAddress(findCapture(Task, Red.Var)) ||
+        isByAddress(findCapture(R.EnclosingTask, Red.Var))) {
+      if (isByAddress(findCapture(Task, Red.Var))) {
+        O.Diags.report(Red.Var->getLocation(), Diag::NotSupportedYet)
+            << "reduction on a variable that the enclosing task shares";
+        Ok = false;
+      }
+    }
+  }
+  if (isByAddress(findCapture(Task, L.Var))) {
+    O.Diags.report(L.For->getForLoc(), Diag::NotSupportedYet)
+        << "a parallel for whose induction variable the enclosing task shares";
+    Ok = false;
+  }
+
+  // Variables written (or whose address is taken) anywhere in the function,
+  // and the counters of sequential for loops inside the body.
+  llvm::DenseSet<const VarDecl *> WrittenInBody, AddressTaken, Counters;
+  const Stmt *Body = L.For->getBody();
+  forEachWrite(Body, [&](const VarDecl *V, SourceLocation) {
+    WrittenInBody.insert(V);
+  });
+  std::function<void(const Stmt *)> FindAddr = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *U = dyn_cast<UnaryOperator>(S))
+      if (U->getOpcode() == UO_AddrOf)
+        if (const VarDecl *V = storageVar(U->getSubExpr()))
+          AddressTaken.insert(V);
+    for (const Stmt *C : S->children())
+      FindAddr(C);
+  };
+  FindAddr(R.Fn->getBody());
+  std::function<void(const Stmt *)> FindCounters = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *F = dyn_cast<ForStmt>(S))
+      if (const auto *BO = dyn_cast_or_null<BinaryOperator>(F->getInit()))
+        if (BO->getOpcode() == BO_Assign)
+          if (const VarDecl *V = refVar(BO->getLHS()))
+            Counters.insert(V);
+    for (const Stmt *C : S->children())
+      FindCounters(C);
+  };
+  FindCounters(Body);
+
+  // Uses, in order of first appearance.
+  std::vector<std::pair<const VarDecl *, SourceLocation>> Uses;
+  llvm::DenseSet<const VarDecl *> Seen;
+  std::function<void(const Stmt *)> Collect = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(S))
+      if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
+        if (Seen.insert(VD).second)
+          Uses.push_back({VD, DRE->getLocation()});
+    for (const Stmt *C : S->children())
+      Collect(C);
+  };
+  Collect(Body);
+
+  for (auto [VD, Loc] : Uses) {
+    if (VD == L.Var || Reduced.count(VD))
+      continue;
+    if (Src.inMain(VD->getLocation()) &&
+        R.encloses(Src.offset(VD->getLocation())))
+      continue; // declared inside the loop
+    auto It = Listed.find(VD);
+    std::optional<Sharing> Kind;
+    if (It != Listed.end())
+      Kind = It->second;
+    std::optional<CaptureMode> Mode;
+    bool TaskShared = isByAddress(findCapture(Task, VD));
+    if (VD->isFileVarDecl()) {
+      if (Kind == Sharing::Firstprivate)
+        Mode = CaptureMode::Copy;
+      else if (Kind == Sharing::Private)
+        Mode = CaptureMode::Private;
+      else
+        continue; // globals are used directly
+    } else if (!VD->hasLocalStorage()) {
+      Mode = Kind == Sharing::Firstprivate ? CaptureMode::Copy
+             : Kind == Sharing::Private    ? CaptureMode::Private
+                                           : CaptureMode::Pointer;
+    } else {
+      if (!Kind) {
+        if (D.Default == DefaultKind::None) {
+          O.Diags.report(Loc, Diag::DefaultNoneUnlisted) << VD->getName();
+          O.Diags.noteDirective(D.Loc, Name);
+          Ok = false;
+          continue;
+        }
+        if (D.Default == DefaultKind::Firstprivate)
+          Kind = Sharing::Firstprivate;
+        else if (Counters.count(VD) && !TaskShared)
+          Kind = Sharing::Private; // a sequential inner loop's counter
+        else
+          Kind = Sharing::Shared;
+        // A shared scalar that the loop only reads, and that nothing can
+        // reach through a pointer, has the same value in every iteration:
+        // a copy per body call is equivalent and keeps it in a register.
+        if (*Kind == Sharing::Shared && !TaskShared &&
+            !WrittenInBody.count(VD) && !AddressTaken.count(VD) &&
+            !VD->getType()->isArrayType() &&
+            !VD->getType().isVolatileQualified() &&
+            !VD->getType()->isVariablyModifiedType())
+          Kind = Sharing::Firstprivate;
+      }
+      Mode = *Kind == Sharing::Shared    ? CaptureMode::Pointer
+             : *Kind == Sharing::Private ? CaptureMode::Private
+                                         : CaptureMode::Copy;
+    }
+    if (TaskShared && *Mode != CaptureMode::Pointer &&
+        *Mode != CaptureMode::VlaPointer) {
+      // Its uses were already rewritten for the task's capture struct.
+      O.Diags.report(Loc, Diag::NotSupportedYet)
+          << "a private or firstprivate copy of a variable that the "
+             "enclosing task shares";
+      Ok = false;
+      continue;
+    }
+    QualType T = VD->getType();
+    QualType Spelled = T;
+    if (T->isVariablyModifiedType()) {
+      const VariableArrayType *VAT = O.Ctx.getAsVariableArrayType(T);
+      bool OneDim = VAT && !VAT->getElementType()->isVariablyModifiedType();
+      if (OneDim && (*Mode == CaptureMode::Pointer || TaskShared)) {
+        Mode = CaptureMode::VlaPointer;
+        Spelled = VAT->getElementType();
+      } else {
+        O.Diags.report(Loc, OneDim ? Diag::VlaByValue : Diag::VariablyModified)
+            << VD->getName();
+        O.Diags.noteDirective(D.Loc, Name);
+        Ok = false;
+        continue;
+      }
+    } else if (TaskShared) {
+      // Mirror the task's capture: the same field name and mode, so the
+      // already rewritten uses work in the outlined loop body too.
+      Mode = findCapture(Task, VD)->Mode;
+    } else if (*Mode == CaptureMode::Copy && T->isConstantArrayType()) {
+      Mode = CaptureMode::CopyArray;
+    }
+    if (!nameableAtFileScope(Spelled)) {
+      O.Diags.report(Loc, Diag::LocalType) << VD->getName() << T.getAsString();
+      O.Diags.noteDirective(D.Loc, Name);
+      Ok = false;
+      continue;
+    }
+    R.Captures.push_back({VD, *Mode});
+  }
+  if (L.IsPointer && !nameableAtFileScope(L.VarType)) {
+    O.Diags.report(L.Var->getLocation(), Diag::LocalType)
+        << L.Var->getName() << L.VarType.getAsString();
+    Ok = false;
+  }
+  (void)FR;
+  return Ok;
+}
+
+//===----------------------------------------------------------------------===//
+// Rewriting
+//===----------------------------------------------------------------------===//
+
+bool LoopLowering::rewriteUses(FunctionRegions &FR, Region &R) {
+  auto It = Infos.find(&R);
+  if (It == Infos.end())
+    return false;
+  LoopInfo &L = It->second;
+  const SourceManager &SM = O.Src.sm();
+  const Region *Task = enclosingTask(R);
+  llvm::DenseSet<const Stmt *> Skip;
+  for (auto &Other : FR.Regions) {
+    if (Other.get() == &R || !Other->Body)
+      continue;
+    if (Other->isTask())
+      Skip.insert(Other->Body);
+    else if (Other->kind() == DirectiveKind::ParallelFor)
+      if (const auto *F = dyn_cast<ForStmt>(Other->Body))
+        Skip.insert(F->getBody());
+  }
+  llvm::DenseSet<unsigned> Done;
+  bool Ok = true;
+  auto Replace = [&](SourceLocation Loc, const std::string &Text) {
+    unsigned Len = Lexer::MeasureTokenLength(Loc, SM, O.Src.langOpts());
+    if (Done.insert(O.Src.offset(Loc)).second)
+      O.RW.ReplaceText(Loc, Len, Text);
+  };
+  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
+    if (!S || Skip.count(S) || markerID(S))
+      return;
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
+      const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+      const Capture *C = VD ? findCapture(&R, VD) : nullptr;
+      // Uses of variables the enclosing task shares are rewritten already.
+      if (isByAddress(C) && !isByAddress(findCapture(Task, VD))) {
+        SourceLocation Loc = DRE->getLocation();
+        if (Loc.isMacroID()) {
+          if (SM.isMacroArgExpansion(Loc))
+            Loc = SM.getSpellingLoc(Loc);
+          if (Loc.isMacroID() || !O.Src.inMain(Loc)) {
+            O.Diags.report(DRE->getLocation(), Diag::SharedInMacroBody)
+                << VD->getName();
+            Ok = false;
+            return;
+          }
+        }
+        Replace(Loc, viaPointer(*C));
+      }
+    } else if (const auto *PE = dyn_cast<PredefinedExpr>(S)) {
+      // __func__ keeps the user's function name (an enclosing task has
+      // replaced it already).
+      SourceLocation Loc = PE->getLocation();
+      if (!Task && Loc.isFileID() && O.Src.inMain(Loc))
+        Replace(Loc, quoteC(PredefinedExpr::ComputeName(PE->getIdentKind(),
+                                                        R.Fn)));
+      return;
+    }
+    for (const Stmt *C : S->children())
+      Walk(C);
+  };
+  Walk(L.For->getBody());
+  return Ok;
+}
+
+std::string LoopLowering::typeName(QualType T) const {
+  return O.declare(T, "");
+}
+
+std::string LoopLowering::text(const Expr *E) const {
+  CharSourceRange Range = O.Src.sm().getExpansionRange(E->getSourceRange());
+  return O.RW.getRewrittenText(Range);
+}
+
+std::string LoopLowering::keyOf(QualType C, const std::string &V) const {
+  if (C->isSignedIntegerOrEnumerationType())
+    return "((uint64_t)(int64_t)(" + V + ") ^ 0x8000000000000000ULL)";
+  return "(uint64_t)(" + V + ")";
+}
+
+std::string LoopLowering::scheduleMacro(ScheduleKind K) const {
+  const char *Macro = K == ScheduleKind::Static    ? "WS_SCHEDULE_STATIC"
+                      : K == ScheduleKind::Dynamic ? "WS_SCHEDULE_DYNAMIC"
+                                                   : "WS_SCHEDULE_AUTO";
+  const char *Value = K == ScheduleKind::Static    ? "2"
+                      : K == ScheduleKind::Dynamic ? "1"
+                                                   : "0";
+  return O.HaveMacros ? Macro : Value;
+}
+
+/// The exact trip count of a canonical loop (docs/parallel-for.md 4.1): keys
+/// are order-preserving uint64 images of the values; 0 means "run the loop
+/// serially" (it would wrap, overflow, never stop or step over the bound).
+std::string LoopLowering::helper() const {
+  return R"(static inline int __ws_loop_trip_count(uint64_t a, uint64_t b, int op, int step_neg, uint64_t step_mag, uint64_t vmin, uint64_t vmax, uint64_t *trips) {
+  int runs; uint64_t q, last;
+  *trips = 0;
+  switch (op) { case 0: runs = a < b; break; case 1: runs = a <= b; break; case 2: runs = a > b; break; case 3: runs = a >= b; break; case 4: runs = a != b; break; default: return 0; }
+  if (!runs) return 1;
+  if (a < vmin || a > vmax || step_mag == 0) return 0;
+  if (!step_neg) {
+    switch (op) { case 0: q = (b - a - 1) / step_mag; break; case 1: q = (b - a) / step_mag; break;
+    case 4: if (b < a || (b - a) % step_mag != 0) return 0; q = (b - a) / step_mag - 1; break;
+    default: return 0; }
+    last = a + q * step_mag;
+    if (last > vmax || vmax - last < step_mag) return 0;
+  } else {
+    switch (op) { case 2: q = (a - b - 1) / step_mag; break; case 3: q = (a - b) / step_mag; break;
+    case 4: if (a < b || (a - b) % step_mag != 0) return 0; q = (a - b) / step_mag - 1; break;
+    default: return 0; }
+    last = a - q * step_mag;
+    if (last < vmin || last - vmin < step_mag) return 0;
+  }
+  *trips = q + 1;
+  return 1;
+}
+)";
+}
+
+namespace {
+
+std::string identity(ASTContext &Ctx, const LoopReduction &Red,
+                     const std::string &T) {
+  const std::string &Op = Red.Op;
+  bool Float = Red.Type->isRealFloatingType();
+  if (Op == "*" || Op == "&&")
+    return "(" + T + ")1";
+  if (Op == "&")
+    return "(" + T + ")~(" + T + ")0";
+  if (Op == "min" || Op == "max") {
+    bool Min = Op == "min";
+    if (Float) {
+      const BuiltinType *BT = Red.Type->getAs<BuiltinType>();
+      std::string Inf = BT && BT->getKind() == BuiltinType::Float
+                            ? "__builtin_inff()"
+                        : BT && BT->getKind() == BuiltinType::LongDouble
+                            ? "__builtin_infl()"
+                            : "__builtin_inf()";
+      return std::string(Min ? "" : "-") + Inf;
+    }
+    unsigned W = Ctx.getIntWidth(Red.Type);
+    if (Red.Type->isUnsignedIntegerOrEnumerationType() ||
+        Red.Type->isBooleanType())
+      return Min ? "(" + T + ")~(" + T + ")0" : "(" + T + ")0";
+    uint64_t Max = W >= 64 ? INT64_MAX : (UINT64_C(1) << (W - 1)) - 1;
+    std::string MaxLit = std::to_string(Max) + "LL";
+    return Min ? "(" + T + ")" + MaxLit
+               : "(" + T + ")(-" + MaxLit + " - 1)";
+  }
+  return "(" + T + ")0";
+}
+
+/// `into = into OP from` as C, for the combine function and the final
+/// update of the original variable.
+std::string combine(const std::string &Op, const std::string &A,
+                    const std::string &B) {
+  if (Op == "min")
+    return A + " = " + B + " < " + A + " ? " + B + " : " + A + ";";
+  if (Op == "max")
+    return A + " = " + B + " > " + A + " ? " + B + " : " + A + ";";
+  std::string COp = Op == "-" ? "+" : Op;
+  return A + " = " + A + " " + COp + " " + B + ";";
+}
+
+} // namespace
+
+std::string LoopLowering::declarations(Region &R) {
+  auto It = Infos.find(&R);
+  if (It == Infos.end())
+    return "";
+  LoopInfo &L = It->second;
+  const SourceText &Src = O.Src;
+  std::string N = id(R);
+  std::string S;
+  if (!HelperEmitted) {
+    S += helper();
+    HelperEmitted = true;
+  }
+  S += "struct __ws_cap_" + N + " {";
+  for (const Capture &C : R.Captures) {
+    QualType T = C.Var->getType();
+    std::string Name = C.Var->getName().str();
+    switch (C.Mode) {
+    case CaptureMode::Copy:
+      S += " " + O.declare(T.getUnqualifiedType(), Name) + ";";
+      break;
+    case CaptureMode::CopyArray: {
+      Qualifiers Q;
+      S += " " + O.declare(O.Ctx.getUnqualifiedArrayType(T, Q), Name) + ";";
+      break;
+    }
+    case CaptureMode::Pointer:
+      S += " " + O.declare(O.Ctx.getPointerType(T), Name) + ";";
+      break;
+    case CaptureMode::VlaPointer:
+      S += " " +
+           O.declare(O.Ctx.getPointerType(
+                         O.Ctx.getAsVariableArrayType(T)->getElementType()),
+                     Name) +
+           ";";
+      break;
+    case CaptureMode::Private:
+      break;
+    }
+  }
+  if (L.IsPointer)
+    S += " " + O.declare(L.VarType, "__ws_base") + ";";
+  else
+    S += " uint64_t __ws_a;";
+  S += " uint64_t __ws_s; };";
+  if (!L.Reductions.empty()) {
+    std::string Red = "struct __ws_red_" + N;
+    S += " " + Red + " {";
+    for (const LoopReduction &X : L.Reductions)
+      S += " " + O.declare(X.Type, X.Var->getName()) + ";";
+    S += " };";
+    S += " static void __ws_red_init_" + N + "(void *__ws_p) { " + Red +
+         " *__ws_r = (" + Red + " *)__ws_p;";
+    for (const LoopReduction &X : L.Reductions)
+      S += " __ws_r->" + X.Var->getName().str() + " = " +
+           identity(O.Ctx, X, typeName(X.Type)) + ";";
+    S += " }";
+    S += " static void __ws_red_combine_" + N +
+         "(void *__ws_into, const void *__ws_from) { " + Red +
+         " *__ws_a = (" + Red + " *)__ws_into; const " + Red +
+         " *__ws_b = (const " + Red + " *)__ws_from;";
+    for (const LoopReduction &X : L.Reductions) {
+      std::string F = X.Var->getName().str();
+      S += " " + combine(X.Op, "__ws_a->" + F, "__ws_b->" + F);
+    }
+    S += " }";
+  }
+  S += " static void __ws_loop_" + N +
+       "(uint64_t __ws_lo, uint64_t __ws_hi, void *__ws_arg, void "
+       "*__ws_part);";
+  unsigned Line = Src.line(R.D->TextBegin);
+  std::string Label = R.D->Label.empty()
+                          ? quoteC(Src.baseName() + ":" + std::to_string(Line))
+                          : R.D->Label;
+  S += " static const ws_site __ws_site_" + N + " = { " + Label + ", " +
+       Src.quotedFileName() + ", " + std::to_string(Line) + " };\n";
+  return S;
+}
+
+std::string LoopLowering::outlined(Region &R, LoopInfo &L,
+                                   const std::string &Body) {
+  const SourceText &Src = O.Src;
+  std::string N = id(R);
+  std::string Var = L.Var->getName().str();
+  std::string T = typeName(L.VarType);
+  std::string S = "\n" + Src.lineDirective(Src.line(R.D->TextBegin));
+  S += "static void __ws_loop_" + N +
+       "(uint64_t __ws_lo, uint64_t __ws_hi, void *__ws_arg, void "
+       "*__ws_part) { struct __ws_cap_" +
+       N + " *__ws_c = (struct __ws_cap_" + N + " *)__ws_arg;";
+  std::string Red = "struct __ws_red_" + N;
+  if (!L.Reductions.empty())
+    S += " " + Red + " *__ws_r = (" + Red + " *)__ws_part;";
+  for (const LoopReduction &X : L.Reductions)
+    S += " " + O.declare(X.Type, X.Var->getName()) + " = __ws_r->" +
+         X.Var->getName().str() + ";";
+  std::string Copies, Voids;
+  for (const Capture &C : R.Captures) {
+    QualType CT = C.Var->getType();
+    std::string Name = C.Var->getName().str();
+    switch (C.Mode) {
+    case CaptureMode::Copy:
+      S += " " + O.declare(CT, Name) + " = __ws_c->" + Name + ";";
+      Voids += " (void)" + Name + ";";
+      break;
+    case CaptureMode::CopyArray: {
+      Qualifiers Q;
+      S += " " + O.declare(O.Ctx.getUnqualifiedArrayType(CT, Q), Name) + ";";
+      Copies += " __builtin_memcpy(" + Name + ", __ws_c->" + Name +
+                ", sizeof " + Name + ");";
+      break;
+    }
+    case CaptureMode::Private:
+      S += " " + O.declare(CT.getUnqualifiedType(), Name) + ";";
+      Voids += " (void)" + Name + ";";
+      break;
+    case CaptureMode::Pointer:
+    case CaptureMode::VlaPointer:
+      break;
+    }
+  }
+  if (R.NeedsFrame)
+    S += " ws_frame __ws_frame = " + O.macro("WS_FRAME_INIT") + ";";
+  std::string Next;
+  if (L.IsPointer) {
+    S += " " + O.declare(L.VarType, "const __ws_base") +
+         " = __ws_c->__ws_base; const uint64_t __ws_s = __ws_c->__ws_s;";
+    Next = "__ws_base + (ptrdiff_t)(__ws_k * __ws_s)";
+  } else {
+    S += " const uint64_t __ws_a = __ws_c->__ws_a, __ws_s = __ws_c->__ws_s;";
+    Next = "(" + T + ")(__ws_a + __ws_k * __ws_s)";
+  }
+  S += " uint64_t __ws_k = __ws_lo; " + O.declare(L.VarType, Var) + " = " +
+       Next + ";";
+  S += Copies + Voids + " (void)" + Var + ";";
+  if (L.Reductions.empty())
+    S += " (void)__ws_part;";
+  S += " for (; __ws_k < __ws_hi; __ws_k++, " + Var + " = " + Next + ")\n";
+  unsigned Open = L.BodyBegin - 1; // the header's ')'
+  S += Src.lineDirective(Src.line(Open));
+  S += std::string(Src.column(Open), ' ');
+  S += Body;
+  if (R.NeedsFrame)
+    S += " ws_wait(&__ws_frame);";
+  for (const LoopReduction &X : L.Reductions)
+    S += " __ws_r->" + X.Var->getName().str() + " = " +
+         X.Var->getName().str() + ";";
+  S += " }\n";
+  return S;
+}
+
+void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
+  (void)FR;
+  auto It = Infos.find(&R);
+  if (It == Infos.end())
+    return;
+  LoopInfo &L = It->second;
+  const Directive &D = *R.D;
+  const SourceText &Src = O.Src;
+  const Region *Outer = R.EnclosingTask;
+  std::string N = id(R);
+  std::string Var = L.Var->getName().str();
+  std::string T = typeName(L.VarType);
+  std::string C = typeName(L.CmpType);
+
+  // Texts in the enclosing context, taken before this loop's own edits.
+  std::string A = text(L.Init), B = text(L.Bound);
+  std::string Step = L.Step ? text(L.Step) : "";
+  std::string Body = O.RW.getRewrittenText(
+      CharSourceRange::getCharRange(Src.loc(L.BodyBegin), Src.loc(L.BodyEnd)));
+  Post = outlined(R, L, Body) + Post;
+
+  // 1. Set-up, in place of the directive: A, B, S once, in this order, then
+  //    the trip count and the captures.
+  std::string I0 = "__ws_init_" + N, B0 = "__ws_b_" + N, S0 = "__ws_s_" + N,
+              Neg = "__ws_neg_" + N, Mag = "__ws_mag_" + N,
+              Trips = "__ws_trips_" + N, Cap = "__ws_lcap_" + N;
+  std::string S = "{ " + O.declare(L.VarType, I0) + " = (" + T + ")(" + A +
+                  "); " + O.declare(L.CmpType, B0) + " = (" + C + ")(" + B +
+                  ");";
+  std::string NegExpr, MagExpr;
+  if (L.Step) {
+    QualType ST = L.Step->IgnoreImpCasts()->getType().getUnqualifiedType();
+    S += " " + O.declare(ST, S0) + " = (" + Step + ");";
+    bool Signed = ST->isSignedIntegerOrEnumerationType();
+    MagExpr = Signed ? "(" + S0 + " < 0 ? 0 - (uint64_t)(int64_t)" + S0 +
+                           " : (uint64_t)" + S0 + ")"
+                     : "(uint64_t)" + S0;
+    if (L.StepDown)
+      NegExpr = S0 + " > 0";
+    else
+      NegExpr = Signed ? S0 + " < 0" : "0";
+  } else {
+    MagExpr = "1";
+    NegExpr = L.StepDown ? "1" : "0";
+  }
+  S += " int " + Neg + " = " + NegExpr + "; uint64_t " + Mag + " = " +
+       MagExpr + "; uint64_t " + Trips + " = 0;";
+
+  // Keys and the range of the induction variable (docs 4.2, 4.3).
+  std::string KeyA, KeyB;
+  uint64_t VMin, VMax;
+  if (L.IsPointer) {
+    KeyA = "0x8000000000000000ULL";
+    KeyB = "((uint64_t)(int64_t)(" + B0 + " - (" + C + ")" + I0 +
+           ") ^ 0x8000000000000000ULL)";
+    unsigned W = O.Ctx.getTypeSize(O.Ctx.getPointerDiffType());
+    uint64_t Half = W >= 64 ? 0 : UINT64_C(1) << (W - 1);
+    VMin = W >= 64 ? 0 : UINT64_C(0x8000000000000000) - Half;
+    VMax = W >= 64 ? UINT64_MAX : UINT64_C(0x8000000000000000) + Half - 1;
+  } else {
+    KeyA = keyOf(L.CmpType, "(" + C + ")" + I0);
+    KeyB = keyOf(L.CmpType, B0);
+    QualType TC = L.VarType.getCanonicalType();
+    if (const auto *ET = TC->getAs<EnumType>())
+      TC = ET->getDecl()->getIntegerType().getCanonicalType();
+    unsigned W = O.Ctx.getIntWidth(TC);
+    bool TSigned = TC->isSignedIntegerType();
+    bool CSigned = L.CmpType->isSignedIntegerOrEnumerationType();
+    uint64_t TMax = TSigned ? (W >= 64 ? INT64_MAX : (UINT64_C(1) << (W - 1)) - 1)
+                            : (W >= 64 ? UINT64_MAX : (UINT64_C(1) << W) - 1);
+    int64_t TMin = TSigned ? (W >= 64 ? INT64_MIN : -(INT64_C(1) << (W - 1)))
+                           : 0;
+    if (CSigned) {
+      VMin = (uint64_t)TMin ^ UINT64_C(0x8000000000000000);
+      VMax = TMax ^ UINT64_C(0x8000000000000000);
+    } else {
+      // Unsigned comparison: a signed T keeps its order only from 0 up.
+      VMin = 0;
+      VMax = TMax;
+    }
+  }
+  S += " int __ws_ok_" + N + " = __ws_loop_trip_count(" + KeyA + ", " + KeyB +
+       ", " + std::to_string(L.Op) + ", " + Neg + ", " + Mag + ", " +
+       hex(VMin) + ", " + hex(VMax) + ", &" + Trips + ");";
+
+  // The captures (also used by the serial path, through __ws_c).
+  S += " struct __ws_cap_" + N + " " + Cap + " = {";
+  std::string ArrayCopies;
+  for (const Capture &X : R.Captures) {
+    std::string Name = X.Var->getName().str();
+    std::string Acc = O.access(X.Var, Outer);
+    switch (X.Mode) {
+    case CaptureMode::Copy:
+    case CaptureMode::VlaPointer:
+      S += " ." + Name + " = " + Acc + ",";
+      break;
+    case CaptureMode::Pointer:
+      S += " ." + Name + " = &" + Acc + ",";
+      break;
+    case CaptureMode::CopyArray:
+      ArrayCopies += " __builtin_memcpy(" + Cap + "." + Name + ", " + Acc +
+                     ", sizeof " + Cap + "." + Name + ");";
+      break;
+    case CaptureMode::Private:
+      break;
+    }
+  }
+  if (L.IsPointer)
+    S += " .__ws_base = " + I0 + ",";
+  else
+    S += std::string(" .__ws_a = (uint64_t)") +
+         (L.VarType->isSignedIntegerOrEnumerationType() ? "(int64_t)" : "") +
+         I0 + ",";
+  S += " .__ws_s = " + Neg + " ? 0 - " + Mag + " : " + Mag + " };";
+  S += ArrayCopies;
+
+  // 2. The serial path: the original loop, with the same names as in the
+  //    outlined body.
+  std::string IfText =
+      D.If.present() ? " || !(" + O.exprText(D.If, Outer) + ")" : "";
+  S += " if (!__ws_ok_" + N + " || " + Trips + " == 0" + IfText + ") {";
+  if (R.NeedsFrame)
+    S += " ws_frame __ws_frame = " + O.macro("WS_FRAME_INIT") + ";";
+  std::string AfterSerial;
+  for (const LoopReduction &X : L.Reductions) {
+    std::string Name = X.Var->getName().str();
+    std::string Acc = O.access(X.Var, Outer);
+    if (Acc != Name) {
+      S += " " + O.declare(X.Type, Name) + " = " + Acc + ";";
+      AfterSerial += " " + Acc + " = " + Name + ";";
+    }
+  }
+  O.RW.ReplaceText(
+      CharSourceRange::getCharRange(Src.loc(D.TextBegin), Src.loc(D.TextEnd)),
+      S);
+
+  std::string Open = " { struct __ws_cap_" + N + " *__ws_c = &" + Cap + ";";
+  std::string OpenVoids;
+  for (const Capture &X : R.Captures) {
+    std::string Name = X.Var->getName().str();
+    QualType CT = X.Var->getType();
+    if (X.Mode == CaptureMode::Copy) {
+      Open += " " + O.declare(CT, Name) + " = __ws_c->" + Name + ";";
+      OpenVoids += " (void)" + Name + ";";
+    } else if (X.Mode == CaptureMode::CopyArray) {
+      Qualifiers Q;
+      Open += " " + O.declare(O.Ctx.getUnqualifiedArrayType(CT, Q), Name) +
+              ";";
+      OpenVoids += " __builtin_memcpy(" + Name + ", __ws_c->" + Name +
+                   ", sizeof " + Name + ");";
+    } else if (X.Mode == CaptureMode::Private) {
+      Open += " " + O.declare(CT.getUnqualifiedType(), Name) + ";";
+      OpenVoids += " (void)" + Name + ";";
+    }
+  }
+  Open += OpenVoids + " (void)__ws_c;";
+  O.RW.InsertTextAfter(Src.loc(L.BodyBegin), Open);
+
+  // 3. The parallel path.
+  std::string Close = " }";
+  if (R.NeedsFrame)
+    Close += " ws_wait(&__ws_frame);";
+  Close += AfterSerial + " } else {";
+  std::string Grain = "0", NumTasks = "0";
+  if (D.Grainsize.present()) {
+    Close += " long long __ws_g_" + N + " = (long long)(" +
+             O.exprText(D.Grainsize, Outer) + ");";
+    Grain = "__ws_g_" + N + " > 0 ? (uint64_t)__ws_g_" + N + " : 0";
+  }
+  if (D.NumTasks.present()) {
+    Close += " long long __ws_n_" + N + " = (long long)(" +
+             O.exprText(D.NumTasks, Outer) + ");";
+    NumTasks = "__ws_n_" + N + " > 0 ? (uint64_t)__ws_n_" + N + " : 0";
+  }
+  static const char *Tiers[] = {"WS_TIER_LOW", "WS_TIER_NORMAL",
+                                "WS_TIER_HIGH", "WS_TIER_CRITICAL"};
+  std::string Tier = D.Tier ? Tiers[*D.Tier < 0 ? 0 : *D.Tier > 3 ? 3 : *D.Tier]
+                     : D.PriorityExpr.present()
+                         ? "(int)(" + O.exprText(D.PriorityExpr, Outer) + ")"
+                         : "WS_TIER_NORMAL";
+  std::string Red = "struct __ws_red_" + N, RedVar = "__ws_red_" + N;
+  bool HasRed = !L.Reductions.empty();
+  if (HasRed)
+    Close += " " + Red + " " + RedVar + ";";
+  Close += " ws_loop __ws_l_" + N + " = { .trips = " + Trips +
+           ", .grainsize = " + Grain + ", .num_tasks = " + NumTasks +
+           ", .schedule = " + scheduleMacro(D.Schedule) + ", .tier = " + Tier +
+           ", .site = &__ws_site_" + N + ", .body = __ws_loop_" + N +
+           ", .captures = &" + Cap;
+  if (HasRed)
+    Close += ", .red_size = sizeof(" + Red + "), .red_init = __ws_red_init_" +
+             N + ", .red_combine = __ws_red_combine_" + N + " };";
+  else
+    Close += ", .red_size = 0, .red_init = 0, .red_combine = 0 };";
+  Close += " (void)ws_parallel_for(&__ws_l_" + N + ", " +
+           (HasRed ? "&" + RedVar : std::string("0")) + ");";
+  for (const LoopReduction &X : L.Reductions)
+    Close += " " + combine(X.Op, O.access(X.Var, Outer),
+                           RedVar + "." + X.Var->getName().str());
+  if (!L.DeclaredInLoop) {
+    // The exit value the serial loop would leave (docs 4.4).
+    std::string Acc = O.access(L.Var, Outer);
+    if (L.IsPointer)
+      Close += " " + Acc + " = " + Cap + ".__ws_base + (ptrdiff_t)(" + Trips +
+               " * " + Cap + ".__ws_s);";
+    else
+      Close += " " + Acc + " = (" + T + ")(" + Cap + ".__ws_a + " + Trips +
+               " * " + Cap + ".__ws_s);";
+  }
+  Close += " } }";
+  O.RW.InsertTextAfter(Src.loc(L.BodyEnd), Close);
+}
+
+} // namespace ws

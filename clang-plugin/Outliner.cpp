@@ -1,0 +1,535 @@
+//===- Outliner.cpp - Rewrites task, taskgroup, taskwait... ---------------===//
+#include "Outliner.h"
+#include "Diagnostics.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/Lex/Lexer.h"
+#include "clang/Rewrite/Core/Rewriter.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <functional>
+
+using namespace clang;
+
+namespace ws {
+namespace {
+
+std::string id(const Region &R) { return std::to_string(R.D->ID); }
+std::string groupName(const Region &G) { return "__ws_group_" + id(G); }
+
+const char *tierName(int Tier) {
+  static const char *Names[] = {"WS_TIER_LOW", "WS_TIER_NORMAL", "WS_TIER_HIGH",
+                                "WS_TIER_CRITICAL"};
+  return Names[Tier < 0 ? 0 : Tier > 3 ? 3 : Tier];
+}
+
+const Capture *findCapture(const Region *Task, const VarDecl *V) {
+  if (!Task)
+    return nullptr;
+  for (const Capture &C : Task->Captures)
+    if (C.Var == V)
+      return &C;
+  return nullptr;
+}
+
+std::string viaPointer(const Capture &C) {
+  std::string Name = C.Var->getName().str();
+  return C.Mode == CaptureMode::Pointer ? "(*__ws_c->" + Name + ")"
+                                        : "(__ws_c->" + Name + ")";
+}
+
+bool isByAddress(const Capture *C) {
+  return C && (C->Mode == CaptureMode::Pointer ||
+               C->Mode == CaptureMode::VlaPointer);
+}
+
+} // namespace
+
+Outliner::Outliner(ASTContext &Ctx, Rewriter &RW, Diagnostics &Diags,
+                   DirectiveTable &Table, const SourceText &Src,
+                   bool HaveMacros)
+    : Ctx(Ctx), RW(RW), Diags(Diags), Table(Table), Src(Src),
+      Policy(Ctx.getPrintingPolicy()), HaveMacros(HaveMacros) {
+  Policy.SuppressTagKeyword = false;
+}
+
+bool Outliner::run() {
+  std::vector<FunctionRegions> Fns;
+  bool Ok = RegionBuilder(Ctx, Table, Diags, Src).build(Fns);
+  for (Directive &D : Table.all())
+    if (Ok && D.Valid && D.HasMarker) {
+      // Seen by the parser but not inside a function body we can rewrite.
+      Diags.report(D.Loc, Diag::DirectiveNotRewritten);
+      Ok = false;
+    }
+  CaptureAnalyzer Captures(Ctx, Diags, Src);
+  for (FunctionRegions &FR : Fns)
+    for (auto &R : FR.Regions)
+      if (R->isTask())
+        Ok &= Captures.analyze(*R);
+  for (FunctionRegions &FR : Fns)
+    for (auto &R : FR.Regions)
+      if (R->kind() == DirectiveKind::ParallelFor)
+        Ok &= Loops.analyze(FR, *R);
+  if (!Ok)
+    return false;
+  for (FunctionRegions &FR : Fns)
+    Ok &= rewriteFunction(FR);
+  return Ok;
+}
+
+std::string Outliner::declare(QualType T, llvm::StringRef Name) const {
+  std::string S;
+  llvm::raw_string_ostream OS(S);
+  T.print(OS, Policy, Name);
+  return OS.str();
+}
+
+std::string Outliner::access(const VarDecl *V, const Region *Task) const {
+  const Capture *C = findCapture(Task, V);
+  return isByAddress(C) ? viaPointer(*C) : V->getName().str();
+}
+
+std::string Outliner::exprText(const ClauseExpr &E, const Region *Task) const {
+  std::string S;
+  for (size_t I = 0; I < E.Spellings.size(); ++I) {
+    if (I && E.LeadingSpace[I])
+      S += ' ';
+    const std::string &Word = E.Spellings[I];
+    bool AfterMember =
+        I && (E.Spellings[I - 1] == "." || E.Spellings[I - 1] == "->");
+    std::string Replacement;
+    if (Task && !AfterMember && E.Tokens[I].is(tok::identifier))
+      for (const Capture &C : Task->Captures)
+        if (isByAddress(&C) && C.Var->getName() == Word)
+          Replacement = viaPointer(C);
+    S += Replacement.empty() ? Word : Replacement;
+  }
+  return S;
+}
+
+std::string Outliner::waits(const std::vector<Region *> &Groups,
+                            bool WithFrame) {
+  std::string S;
+  for (const Region *G : Groups)
+    S += "ws_wait(&" + groupName(*G) + "); ";
+  if (WithFrame)
+    S += "ws_wait(&__ws_frame); ";
+  return S;
+}
+
+bool Outliner::rewriteFunction(FunctionRegions &FR) {
+  bool Ok = true;
+  // 1. Small edits first: uses of by-address captures, __func__, returns.
+  for (auto &R : FR.Regions)
+    if (R->isTask())
+      Ok &= rewriteUses(FR, *R);
+    else if (R->kind() == DirectiveKind::ParallelFor)
+      Ok &= Loops.rewriteUses(FR, *R);
+  if (!Ok)
+    return false;
+  addFrameAndReturns(FR);
+
+  // 2. Directives, innermost (= last in the text) first.
+  std::vector<Region *> Order;
+  for (auto &R : FR.Regions)
+    Order.push_back(R.get());
+  llvm::sort(Order, [](const Region *A, const Region *B) {
+    return A->D->TextBegin > B->D->TextBegin;
+  });
+  std::string Post;
+  for (Region *R : Order)
+    rewriteDirective(FR, *R, Post);
+
+  // 3. Declarations before the function, outlined bodies after it.
+  std::string Pre;
+  // Before the function's first line, attributes included.
+  unsigned FnBegin = Src.offset(FR.Fn->getBeginLoc());
+  for (const Attr *A : FR.Fn->attrs())
+    if (A->getLocation().isValid() && Src.inMain(A->getLocation()))
+      FnBegin = std::min(FnBegin, Src.offset(A->getLocation()));
+  if (!IncludeEmitted && !runtimeDeclaredBefore(Src.loc(FnBegin))) {
+    // ws.h from the include path, else from where this plugin was built
+    // (a compile of preprocessed output, as with -save-temps, has no -I).
+    Pre += "#ifdef __has_include\n#if __has_include(<ws.h>)\n#include "
+           "<ws.h>\n#else\n#include " +
+           quoteC(WS_HEADER_FALLBACK) +
+           "\n#endif\n#else\n#include <ws.h>\n#endif\n";
+    IncludeEmitted = true;
+  }
+  for (auto &R : FR.Regions)
+    if (R->isTask())
+      Pre += declarations(*R);
+    else if (R->kind() == DirectiveKind::ParallelFor)
+      Pre += Loops.declarations(*R);
+  Pre += Src.lineDirective(Src.line(FnBegin));
+  RW.InsertTextBefore(Src.loc(Src.lineStart(FnBegin)), Pre);
+
+  const auto *Body = cast<CompoundStmt>(FR.Fn->getBody());
+  unsigned Close = Src.offset(Body->getRBracLoc());
+  Post += "\n" + Src.lineDirective(Src.line(Close));
+  RW.InsertTextAfter(Src.loc(Close + 1), Post);
+  return true;
+}
+
+std::string Outliner::macro(const char *Name) const {
+  if (HaveMacros)
+    return Name;
+  // Preprocessed input that includes ws.h has its declarations but not its
+  // macros: spell their values (the ABI of include/ws.h).
+  static const std::pair<const char *, const char *> Values[] = {
+      {"WS_FRAME_INIT", "{ { 0 } }"},
+      {"WS_TASK_UNDEFERRED", "1u"},
+      {"WS_TASK_FINAL", "2u"},
+      {"WS_DEP_IN", "1"},
+      {"WS_DEP_OUT", "2"},
+      {"WS_DEP_INOUT", "3"},
+      {"WS_EINVAL", "(-22)"}};
+  for (const auto &[Macro, Value] : Values)
+    if (llvm::StringRef(Macro) == Name)
+      return Value;
+  return Name;
+}
+
+bool Outliner::runtimeDeclaredBefore(SourceLocation Loc) const {
+  // Preprocessed input (-save-temps) has no include path: rely on the
+  // declarations of ws.h already in the file when there are some.
+  IdentifierInfo &Name = Ctx.Idents.get("ws_spawn");
+  for (const NamedDecl *D : Ctx.getTranslationUnitDecl()->lookup(&Name))
+    if (Src.sm().isBeforeInTranslationUnit(D->getLocation(), Loc))
+      return true;
+  return false;
+}
+
+bool Outliner::rewriteUses(FunctionRegions &FR, Region &Task) {
+  const SourceManager &SM = Src.sm();
+  llvm::DenseSet<const Stmt *> Skip;
+  for (auto &R : FR.Regions)
+    if (R->isTask() && R.get() != &Task)
+      Skip.insert(R->Body);
+  llvm::DenseSet<unsigned> Done;
+  bool Ok = true;
+
+  auto Replace = [&](SourceLocation L, const std::string &Text) {
+    unsigned Len = Lexer::MeasureTokenLength(L, SM, Src.langOpts());
+    if (Done.insert(Src.offset(L)).second)
+      RW.ReplaceText(L, Len, Text);
+  };
+
+  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
+    if (!S || Skip.count(S) || markerID(S))
+      return;
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
+      const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+      const Capture *C = VD ? findCapture(&Task, VD) : nullptr;
+      if (isByAddress(C)) {
+        SourceLocation L = DRE->getLocation();
+        if (L.isMacroID()) {
+          if (SM.isMacroArgExpansion(L))
+            L = SM.getSpellingLoc(L);
+          if (L.isMacroID() || !Src.inMain(L)) {
+            Diags.report(DRE->getLocation(), Diag::SharedInMacroBody)
+                << VD->getName();
+            Ok = false;
+            return;
+          }
+        }
+        Replace(L, viaPointer(*C));
+      }
+    } else if (const auto *PE = dyn_cast<PredefinedExpr>(S)) {
+      // __func__ keeps the name of the function the user wrote.
+      SourceLocation L = PE->getLocation();
+      if (L.isFileID() && Src.inMain(L))
+        Replace(L,
+                quoteC(PredefinedExpr::ComputeName(PE->getIdentKind(), FR.Fn)));
+      else
+        Task.FuncInMacro = true; // e.g. assert(): see outlined()
+      return;
+    }
+    for (const Stmt *Child : S->children())
+      Walk(Child);
+  };
+  Walk(Task.Body);
+  return Ok;
+}
+
+void Outliner::addFrameAndReturns(FunctionRegions &FR) {
+  if (!FR.NeedsFrame)
+    return;
+  const auto *Body = cast<CompoundStmt>(FR.Fn->getBody());
+  RW.InsertTextAfterToken(Body->getLBracLoc(),
+                          " ws_frame __ws_frame = " + macro("WS_FRAME_INIT") +
+                              ";");
+  RW.InsertTextBefore(Body->getRBracLoc(), "ws_wait(&__ws_frame); ");
+  for (const ReturnStmt *Ret : FR.Returns) {
+    unsigned Off = Src.offset(Ret->getReturnLoc());
+    std::vector<Region *> Groups;
+    for (auto &G : FR.Regions)
+      if (G->isGroup() && !G->EnclosingTask && G->encloses(Off))
+        Groups.push_back(G.get());
+    llvm::sort(Groups, [](const Region *A, const Region *B) {
+      return A->BodyBegin > B->BodyBegin;
+    });
+    // The return value is computed after the wait, so shared variables it
+    // reads hold the tasks' results.
+    RW.InsertTextBefore(Ret->getReturnLoc(), "{ " + waits(Groups, true));
+    RW.InsertTextAfter(Src.loc(Src.endOf(Ret)), " }");
+  }
+}
+
+std::string Outliner::declarations(Region &Task) {
+  std::string N = id(Task);
+  std::string S = "struct __ws_cap_" + N + " {";
+  unsigned Fields = 0;
+  for (const Capture &C : Task.Captures) {
+    QualType T = C.Var->getType();
+    std::string Name = C.Var->getName().str();
+    switch (C.Mode) {
+    case CaptureMode::Copy:
+      S += " " + declare(T.getUnqualifiedType(), Name) + ";";
+      break;
+    case CaptureMode::CopyArray: {
+      Qualifiers Q;
+      S += " " + declare(Ctx.getUnqualifiedArrayType(T, Q), Name) + ";";
+      break;
+    }
+    case CaptureMode::Pointer:
+      S += " " + declare(Ctx.getPointerType(T), Name) + ";";
+      break;
+    case CaptureMode::VlaPointer:
+      S += " " +
+           declare(Ctx.getPointerType(
+                       Ctx.getAsVariableArrayType(T)->getElementType()),
+                   Name) +
+           ";";
+      break;
+    case CaptureMode::Private:
+      continue;
+    }
+    ++Fields;
+  }
+  if (Fields == 0)
+    S += " char __ws_unused;";
+  S += " }; static void __ws_task_" + N + "(void *__ws_arg);";
+  unsigned Line = Src.line(Task.D->TextBegin);
+  std::string Label = Task.D->Label.empty()
+                          ? quoteC(Src.baseName() + ":" + std::to_string(Line))
+                          : Task.D->Label;
+  S += " static const ws_site __ws_site_" + N + " = { " + Label + ", " +
+       Src.quotedFileName() + ", " + std::to_string(Line) + " };\n";
+  return S;
+}
+
+std::string Outliner::spawn(Region &Task) {
+  const Directive &D = *Task.D;
+  const Region *Outer = Task.EnclosingTask;
+  std::string N = id(Task);
+  std::string S = "{ struct __ws_cap_" + N + " __ws_cap = { ";
+  bool AnyInit = false;
+  std::string Copies;
+  for (const Capture &C : Task.Captures) {
+    std::string Name = C.Var->getName().str();
+    std::string Acc = access(C.Var, Outer);
+    switch (C.Mode) {
+    case CaptureMode::Copy:
+    case CaptureMode::VlaPointer:
+      S += "." + Name + " = " + Acc + ", ";
+      AnyInit = true;
+      break;
+    case CaptureMode::Pointer:
+      S += "." + Name + " = &" + Acc + ", ";
+      AnyInit = true;
+      break;
+    case CaptureMode::CopyArray:
+      Copies += "__builtin_memcpy(__ws_cap." + Name + ", " + Acc +
+                ", sizeof __ws_cap." + Name + "); ";
+      break;
+    case CaptureMode::Private:
+      // Only the task uses it now: keep the variable referenced here so the
+      // rewrite adds no unused-variable warning.
+      Copies += "(void)sizeof " + Acc + "; ";
+      break;
+    }
+  }
+  if (!AnyInit)
+    S += "0 ";
+  S += "}; ";
+
+  std::string Tier = D.Tier ? tierName(*D.Tier)
+                     : D.PriorityExpr.present()
+                         ? "(int)(" + exprText(D.PriorityExpr, Outer) + ")"
+                         : "WS_TIER_NORMAL";
+  std::string Frame =
+      Task.Groups.empty() ? "__ws_frame" : groupName(*Task.Groups.front());
+  std::string Site = "&__ws_site_" + N;
+  bool NeedOpts = D.If.present() || D.Final.present() || D.Timeout.present() ||
+                  !D.Depends.empty();
+  if (!D.Depends.empty()) {
+    S += "ws_dep __ws_deps[" + std::to_string(D.Depends.size()) + "] = { ";
+    for (const DependItem &Dep : D.Depends) {
+      std::string Base = "(" + exprText(Dep.Base, Outer) + ")";
+      std::string Kind = macro(Dep.Kind == 1   ? "WS_DEP_IN"
+                               : Dep.Kind == 2 ? "WS_DEP_OUT"
+                                               : "WS_DEP_INOUT");
+      if (Dep.IsSection)
+        S += "{ &" + Base + "[" + exprText(Dep.Lo, Outer) + "], (size_t)(" +
+             exprText(Dep.Len, Outer) + ") * sizeof " + Base + "[0], " + Kind +
+             " }, ";
+      else
+        S += "{ &" + Base + ", sizeof " + Base + ", " + Kind + " }, ";
+    }
+    S += "}; ";
+  }
+  std::string Call;
+  if (NeedOpts) {
+    std::string Flags;
+    if (D.If.present())
+      Flags += "((" + exprText(D.If, Outer) +
+               ") ? 0u : " + macro("WS_TASK_UNDEFERRED") + ")";
+    if (D.Final.present())
+      Flags += std::string(Flags.empty() ? "" : " | ") + "((" +
+               exprText(D.Final, Outer) + ") ? " + macro("WS_TASK_FINAL") +
+               " : 0u)";
+    if (Flags.empty())
+      Flags = "0u";
+    S += "ws_task_opts __ws_opts = { .tier = " + Tier + ", .flags = " + Flags +
+         ", .site = " + Site;
+    if (D.Timeout.present())
+      S += ", .timeout_ms = (unsigned)(" + exprText(D.Timeout, Outer) + ")";
+    if (!D.Depends.empty())
+      S += ", .deps = __ws_deps, .num_deps = " +
+           std::to_string(D.Depends.size());
+    S += " }; ";
+    Call = "ws_spawn_ex(&" + Frame + ", __ws_task_" + N +
+           ", &__ws_cap, sizeof __ws_cap, &__ws_opts)";
+    if (D.Depends.empty()) {
+      Call += ";";
+    } else {
+      // A runtime without dependence support refuses them (WS_EINVAL): then
+      // run the task at once, which keeps every ordering among the tasks
+      // that have depend clauses.
+      Call = "if (" + Call + " == " + macro("WS_EINVAL") +
+             ") { __ws_opts.deps = 0; __ws_opts.num_deps = 0; "
+             "__ws_opts.flags |= " +
+             macro("WS_TASK_UNDEFERRED") + "; ws_spawn_ex(&" + Frame +
+             ", __ws_task_" + N +
+             ", &__ws_cap, sizeof __ws_cap, &__ws_opts); }";
+    }
+  } else {
+    Call = "ws_spawn(&" + Frame + ", __ws_task_" + N +
+           ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + ");";
+  }
+  return S + Copies + Call + " }";
+}
+
+std::string Outliner::outlined(Region &Task) {
+  std::string N = id(Task);
+  std::string S = "\n" + Src.lineDirective(Src.line(Task.D->TextBegin));
+  S += "static void __ws_task_" + N + "(void *__ws_arg) {";
+  bool HasFields = false;
+  for (const Capture &C : Task.Captures)
+    HasFields |= C.Mode != CaptureMode::Private;
+  if (HasFields)
+    S += " struct __ws_cap_" + N + " *__ws_c = (struct __ws_cap_" + N +
+         " *)__ws_arg;";
+  std::string Copies;
+  for (const Capture &C : Task.Captures) {
+    QualType T = C.Var->getType();
+    std::string Name = C.Var->getName().str();
+    switch (C.Mode) {
+    case CaptureMode::Copy:
+      S += " " + declare(T, Name) + " = __ws_c->" + Name + ";";
+      break;
+    case CaptureMode::CopyArray: {
+      Qualifiers Q;
+      S += " " + declare(Ctx.getUnqualifiedArrayType(T, Q), Name) + ";";
+      Copies += " __builtin_memcpy(" + Name + ", __ws_c->" + Name +
+                ", sizeof " + Name + ");";
+      break;
+    }
+    case CaptureMode::Private:
+      S += " " + declare(T.getUnqualifiedType(), Name) + ";";
+      break;
+    case CaptureMode::Pointer:
+    case CaptureMode::VlaPointer:
+      break;
+    }
+  }
+  if (Task.NeedsFrame)
+    S += " ws_frame __ws_frame = " + macro("WS_FRAME_INIT") + ";";
+  if (!HasFields)
+    S += " (void)__ws_arg;";
+  S += Copies + "\n";
+  // __func__ and friends expanded from macros (assert...) cannot be edited
+  // in place: name the user's function for the body's duration.
+  static const char *FuncNames[] = {"__func__", "__FUNCTION__",
+                                    "__PRETTY_FUNCTION__"};
+  if (Task.FuncInMacro)
+    for (const char *Name : FuncNames)
+      S += std::string("#define ") + Name + " " +
+           quoteC(Task.Fn->getName()) + "\n";
+  S += Src.lineDirective(Src.line(Task.BodyBegin));
+  S += std::string(Src.column(Task.BodyBegin) - 1, ' ');
+  S += RW.getRewrittenText(CharSourceRange::getCharRange(
+      Src.loc(Task.BodyBegin), Src.loc(Task.BodyEnd)));
+  if (Task.NeedsFrame)
+    S += " ws_wait(&__ws_frame);";
+  S += " }\n";
+  if (Task.FuncInMacro)
+    for (const char *Name : FuncNames)
+      S += std::string("#undef ") + Name + "\n";
+  return S;
+}
+
+void Outliner::rewriteDirective(FunctionRegions &FR, Region &R,
+                                std::string &Post) {
+  const Directive &D = *R.D;
+  bool OwnerHasFrame =
+      R.EnclosingTask ? R.EnclosingTask->NeedsFrame : FR.NeedsFrame;
+  std::string Text;
+  unsigned End = D.TextEnd;
+  switch (D.Kind) {
+  case DirectiveKind::Task: {
+    Post = outlined(R) + Post;
+    Text = spawn(R);
+    End = R.BodyEnd;
+    // Keep every following line where it was.
+    llvm::StringRef Old = Src.text().slice(D.TextBegin, End);
+    Text += std::string(Old.count('\n'), '\n');
+    break;
+  }
+  case DirectiveKind::Taskgroup: {
+    std::string G = groupName(R);
+    Text = "{ ws_frame " + G + " = " + macro("WS_FRAME_INIT") +
+           "; ws_taskgroup_begin(&" + G + ");";
+    RW.InsertTextAfter(Src.loc(R.BodyEnd), " ws_wait(&" + G + "); }");
+    break;
+  }
+  case DirectiveKind::Taskwait:
+    Text = "{ " + waits(R.Groups, OwnerHasFrame) + "}";
+    break;
+  case DirectiveKind::Yield:
+    Text = "(void)ws_yield();";
+    break;
+  case DirectiveKind::CancelTaskgroup:
+    Text = R.Groups.empty()
+               ? "ws_cancel_current();"
+               : "ws_cancel(&" + groupName(*R.Groups.front()) + ");";
+    break;
+  case DirectiveKind::CancellationPoint:
+    Text =
+        "if (ws_cancelled()) { " + waits(R.Groups, OwnerHasFrame) + "return; }";
+    break;
+  case DirectiveKind::ParallelFor:
+    Loops.lower(FR, R, Post);
+    return;
+  }
+  RW.ReplaceText(
+      CharSourceRange::getCharRange(Src.loc(D.TextBegin), Src.loc(End)), Text);
+}
+
+} // namespace ws

@@ -1,0 +1,83 @@
+//===- Outliner.h - Rewrites task, taskgroup, taskwait... ------*- C++ -*-===//
+//
+// Turns the directives of one translation unit into calls to include/ws.h,
+// as text edits on a clang::Rewriter:
+//
+//   * every function (and outlined task body) that spawns or waits gets
+//     `ws_frame __ws_frame = WS_FRAME_INIT;` as its first declaration and
+//     `ws_wait(&__ws_frame);` before each return and its closing brace;
+//   * `#pragma ws task S` becomes a spawn of `__ws_task_N`, an outlined copy
+//     of S placed after the function; the capture struct, a prototype and
+//     the site record go before the function;
+//   * taskgroup, taskwait, yield, cancel and cancellation point become the
+//     matching runtime calls.
+//
+// Directives are rewritten innermost first, so the text of an outer task
+// already holds its inner rewrites.  Every edit keeps the number of lines,
+// and inserted blocks end with `#line`, so diagnostics, __LINE__ and debug
+// info keep pointing at the user's lines.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WS_PLUGIN_OUTLINER_H
+#define WS_PLUGIN_OUTLINER_H
+
+#include "LoopLowering.h"
+#include "Regions.h"
+
+#include "clang/AST/PrettyPrinter.h"
+#include "clang/AST/Type.h"
+
+#include <string>
+
+namespace clang {
+class ASTContext;
+class Rewriter;
+class VarDecl;
+} // namespace clang
+
+namespace ws {
+
+class Outliner {
+public:
+  /// HaveMacros: whether the macros of ws.h (WS_FRAME_INIT...) can be used
+  /// (false for preprocessed input).
+  Outliner(clang::ASTContext &Ctx, clang::Rewriter &RW, Diagnostics &Diags,
+           DirectiveTable &Table, const SourceText &Src,
+           bool HaveMacros = true);
+
+  /// Rewrites every directive; false after reporting errors (the Rewriter's
+  /// buffer must then be ignored).
+  bool run();
+
+private:
+  clang::ASTContext &Ctx;
+  clang::Rewriter &RW;
+  Diagnostics &Diags;
+  DirectiveTable &Table;
+  const SourceText &Src;
+  clang::PrintingPolicy Policy;
+  bool HaveMacros;
+  bool IncludeEmitted = false;
+  LoopLowering Loops{*this}; // parallel for
+  friend class LoopLowering;
+
+  bool rewriteFunction(FunctionRegions &FR);
+  bool runtimeDeclaredBefore(clang::SourceLocation Loc) const;
+  std::string macro(const char *Name) const;
+  void addFrameAndReturns(FunctionRegions &FR);
+  bool rewriteUses(FunctionRegions &FR, Region &Task);
+  void rewriteDirective(FunctionRegions &FR, Region &R, std::string &Post);
+  std::string declarations(Region &Task);
+  std::string spawn(Region &Task);
+  std::string outlined(Region &Task);
+
+  std::string declare(clang::QualType T, llvm::StringRef Name) const;
+  /// How code in the context of Task (null: the function) names V.
+  std::string access(const clang::VarDecl *V, const Region *Task) const;
+  std::string exprText(const ClauseExpr &E, const Region *Task) const;
+  static std::string waits(const std::vector<Region *> &Groups, bool WithFrame);
+};
+
+} // namespace ws
+
+#endif // WS_PLUGIN_OUTLINER_H

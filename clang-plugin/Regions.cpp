@@ -1,0 +1,421 @@
+//===- Regions.cpp - Where each directive stands in the AST ---------------===//
+#include "Regions.h"
+#include "Diagnostics.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/Path.h"
+
+using namespace clang;
+
+namespace ws {
+
+//===----------------------------------------------------------------------===//
+// SourceText
+//===----------------------------------------------------------------------===//
+
+SourceText::SourceText(const SourceManager &SM, const LangOptions &LO)
+    : SM(SM), LO(LO), Main(SM.getMainFileID()), Text(SM.getBufferData(Main)) {
+  PresumedLoc P = SM.getPresumedLoc(SM.getLocForStartOfFile(Main));
+  FileName = P.isValid() ? P.getFilename() : "<input>";
+}
+
+bool SourceText::inMain(SourceLocation L) const {
+  return L.isValid() && SM.getFileID(SM.getExpansionLoc(L)) == Main;
+}
+
+unsigned SourceText::offset(SourceLocation L) const {
+  return SM.getFileOffset(SM.getExpansionLoc(L));
+}
+
+SourceLocation SourceText::loc(unsigned Offset) const {
+  return SM.getLocForStartOfFile(Main).getLocWithOffset(Offset);
+}
+
+unsigned SourceText::beginOf(const Stmt *S) const {
+  return offset(S->getBeginLoc());
+}
+
+/// Whether the statement's text ends before its ';' (an expression statement,
+/// or a statement whose last sub-statement is one).
+static bool endsBeforeSemi(const Stmt *S) {
+  while (true) {
+    if (const auto *I = dyn_cast<IfStmt>(S))
+      S = I->getElse() ? I->getElse() : I->getThen();
+    else if (const auto *F = dyn_cast<ForStmt>(S))
+      S = F->getBody();
+    else if (const auto *W = dyn_cast<WhileStmt>(S))
+      S = W->getBody();
+    else if (const auto *Sw = dyn_cast<SwitchStmt>(S))
+      S = Sw->getBody();
+    else if (const auto *L = dyn_cast<LabelStmt>(S))
+      S = L->getSubStmt();
+    else if (const auto *C = dyn_cast<SwitchCase>(S))
+      S = C->getSubStmt();
+    else if (const auto *A = dyn_cast<AttributedStmt>(S))
+      S = A->getSubStmt();
+    else
+      return !isa<CompoundStmt>(S) && !isa<NullStmt>(S) && !isa<DeclStmt>(S);
+    if (!S)
+      return false;
+  }
+}
+
+unsigned SourceText::endOf(const Stmt *S) const {
+  SourceLocation Last = SM.getExpansionRange(S->getEndLoc()).getEnd();
+  if (endsBeforeSemi(S)) {
+    SourceLocation After =
+        Lexer::findLocationAfterToken(Last, tok::semi, SM, LO, false);
+    if (After.isValid())
+      return SM.getFileOffset(After);
+  }
+  return SM.getFileOffset(Lexer::getLocForEndOfToken(Last, 0, SM, LO));
+}
+
+unsigned SourceText::line(unsigned Offset) const {
+  return SM.getLineNumber(Main, Offset);
+}
+
+unsigned SourceText::column(unsigned Offset) const {
+  return SM.getColumnNumber(Main, Offset);
+}
+
+unsigned SourceText::lineStart(unsigned Offset) const {
+  size_t NL = Text.rfind('\n', Offset);
+  if (Offset == 0 || NL == llvm::StringRef::npos)
+    return 0;
+  return NL + 1;
+}
+
+std::optional<unsigned> SourceText::firstTokenAt(unsigned Offset) const {
+  if (Offset >= Text.size())
+    return std::nullopt;
+  Lexer L(SM.getLocForStartOfFile(Main), LO, Text.begin(),
+          Text.begin() + Offset, Text.end());
+  L.SetCommentRetentionState(false);
+  Token T;
+  L.LexFromRawLexer(T);
+  if (T.is(tok::eof))
+    return std::nullopt;
+  return SM.getFileOffset(T.getLocation());
+}
+
+std::string quoteC(llvm::StringRef S) {
+  std::string Out = "\"";
+  for (char C : S) {
+    if (C == '\\' || C == '"')
+      Out += '\\';
+    Out += C;
+  }
+  return Out + "\"";
+}
+
+std::string SourceText::quotedFileName() const { return quoteC(FileName); }
+
+std::string SourceText::baseName() const {
+  return llvm::sys::path::filename(FileName).str();
+}
+
+std::string SourceText::lineDirective(unsigned Line) const {
+  return "#line " + std::to_string(Line) + " " + quotedFileName() + "\n";
+}
+
+//===----------------------------------------------------------------------===//
+// Markers
+//===----------------------------------------------------------------------===//
+
+std::optional<unsigned> markerID(const Stmt *S) {
+  const auto *CE = dyn_cast_or_null<CallExpr>(S);
+  if (!CE || CE->getNumArgs() < 1)
+    return std::nullopt;
+  const FunctionDecl *FD = CE->getDirectCallee();
+  if (!FD || !FD->getIdentifier() || FD->getName() != MarkerName)
+    return std::nullopt;
+  const auto *Lit = dyn_cast<IntegerLiteral>(CE->getArg(0)->IgnoreImpCasts());
+  if (!Lit)
+    return std::nullopt;
+  return Lit->getValue().getZExtValue();
+}
+
+//===----------------------------------------------------------------------===//
+// Walking a function body
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Everything RegionBuilder needs from one pass over a function body.
+struct BodyWalk {
+  std::vector<const Stmt *> Positions; // statements in statement position
+  std::vector<const CallExpr *> Markers;
+  std::vector<const ReturnStmt *> Returns;
+  std::vector<const GotoStmt *> Gotos;
+
+  void walk(const Stmt *S, bool IsPosition) {
+    if (!S)
+      return;
+    if (IsPosition)
+      Positions.push_back(S);
+    if (markerID(S))
+      Markers.push_back(cast<CallExpr>(S));
+    if (const auto *R = dyn_cast<ReturnStmt>(S))
+      Returns.push_back(R);
+    if (const auto *G = dyn_cast<GotoStmt>(S))
+      Gotos.push_back(G);
+    for (const Stmt *Child : S->children())
+      walk(Child, isPositionOf(S, Child));
+  }
+
+  static bool isPositionOf(const Stmt *Parent, const Stmt *Child) {
+    if (isa<CompoundStmt>(Parent))
+      return true;
+    if (const auto *I = dyn_cast<IfStmt>(Parent))
+      return Child == I->getThen() || Child == I->getElse();
+    if (const auto *F = dyn_cast<ForStmt>(Parent))
+      return Child == F->getBody();
+    if (const auto *W = dyn_cast<WhileStmt>(Parent))
+      return Child == W->getBody();
+    if (const auto *D = dyn_cast<DoStmt>(Parent))
+      return Child == D->getBody();
+    if (const auto *Sw = dyn_cast<SwitchStmt>(Parent))
+      return Child == Sw->getBody();
+    if (const auto *L = dyn_cast<LabelStmt>(Parent))
+      return Child == L->getSubStmt();
+    if (const auto *C = dyn_cast<SwitchCase>(Parent))
+      return Child == C->getSubStmt();
+    return false;
+  }
+};
+
+/// Reports jumps that would leave (or enter) a task or taskgroup body.
+class JumpChecker {
+public:
+  JumpChecker(Diagnostics &Diags, const SourceText &Src, Region &R,
+              const llvm::DenseSet<const Stmt *> &NestedTaskBodies)
+      : Diags(Diags), Src(Src), R(R), NestedTaskBodies(NestedTaskBodies),
+        What(R.isTask() ? "task" : "taskgroup") {}
+
+  void run(const std::vector<const GotoStmt *> &AllGotos) {
+    walk(R.Body, 0, 0);
+    // Gotos from outside into this body.
+    for (const GotoStmt *G : AllGotos) {
+      const LabelStmt *L = G->getLabel()->getStmt();
+      if (!L || R.encloses(Src.offset(G->getGotoLoc())) ||
+          !R.encloses(Src.offset(L->getBeginLoc())))
+        continue;
+      Diags.report(G->getGotoLoc(), Diag::JumpGotoIn)
+          << G->getLabel()->getName() << What;
+      Diags.report(L->getBeginLoc(), Diag::NoteLabelHere)
+          << G->getLabel()->getName();
+      note();
+    }
+  }
+
+private:
+  Diagnostics &Diags;
+  const SourceText &Src;
+  Region &R;
+  const llvm::DenseSet<const Stmt *> &NestedTaskBodies;
+  llvm::StringRef What;
+
+  void note() { Diags.noteDirective(R.D->Loc, spelling(R.kind())); }
+
+  void walk(const Stmt *S, unsigned Loops, unsigned Switches) {
+    if (!S || (S != R.Body && NestedTaskBodies.count(S)))
+      return;
+    if (const auto *Ret = dyn_cast<ReturnStmt>(S)) {
+      if (R.isTask()) {
+        Diags.report(Ret->getReturnLoc(), Diag::JumpReturn) << What;
+        note();
+      }
+    } else if (const auto *B = dyn_cast<BreakStmt>(S)) {
+      if (Loops == 0 && Switches == 0) {
+        Diags.report(B->getBreakLoc(), Diag::JumpBreak) << What;
+        note();
+      }
+    } else if (const auto *C = dyn_cast<ContinueStmt>(S)) {
+      if (Loops == 0) {
+        Diags.report(C->getContinueLoc(), Diag::JumpContinue) << What;
+        note();
+      }
+    } else if (const auto *G = dyn_cast<GotoStmt>(S)) {
+      const LabelStmt *L = G->getLabel()->getStmt();
+      if (!L || !R.encloses(Src.offset(L->getBeginLoc()))) {
+        Diags.report(G->getGotoLoc(), Diag::JumpGotoOut)
+            << G->getLabel()->getName() << What;
+        note();
+      }
+    } else if (const auto *IG = dyn_cast<IndirectGotoStmt>(S)) {
+      Diags.report(IG->getGotoLoc(), Diag::JumpIndirectGoto) << What;
+      note();
+    }
+    bool IsLoop = isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S);
+    bool IsSwitch = isa<SwitchStmt>(S);
+    for (const Stmt *Child : S->children())
+      walk(Child, Loops + IsLoop, Switches + IsSwitch);
+  }
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// RegionBuilder
+//===----------------------------------------------------------------------===//
+
+bool RegionBuilder::build(std::vector<FunctionRegions> &Out) {
+  unsigned ErrorsBefore = Diags.engine().getNumErrors();
+  for (const Decl *TopDecl : Ctx.getTranslationUnitDecl()->decls()) {
+    const auto *FD = dyn_cast<FunctionDecl>(TopDecl);
+    if (!FD || !FD->doesThisDeclarationHaveABody() || !FD->getBody() ||
+        !Src.inMain(FD->getBody()->getBeginLoc()))
+      continue;
+    FunctionRegions FR;
+    FR.Fn = FD;
+    // Keep going after errors so one run reports them all.
+    buildFunction(FD, FR);
+    if (!FR.Regions.empty())
+      Out.push_back(std::move(FR));
+  }
+  return Diags.engine().getNumErrors() == ErrorsBefore;
+}
+
+bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
+  BodyWalk W;
+  W.walk(FD->getBody(), false);
+  if (W.Markers.empty())
+    return true;
+  bool Ok = true;
+
+  for (const CallExpr *M : W.Markers) {
+    Directive *D = Table.get(*markerID(M));
+    if (!D || !D->Valid)
+      continue;
+    auto R = std::make_unique<Region>();
+    R->D = D;
+    R->Fn = FD;
+    R->Marker = M;
+    D->HasMarker = false; // consumed: see Outliner's check for leftovers
+    llvm::StringRef Name = spelling(D->Kind);
+
+    bool HasBody = D->Kind == DirectiveKind::Task ||
+                   D->Kind == DirectiveKind::Taskgroup ||
+                   D->Kind == DirectiveKind::ParallelFor;
+    if (HasBody) {
+      // The statement a directive applies to: the first statement in
+      // statement position that starts after the directive, with nothing but
+      // comments in between.
+      const Stmt *Best = nullptr;
+      unsigned BestOff = ~0u;
+      for (const Stmt *P : W.Positions) {
+        if (markerID(P))
+          continue;
+        unsigned B = Src.beginOf(P);
+        if (B >= D->TextEnd && B < BestOff) {
+          Best = P;
+          BestOff = B;
+        }
+      }
+      std::optional<unsigned> First = Src.firstTokenAt(D->TextEnd);
+      if (!Best || !First || *First != BestOff) {
+        bool AnotherDirective = false;
+        for (const CallExpr *Other : W.Markers) {
+          const Directive *OD = Table.get(*markerID(Other));
+          if (OD && First && OD->TextBegin == *First)
+            AnotherDirective = true;
+        }
+        if (AnotherDirective)
+          Diags.report(D->Loc, Diag::FollowedByDirective) << Name;
+        else if (D->FromMacro)
+          Diags.report(D->Loc, Diag::MacroDirectiveWrapsStatement);
+        else
+          Diags.report(D->Loc, Diag::ExpectedStatement) << Name;
+        Ok = false;
+        continue;
+      }
+      if (isa<DeclStmt>(Best)) {
+        Diags.report(Best->getBeginLoc(), Diag::FollowedByDeclaration) << Name;
+        Diags.noteDirective(D->Loc, Name);
+        Ok = false;
+        continue;
+      }
+      if (D->Kind == DirectiveKind::Taskgroup && !isa<CompoundStmt>(Best)) {
+        Diags.report(Best->getBeginLoc(), Diag::TaskgroupNeedsCompound);
+        Diags.noteDirective(D->Loc, Name);
+        Ok = false;
+        continue;
+      }
+      R->Body = Best;
+      R->BodyBegin = BestOff;
+      R->BodyEnd = Src.endOf(Best);
+    }
+    // parallel for: the loop is checked and lowered by LoopLowering.
+    FR.Regions.push_back(std::move(R));
+  }
+
+  // Nesting: the innermost task (or parallel for, whose body is outlined
+  // too) whose body contains the directive, then the taskgroups around the
+  // directive inside that same task (or function).
+  for (auto &R : FR.Regions) {
+    for (auto &T : FR.Regions)
+      if (T != R &&
+          (T->isTask() || T->kind() == DirectiveKind::ParallelFor) &&
+          T->encloses(R->D->TextBegin) &&
+          (!R->EnclosingTask || T->BodyBegin > R->EnclosingTask->BodyBegin))
+        R->EnclosingTask = T.get();
+  }
+  for (auto &R : FR.Regions) {
+    for (auto &G : FR.Regions)
+      if (G != R && G->isGroup() && G->encloses(R->D->TextBegin) &&
+          G->EnclosingTask == R->EnclosingTask)
+        R->Groups.push_back(G.get());
+    llvm::sort(R->Groups, [](const Region *A, const Region *B) {
+      return A->BodyBegin > B->BodyBegin;
+    });
+    DirectiveKind K = R->kind();
+    if (K == DirectiveKind::Task || K == DirectiveKind::Taskgroup ||
+        K == DirectiveKind::Taskwait) {
+      if (R->EnclosingTask)
+        R->EnclosingTask->NeedsFrame = true;
+      else
+        FR.NeedsFrame = true;
+    }
+    if (K == DirectiveKind::CancellationPoint &&
+        (!R->EnclosingTask || !R->EnclosingTask->isTask())) {
+      Diags.report(R->D->Loc, Diag::CancellationPointOutsideTask);
+      Ok = false;
+    }
+  }
+
+  // Jumps out of task and taskgroup bodies.
+  llvm::DenseSet<const Stmt *> TaskBodies;
+  for (auto &R : FR.Regions)
+    if (R->isTask())
+      TaskBodies.insert(R->Body);
+  unsigned ErrorsBefore = Diags.engine().getNumErrors();
+  for (auto &R : FR.Regions)
+    if (R->Body && (R->isTask() || R->isGroup()))
+      JumpChecker(Diags, Src, *R, TaskBodies).run(W.Gotos);
+  if (Diags.engine().getNumErrors() != ErrorsBefore)
+    Ok = false;
+
+  // Returns of the function itself get the implicit wait.
+  for (const ReturnStmt *Ret : W.Returns) {
+    unsigned Off = Src.offset(Ret->getReturnLoc());
+    bool InTask = false;
+    for (auto &R : FR.Regions)
+      InTask |= R->isTask() && R->encloses(Off);
+    if (InTask)
+      continue;
+    if (FR.NeedsFrame && Ret->getReturnLoc().isMacroID()) {
+      Diags.report(Ret->getReturnLoc(), Diag::ReturnInMacro);
+      Ok = false;
+    }
+    FR.Returns.push_back(Ret);
+  }
+  return Ok;
+}
+
+} // namespace ws

@@ -1,0 +1,124 @@
+//===- Regions.h - Where each directive stands in the AST ------*- C++ -*-===//
+//
+// A Region ties a Directive to the function it is in, the statement it
+// applies to, the task it is nested in and the taskgroups around it.  The
+// RegionBuilder also checks placement rules and jumps out of task bodies.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WS_PLUGIN_REGIONS_H
+#define WS_PLUGIN_REGIONS_H
+
+#include "Captures.h"
+#include "Directive.h"
+
+#include "clang/Basic/LangOptions.h"
+#include "clang/Basic/SourceManager.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clang {
+class ASTContext;
+class CallExpr;
+class FunctionDecl;
+class ReturnStmt;
+class Stmt;
+} // namespace clang
+
+namespace ws {
+
+class Diagnostics;
+
+/// Offsets, lines and text of the main file (all positions are offsets of
+/// expansion locations in the main file).
+class SourceText {
+public:
+  SourceText(const clang::SourceManager &SM, const clang::LangOptions &LO);
+
+  const clang::SourceManager &sm() const { return SM; }
+  const clang::LangOptions &langOpts() const { return LO; }
+  clang::FileID mainFile() const { return Main; }
+  llvm::StringRef text() const { return Text; }
+
+  bool inMain(clang::SourceLocation L) const;
+  unsigned offset(clang::SourceLocation L) const;
+  clang::SourceLocation loc(unsigned Offset) const;
+  unsigned beginOf(const clang::Stmt *S) const;
+  /// Just past the statement, its terminating ';' included.
+  unsigned endOf(const clang::Stmt *S) const;
+  unsigned line(unsigned Offset) const;
+  unsigned column(unsigned Offset) const;
+  unsigned lineStart(unsigned Offset) const;
+  /// Offset of the first token at or after Offset (comments skipped).
+  std::optional<unsigned> firstTokenAt(unsigned Offset) const;
+  /// `#line N "file"` followed by a newline.
+  std::string lineDirective(unsigned Line) const;
+  /// The main file's name as a C string literal.
+  std::string quotedFileName() const;
+  std::string baseName() const;
+
+private:
+  const clang::SourceManager &SM;
+  const clang::LangOptions &LO;
+  clang::FileID Main;
+  llvm::StringRef Text;
+  std::string FileName;
+};
+
+struct Region {
+  Directive *D = nullptr;
+  const clang::FunctionDecl *Fn = nullptr;
+  const clang::CallExpr *Marker = nullptr;
+  const clang::Stmt *Body = nullptr; // task, taskgroup, parallel for
+  unsigned BodyBegin = 0, BodyEnd = 0;
+  Region *EnclosingTask = nullptr;
+  std::vector<Region *> Groups; // enclosing taskgroups, innermost first
+  bool NeedsFrame = false;      // task whose outlined body spawns or waits
+  bool FuncInMacro = false;     // task body uses __func__ from a macro body
+  std::vector<Capture> Captures;
+
+  DirectiveKind kind() const { return D->Kind; }
+  bool isTask() const { return kind() == DirectiveKind::Task; }
+  bool isGroup() const { return kind() == DirectiveKind::Taskgroup; }
+  bool encloses(unsigned Off) const {
+    return Body && BodyBegin <= Off && Off < BodyEnd;
+  }
+};
+
+/// One function definition that contains directives.
+struct FunctionRegions {
+  const clang::FunctionDecl *Fn = nullptr;
+  std::vector<std::unique_ptr<Region>> Regions; // source order
+  bool NeedsFrame = false;
+  std::vector<const clang::ReturnStmt *> Returns; // outside task bodies
+};
+
+class RegionBuilder {
+public:
+  RegionBuilder(clang::ASTContext &Ctx, DirectiveTable &Table,
+                Diagnostics &Diags, const SourceText &Src)
+      : Ctx(Ctx), Table(Table), Diags(Diags), Src(Src) {}
+
+  /// Builds the regions of every function; false after reporting errors.
+  bool build(std::vector<FunctionRegions> &Out);
+
+private:
+  clang::ASTContext &Ctx;
+  DirectiveTable &Table;
+  Diagnostics &Diags;
+  const SourceText &Src;
+
+  bool buildFunction(const clang::FunctionDecl *FD, FunctionRegions &FR);
+};
+
+/// S as a C string literal.
+std::string quoteC(llvm::StringRef S);
+
+/// The directive ID of a `__ws_marker(...)` call, if S is one.
+std::optional<unsigned> markerID(const clang::Stmt *S);
+
+} // namespace ws
+
+#endif // WS_PLUGIN_REGIONS_H

@@ -1,0 +1,118 @@
+/*
+ * env.c -- parsing and validation of the WS_* environment variables.
+ */
+#include "env.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ws__cpu_count(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0)
+      return n;
+  }
+  return 1;
+}
+
+static void bad_value(const char *var, const char *value, const char *accepted,
+                      const char *dflt) {
+  fprintf(stderr, "ws: %s=\"%s\" is not valid (accepted: %s); using %s\n", var,
+          value, accepted, dflt);
+}
+
+/* Parses a whole decimal integer in [lo, hi]; 0 on failure. */
+static int parse_int(const char *s, long lo, long hi, int *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || end == s || *end != '\0' || v < lo || v > hi)
+    return 0;
+  *out = (int)v;
+  return 1;
+}
+
+/* A set but empty variable counts as unset. */
+static const char *get(const char *name) {
+  const char *v = getenv(name);
+  return v && *v ? v : NULL;
+}
+
+void ws__config_load(ws__config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->steal_batch = 32;
+  cfg->starvation_ms = 5000;
+  cfg->wait_policy = WS__WAIT_ADAPTIVE;
+  const char *v;
+  char dflt[64];
+
+  if ((v = get("WS_NUM_WORKERS")) &&
+      !parse_int(v, 1, WS__MAX_WORKERS, &cfg->num_workers)) {
+    snprintf(dflt, sizeof dflt, "the default (%d, the CPUs available)",
+             ws__cpu_count());
+    bad_value("WS_NUM_WORKERS", v, "an integer from 1 to 1024", dflt);
+    cfg->num_workers = 0;
+  }
+  if ((v = get("WS_STEAL_BATCH")) &&
+      !parse_int(v, 1, WS__MAX_STEAL_BATCH, &cfg->steal_batch)) {
+    bad_value("WS_STEAL_BATCH", v, "an integer from 1 to 64",
+              "the default (32)");
+    cfg->steal_batch = 32;
+  }
+  if ((v = get("WS_STARVATION_MS")) &&
+      !parse_int(v, 1, INT_MAX, &cfg->starvation_ms)) {
+    bad_value("WS_STARVATION_MS", v, "an integer >= 1 (milliseconds)",
+              "the default (5000)");
+    cfg->starvation_ms = 5000;
+  }
+  if ((v = get("WS_WAIT_POLICY"))) {
+    if (!strcmp(v, "adaptive"))
+      cfg->wait_policy = WS__WAIT_ADAPTIVE;
+    else if (!strcmp(v, "active"))
+      cfg->wait_policy = WS__WAIT_ACTIVE;
+    else if (!strcmp(v, "passive"))
+      cfg->wait_policy = WS__WAIT_PASSIVE;
+    else
+      bad_value("WS_WAIT_POLICY", v, "adaptive, active or passive",
+                "the default (adaptive)");
+  }
+  if ((v = get("WS_STATS"))) {
+    if (!strcmp(v, "0"))
+      ;
+    else if (!strcmp(v, "1"))
+      cfg->stats_table = 1;
+    else if (!strncmp(v, "json:", 5) && v[5] &&
+             strlen(v + 5) < sizeof cfg->stats_json)
+      strcpy(cfg->stats_json, v + 5);
+    else
+      bad_value("WS_STATS", v, "0, 1 or json:PATH", "the default (0)");
+  }
+  if ((v = get("WS_BIND"))) {
+    if (!strcmp(v, "none"))
+      cfg->bind_cores = 0;
+    else if (!strcmp(v, "cores"))
+      cfg->bind_cores = 1;
+    else
+      bad_value("WS_BIND", v, "none or cores", "the default (none)");
+  }
+  if ((v = get("WS_TRACE"))) {
+    if (strlen(v) < sizeof cfg->trace_path)
+      strcpy(cfg->trace_path, v);
+    else
+      bad_value("WS_TRACE", v, "a file path shorter than 1024 bytes",
+                "no trace");
+  }
+  /* 0 here means the default, WS__TRACE_BUFFER_DEFAULT (observe.h). */
+  if ((v = get("WS_TRACE_BUFFER")) &&
+      !parse_int(v, 1, 100000000, &cfg->trace_buffer)) {
+    bad_value("WS_TRACE_BUFFER", v,
+              "an integer from 1 to 100000000 (events per worker)",
+              "the default (1000000)");
+    cfg->trace_buffer = 0;
+  }
+}

@@ -1,0 +1,39 @@
+/*
+ * env.h -- every WS_* environment variable, parsed and validated in one
+ * place (env.c).  docs/environment.md documents them for users.
+ */
+#ifndef WS_ENV_H
+#define WS_ENV_H
+
+#pragma GCC visibility push(hidden)
+#define WS__MAX_WORKERS 1024
+#define WS__MAX_STEAL_BATCH 64
+
+typedef enum ws__wait_policy {
+  WS__WAIT_ADAPTIVE = 0, /* spin, yield, then park with back-off */
+  WS__WAIT_ACTIVE = 1,   /* spin and yield, never park */
+  WS__WAIT_PASSIVE = 2   /* park almost at once */
+} ws__wait_policy;
+
+typedef struct ws__config {
+  int num_workers;   /* WS_NUM_WORKERS; 0: the CPUs in the affinity mask */
+  int steal_batch;   /* WS_STEAL_BATCH, 1..64, default 32 */
+  int starvation_ms; /* WS_STARVATION_MS, >= 1, default 5000 */
+  ws__wait_policy wait_policy; /* WS_WAIT_POLICY */
+  int stats_table;             /* WS_STATS=1 */
+  char stats_json[1024];       /* WS_STATS=json:PATH ("" if none) */
+  int bind_cores;              /* WS_BIND=cores */
+  char trace_path[1024];       /* WS_TRACE=PATH ("" if none) */
+  int trace_buffer;            /* WS_TRACE_BUFFER, events per worker */
+} ws__config;
+
+/* Reads the environment.  Each bad value prints one line on stderr naming
+ * the variable, the value and what is accepted, and the default is used. */
+void ws__config_load(ws__config *cfg);
+
+/* CPUs in this process's affinity mask (at least 1). */
+int ws__cpu_count(void);
+
+#pragma GCC visibility pop
+
+#endif /* WS_ENV_H */

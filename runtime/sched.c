@@ -1,0 +1,914 @@
+/*
+ * sched.c -- the public API: pool lifetime, spawn, wait, taskgroups,
+ * cancellation, checkpoints; plus tiers (high-tier counters), aging and the
+ * injection queue for threads that are not workers.
+ */
+#include "observe.h"
+#include "worker.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the frame futex sleeps on the low half of a 64-bit counter"
+#endif
+
+/* The pool registry.  g_pool is read without the lock on every external
+ * spawn; starting and stopping happen under g_lock. */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static ws__pool *_Atomic g_pool;
+static pthread_once_t g_atexit_once = PTHREAD_ONCE_INIT;
+
+ws__pool *ws__pool_acquire(void) {
+  pthread_mutex_lock(&g_lock);
+  return atomic_load_explicit(&g_pool, memory_order_relaxed);
+}
+
+void ws__pool_release(void) { pthread_mutex_unlock(&g_lock); }
+
+static inline int clamp_tier(int tier) {
+  return tier < WS_TIER_LOW        ? WS_TIER_LOW
+         : tier > WS_TIER_CRITICAL ? WS_TIER_CRITICAL
+                                   : tier;
+}
+
+/* Statistics of a thread that may not be a worker: external threads share
+ * one record, updated with read-modify-writes (their path is slow anyway). */
+static void stat_any(ws__worker *w, ws__pool *p, size_t idx, uint64_t n) {
+  if (w)
+    ws__stat_add(&w->stats, idx, n);
+  else if (p)
+    /* Release: like ws__stat_add, for the quiescence check. */
+    atomic_fetch_add_explicit(&p->ext.v[idx], n, memory_order_release);
+}
+
+/* ---- Frames ---------------------------------------------------------------
+ */
+
+static inline ws__frame_rt *nearest_group(ws__frame_rt *f, ws__tls *tls) {
+  /* Relaxed: the flags were written by this thread (begin) or before the
+   * frame was handed to it. */
+  uint32_t ff = atomic_load_explicit(&f->flags, memory_order_relaxed);
+  return (ff & WS__FRAME_GROUP) ? f : tls->cur_group;
+}
+
+static inline void frame_add_child(ws__frame_rt *f, uintptr_t self) {
+  /* Relaxed: the owner field is compared with our own identity only. */
+  if (WS__LIKELY(atomic_load_explicit(&f->owner, memory_order_relaxed) == self))
+    f->local++;
+  else
+    /* A spawn by another thread.  Relaxed: the child's completion (+2) is
+     * ordered after this by the queue that hands the child over. */
+    atomic_fetch_sub_explicit(&f->remote, 2, memory_order_relaxed);
+}
+
+void ws__frame_child_done(ws__frame_rt *f, uintptr_t self) {
+  if (atomic_load_explicit(&f->owner, memory_order_relaxed) == self) {
+    f->local--; /* the owner thread itself: no atomic needed */
+    return;
+  }
+  /* Release: pairs with the waiter's acquire (frame_done / frame_sleep), so
+   * the child's writes are visible after ws_wait.  This RMW is our last
+   * access to the frame: the value it returns tells whether the owner sleeps
+   * (bit 0) and whether we completed the last child (new value == 1). */
+  int64_t old = atomic_fetch_add_explicit(&f->remote, 2, memory_order_release);
+  if (WS__UNLIKELY((old & 1) && old + 2 == 1))
+    /* The frame may already be gone (the owner can wake spuriously, see
+     * count 0 and return); a futex wake on a dead address is harmless: it
+     * can only cause a spurious wake-up, which every futex user tolerates. */
+    ws__futex_wake(&f->remote, INT_MAX);
+}
+
+/* Owner only.  Acquire: pairs with the completers' release fetch_add. */
+static inline int frame_done(ws__frame_rt *f) {
+  int64_t v = atomic_load_explicit(&f->remote, memory_order_acquire);
+  return (v & ~(int64_t)1) == 2 * f->local;
+}
+
+/* Owner only: sleeps until a completion changes the count (the last one
+ * wakes us) or the timeout (< 0: none) passes. */
+static void frame_sleep(ws__frame_rt *f, int64_t timeout_ns) {
+  if (f->local) {
+    /* Fold the owner's count into `remote` so that the completers can see
+     * when the total reaches 0.  Relaxed: a transfer between the frame's own
+     * counters; the acquire below orders what we read afterwards. */
+    atomic_fetch_sub_explicit(&f->remote, 2 * f->local, memory_order_relaxed);
+    f->local = 0;
+  }
+  /* Acquire: as in frame_done.  Setting bit 0 in the same word as the count
+   * means no completer can miss it: each RMW sees the other. */
+  int64_t v = atomic_fetch_or_explicit(&f->remote, 1, memory_order_acquire) | 1;
+  if (v != 1)
+    /* The kernel re-checks the low 32 bits: any completion since our RMW
+     * changed them, so this cannot sleep through the last one. */
+    ws__futex_wait(&f->remote, (uint32_t)v, timeout_ns);
+  /* Relaxed: bit 0 only asks to be woken. */
+  atomic_fetch_and_explicit(&f->remote, ~(int64_t)1, memory_order_relaxed);
+}
+
+int ws__task_cancelled(ws__frame_rt *frame, ws__frame_rt *group) {
+  /* Relaxed: cancellation is a request; skipping one more or one fewer
+   * unstarted task is fine.  The group owner reads the flag after ws_wait,
+   * ordered by the completions it waited for. */
+  if (frame && (atomic_load_explicit(&frame->flags, memory_order_relaxed) &
+                WS__FRAME_CANCELLED))
+    return 1;
+  for (; group; group = group->parent)
+    if (atomic_load_explicit(&group->flags, memory_order_relaxed) &
+        WS__FRAME_CANCELLED)
+      return 1;
+  return 0;
+}
+
+/* ---- Running tasks ---------------------------------------------------------
+ */
+
+void ws__run_task(ws__worker *w, ws__task *t) {
+  ws__tls *tls = &ws__tls_self;
+  ws__frame_rt *frame = t->frame, *group = t->group;
+  int tier = t->tier;
+  int skipped = ws__task_cancelled(frame, group);
+  if (WS__LIKELY(!skipped)) {
+    ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
+    uint64_t saved_seq = tls->start_seq;
+    int final = t->flags & WS__TASK_FINAL;
+    tls->start_seq = w->push_seq;
+    tls->cur_frame = frame;
+    tls->cur_group = group;
+    tls->depth++;
+    tls->final_depth += final;
+    if (ws__tracing())
+      ws__trace_run_task(w, t);
+    else
+      t->fn(ws__task_captures(t));
+    tls->final_depth -= final;
+    tls->depth--;
+    tls->cur_frame = saved_frame;
+    tls->cur_group = saved_group;
+    tls->start_seq = saved_seq;
+  }
+  /* Counted after the body (the quiescence check treats a counted task as
+   * one that spawns nothing more) and before the completion (so a waiter
+   * that returns from ws_wait reads exact counters). */
+  if (WS__UNLIKELY(skipped))
+    WS__STAT(w, cancelled, 1);
+  else
+    ws__stat_add(&w->stats, WS__STAT_IDX(executed) + (size_t)tier, 1);
+  uintptr_t self = (uintptr_t)tls;
+  ws__frame_child_done(frame, self);
+  if (group && group != frame)
+    ws__frame_child_done(group, self);
+  if (WS__UNLIKELY(t->heap_captures != NULL))
+    free(t->heap_captures);
+  ws__task_free(&w->cache, &w->pool->depot, t);
+}
+
+/* Runs a task at once in this thread: if(false), final, or no memory. */
+static int run_inline(ws__tls *tls, ws__pool *p, ws__frame_rt *frame,
+                      ws_task_fn fn, const void *captures, size_t size,
+                      int tier, unsigned task_flags) {
+  ws__worker *w = tls->w;
+  /* The task gets a private copy of its captures, as a queued task would. */
+  alignas(16) unsigned char local[WS_INLINE_CAPTURE];
+  void *heap = NULL, *copy = local;
+  if (size > sizeof local) {
+    heap = malloc(size);
+    /* No memory even for the copy: the task sees the spawner's bytes. */
+    copy = heap ? heap : (void *)(uintptr_t)captures;
+  }
+  if (size && copy != captures)
+    memcpy(copy, captures, size);
+  ws__frame_rt *group = nearest_group(frame, tls);
+  stat_any(w, p, WS__STAT_IDX(spawned), 1);
+  stat_any(w, p, WS__STAT_IDX(inline_runs), 1);
+  if (ws__task_cancelled(frame, group)) {
+    stat_any(w, p, WS__STAT_IDX(cancelled), 1);
+  } else {
+    ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
+    int final = (task_flags & WS__TASK_FINAL) ? 1 : 0;
+    tls->cur_frame = frame;
+    tls->cur_group = group;
+    tls->depth++;
+    tls->final_depth += final;
+    if (w && ws__tracing())
+      ws__trace_inline_task(w, fn, copy, tier, NULL);
+    else
+      fn(copy);
+    tls->final_depth -= final;
+    tls->depth--;
+    tls->cur_frame = saved_frame;
+    tls->cur_group = saved_group;
+    stat_any(w, p, WS__STAT_IDX(executed) + (size_t)tier, 1);
+  }
+  free(heap);
+  return WS_OK;
+}
+
+/* ---- The injection queue
+ * ------------------------------------------------------ Tasks spawned by
+ * threads that are not workers: one FIFO per tier under a mutex.  inject_mask
+ * (a hint, read without the lock) says which tiers are non-empty. */
+
+static void inject_push(ws__pool *p, ws__task *t) {
+  ws__inject *q = &p->inject;
+  t->next = NULL;
+  pthread_mutex_lock(&q->lock);
+  if (q->tail[t->tier])
+    q->tail[t->tier]->next = t;
+  else
+    q->head[t->tier] = t;
+  q->tail[t->tier] = t;
+  /* Relaxed: the mutex publishes the task; the mask is a hint whose store ->
+   * sleeper load order is closed by ws__ec_notify's fence. */
+  atomic_fetch_or_explicit(&p->inject_mask, 1u << t->tier,
+                           memory_order_relaxed);
+  pthread_mutex_unlock(&q->lock);
+}
+
+static ws__task *inject_pop_locked(ws__pool *p, int tier) {
+  ws__inject *q = &p->inject;
+  ws__task *t = q->head[tier];
+  if (t) {
+    q->head[tier] = t->next;
+    if (!q->head[tier]) {
+      q->tail[tier] = NULL;
+      atomic_fetch_and_explicit(&p->inject_mask, ~(1u << tier),
+                                memory_order_relaxed);
+    }
+  }
+  return t;
+}
+
+ws__task *ws__inject_take(ws__pool *p, int min_tier) {
+  ws__task *t = NULL;
+  pthread_mutex_lock(&p->inject.lock);
+  for (int tier = WS_TIER_CRITICAL; tier >= min_tier && !t; tier--)
+    t = inject_pop_locked(p, tier);
+  pthread_mutex_unlock(&p->inject.lock);
+  if (t)
+    ws__took(p, t);
+  return t;
+}
+
+/* ---- Aging
+ * ---------------------------------------------------------------------- A task
+ * queued longer than WS_STARVATION_MS moves one tier up (and its clock
+ * restarts, so it climbs at most one tier per period).  Checked at most once
+ * per millisecond per worker (worker.c), looking only at the oldest task of
+ * each lower tier: the top of our own deques and the heads of the injection
+ * queue. */
+
+static void hi_count_move(ws__pool *p, int from, int to) {
+  /* Relaxed: hints, see ws__took. */
+  if (from >= WS_TIER_HIGH)
+    atomic_fetch_sub_explicit(&p->hi_queued[from - WS_TIER_HIGH], 1,
+                              memory_order_relaxed);
+  if (to >= WS_TIER_HIGH)
+    atomic_fetch_add_explicit(&p->hi_queued[to - WS_TIER_HIGH], 1,
+                              memory_order_relaxed);
+}
+
+static int starving(ws__task *t, uint64_t now, uint64_t limit) {
+  /* Relaxed: t may be stale (already taken); the answer is a hint. */
+  uint64_t enq = atomic_load_explicit(&t->enqueued_ms, memory_order_relaxed);
+  return now >= enq && now - enq >= limit;
+}
+
+void ws__aging_check(ws__worker *w) {
+  ws__pool *p = w->pool;
+  uint64_t now = w->now_ms, limit = (uint64_t)p->cfg.starvation_ms;
+  for (int tier = WS_TIER_HIGH; tier >= WS_TIER_LOW; tier--) {
+    if (!(w->tier_mask & (1u << tier)))
+      continue;
+    ws__deque *d = &w->dq[tier];
+    ws__task *t = ws__deque_peek_oldest(d);
+    if (!t || !starving(t, now, limit))
+      continue;
+    int lost = 0;
+    t = ws__deque_steal(d, &lost); /* the owner takes its own oldest task */
+    if (!t)
+      continue;
+    hi_count_move(p, tier, tier + 1);
+    t->tier = (uint8_t)(tier + 1);
+    atomic_store_explicit(&t->enqueued_ms, now, memory_order_relaxed);
+    WS__STAT(w, promotions, 1);
+    if (ws__deque_push(&w->dq[tier + 1], t) != 0) {
+      ws__took(p, t);
+      ws__run_task(w, t);
+      continue;
+    }
+    w->tier_mask |= 1u << (tier + 1);
+  }
+  if (!atomic_load_explicit(&p->inject_mask, memory_order_relaxed))
+    return;
+  ws__inject *q = &p->inject;
+  pthread_mutex_lock(&q->lock);
+  for (int tier = WS_TIER_HIGH; tier >= WS_TIER_LOW; tier--) {
+    ws__task *t = q->head[tier];
+    if (!t || !starving(t, now, limit))
+      continue;
+    inject_pop_locked(p, tier);
+    hi_count_move(p, tier, tier + 1);
+    t->tier = (uint8_t)(tier + 1);
+    atomic_store_explicit(&t->enqueued_ms, now, memory_order_relaxed);
+    /* It has waited longest: first in its new tier. */
+    t->next = q->head[tier + 1];
+    q->head[tier + 1] = t;
+    if (!q->tail[tier + 1])
+      q->tail[tier + 1] = t;
+    atomic_fetch_or_explicit(&p->inject_mask, 1u << (tier + 1),
+                             memory_order_relaxed);
+    WS__STAT(w, promotions, 1);
+  }
+  pthread_mutex_unlock(&q->lock);
+}
+
+/* ---- Pool lifetime
+ * ------------------------------------------------------------- */
+
+static void pool_free(ws__pool *p) {
+  for (int i = 0; i < p->n; i++) {
+    if (p->workers && p->workers[i]) {
+      ws__worker_destroy(p->workers[i]);
+      free(p->workers[i]);
+    }
+  }
+  ws__trace_stop(p);
+  ws__depot_destroy(&p->depot);
+  pthread_mutex_destroy(&p->inject.lock);
+  free(p->workers);
+  free(p->threads);
+  free(p->cpus);
+  free(p->base);
+  free(p);
+}
+
+static void at_exit_handler(void);
+static void register_at_exit(void) { atexit(at_exit_handler); }
+
+/* Under g_lock.  The calling thread becomes worker 0.  NULL on failure. */
+static ws__pool *pool_start_locked(int num_workers) {
+  size_t size = (sizeof(ws__pool) + 63) & ~(size_t)63;
+  ws__pool *p = aligned_alloc(64, size);
+  if (!p)
+    return NULL;
+  memset(p, 0, sizeof *p);
+  ws__config_load(&p->cfg);
+  int n = num_workers > 0          ? num_workers
+          : p->cfg.num_workers > 0 ? p->cfg.num_workers
+                                   : ws__cpu_count();
+  if (n > WS__MAX_WORKERS)
+    n = WS__MAX_WORKERS;
+  atomic_init(&p->stop, 0);
+  ws__ec_init(&p->ec);
+  atomic_init(&p->hi_queued[0], 0);
+  atomic_init(&p->hi_queued[1], 0);
+  atomic_init(&p->inject_mask, 0);
+  pthread_mutex_init(&p->inject.lock, NULL);
+  ws__depot_init(&p->depot);
+  for (size_t i = 0; i < WS__NSTATS; i++)
+    atomic_init(&p->ext.v[i], 0);
+  p->workers = calloc((size_t)n, sizeof *p->workers);
+  p->threads = calloc((size_t)n, sizeof *p->threads);
+  p->base = calloc((size_t)n + 1, sizeof *p->base);
+  p->n = n;
+  if (!p->workers || !p->threads || !p->base)
+    goto fail;
+  for (int i = 0; i < n; i++) {
+    size_t wsize = (sizeof(ws__worker) + 63) & ~(size_t)63;
+    ws__worker *w = aligned_alloc(64, wsize);
+    if (!w)
+      goto fail;
+    if (ws__worker_init(w, p, i) != 0) {
+      free(w);
+      goto fail;
+    }
+    p->workers[i] = w;
+  }
+  if (p->cfg.bind_cores) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 &&
+        (p->cpus = malloc(sizeof(int) * CPU_SETSIZE))) {
+      for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set))
+          p->cpus[p->ncpus++] = c;
+    }
+  }
+  ws__trace_start(p);
+  ws__asym_fence_setup();
+  for (int i = 1; i < n; i++) {
+    if (pthread_create(&p->threads[i], NULL, ws__worker_main, p->workers[i])) {
+      /* Stop the ones already running. */
+      atomic_store_explicit(&p->stop, 1, memory_order_release);
+      ws__ec_wake_all(&p->ec);
+      for (int j = 1; j < i; j++)
+        pthread_join(p->threads[j], NULL);
+      goto fail;
+    }
+  }
+  ws__tls_self.w = p->workers[0];
+  ws__bind_worker0(p->workers[0]);
+  pthread_once(&g_atexit_once, register_at_exit);
+  return p;
+fail:
+  if (!p->workers)
+    p->n = 0;
+  pool_free(p);
+  return NULL;
+}
+
+static ws__pool *pool_get_or_start(void) {
+  /* Acquire: pairs with the release store below; the pool's contents are
+   * visible to a thread that sees the pointer. */
+  ws__pool *p = atomic_load_explicit(&g_pool, memory_order_acquire);
+  if (WS__LIKELY(p != NULL))
+    return p;
+  pthread_mutex_lock(&g_lock);
+  p = atomic_load_explicit(&g_pool, memory_order_relaxed);
+  if (!p) {
+    p = pool_start_locked(0);
+    if (p)
+      atomic_store_explicit(&g_pool, p, memory_order_release);
+  }
+  pthread_mutex_unlock(&g_lock);
+  return p;
+}
+
+/* Every spawned task has finished.  Reads every "finished" counter
+ * (executed + cancelled) first, then every "spawned" counter, all with
+ * acquire.  A task counted as finished was counted as spawned before (its
+ * spawn's increment happens before its completion's release increment,
+ * which our acquire load saw), so the later spawned-sum includes it; hence
+ * finished == spawned means no counted task is unfinished, and an unfinished
+ * task can only be spawned by an unfinished task or by the application. */
+static int quiescent(ws__pool *p) {
+  uint64_t done = 0, spawned = 0;
+  size_t ex = WS__STAT_IDX(executed), ca = WS__STAT_IDX(cancelled),
+         sp = WS__STAT_IDX(spawned);
+  for (int i = 0; i <= p->n; i++) {
+    ws__stats_rt *s = i < p->n ? &p->workers[i]->stats : &p->ext;
+    for (int tier = 0; tier < WS_NUM_TIERS; tier++)
+      done +=
+          atomic_load_explicit(&s->v[ex + (size_t)tier], memory_order_acquire);
+    done += atomic_load_explicit(&s->v[ca], memory_order_acquire);
+  }
+  for (int i = 0; i <= p->n; i++) {
+    ws__stats_rt *s = i < p->n ? &p->workers[i]->stats : &p->ext;
+    spawned += atomic_load_explicit(&s->v[sp], memory_order_acquire);
+  }
+  return done == spawned;
+}
+
+/* Runs (as worker 0, if w0) or waits until every task has finished. */
+static void drain(ws__pool *p, ws__worker *w0) {
+  int rounds = 0;
+  for (;;) {
+    if (w0) {
+      ws__task *t = ws__find_task(w0);
+      if (t) {
+        ws__run_task(w0, t);
+        rounds = 0;
+        continue;
+      }
+    }
+    if (quiescent(p))
+      return;
+    if (++rounds < 64) {
+      ws__cpu_relax();
+    } else if (rounds < 128) {
+      sched_yield();
+    } else {
+      struct timespec ts = {0, 200000};
+      nanosleep(&ts, NULL);
+    }
+  }
+}
+
+static void pool_stop(ws__pool *p, ws__worker *w0) {
+  drain(p, w0);
+  ws__stats_report(p);
+  /* Release: pairs with the workers' acquire loads of `stop`. */
+  atomic_store_explicit(&p->stop, 1, memory_order_release);
+  ws__ec_wake_all(&p->ec);
+  for (int i = 1; i < p->n; i++)
+    pthread_join(p->threads[i], NULL);
+  ws__trace_write(p);
+  if (w0) {
+    ws__mark_idle(w0);
+    ws__tls_self.w = NULL;
+  }
+  pthread_mutex_lock(&g_lock);
+  atomic_store_explicit(&g_pool, NULL, memory_order_release);
+  pthread_mutex_unlock(&g_lock);
+  pool_free(p);
+}
+
+static void at_exit_handler(void) {
+  ws__pool *p = atomic_load_explicit(&g_pool, memory_order_acquire);
+  if (!p)
+    return;
+  ws__tls *tls = &ws__tls_self;
+  int is_w0 = tls->w == p->workers[0];
+  /* exit() from inside a task or a pool thread cannot wait for the running
+   * tasks; and with one worker and worker 0 gone nobody could run them. */
+  if (tls->depth > 0 || (tls->w && !is_w0) || (!tls->w && p->n == 1)) {
+    ws__stats_report(p);
+    ws__trace_write(p);
+    return;
+  }
+  pool_stop(p, tls->w);
+}
+
+/* ---- Public API: lifetime
+ * --------------------------------------------------------- */
+
+const char *ws_strerror(int code) {
+  switch (code) {
+  case WS_OK:
+    return "success";
+  case WS_EINVAL:
+    return "invalid argument";
+  case WS_ENOMEM:
+    return "out of memory";
+  case WS_EBUSY:
+    return "the pool is busy (running with another size, or called from a "
+           "task or a thread other than worker 0)";
+  case WS_ECANCELED:
+    return "cancelled";
+  default:
+    return "unknown error";
+  }
+}
+
+int ws_init(int num_workers) {
+  if (num_workers < 0 || num_workers > WS__MAX_WORKERS)
+    return WS_EINVAL;
+  int rc = WS_OK;
+  pthread_mutex_lock(&g_lock);
+  ws__pool *p = atomic_load_explicit(&g_pool, memory_order_relaxed);
+  if (p) {
+    if (num_workers != 0 && num_workers != p->n)
+      rc = WS_EBUSY;
+  } else {
+    p = pool_start_locked(num_workers);
+    if (p)
+      atomic_store_explicit(&g_pool, p, memory_order_release);
+    else
+      rc = WS_ENOMEM;
+  }
+  pthread_mutex_unlock(&g_lock);
+  return rc;
+}
+
+int ws_shutdown(void) {
+  ws__pool *p = atomic_load_explicit(&g_pool, memory_order_acquire);
+  if (!p)
+    return WS_OK;
+  ws__tls *tls = &ws__tls_self;
+  if (tls->depth > 0 || tls->w != p->workers[0])
+    return WS_EBUSY;
+  pool_stop(p, tls->w);
+  return WS_OK;
+}
+
+int ws_num_workers(void) {
+  ws__pool *p = pool_get_or_start();
+  return p ? p->n : 1;
+}
+
+int ws_worker_id(void) {
+  ws__worker *w = ws__tls_self.w;
+  return w ? w->id : -1;
+}
+
+/* ---- Public API: spawn
+ * ------------------------------------------------------------ */
+
+/* memcpy for 1..WS_INLINE_CAPTURE bytes without a call for the usual few
+ * words (two overlapping copies cover any size in [n, 2n]). */
+static inline void copy_small(void *dst, const void *src, size_t size) {
+  unsigned char *d = dst;
+  const unsigned char *s = src;
+  if (size >= 8 && size <= 16) {
+    memcpy(d, s, 8);
+    memcpy(d + size - 8, s + size - 8, 8);
+  } else if (size >= 4 && size < 8) {
+    memcpy(d, s, 4);
+    memcpy(d + size - 4, s + size - 4, 4);
+  } else {
+    memcpy(d, s, size);
+  }
+}
+
+/* Fills a descriptor; 0, or -1 when the captures need memory we lack. */
+static inline int task_fill(ws__task *t, ws__frame_rt *frame,
+                            ws__frame_rt *group, ws_task_fn fn,
+                            const void *captures, size_t size, int tier,
+                            const ws_site *site, unsigned task_flags) {
+  void *heap = NULL;
+  if (WS__UNLIKELY(size > WS_INLINE_CAPTURE)) {
+    heap = malloc(size);
+    if (!heap)
+      return -1;
+    memcpy(heap, captures, size);
+  } else if (size) {
+    copy_small(t->captures, captures, size);
+  }
+  t->fn = fn;
+  t->frame = frame;
+  t->group = group;
+  t->site = site;
+  t->heap_captures = heap;
+  t->tier = (uint8_t)tier;
+  t->flags = (uint8_t)task_flags;
+  return 0;
+}
+
+static inline void count_child(ws__frame_rt *frame, ws__frame_rt *group,
+                               uintptr_t self) {
+  frame_add_child(frame, self);
+  if (group && group != frame)
+    frame_add_child(group, self);
+}
+
+/* The hot path: a worker spawns into its own deque. */
+static inline __attribute__((always_inline)) int
+spawn_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
+             const void *captures, size_t size, int tier, const ws_site *site,
+             unsigned task_flags) {
+  ws__pool *p = w->pool;
+  uintptr_t self = (uintptr_t)tls;
+  /* The first spawner owns the frame.  Relaxed: see frame_add_child.  (Two
+   * threads spawning at once into one fresh frame are not supported: a
+   * frame belongs to one function invocation.) */
+  if (WS__UNLIKELY(atomic_load_explicit(&frame->owner, memory_order_relaxed) ==
+                   0))
+    atomic_store_explicit(&frame->owner, self, memory_order_relaxed);
+  ws__task *t = ws__task_alloc(&w->cache, &p->depot);
+  if (WS__UNLIKELY(!t))
+    return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
+  ws__frame_rt *group = nearest_group(frame, tls);
+  if (WS__UNLIKELY(task_fill(t, frame, group, fn, captures, size, tier, site,
+                             task_flags) != 0)) {
+    ws__task_free(&w->cache, &p->depot, t);
+    return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
+  }
+  if (WS__UNLIKELY((++w->spawn_tick & 63) == 0))
+    w->now_ms = ws__now_coarse_ms();
+  /* Relaxed: read by aging as a hint. */
+  atomic_store_explicit(&t->enqueued_ms, w->now_ms, memory_order_relaxed);
+  count_child(frame, group, self);
+  t->seq = ++w->push_seq;
+  WS__STAT(w, spawned, 1);
+  if (WS__UNLIKELY(tier >= WS_TIER_HIGH))
+    /* Relaxed: a hint (see ws__took); raised before the push so that it is
+     * rarely negative. */
+    atomic_fetch_add_explicit(&p->hi_queued[tier - WS_TIER_HIGH], 1,
+                              memory_order_relaxed);
+  if (WS__UNLIKELY(ws__deque_push(&w->dq[tier], t) != 0)) {
+    /* No memory to grow the deque: run it now rather than lose it. */
+    ws__took(p, t);
+    WS__STAT(w, inline_runs, 1);
+    ws__run_task(w, t);
+    return WS_OK;
+  }
+  w->tier_mask |= 1u << tier;
+  if (WS__UNLIKELY(ws__ec_notify(&p->ec)))
+    WS__STAT(w, wakeups, 1);
+  return WS_OK;
+}
+
+/* A thread that is not a worker (or no pool yet). */
+static int spawn_external(ws__tls *tls, ws__frame_rt *frame, ws_task_fn fn,
+                          const void *captures, size_t size, int tier,
+                          const ws_site *site, unsigned task_flags) {
+  ws__pool *p = pool_get_or_start();
+  if (!p)
+    return run_inline(tls, NULL, frame, fn, captures, size, tier, task_flags);
+  if (tls->w) /* we started the pool: we are worker 0 now */
+    return spawn_worker(tls, tls->w, frame, fn, captures, size, tier, site,
+                        task_flags);
+  uintptr_t self = (uintptr_t)tls;
+  if (atomic_load_explicit(&frame->owner, memory_order_relaxed) == 0)
+    atomic_store_explicit(&frame->owner, self, memory_order_relaxed);
+  ws__task *t = ws__task_alloc_shared(&p->depot);
+  if (!t)
+    return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
+  ws__frame_rt *group = nearest_group(frame, tls);
+  if (task_fill(t, frame, group, fn, captures, size, tier, site, task_flags)) {
+    free(t);
+    return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
+  }
+  atomic_store_explicit(&t->enqueued_ms, ws__now_coarse_ms(),
+                        memory_order_relaxed);
+  count_child(frame, group, self);
+  stat_any(NULL, p, WS__STAT_IDX(spawned), 1);
+  if (tier >= WS_TIER_HIGH)
+    atomic_fetch_add_explicit(&p->hi_queued[tier - WS_TIER_HIGH], 1,
+                              memory_order_relaxed);
+  inject_push(p, t);
+  if (ws__ec_notify(&p->ec))
+    stat_any(NULL, p, WS__STAT_IDX(wakeups), 1);
+  return WS_OK;
+}
+
+static inline int spawn(ws_frame *frame_, ws_task_fn fn, const void *captures,
+                        size_t size, int tier, const ws_site *site,
+                        unsigned flags) {
+  if (WS__UNLIKELY(!frame_ || !fn || (size && !captures)))
+    return WS_EINVAL;
+  tier = clamp_tier(tier);
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
+  ws__tls *tls = &ws__tls_self;
+  unsigned task_flags = (flags & WS_TASK_FINAL) ? WS__TASK_FINAL : 0;
+  if (WS__UNLIKELY(tls->final_depth > 0 || (flags & WS_TASK_UNDEFERRED)))
+    return run_inline(tls,
+                      tls->w
+                          ? tls->w->pool
+                          : atomic_load_explicit(&g_pool, memory_order_acquire),
+                      frame, fn, captures, size, tier, task_flags);
+  if (WS__LIKELY(tls->w != NULL))
+    return spawn_worker(tls, tls->w, frame, fn, captures, size, tier, site,
+                        task_flags);
+  return spawn_external(tls, frame, fn, captures, size, tier, site, task_flags);
+}
+
+int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
+             int tier, const ws_site *site) {
+  return spawn(frame, fn, captures, size, tier, site, 0);
+}
+
+int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
+                size_t size, const ws_task_opts *opts) {
+  if (!opts)
+    return spawn(frame, fn, captures, size, WS_TIER_NORMAL, NULL, 0);
+  /* Dependences are not implemented yet: refuse rather than ignore them. */
+  if (opts->num_deps != 0)
+    return WS_EINVAL;
+  if (WS__UNLIKELY(opts->timeout_ms > 0)) /* timeout.c: wraps the task */
+    return ws__spawn_timed(frame, fn, captures, size, opts);
+  return spawn(frame, fn, captures, size, opts->tier, opts->site, opts->flags);
+}
+
+/* ---- Public API: wait
+ * -------------------------------------------------------------- */
+
+/* Deeply nested waits (WS__NEST_LIMIT = 512 tasks on this thread's stack) run
+ * only tasks spawned by the running task: running any queued task while
+ * waiting nests it on the stack, and with tiers the popped task is not
+ * always a descendant of the waiter (a higher-tier sibling of an ancestor
+ * comes first), so nesting would be bounded only by the number of queued
+ * tasks.  Tasks spawned by the running task are newer (seq > start_seq) than
+ * anything else in our deques (tasks pushed by tasks nested in it have
+ * finished), so they sit at the bottom of their tiers: a take finds them,
+ * highest tier first; an older task goes back where it was. */
+#define WS__NEST_LIMIT 512
+
+static ws__task *find_own_child(ws__worker *w) {
+  uint64_t start = ws__tls_self.start_seq;
+  for (int tier = WS_TIER_CRITICAL; tier >= WS_TIER_LOW; tier--) {
+    if (!(w->tier_mask & (1u << tier)))
+      continue;
+    ws__task *t = ws__deque_take(&w->dq[tier]);
+    if (!t)
+      continue;
+    if (t->seq > start || ws__deque_push(&w->dq[tier], t) != 0) {
+      /* (the push cannot fail: the slot was just freed) */
+      ws__took(w->pool, t);
+      return t;
+    }
+  }
+  return NULL;
+}
+
+/* A worker waits: run tasks (own first, highest tier first; then others'),
+ * spin a little, yield, then sleep on the frame with a short timeout (new
+ * work elsewhere does not wake us; the last child does). */
+static void wait_worker(ws__worker *w, ws__frame_rt *frame) {
+  ws__wait_policy policy = w->pool->cfg.wait_policy;
+  int budget = policy == WS__WAIT_PASSIVE ? 16 : w->spin_budget;
+  int rounds = 0;
+  int64_t sleep_ns = 50000;
+  int nested_deep = ws__tls_self.depth >= WS__NEST_LIMIT;
+  while (!frame_done(frame)) {
+    ws__task *t =
+        WS__LIKELY(!nested_deep) ? ws__find_task(w) : find_own_child(w);
+    if (t) {
+      ws__mark_busy(w);
+      ws__run_task(w, t);
+      rounds = 0;
+      sleep_ns = 50000;
+      continue;
+    }
+    if (rounds == 0)
+      ws__mark_idle(w);
+    rounds++;
+    if (rounds <= budget) {
+      ws__cpu_relax();
+      WS__STAT(w, spins, 1);
+    } else if (rounds <= budget + 4 || policy == WS__WAIT_ACTIVE) {
+      sched_yield();
+      WS__STAT(w, yields, 1);
+    } else {
+      WS__STAT(w, parks, 1);
+      uint64_t park_t0 = ws__tracing() ? ws__trace_now() : 0;
+      frame_sleep(frame, sleep_ns);
+      if (park_t0)
+        ws__trace_park(w, park_t0);
+      if (sleep_ns < 1000000)
+        sleep_ns *= 2;
+    }
+  }
+  ws__mark_busy(w);
+}
+
+int ws_wait(ws_frame *frame_) {
+  if (!frame_)
+    return WS_EINVAL;
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
+  ws__tls *tls = &ws__tls_self;
+  uintptr_t self = (uintptr_t)tls;
+  uintptr_t owner = atomic_load_explicit(&frame->owner, memory_order_relaxed);
+  if (owner != 0 && owner != self)
+    return WS_EINVAL; /* only the thread that spawned into it may wait */
+  if (owner == self && !frame_done(frame)) {
+    if (tls->w)
+      wait_worker(tls->w, frame);
+    else
+      while (!frame_done(frame))
+        frame_sleep(frame, -1);
+  }
+  int rc = WS_OK;
+  uint32_t ff = atomic_load_explicit(&frame->flags, memory_order_relaxed);
+  if (ff & WS__FRAME_GROUP) {
+    if (ws__task_cancelled(NULL, frame))
+      rc = WS_ECANCELED;
+    if (tls->cur_group == frame)
+      tls->cur_group = frame->parent;
+  } else if (ff & WS__FRAME_CANCELLED) {
+    rc = WS_ECANCELED;
+  }
+  /* Back to an empty frame, free to be reused by any thread.  Nothing
+   * references it any more: every child's last access was its completion. */
+  frame->local = 0;
+  atomic_store_explicit(&frame->remote, 0, memory_order_relaxed);
+  atomic_store_explicit(&frame->flags, 0, memory_order_relaxed);
+  atomic_store_explicit(&frame->owner, 0, memory_order_relaxed);
+  return rc;
+}
+
+/* ---- Public API: taskgroups, cancellation, checkpoints
+ * -------------------------------- */
+
+void ws_taskgroup_begin(ws_frame *group_) {
+  if (!group_)
+    return;
+  ws__frame_rt *group = (ws__frame_rt *)group_;
+  ws__tls *tls = &ws__tls_self;
+  group->local = 0;
+  group->parent = tls->cur_group;
+  /* Relaxed: published to other threads by the pushes of its tasks. */
+  atomic_store_explicit(&group->remote, 0, memory_order_relaxed);
+  atomic_store_explicit(&group->flags, WS__FRAME_GROUP, memory_order_relaxed);
+  atomic_store_explicit(&group->owner, (uintptr_t)tls, memory_order_relaxed);
+  tls->cur_group = group;
+}
+
+void ws_cancel(ws_frame *group) {
+  if (group)
+    /* Relaxed: see ws__task_cancelled. */
+    atomic_fetch_or_explicit(&((ws__frame_rt *)group)->flags,
+                             WS__FRAME_CANCELLED, memory_order_relaxed);
+}
+
+void ws_cancel_current(void) {
+  ws__frame_rt *g = ws__tls_self.cur_group;
+  if (g)
+    ws_cancel((ws_frame *)g);
+}
+
+int ws_cancelled(void) {
+  ws__tls *tls = &ws__tls_self;
+  if (ws__timed_out())
+    return 1;
+  return ws__task_cancelled(tls->cur_frame, tls->cur_group);
+}
+
+int ws_yield(void) {
+  ws__tls *tls = &ws__tls_self;
+  ws__worker *w = tls->w;
+  if (w && tls->preempt_depth < WS_MAX_PREEMPT_DEPTH) {
+    ws__task *t;
+    while ((t = ws__find_critical(w))) {
+      tls->preempt_depth++;
+      WS__STAT(w, preemptions, 1);
+      ws__run_task(w, t);
+      tls->preempt_depth--;
+    }
+  }
+  return ws_cancelled() ? WS_ECANCELED : WS_OK;
+}

@@ -1,0 +1,163 @@
+/*
+ * stats.c -- the per-worker counters' readers: ws_stats_get / reset /
+ * print, and what WS_STATS asks for at shutdown (the table on stderr, or a
+ * JSON file).  Counters are written only by their worker (worker.h); this
+ * file only reads them, with relaxed loads.
+ */
+#include "observe.h"
+#include "worker.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Raw counters of record i (i == p->n: external threads). */
+static void read_raw(ws__pool *p, int i, ws_stats *out) {
+  ws__stats_rt *s = i < p->n ? &p->workers[i]->stats : &p->ext;
+  uint64_t *o = (uint64_t *)out;
+  for (size_t k = 0; k < WS__NSTATS; k++)
+    /* Relaxed: a snapshot; exact once the pool is quiescent. */
+    o[k] = atomic_load_explicit(&s->v[k], memory_order_relaxed);
+  uint64_t hwm = 0;
+  if (i < p->n)
+    for (int t = 0; t < WS_NUM_TIERS; t++) {
+      int64_t h =
+          atomic_load_explicit(&p->workers[i]->dq[t].hwm, memory_order_relaxed);
+      if (h > 0 && (uint64_t)h > hwm)
+        hwm = (uint64_t)h;
+    }
+  out->deque_hwm = hwm;
+}
+
+/* Counters since the last ws_stats_reset (raw minus the saved base). */
+static void read_record(ws__pool *p, int i, ws_stats *out) {
+  read_raw(p, i, out);
+  uint64_t *o = (uint64_t *)out;
+  const uint64_t *b = (const uint64_t *)&p->base[i];
+  for (size_t k = 0; k < WS__NSTATS; k++)
+    if (k != WS__STAT_IDX(deque_hwm))
+      o[k] -= b[k];
+}
+
+static void add_into(ws_stats *total, const ws_stats *s) {
+  uint64_t *t = (uint64_t *)total;
+  const uint64_t *v = (const uint64_t *)s;
+  for (size_t k = 0; k < WS__NSTATS; k++)
+    if (k == WS__STAT_IDX(deque_hwm))
+      t[k] = v[k] > t[k] ? v[k] : t[k];
+    else
+      t[k] += v[k];
+}
+
+void ws__stats_collect(ws__pool *p, ws_stats *total, ws_stats *per_worker,
+                       int capacity) {
+  if (total)
+    memset(total, 0, sizeof *total);
+  for (int i = 0; i <= p->n; i++) {
+    ws_stats s;
+    read_record(p, i, &s);
+    if (per_worker && i < p->n && i < capacity)
+      per_worker[i] = s;
+    if (total)
+      add_into(total, &s);
+  }
+}
+
+int ws_stats_get(ws_stats *total, ws_stats *per_worker, int capacity) {
+  ws__pool *p = ws__pool_acquire();
+  if (!p) {
+    ws__pool_release();
+    if (total)
+      memset(total, 0, sizeof *total);
+    return 0;
+  }
+  ws__stats_collect(p, total, per_worker, capacity);
+  int n = p->n;
+  ws__pool_release();
+  return n;
+}
+
+/* The counters themselves are never zeroed (only their owner writes them,
+ * and the shutdown's quiescence check relies on them): reset saves their
+ * current values as the new zero.  The high-water marks are restarted. */
+void ws_stats_reset(void) {
+  ws__pool *p = ws__pool_acquire();
+  if (p) {
+    for (int i = 0; i <= p->n; i++) {
+      read_raw(p, i, &p->base[i]);
+      if (i < p->n)
+        for (int t = 0; t < WS_NUM_TIERS; t++)
+          atomic_store_explicit(&p->workers[i]->dq[t].hwm, 0,
+                                memory_order_relaxed);
+    }
+  }
+  ws__pool_release();
+}
+
+/* ---- The table ------------------------------------------------------------
+ */
+
+static void print_row(FILE *f, const char *name, const ws_stats *s) {
+  uint64_t ex =
+      s->executed[0] + s->executed[1] + s->executed[2] + s->executed[3];
+  fprintf(f,
+          "%6s %10llu %10llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu "
+          "%8llu %7llu %7llu %7llu %7llu %8llu %7llu %7llu %7llu %6llu "
+          "%9.1f %9.1f\n",
+          name, (unsigned long long)s->spawned, (unsigned long long)ex,
+          (unsigned long long)s->executed[WS_TIER_CRITICAL],
+          (unsigned long long)s->executed[WS_TIER_HIGH],
+          (unsigned long long)s->executed[WS_TIER_NORMAL],
+          (unsigned long long)s->executed[WS_TIER_LOW],
+          (unsigned long long)s->stolen, (unsigned long long)s->steal_attempts,
+          (unsigned long long)s->steal_failures,
+          (unsigned long long)s->batch_steals, (unsigned long long)s->spins,
+          (unsigned long long)s->yields, (unsigned long long)s->parks,
+          (unsigned long long)s->wakeups, (unsigned long long)s->promotions,
+          (unsigned long long)s->preemptions, (unsigned long long)s->cancelled,
+          (unsigned long long)s->inline_runs, (unsigned long long)s->deque_hwm,
+          (double)s->busy_ns / 1e6, (double)s->idle_ns / 1e6);
+}
+
+static void print_table(ws__pool *p, FILE *f) {
+  fprintf(f, "ws statistics (%d workers)\n", p->n);
+  fprintf(f,
+          "%6s %10s %10s %8s %8s %8s %8s %8s %8s %8s %8s %7s %7s %7s %7s "
+          "%8s %7s %7s %7s %6s %9s %9s\n",
+          "worker", "spawned", "executed", "ex.crit", "ex.high", "ex.norm",
+          "ex.low", "stolen", "attempts", "failures", "batches", "spins",
+          "yields", "parks", "wakeups", "promoted", "preempt", "cancel",
+          "inline", "hwm", "busy_ms", "idle_ms");
+  ws_stats total;
+  memset(&total, 0, sizeof total);
+  for (int i = 0; i <= p->n; i++) {
+    ws_stats s;
+    read_record(p, i, &s);
+    add_into(&total, &s);
+    char name[16];
+    if (i < p->n)
+      snprintf(name, sizeof name, "%d", i);
+    else
+      snprintf(name, sizeof name, "ext");
+    print_row(f, name, &s);
+  }
+  print_row(f, "total", &total);
+}
+
+void ws_stats_print(void *stream) {
+  FILE *f = stream ? (FILE *)stream : stderr;
+  ws__pool *p = ws__pool_acquire();
+  if (p)
+    print_table(p, f);
+  else
+    fprintf(f, "ws statistics: no pool is running\n");
+  ws__pool_release();
+}
+
+/* JSON (WS_STATS=json:PATH): stats_json.c. */
+
+void ws__stats_report(ws__pool *p) {
+  if (p->cfg.stats_table)
+    print_table(p, stderr);
+  if (p->cfg.stats_json[0])
+    ws__stats_write_json(p, p->cfg.stats_json);
+}

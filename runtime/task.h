@@ -1,0 +1,133 @@
+/*
+ * task.h -- task descriptors, frame internals and the descriptor allocator.
+ *
+ * A descriptor holds what a queued task needs: its function, its frame, its
+ * taskgroup, its site, its tier, the time it was queued (for aging), and its
+ * captures (inline up to WS_INLINE_CAPTURE bytes, else one malloc).
+ * Descriptors come from a per-worker free list; a list that grows past
+ * WS__TASK_CACHE_MAX (a thief collects the descriptors of the tasks it ran)
+ * gives half of itself to a shared depot, where spawners with an empty list
+ * refill.  Descriptors are never returned to malloc while the pool runs, so
+ * a stale pointer read from a deque (aging's peek) still points at a
+ * descriptor.
+ */
+#ifndef WS_TASK_H
+#define WS_TASK_H
+
+#include "ws.h"
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#pragma GCC visibility push(hidden)
+
+/* ---- Frames --------------------------------------------------------------
+ * The runtime's view of a ws_frame (all zero = a valid empty frame).
+ *
+ * Pending children = local - remote / 2, where
+ *   local  counts, without atomics, spawns by the owner thread minus
+ *          children completed on the owner thread (only the owner thread
+ *          ever touches it);
+ *   remote counts, in steps of 2, children completed on other threads minus
+ *          spawns by other threads; bit 0 is set while the owner sleeps on
+ *          the frame (futex on the low 32 bits).
+ * So spawning, and completing a child that the owner ran itself, costs no
+ * atomic read-modify-write; only stolen children pay one (as in Cilk/Lace).
+ * A sleeping owner first folds `local` into `remote`, so the completer that
+ * brings `remote` to 0 (with bit 0 set) knows it must wake the owner, and it
+ * learns both facts from the value its own fetch_add returns: it never
+ * touches the frame after that RMW (the frame may be gone by then). */
+typedef struct ws__frame_rt {
+  int64_t local;               /* owner thread only */
+  _Atomic int64_t remote;      /* see above */
+  _Atomic uintptr_t owner;     /* the owner thread's identity, 0: unused */
+  struct ws__frame_rt *parent; /* taskgroups: the enclosing taskgroup */
+  _Atomic uint32_t flags;      /* WS__FRAME_* */
+  uint32_t reserved0;
+  uint64_t reserved1;
+} ws__frame_rt;
+
+#define WS__FRAME_GROUP 1u     /* a taskgroup */
+#define WS__FRAME_CANCELLED 2u /* cancelled: unstarted tasks are skipped */
+
+_Static_assert(sizeof(ws__frame_rt) <= sizeof(ws_frame),
+               "ws_frame too small for the runtime's frame");
+_Static_assert(alignof(ws__frame_rt) <= alignof(ws_frame),
+               "ws_frame under-aligned");
+
+/* ---- Task descriptors ---------------------------------------------------- */
+
+#define WS__TASK_FINAL 1u /* its spawns run inline while it runs */
+
+typedef struct ws__task {
+  ws_task_fn fn;
+  ws__frame_rt *frame; /* counted in this frame */
+  ws__frame_rt *group; /* innermost taskgroup (counted too if != frame) */
+  const ws_site *site;
+  struct ws__task *next; /* free list / injection queue link */
+  void *heap_captures;   /* NULL: the captures are inline */
+  /* Coarse milliseconds when queued.  Atomic because aging reads it through
+   * possibly stale pointers (relaxed: a hint). */
+  _Atomic uint64_t enqueued_ms;
+  uint64_t seq;  /* spawn order on its worker (0: moved by a batch steal) */
+  uint8_t tier;  /* the tier it is queued at (after aging promotions) */
+  uint8_t flags; /* WS__TASK_* */
+  alignas(16) unsigned char captures[WS_INLINE_CAPTURE];
+} ws__task;
+
+static inline void *ws__task_captures(ws__task *t) {
+  return t->heap_captures ? t->heap_captures : (void *)t->captures;
+}
+
+/* ---- Allocation -----------------------------------------------------------
+ */
+
+#define WS__TASK_CACHE_MAX 1024 /* per-worker free list bound */
+#define WS__TASK_REFILL 64      /* taken from the depot at once */
+
+typedef struct ws__task_cache {
+  ws__task *head;
+  int count;
+} ws__task_cache;
+
+typedef struct ws__task_depot {
+  pthread_mutex_t lock;
+  ws__task *head;
+  int64_t count;
+} ws__task_depot;
+
+void ws__depot_init(ws__task_depot *d);
+/* Frees every descriptor in the depot. */
+void ws__depot_destroy(ws__task_depot *d);
+
+/* Slow paths of the inline functions below. */
+ws__task *ws__task_refill(ws__task_cache *c, ws__task_depot *d);
+void ws__task_spill(ws__task_cache *c, ws__task_depot *d);
+/* For threads without a cache (external threads). */
+ws__task *ws__task_alloc_shared(ws__task_depot *d);
+/* Frees every descriptor of the cache. */
+void ws__task_cache_destroy(ws__task_cache *c);
+
+static inline ws__task *ws__task_alloc(ws__task_cache *c, ws__task_depot *d) {
+  ws__task *t = c->head;
+  if (__builtin_expect(t != NULL, 1)) {
+    c->head = t->next;
+    c->count--;
+    return t;
+  }
+  return ws__task_refill(c, d);
+}
+
+static inline void ws__task_free(ws__task_cache *c, ws__task_depot *d,
+                                 ws__task *t) {
+  t->next = c->head;
+  c->head = t;
+  if (__builtin_expect(++c->count > WS__TASK_CACHE_MAX, 0))
+    ws__task_spill(c, d);
+}
+
+#pragma GCC visibility pop
+
+#endif /* WS_TASK_H */

@@ -1,0 +1,381 @@
+/*
+ * worker.c -- the worker loop: pop own work (highest tier first), look for
+ * higher-tier work elsewhere, take injected work, steal (random victims,
+ * batches from large victims), and the idle policy (adaptive spin, yield,
+ * park on the eventcount with a back-off timeout).
+ */
+#include "worker.h"
+#include "observe.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+_Thread_local ws__tls ws__tls_self __attribute__((tls_model("initial-exec")));
+
+#define SPIN_MIN 64
+#define SPIN_MAX 16384
+#define SPIN_INITIAL 1024
+#define PARK_MIN_NS 1000000LL    /* 1 ms */
+#define PARK_MAX_NS 1000000000LL /* 1000 ms */
+#define STEAL_PROBES 4           /* random victims per steal round */
+
+uint64_t ws__now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t ws__now_coarse_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int ws__worker_init(ws__worker *w, ws__pool *p, int id) {
+  memset(w, 0, sizeof *w);
+  w->pool = p;
+  w->id = id;
+  w->rng = 0x9E3779B97F4A7C15ull * (uint64_t)(id + 1) | 1;
+  for (int i = 0; i < WS_NUM_TIERS; i++) {
+    if (ws__deque_init(&w->dq[i], 256) != 0) {
+      while (i--)
+        ws__deque_destroy(&w->dq[i]);
+      return -1;
+    }
+  }
+  for (size_t i = 0; i < WS__NSTATS; i++)
+    atomic_init(&w->stats.v[i], 0);
+  w->spin_budget = SPIN_INITIAL;
+  w->steal_cap = p->cfg.steal_batch;
+  w->park_ns = PARK_MIN_NS;
+  w->now_ms = ws__now_coarse_ms();
+  w->next_age_ms = w->now_ms + 1;
+  w->mark_ns = ws__now_ns();
+  return 0;
+}
+
+void ws__worker_destroy(ws__worker *w) {
+  for (int i = 0; i < WS_NUM_TIERS; i++)
+    ws__deque_destroy(&w->dq[i]);
+  ws__task_cache_destroy(&w->cache);
+}
+
+void ws__mark_transition(ws__worker *w, int to_idle) {
+  uint64_t now = ws__now_ns();
+  if (to_idle)
+    WS__STAT(w, busy_ns, now - w->mark_ns);
+  else
+    WS__STAT(w, idle_ns, now - w->mark_ns);
+  w->mark_ns = now;
+  w->idle = to_idle;
+}
+
+static inline uint64_t rng_next(ws__worker *w) {
+  uint64_t x = w->rng;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  return w->rng = x;
+}
+
+/* Own deques, highest tier first.  tier_mask may have stale bits (thieves
+ * emptied a deque); they are cleared here. */
+static ws__task *pop_own(ws__worker *w) {
+  unsigned mask = w->tier_mask;
+  while (mask) {
+    int tier = 31 - __builtin_clz(mask);
+    ws__task *t = ws__deque_take(&w->dq[tier]);
+    if (t) {
+      w->tier_mask = mask;
+      ws__took(w->pool, t);
+      return t;
+    }
+    mask &= ~(1u << tier);
+  }
+  w->tier_mask = 0;
+  return NULL;
+}
+
+/* Steals from victim v, tiers CRITICAL down to min_tier.  When the victim
+ * holds many tasks of that tier, moves up to half of them (at most
+ * steal_cap) into our own deque: one task to run now, the rest queued here.
+ * The batch is a series of single steals -- each one the full protocol, so
+ * the owner's concurrent takes need no extra care. */
+static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier) {
+  for (int tier = WS_TIER_CRITICAL; tier >= min_tier; tier--) {
+    ws__deque *d = &v->dq[tier];
+    int64_t size = ws__deque_size_hint(d);
+    if (size <= 0)
+      continue;
+    WS__STAT(w, steal_attempts, 1);
+    int lost = 0;
+    ws__task *t = ws__deque_steal(d, &lost);
+    if (!t) {
+      WS__STAT(w, steal_failures, 1);
+      continue;
+    }
+    WS__STAT(w, stolen, 1);
+    int64_t want = size / 2;
+    if (want > w->steal_cap)
+      want = w->steal_cap;
+    if (want >= 2) {
+      int64_t moved = 0;
+      for (int64_t k = 1; k < want; k++) {
+        ws__task *x = ws__deque_steal(d, &lost);
+        if (!x)
+          break;
+        x->seq = 0; /* not spawned by the task we run: see find_own_child */
+        if (ws__deque_push(&w->dq[tier], x) != 0) {
+          /* No memory to grow our deque: run it here rather than lose it. */
+          ws__took(w->pool, x);
+          ws__run_task(w, x);
+          continue;
+        }
+        moved++;
+      }
+      if (moved) {
+        w->tier_mask |= 1u << tier;
+        WS__STAT(w, batch_steals, 1);
+        WS__STAT(w, batch_moved, (uint64_t)moved + 1);
+        WS__STAT(w, stolen, (uint64_t)moved);
+      }
+      if (ws__tracing())
+        ws__trace_steal(w, v->id, tier, (uint64_t)moved + 1);
+    } else if (ws__tracing()) {
+      ws__trace_steal(w, v->id, tier, 1);
+    }
+    ws__took(w->pool, t);
+    return t;
+  }
+  return NULL;
+}
+
+/* A few random victims.  The batch size adapts to the success rate: failing
+ * rounds mean work is scarce, so take more when some is found; a long run
+ * of successes means work is plentiful, so single steals are enough. */
+static ws__task *steal_random(ws__worker *w) {
+  ws__pool *p = w->pool;
+  int n = p->n;
+  if (n < 2)
+    return NULL;
+  int probes = n - 1 < STEAL_PROBES ? n - 1 : STEAL_PROBES;
+  for (int i = 0; i < probes; i++) {
+    int v = (int)(rng_next(w) % (uint64_t)(n - 1));
+    if (v >= w->id)
+      v++;
+    ws__task *t = steal_from(w, p->workers[v], WS_TIER_LOW);
+    if (t) {
+      w->steal_streak = w->steal_streak > 0 ? w->steal_streak + 1 : 1;
+      if (w->steal_streak >= 16) {
+        w->steal_streak = 0;
+        if (w->steal_cap > 1)
+          w->steal_cap /= 2;
+      }
+      return t;
+    }
+  }
+  w->steal_streak = w->steal_streak < 0 ? w->steal_streak - 1 : -1;
+  if (w->steal_streak <= -4) {
+    w->steal_streak = 0;
+    w->steal_cap *= 2;
+    if (w->steal_cap > p->cfg.steal_batch)
+      w->steal_cap = p->cfg.steal_batch;
+  }
+  return NULL;
+}
+
+/* Every victim, tiers >= min_tier: used when the pool-wide counters say
+ * high/critical work is queued somewhere (rare; normal/low spawns never pay
+ * for it). */
+static ws__task *steal_scan(ws__worker *w, int min_tier) {
+  ws__pool *p = w->pool;
+  int n = p->n;
+  int start = (int)(rng_next(w) % (uint64_t)n);
+  for (int i = 0; i < n; i++) {
+    int v = (start + i) % n;
+    if (v == w->id)
+      continue;
+    ws__task *t = steal_from(w, p->workers[v], min_tier);
+    if (t)
+      return t;
+  }
+  return NULL;
+}
+
+/* Queued work of a tier above `best` (our own best tier) elsewhere: in the
+ * injection queue, or -- when the counters say so -- in other deques. */
+static ws__task *find_higher(ws__worker *w, int best) {
+  ws__pool *p = w->pool;
+  /* Relaxed loads: hints; the queues themselves carry the synchronisation. */
+  unsigned im = atomic_load_explicit(&p->inject_mask, memory_order_relaxed);
+  if (WS__UNLIKELY(im >> (best + 1))) {
+    ws__task *t = ws__inject_take(p, best + 1);
+    if (t)
+      return t;
+  }
+  int min_tier = -1;
+  if (best < WS_TIER_HIGH &&
+      atomic_load_explicit(&p->hi_queued[0], memory_order_relaxed) > 0)
+    min_tier = WS_TIER_HIGH;
+  else if (atomic_load_explicit(&p->hi_queued[1], memory_order_relaxed) > 0)
+    min_tier = WS_TIER_CRITICAL;
+  if (WS__UNLIKELY(min_tier > best))
+    return steal_scan(w, min_tier);
+  return NULL;
+}
+
+/* Periodic work, every 32 scheduling decisions: refresh the cached clock
+ * and, at most once per millisecond, look for starving tasks. */
+static void periodic(ws__worker *w) {
+  uint64_t now = ws__now_coarse_ms();
+  w->now_ms = now;
+  if (now >= w->next_age_ms) {
+    w->next_age_ms = now + 1;
+    ws__aging_check(w);
+  }
+}
+
+ws__task *ws__find_task(ws__worker *w) {
+  if (WS__UNLIKELY((++w->tick & 31) == 0))
+    periodic(w);
+  unsigned mask = w->tier_mask;
+  int best = mask ? 31 - __builtin_clz(mask) : -1;
+  ws__task *t;
+  if (best < WS_TIER_CRITICAL && (t = find_higher(w, best)))
+    return t;
+  if ((t = pop_own(w)))
+    return t;
+  if (atomic_load_explicit(&w->pool->inject_mask, memory_order_relaxed) &&
+      (t = ws__inject_take(w->pool, WS_TIER_LOW)))
+    return t;
+  return steal_random(w);
+}
+
+ws__task *ws__find_critical(ws__worker *w) {
+  ws__task *t = NULL;
+  ws__pool *p = w->pool;
+  if (w->tier_mask & (1u << WS_TIER_CRITICAL)) {
+    t = ws__deque_take(&w->dq[WS_TIER_CRITICAL]);
+    if (t) {
+      ws__took(p, t);
+      return t;
+    }
+    w->tier_mask &= ~(1u << WS_TIER_CRITICAL);
+  }
+  if (atomic_load_explicit(&p->hi_queued[1], memory_order_relaxed) <= 0)
+    return NULL;
+  if ((atomic_load_explicit(&p->inject_mask, memory_order_relaxed) >>
+       WS_TIER_CRITICAL) &&
+      (t = ws__inject_take(p, WS_TIER_CRITICAL)))
+    return t;
+  return steal_scan(w, WS_TIER_CRITICAL);
+}
+
+int ws__any_work(ws__pool *p) {
+  /* Relaxed: called after the eventcount's heavy fence (see park.h). */
+  if (atomic_load_explicit(&p->inject_mask, memory_order_relaxed))
+    return 1;
+  for (int i = 0; i < p->n; i++)
+    for (int tier = 0; tier < WS_NUM_TIERS; tier++)
+      if (ws__deque_size_hint(&p->workers[i]->dq[tier]) > 0)
+        return 1;
+  return 0;
+}
+
+static int stopping(ws__pool *p) {
+  /* Acquire: pairs with the release store of `stop` in the shutdown. */
+  return atomic_load_explicit(&p->stop, memory_order_acquire);
+}
+
+/* No work found: spin (adaptive budget), yield, then park with back-off.
+ * Returns a task, or NULL when the pool stops. */
+static ws__task *idle_find(ws__worker *w) {
+  ws__pool *p = w->pool;
+  ws__wait_policy policy = p->cfg.wait_policy;
+  ws__task *t = NULL;
+  ws__mark_idle(w);
+  for (;;) {
+    int budget = policy == WS__WAIT_PASSIVE ? 16 : w->spin_budget;
+    int i;
+    for (i = 0; i < budget && !t; i++) {
+      ws__cpu_relax();
+      if ((i & 7) == 7) {
+        if (stopping(p))
+          break;
+        t = ws__find_task(w);
+      }
+    }
+    WS__STAT(w, spins, (uint64_t)i);
+    if (policy == WS__WAIT_ADAPTIVE) {
+      if (t && w->spin_budget < SPIN_MAX)
+        w->spin_budget *= 2;
+      else if (!t && w->spin_budget > SPIN_MIN)
+        w->spin_budget /= 2;
+    }
+    if (t || stopping(p))
+      break;
+    int yields = policy == WS__WAIT_PASSIVE ? 1 : 4;
+    for (int y = 0; y < yields && !t && !stopping(p); y++) {
+      sched_yield();
+      WS__STAT(w, yields, 1);
+      t = ws__find_task(w);
+    }
+    if (t || stopping(p))
+      break;
+    if (policy == WS__WAIT_ACTIVE)
+      continue;
+    uint32_t key = ws__ec_prepare(&p->ec);
+    if (stopping(p) || ws__any_work(p)) {
+      ws__ec_cancel(&p->ec);
+      t = ws__find_task(w);
+      if (t || stopping(p))
+        break;
+      continue;
+    }
+    WS__STAT(w, parks, 1);
+    uint64_t park_t0 = ws__tracing() ? ws__trace_now() : 0;
+    ws__ec_commit(&p->ec, key, w->park_ns);
+    if (park_t0)
+      ws__trace_park(w, park_t0);
+    if (w->park_ns < PARK_MAX_NS)
+      w->park_ns = w->park_ns * 2 > PARK_MAX_NS ? PARK_MAX_NS : w->park_ns * 2;
+    if (stopping(p) || (t = ws__find_task(w)))
+      break;
+  }
+  if (t)
+    w->park_ns = PARK_MIN_NS;
+  ws__mark_busy(w);
+  return t;
+}
+
+static void bind_self(ws__worker *w) {
+  ws__pool *p = w->pool;
+  if (!p->cfg.bind_cores || p->ncpus <= 0)
+    return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(p->cpus[w->id % p->ncpus], &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+void *ws__worker_main(void *arg) {
+  ws__worker *w = arg;
+  ws__pool *p = w->pool;
+  ws__tls_self.w = w;
+  bind_self(w);
+  while (!stopping(p)) {
+    ws__task *t = ws__find_task(w);
+    if (!t)
+      t = idle_find(w);
+    if (t)
+      ws__run_task(w, t);
+  }
+  ws__mark_idle(w);
+  ws__tls_self.w = NULL;
+  return NULL;
+}
+
+/* Worker 0 is the application thread: pinned when it starts the pool. */
+void ws__bind_worker0(ws__worker *w) { bind_self(w); }

@@ -1,0 +1,175 @@
+/*
+ * worker.h -- the pool, its workers, the per-thread context, and the
+ * functions the runtime's files share.  Internal to libws.
+ */
+#ifndef WS_WORKER_H
+#define WS_WORKER_H
+
+#include "deque.h"
+#include "env.h"
+#include "park.h"
+#include "task.h"
+#include "ws.h"
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#pragma GCC visibility push(hidden)
+
+#define WS__LIKELY(x) __builtin_expect(!!(x), 1)
+#define WS__UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ---- Statistics ------------------------------------------------------------
+ * Mirrors ws_stats field for field.  Each worker writes only its own record,
+ * with a relaxed load and a store (no read-modify-write); stats.c reads them
+ * with relaxed loads, so concurrent reads are race-free and cost the writer
+ * nothing.  `executed` and `cancelled` are stored with release so that the
+ * shutdown's quiescence check (sched.c) can trust them. */
+#define WS__NSTATS (sizeof(ws_stats) / sizeof(uint64_t))
+#define WS__STAT_IDX(field) (offsetof(ws_stats, field) / sizeof(uint64_t))
+
+typedef struct ws__stats_rt {
+  _Atomic uint64_t v[WS__NSTATS];
+} ws__stats_rt;
+
+static inline void ws__stat_add(ws__stats_rt *s, size_t i, uint64_t n) {
+  /* Relaxed load: only this thread writes the field.  Release store: pairs
+   * with the acquire loads of the quiescence check (free on x86). */
+  uint64_t v = atomic_load_explicit(&s->v[i], memory_order_relaxed);
+  atomic_store_explicit(&s->v[i], v + n, memory_order_release);
+}
+#define WS__STAT(w, field, n)                                                  \
+  ws__stat_add(&(w)->stats, WS__STAT_IDX(field), (n))
+
+/* ---- Workers ------------------------------------------------------------- */
+
+struct ws__pool;
+
+typedef struct ws__worker {
+  /* The owner's hot fields: one cache line, touched only by this worker. */
+  alignas(64) struct ws__pool *pool;
+  int id;
+  unsigned tier_mask;   /* tiers whose deque may be non-empty */
+  uint64_t rng;         /* xorshift state for victim choice */
+  ws__task_cache cache; /* free descriptors */
+  unsigned tick;        /* scheduling decisions, for periodic work */
+  unsigned spawn_tick;  /* spawns, for refreshing the clock */
+  uint64_t push_seq;    /* spawns into our deques, numbering task->seq */
+  uint64_t now_ms;      /* cached coarse clock */
+  uint64_t next_age_ms; /* next aging check */
+  int spin_budget;      /* adaptive idle spin rounds */
+  int steal_cap;        /* adaptive batch size */
+  int steal_streak; /* >0: consecutive successful steal rounds; <0: failed */
+  int64_t park_ns;  /* current park timeout */
+  uint64_t mark_ns; /* last busy<->idle transition */
+  int idle;         /* inside an idle stretch */
+  pthread_t thread;
+  alignas(64) ws__deque dq[WS_NUM_TIERS];
+  alignas(64) ws__stats_rt stats;
+} ws__worker;
+
+/* ---- The pool -------------------------------------------------------------
+ */
+
+typedef struct ws__inject {
+  pthread_mutex_t lock;
+  ws__task *head[WS_NUM_TIERS], *tail[WS_NUM_TIERS];
+} ws__inject;
+
+typedef struct ws__pool {
+  int n;
+  ws__worker **workers;
+  ws__config cfg;
+  _Atomic int stop;
+  alignas(64) ws__eventcount ec;
+  /* Read at every scheduling decision, written only when high/critical work
+   * or external work is queued or taken: one line. */
+  alignas(64) _Atomic int64_t hi_queued[2]; /* [0] high, [1] critical */
+  _Atomic unsigned inject_mask;             /* non-empty injection tiers */
+  alignas(64) ws__inject inject;
+  alignas(64) ws__task_depot depot;
+  alignas(64) ws__stats_rt ext; /* external threads: atomic RMW */
+  pthread_t *threads;
+  int *cpus; /* WS_BIND=cores: the CPUs of the affinity mask at start */
+  int ncpus;
+  ws_stats *base; /* n + 1 records (last: external): ws_stats_reset's zero */
+} ws__pool;
+
+/* ---- The per-thread context ------------------------------------------------
+ * Every thread that uses the runtime has one; its address is the thread's
+ * identity for frame ownership. */
+typedef struct ws__tls {
+  ws__worker *w;           /* NULL: not a worker */
+  ws__frame_rt *cur_frame; /* frame of the running task */
+  ws__frame_rt *cur_group; /* innermost taskgroup of this context */
+  int depth;               /* running tasks nested on this thread */
+  int final_depth;         /* > 0: spawns run inline */
+  int preempt_depth;       /* critical tasks run at checkpoints, nested */
+  uint64_t start_seq;      /* worker's push_seq when the running task began */
+} ws__tls;
+
+extern _Thread_local ws__tls ws__tls_self
+    __attribute__((tls_model("initial-exec")));
+
+/* ---- Shared functions ------------------------------------------------------
+ */
+
+/* worker.c */
+int ws__worker_init(ws__worker *w, struct ws__pool *p, int id);
+void ws__worker_destroy(ws__worker *w);
+void *ws__worker_main(void *arg);
+ws__task *ws__find_task(ws__worker *w);
+ws__task *ws__find_critical(ws__worker *w);
+int ws__any_work(ws__pool *p);
+void ws__run_task(ws__worker *w, ws__task *t);
+/* Busy/idle time is measured at transitions only (one clock read each). */
+void ws__mark_transition(ws__worker *w, int to_idle);
+static inline void ws__mark_busy(ws__worker *w) {
+  if (WS__UNLIKELY(w->idle))
+    ws__mark_transition(w, 0);
+}
+static inline void ws__mark_idle(ws__worker *w) {
+  if (!w->idle)
+    ws__mark_transition(w, 1);
+}
+void ws__bind_worker0(ws__worker *w);
+uint64_t ws__now_ns(void);
+uint64_t ws__now_coarse_ms(void);
+static inline void ws__cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+/* Called when a task of tier >= HIGH leaves a queue to run. */
+static inline void ws__took(ws__pool *p, ws__task *t) {
+  if (WS__UNLIKELY(t->tier >= WS_TIER_HIGH))
+    /* Relaxed: a hint that makes workers look for high-tier work; the task
+     * itself is published by its queue. */
+    atomic_fetch_sub_explicit(&p->hi_queued[t->tier - WS_TIER_HIGH], 1,
+                              memory_order_relaxed);
+}
+
+/* sched.c */
+ws__task *ws__inject_take(ws__pool *p, int min_tier);
+void ws__frame_child_done(ws__frame_rt *f, uintptr_t self);
+int ws__task_cancelled(ws__frame_rt *frame, ws__frame_rt *group);
+void ws__aging_check(ws__worker *w);
+
+/* sched.c: the pool registry.  acquire returns the running pool (or NULL)
+ * with the registry locked, so it cannot be freed until release. */
+ws__pool *ws__pool_acquire(void);
+void ws__pool_release(void);
+
+/* stats.c */
+void ws__stats_collect(ws__pool *p, ws_stats *total, ws_stats *per_worker,
+                       int capacity);
+void ws__stats_report(ws__pool *p); /* what WS_STATS asks for, at shutdown */
+
+#pragma GCC visibility pop
+
+#endif /* WS_WORKER_H */

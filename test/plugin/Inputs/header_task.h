@@ -1,0 +1,4 @@
+static inline void header_work(int *x) {
+#pragma ws task shared(x)
+  (*x)++;
+}

@@ -1,0 +1,44 @@
+// The basic lowering of a task: capture struct and prototype before the
+// function, frame as its first declaration, waits before every return and
+// the closing brace, outlined body after the function with #line.
+// RUN: %ws_rewrite %s -- -I%ws_include | grep -v CHECK | FileCheck %s
+
+long fib(int n) {
+  long x, y;
+  if (n < 2)
+    return n;
+#pragma ws task shared(x)
+  x = fib(n - 1);
+  y = fib(n - 2);
+#pragma ws taskwait
+  return x + y;
+}
+
+// CHECK: #line 1 "{{.*}}rewrite-task.c"
+// CHECK: #ifdef __has_include
+// CHECK-NEXT: #if __has_include(<ws.h>)
+// CHECK-NEXT: #include <ws.h>
+// CHECK-NEXT: #else
+// CHECK-NEXT: #include "{{.*}}include/ws.h"
+// CHECK-NEXT: #endif
+// CHECK-NEXT: #else
+// CHECK-NEXT: #include <ws.h>
+// CHECK-NEXT: #endif
+// CHECK-NEXT: struct __ws_cap_0 { long *x; int n; }; static void __ws_task_0(void *__ws_arg); static const ws_site __ws_site_0 = { "rewrite-task.c:10", "{{.*}}rewrite-task.c", 10 };
+// CHECK-NEXT: #line 6 "{{.*}}rewrite-task.c"
+// CHECK-NEXT: long fib(int n) { ws_frame __ws_frame = WS_FRAME_INIT;
+// CHECK-NEXT:   long x, y;
+// CHECK-NEXT:   if (n < 2)
+// CHECK-NEXT:     { ws_wait(&__ws_frame); return n; }
+// CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .x = &x, .n = n, }; ws_spawn(&__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_NORMAL, &__ws_site_0); }
+// CHECK-EMPTY:
+// CHECK-NEXT:   y = fib(n - 2);
+// CHECK-NEXT: { ws_wait(&__ws_frame); }
+// CHECK-NEXT:   { ws_wait(&__ws_frame); return x + y; }
+// CHECK-NEXT: ws_wait(&__ws_frame); }
+// CHECK-NEXT: #line 10 "{{.*}}rewrite-task.c"
+// CHECK-NEXT: static void __ws_task_0(void *__ws_arg) { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)__ws_arg; int n = __ws_c->n;
+// CHECK-NEXT: #line 11 "{{.*}}rewrite-task.c"
+// CHECK-NEXT:   (*__ws_c->x) = fib(n - 1); }
+// CHECK-EMPTY:
+// CHECK-NEXT: #line 15 "{{.*}}rewrite-task.c"

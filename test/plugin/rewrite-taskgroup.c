@@ -1,0 +1,43 @@
+// taskgroup, taskwait, yield, cancel and cancellation point.
+// RUN: %ws_rewrite %s -- -I%ws_include | grep -v CHECK | FileCheck %s
+
+int search(int *found, int n);
+
+int groups(int n) {
+  int found = 0;
+#pragma ws taskgroup
+  {
+    for (int i = 0; i < n; i++) {
+#pragma ws task shared(found)
+      {
+#pragma ws cancellation point
+        if (search(&found, i)) {
+#pragma ws cancel taskgroup
+        }
+#pragma ws yield
+      }
+    }
+#pragma ws taskwait
+    if (found)
+      return found;
+  }
+#pragma ws cancel taskgroup
+  return -1;
+}
+
+// CHECK-LABEL: int groups(int n) { ws_frame __ws_frame = WS_FRAME_INIT;
+// CHECK: { ws_frame __ws_group_0 = WS_FRAME_INIT; ws_taskgroup_begin(&__ws_group_0);
+// CHECK: ws_spawn(&__ws_group_0, __ws_task_1,
+// CHECK: { ws_wait(&__ws_group_0); ws_wait(&__ws_frame); }
+// CHECK-NEXT: if (found)
+// CHECK-NEXT: { ws_wait(&__ws_group_0); ws_wait(&__ws_frame); return found; }
+// CHECK-NEXT: } ws_wait(&__ws_group_0); }
+// CHECK-NEXT: ws_cancel_current();
+// CHECK-NEXT: { ws_wait(&__ws_frame); return -1; }
+// CHECK-NEXT: ws_wait(&__ws_frame); }
+// CHECK: static void __ws_task_1(void *__ws_arg) { struct __ws_cap_1 *__ws_c = (struct __ws_cap_1 *)__ws_arg; int i = __ws_c->i;
+// CHECK: if (ws_cancelled()) { return; }
+// CHECK-NEXT: if (search(&(*__ws_c->found), i)) {
+// CHECK-NEXT: ws_cancel_current();
+// CHECK-NEXT: }
+// CHECK-NEXT: (void)ws_yield();
