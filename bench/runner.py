@@ -22,7 +22,7 @@ PEERS = ["omp-gcc", "omp-clang", "tbb"]
 # the timing columns; the others report their own figure.
 KERNELS = {
     "fib":       dict(full=["32"], quick=["24"], kind="time"),
-    "nqueens":   dict(full=["13"], quick=["10"], kind="time"),
+    "nqueens":   dict(full=["12"], quick=["10"], kind="time"),
     "uts":       dict(full=["500", "8"], quick=["100", "6"], kind="time"),
     "mergesort": dict(full=[str(32 << 20)], quick=[str(1 << 20)], kind="time"),
     "flat":      dict(full=["10000000"], quick=["500000"], kind="time"),
@@ -144,6 +144,7 @@ class Results:
         self.mismatch = []
         self.tasks = {}
         self.callgrind = {}  # variant -> instructions per task
+        self.caps = {}       # kernel -> cap used
 
     def add(self, key, fields, why):
         self.runs.setdefault(key, [])
@@ -189,6 +190,7 @@ def run_kernel(args, res, kernel, variants):
     if kernel not in TBB_KERNELS:
         vs = [v for v in vs if v != "tbb"]
     # Reference checksum and task count from one untimed serial run.
+    f = None
     if binary(args, kernel, "seq"):
         f, why = run_one(args, kernel, "seq", 1, kargs, {"BENCH_COUNT": "1"},
                          cap=max(60, 4 * args.cap))
@@ -199,6 +201,12 @@ def run_kernel(args, res, kernel, variants):
         elif not spec.get("noseq"):
             log(f"{kernel}: reference run failed: {why}")
     par = [v for v in vs if v != "seq"]
+    # A run may take up to 3x the serial time (or --cap, if larger) before it
+    # is killed: the cap only exists to skip pathological points.
+    saved_cap = args.cap
+    if f:
+        args.cap = max(args.cap, 3 * f["time"])
+    res.caps[kernel] = args.cap
     t0 = time.time()
     for r in range(runs):
         if "seq" in vs:
@@ -218,6 +226,7 @@ def run_kernel(args, res, kernel, variants):
                 if f:
                     f["round"] = r
                 res.add(key, f, why)
+    args.cap = saved_cap
     log(f"{kernel}: {len(vs)} variants x {runs} runs in {time.time()-t0:.0f}s")
 
 
@@ -327,7 +336,7 @@ def table(args, res, variants):
     tw = args.workers
     lines = []
     hdr = (["kernel", "variant"] + [f"T{w} s" for w in tw] +
-           ["Tseq/T2", "T1/T2", "T1/Tseq", "ns/task @1", "instr/task @1",
+           ["Tseq/T2", "T1/T2", "T1/Tseq", "ns/task @1 wall / cpu", "instr/task @1",
             "CPU/wall @2", f"{wsv}÷this @" + "/".join(map(str, tw)),
             "other figures"])
     lines.append("| " + " | ".join(hdr) + " |")
@@ -366,7 +375,12 @@ def table(args, res, variants):
                 tasks = res.tasks.get(k)
                 nst = ((t1 - tseq) / tasks * 1e9
                        if t1 and tseq and tasks and v != "seq" else None)
-                row.append(fmt(nst, ".1f"))
+                c1 = res.med((k, v, 1), "cpu")
+                cseq = res.med((k, "seq", 1), "cpu")
+                nsc = ((c1 - cseq) / tasks * 1e9
+                       if c1 and cseq and tasks and v != "seq" else None)
+                row.append(fmt(nst, ".1f") + (" / " + fmt(nsc, ".1f")
+                                             if nsc is not None else ""))
                 cg = res.callgrind.get(v) if k == "fib" else None
                 row.append(fmt(cg, ".0f"))
                 cw = res.med_ratio((k, v, 2 if v != "seq" else 1), "cpu",
@@ -547,11 +561,19 @@ def main():
         for k in args.kernels if k in KERNELS)
     out += [f"- sizes: {sizes}",
             f"- {args.runs} runs per point (median), cap {args.cap:g} s per "
-            f"run (a capped point is skipped for the remaining runs); "
+            f"run or 3x the serial time if larger (a capped point is skipped "
+            f"for the remaining runs); "
             f"ratios are paired run by run", ""]
     if "ws" not in variants:
         out += ["**The plugin variant `ws` was not available: `ws` figures "
                 "are from `ws-api` (hand-written libws calls).**", ""]
+    noise = [f"{k} {res.med_ratio((k, 'seq', 1), 'cpu', 'time'):.2f}"
+             for k in args.kernels if KERNELS.get(k, {}).get("kind") == "time"
+             and (res.med((k, "seq", 1)) or 0) > 0.1]
+    if noise:
+        out += ["- noise check, CPU/wall of the serial runs (1.00 on a quiet "
+                "machine; lower means other processes took the CPU): " +
+                ", ".join(noise), ""]
     out += table(args, res, variants)
     out += ["", "Legend: T<w> = median wall seconds at w workers (seq: its "
             "own time in every column); `>Ns` = capped; `*` = some runs "

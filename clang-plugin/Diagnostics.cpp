@@ -113,6 +113,10 @@ Message messageFor(Diag D) {
     return {L::Error, "a task cannot capture '%0': its type '%1' is declared "
                       "inside a function or has no name; declare the type at "
                       "file scope"};
+  case Diag::SizeofSharedVla:
+    return {L::Error, "'sizeof %0' inside a task: the task sees the "
+                      "variable-length array through a pointer; compute the "
+                      "size before the directive"};
   case Diag::SharedInMacroBody:
     return {L::Error, "'%0' is captured by address but used inside a macro "
                       "body, which the plugin cannot rewrite; pass it as a "

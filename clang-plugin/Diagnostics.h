@@ -61,6 +61,7 @@ enum class Diag {
   DefaultNoneUnlisted,
   LocalType,
   SharedInMacroBody,
+  SizeofSharedVla,
   ReturnInMacro,
   CancellationPointOutsideTask,
   NotSupportedYet,

@@ -65,8 +65,9 @@ const VarDecl *storageVar(const Expr *E) {
 
 /// Calls F(var, location) for every variable that S writes or whose address
 /// S takes.
-void forEachWrite(const Stmt *S,
-                  const std::function<void(const VarDecl *, SourceLocation)> &F) {
+void forEachWrite(
+    const Stmt *S,
+    const std::function<void(const VarDecl *, SourceLocation)> &F) {
   if (!S)
     return;
   if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
@@ -233,8 +234,7 @@ bool LoopLowering::analyzeHeader(Region &R, LoopInfo &L) {
       return false;
     }
   } else if (!Canon->isIntegralOrUnscopedEnumerationType() ||
-             Canon->isBooleanType() ||
-             O.Ctx.getIntWidth(Canon) > 64) {
+             Canon->isBooleanType() || O.Ctx.getIntWidth(Canon) > 64) {
     O.Diags.report(L.Var->getLocation(), Diag::LoopVarType)
         << Name << T.getAsString();
     note();
@@ -253,12 +253,23 @@ bool LoopLowering::analyzeHeader(Region &R, LoopInfo &L) {
   if (Cond) {
     int Op = -1;
     switch (Cond->getOpcode()) {
-    case BO_LT: Op = LoopLT; break;
-    case BO_LE: Op = LoopLE; break;
-    case BO_GT: Op = LoopGT; break;
-    case BO_GE: Op = LoopGE; break;
-    case BO_NE: Op = LoopNE; break;
-    default: break;
+    case BO_LT:
+      Op = LoopLT;
+      break;
+    case BO_LE:
+      Op = LoopLE;
+      break;
+    case BO_GT:
+      Op = LoopGT;
+      break;
+    case BO_GE:
+      Op = LoopGE;
+      break;
+    case BO_NE:
+      Op = LoopNE;
+      break;
+    default:
+      break;
     }
     const VarDecl *LV = refVar(Cond->getLHS());
     const VarDecl *RV = refVar(Cond->getRHS());
@@ -289,8 +300,8 @@ bool LoopLowering::analyzeHeader(Region &R, LoopInfo &L) {
     note();
     return false;
   }
-  if (!L.IsPointer && (!L.CmpType->isIntegerType() ||
-                       O.Ctx.getIntWidth(L.CmpType) > 64)) {
+  if (!L.IsPointer &&
+      (!L.CmpType->isIntegerType() || O.Ctx.getIntWidth(L.CmpType) > 64)) {
     O.Diags.report(L.Bound->getExprLoc(), Diag::LoopCondition) << Name;
     note();
     return false;
@@ -312,10 +323,10 @@ bool LoopLowering::analyzeHeader(Region &R, LoopInfo &L) {
       IncOk = true;
     }
   } else if (const auto *BO = dyn_cast_or_null<BinaryOperator>(Inc)) {
-    const auto *Sum = BO->getOpcode() == BO_Assign
-                          ? dyn_cast<BinaryOperator>(
-                                BO->getRHS()->IgnoreParenImpCasts())
-                          : nullptr;
+    const auto *Sum =
+        BO->getOpcode() == BO_Assign
+            ? dyn_cast<BinaryOperator>(BO->getRHS()->IgnoreParenImpCasts())
+            : nullptr;
     if (Sum && refVar(BO->getLHS()) == L.Var) {
       if (Sum->getOpcode() == BO_Add && refVar(Sum->getLHS()) == L.Var)
         L.Step = Sum->getRHS(), IncOk = true;
@@ -392,9 +403,8 @@ bool LoopLowering::analyzeReductions(Region &R, LoopInfo &L) {
       Ok = false;
       continue;
     }
-    bool Bitwise =
-        Item.ReductionOp == "&" || Item.ReductionOp == "|" ||
-        Item.ReductionOp == "^";
+    bool Bitwise = Item.ReductionOp == "&" || Item.ReductionOp == "|" ||
+                   Item.ReductionOp == "^";
     if (Bitwise && T->isRealFloatingType()) {
       O.Diags.report(Item.Loc, Diag::LoopReductionFloatOp)
           << Item.ReductionOp << Item.Name << T.getAsString();
@@ -407,8 +417,7 @@ bool LoopLowering::analyzeReductions(Region &R, LoopInfo &L) {
       continue;
     }
     if (!nameableAtFileScope(T)) {
-      O.Diags.report(Item.Loc, Diag::LocalType)
-          << Item.Name << T.getAsString();
+      O.Diags.report(Item.Loc, Diag::LocalType) << Item.Name << T.getAsString();
       Ok = false;
       continue;
     }
@@ -491,8 +500,7 @@ bool LoopLowering::checkJumps(FunctionRegions &FR, Region &R) {
   return Ok;
 }
 
-bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R,
-                                  LoopInfo &L) {
+bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
   const Directive &D = *R.D;
   const SourceText &Src = O.Src;
   llvm::StringRef Name = spelling(D.Kind);
@@ -541,9 +549,8 @@ bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R,
   // and the counters of sequential for loops inside the body.
   llvm::DenseSet<const VarDecl *> WrittenInBody, AddressTaken, Counters;
   const Stmt *Body = L.For->getBody();
-  forEachWrite(Body, [&](const VarDecl *V, SourceLocation) {
-    WrittenInBody.insert(V);
-  });
+  forEachWrite(
+      Body, [&](const VarDecl *V, SourceLocation) { WrittenInBody.insert(V); });
   std::function<void(const Stmt *)> FindAddr = [&](const Stmt *S) {
     if (!S)
       return;
@@ -713,6 +720,19 @@ bool LoopLowering::rewriteUses(FunctionRegions &FR, Region &R) {
   std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
     if (!S || Skip.count(S) || markerID(S))
       return;
+    if (const auto *SO = dyn_cast<UnaryExprOrTypeTraitExpr>(S)) {
+      // The body sees a shared VLA through a pointer to its first element.
+      const VarDecl *VD = SO->getKind() == UETT_SizeOf && !SO->isArgumentType()
+                              ? refVar(SO->getArgumentExpr())
+                              : nullptr;
+      const Capture *C = VD ? findCapture(&R, VD) : nullptr;
+      if (C && C->Mode == CaptureMode::VlaPointer) {
+        O.Diags.report(SO->getBeginLoc(), Diag::SizeofSharedVla)
+            << VD->getName();
+        Ok = false;
+        return;
+      }
+    }
     if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
       const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
       const Capture *C = VD ? findCapture(&R, VD) : nullptr;
@@ -736,8 +756,8 @@ bool LoopLowering::rewriteUses(FunctionRegions &FR, Region &R) {
       // replaced it already).
       SourceLocation Loc = PE->getLocation();
       if (!Task && Loc.isFileID() && O.Src.inMain(Loc))
-        Replace(Loc, quoteC(PredefinedExpr::ComputeName(PE->getIdentKind(),
-                                                        R.Fn)));
+        Replace(Loc,
+                quoteC(PredefinedExpr::ComputeName(PE->getIdentKind(), R.Fn)));
       return;
     }
     for (const Stmt *C : S->children())
@@ -815,11 +835,10 @@ std::string identity(ASTContext &Ctx, const LoopReduction &Red,
     bool Min = Op == "min";
     if (Float) {
       const BuiltinType *BT = Red.Type->getAs<BuiltinType>();
-      std::string Inf = BT && BT->getKind() == BuiltinType::Float
-                            ? "__builtin_inff()"
-                        : BT && BT->getKind() == BuiltinType::LongDouble
-                            ? "__builtin_infl()"
-                            : "__builtin_inf()";
+      std::string Inf =
+          BT && BT->getKind() == BuiltinType::Float        ? "__builtin_inff()"
+          : BT && BT->getKind() == BuiltinType::LongDouble ? "__builtin_infl()"
+                                                           : "__builtin_inf()";
       return std::string(Min ? "" : "-") + Inf;
     }
     unsigned W = Ctx.getIntWidth(Red.Type);
@@ -828,8 +847,7 @@ std::string identity(ASTContext &Ctx, const LoopReduction &Red,
       return Min ? "(" + T + ")~(" + T + ")0" : "(" + T + ")0";
     uint64_t Max = W >= 64 ? INT64_MAX : (UINT64_C(1) << (W - 1)) - 1;
     std::string MaxLit = std::to_string(Max) + "LL";
-    return Min ? "(" + T + ")" + MaxLit
-               : "(" + T + ")(-" + MaxLit + " - 1)";
+    return Min ? "(" + T + ")" + MaxLit : "(" + T + ")(-" + MaxLit + " - 1)";
   }
   return "(" + T + ")0";
 }
@@ -905,9 +923,9 @@ std::string LoopLowering::declarations(Region &R) {
            identity(O.Ctx, X, typeName(X.Type)) + ";";
     S += " }";
     S += " static void __ws_red_combine_" + N +
-         "(void *__ws_into, const void *__ws_from) { " + Red +
-         " *__ws_a = (" + Red + " *)__ws_into; const " + Red +
-         " *__ws_b = (const " + Red + " *)__ws_from;";
+         "(void *__ws_into, const void *__ws_from) { " + Red + " *__ws_a = (" +
+         Red + " *)__ws_into; const " + Red + " *__ws_b = (const " + Red +
+         " *)__ws_from;";
     for (const LoopReduction &X : L.Reductions) {
       std::string F = X.Var->getName().str();
       S += " " + combine(X.Op, "__ws_a->" + F, "__ws_b->" + F);
@@ -992,8 +1010,8 @@ std::string LoopLowering::outlined(Region &R, LoopInfo &L,
   if (R.NeedsFrame)
     S += " ws_wait(&__ws_frame);";
   for (const LoopReduction &X : L.Reductions)
-    S += " __ws_r->" + X.Var->getName().str() + " = " +
-         X.Var->getName().str() + ";";
+    S += " __ws_r->" + X.Var->getName().str() + " = " + X.Var->getName().str() +
+         ";";
   S += " }\n";
   return S;
 }
@@ -1043,8 +1061,8 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
     MagExpr = "1";
     NegExpr = L.StepDown ? "1" : "0";
   }
-  S += " int " + Neg + " = " + NegExpr + "; uint64_t " + Mag + " = " +
-       MagExpr + "; uint64_t " + Trips + " = 0;";
+  S += " int " + Neg + " = " + NegExpr + "; uint64_t " + Mag + " = " + MagExpr +
+       "; uint64_t " + Trips + " = 0;";
 
   // Keys and the range of the induction variable (docs 4.2, 4.3).
   std::string KeyA, KeyB;
@@ -1066,10 +1084,11 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
     unsigned W = O.Ctx.getIntWidth(TC);
     bool TSigned = TC->isSignedIntegerType();
     bool CSigned = L.CmpType->isSignedIntegerOrEnumerationType();
-    uint64_t TMax = TSigned ? (W >= 64 ? INT64_MAX : (UINT64_C(1) << (W - 1)) - 1)
-                            : (W >= 64 ? UINT64_MAX : (UINT64_C(1) << W) - 1);
-    int64_t TMin = TSigned ? (W >= 64 ? INT64_MIN : -(INT64_C(1) << (W - 1)))
-                           : 0;
+    uint64_t TMax = TSigned
+                        ? (W >= 64 ? INT64_MAX : (UINT64_C(1) << (W - 1)) - 1)
+                        : (W >= 64 ? UINT64_MAX : (UINT64_C(1) << W) - 1);
+    int64_t TMin =
+        TSigned ? (W >= 64 ? INT64_MIN : -(INT64_C(1) << (W - 1))) : 0;
     if (CSigned) {
       VMin = (uint64_t)TMin ^ UINT64_C(0x8000000000000000);
       VMax = TMax ^ UINT64_C(0x8000000000000000);
@@ -1113,6 +1132,11 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
          I0 + ",";
   S += " .__ws_s = " + Neg + " ? 0 - " + Mag + " : " + Mag + " };";
   S += ArrayCopies;
+  // The function's own private variables may be unused now that the body
+  // has private copies.
+  for (const Capture &X : R.Captures)
+    if (X.Mode == CaptureMode::Private)
+      S += " (void)" + O.access(X.Var, Outer) + ";";
 
   // 2. The serial path: the original loop, with the same names as in the
   //    outlined body.
@@ -1130,6 +1154,9 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
       AfterSerial += " " + Acc + " = " + Name + ";";
     }
   }
+  // Keep every following line where it was (a directive continued with
+  // backslashes spans several lines).
+  S += std::string(Src.text().slice(D.TextBegin, D.TextEnd).count('\n'), '\n');
   O.RW.ReplaceText(
       CharSourceRange::getCharRange(Src.loc(D.TextBegin), Src.loc(D.TextEnd)),
       S);
@@ -1144,8 +1171,7 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
       OpenVoids += " (void)" + Name + ";";
     } else if (X.Mode == CaptureMode::CopyArray) {
       Qualifiers Q;
-      Open += " " + O.declare(O.Ctx.getUnqualifiedArrayType(CT, Q), Name) +
-              ";";
+      Open += " " + O.declare(O.Ctx.getUnqualifiedArrayType(CT, Q), Name) + ";";
       OpenVoids += " __builtin_memcpy(" + Name + ", __ws_c->" + Name +
                    ", sizeof " + Name + ");";
     } else if (X.Mode == CaptureMode::Private) {
@@ -1172,9 +1198,11 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
              O.exprText(D.NumTasks, Outer) + ");";
     NumTasks = "__ws_n_" + N + " > 0 ? (uint64_t)__ws_n_" + N + " : 0";
   }
-  static const char *Tiers[] = {"WS_TIER_LOW", "WS_TIER_NORMAL",
-                                "WS_TIER_HIGH", "WS_TIER_CRITICAL"};
-  std::string Tier = D.Tier ? Tiers[*D.Tier < 0 ? 0 : *D.Tier > 3 ? 3 : *D.Tier]
+  static const char *Tiers[] = {"WS_TIER_LOW", "WS_TIER_NORMAL", "WS_TIER_HIGH",
+                                "WS_TIER_CRITICAL"};
+  std::string Tier = D.Tier ? Tiers[*D.Tier < 0   ? 0
+                                    : *D.Tier > 3 ? 3
+                                                  : *D.Tier]
                      : D.PriorityExpr.present()
                          ? "(int)(" + O.exprText(D.PriorityExpr, Outer) + ")"
                          : "WS_TIER_NORMAL";

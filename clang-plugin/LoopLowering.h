@@ -61,13 +61,13 @@ struct LoopInfo {
   const clang::VarDecl *Var = nullptr; // the induction variable
   bool DeclaredInLoop = false;
   bool IsPointer = false;
-  clang::QualType VarType; // T, unqualified
-  clang::QualType CmpType; // C: where the condition compares
+  clang::QualType VarType;            // T, unqualified
+  clang::QualType CmpType;            // C: where the condition compares
   const clang::Expr *Init = nullptr;  // A
   const clang::Expr *Bound = nullptr; // B
   const clang::Expr *Step = nullptr;  // S, null for ++ and --
   bool StepDown = false;              // --, -=, var = var - S
-  int Op = 0;                         // WS_LOOP_LT...WS_LOOP_NE, var on the left
+  int Op = 0; // WS_LOOP_LT...WS_LOOP_NE, var on the left
   unsigned BodyBegin = 0, BodyEnd = 0; // just after the header's ')' .. end
   std::vector<LoopReduction> Reductions;
 };

@@ -223,6 +223,20 @@ bool Outliner::rewriteUses(FunctionRegions &FR, Region &Task) {
   std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
     if (!S || Skip.count(S) || markerID(S))
       return;
+    if (const auto *SE = dyn_cast<UnaryExprOrTypeTraitExpr>(S)) {
+      // sizeof of a shared VLA would become the size of a pointer.
+      const auto *Arg =
+          SE->isArgumentType()
+              ? nullptr
+              : dyn_cast<DeclRefExpr>(SE->getArgumentExpr()->IgnoreParens());
+      const auto *VD = Arg ? dyn_cast<VarDecl>(Arg->getDecl()) : nullptr;
+      const Capture *C = VD ? findCapture(&Task, VD) : nullptr;
+      if (C && C->Mode == CaptureMode::VlaPointer) {
+        Diags.report(SE->getBeginLoc(), Diag::SizeofSharedVla) << VD->getName();
+        Ok = false;
+        return;
+      }
+    }
     if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
       const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
       const Capture *C = VD ? findCapture(&Task, VD) : nullptr;
@@ -470,8 +484,8 @@ std::string Outliner::outlined(Region &Task) {
                                     "__PRETTY_FUNCTION__"};
   if (Task.FuncInMacro)
     for (const char *Name : FuncNames)
-      S += std::string("#define ") + Name + " " +
-           quoteC(Task.Fn->getName()) + "\n";
+      S += std::string("#define ") + Name + " " + quoteC(Task.Fn->getName()) +
+           "\n";
   S += Src.lineDirective(Src.line(Task.BodyBegin));
   S += std::string(Src.column(Task.BodyBegin) - 1, ' ');
   S += RW.getRewrittenText(CharSourceRange::getCharRange(

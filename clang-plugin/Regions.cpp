@@ -360,8 +360,7 @@ bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
   // directive inside that same task (or function).
   for (auto &R : FR.Regions) {
     for (auto &T : FR.Regions)
-      if (T != R &&
-          (T->isTask() || T->kind() == DirectiveKind::ParallelFor) &&
+      if (T != R && (T->isTask() || T->kind() == DirectiveKind::ParallelFor) &&
           T->encloses(R->D->TextBegin) &&
           (!R->EnclosingTask || T->BodyBegin > R->EnclosingTask->BodyBegin))
         R->EnclosingTask = T.get();

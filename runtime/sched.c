@@ -66,11 +66,8 @@ static inline void frame_add_child(ws__frame_rt *f, uintptr_t self) {
     atomic_fetch_sub_explicit(&f->remote, 2, memory_order_relaxed);
 }
 
-void ws__frame_child_done(ws__frame_rt *f, uintptr_t self) {
-  if (atomic_load_explicit(&f->owner, memory_order_relaxed) == self) {
-    f->local--; /* the owner thread itself: no atomic needed */
-    return;
-  }
+/* A child completed on a thread that does not own the frame. */
+static __attribute__((noinline)) void frame_child_done_remote(ws__frame_rt *f) {
   /* Release: pairs with the waiter's acquire (frame_done / frame_sleep), so
    * the child's writes are visible after ws_wait.  This RMW is our last
    * access to the frame: the value it returns tells whether the owner sleeps
@@ -81,6 +78,19 @@ void ws__frame_child_done(ws__frame_rt *f, uintptr_t self) {
      * count 0 and return); a futex wake on a dead address is harmless: it
      * can only cause a spurious wake-up, which every futex user tolerates. */
     ws__futex_wake(&f->remote, INT_MAX);
+}
+
+static inline __attribute__((always_inline)) void
+frame_child_done(ws__frame_rt *f, uintptr_t self) {
+  /* Relaxed: the owner field is compared with our own identity only. */
+  if (WS__LIKELY(atomic_load_explicit(&f->owner, memory_order_relaxed) == self))
+    f->local--; /* the owner thread itself: no atomic needed */
+  else
+    frame_child_done_remote(f);
+}
+
+void ws__frame_child_done(ws__frame_rt *f, uintptr_t self) {
+  frame_child_done(f, self);
 }
 
 /* Owner only.  Acquire: pairs with the completers' release fetch_add. */
@@ -124,14 +134,26 @@ int ws__task_cancelled(ws__frame_rt *frame, ws__frame_rt *group) {
   return 0;
 }
 
+/* ws__task_cancelled with the common case (no taskgroup, frame not
+ * cancelled) inline. */
+static inline int task_cancelled(ws__frame_rt *frame, ws__frame_rt *group) {
+  /* Relaxed: see ws__task_cancelled. */
+  if (WS__UNLIKELY(atomic_load_explicit(&frame->flags, memory_order_relaxed) &
+                   WS__FRAME_CANCELLED))
+    return 1;
+  return WS__UNLIKELY(group != NULL) && ws__task_cancelled(NULL, group);
+}
+
 /* ---- Running tasks ---------------------------------------------------------
  */
 
-void ws__run_task(ws__worker *w, ws__task *t) {
-  ws__tls *tls = &ws__tls_self;
+/* Runs a task taken from a queue by worker w (the calling thread, whose
+ * context is tls) and completes it.  Inline: ws_wait's loop runs it. */
+static inline __attribute__((always_inline)) void
+run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
   ws__frame_rt *frame = t->frame, *group = t->group;
   int tier = t->tier;
-  int skipped = ws__task_cancelled(frame, group);
+  int skipped = task_cancelled(frame, group);
   if (WS__LIKELY(!skipped)) {
     ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
     uint64_t saved_seq = tls->start_seq;
@@ -140,12 +162,14 @@ void ws__run_task(ws__worker *w, ws__task *t) {
     tls->cur_frame = frame;
     tls->cur_group = group;
     tls->depth++;
-    tls->final_depth += final;
+    if (WS__UNLIKELY(final))
+      tls->final_depth++;
     if (ws__tracing())
       ws__trace_run_task(w, t);
     else
       t->fn(ws__task_captures(t));
-    tls->final_depth -= final;
+    if (WS__UNLIKELY(final))
+      tls->final_depth--;
     tls->depth--;
     tls->cur_frame = saved_frame;
     tls->cur_group = saved_group;
@@ -159,16 +183,20 @@ void ws__run_task(ws__worker *w, ws__task *t) {
   else
     ws__stat_add(&w->stats, WS__STAT_IDX(executed) + (size_t)tier, 1);
   uintptr_t self = (uintptr_t)tls;
-  ws__frame_child_done(frame, self);
-  if (group && group != frame)
-    ws__frame_child_done(group, self);
+  frame_child_done(frame, self);
+  if (WS__UNLIKELY(group != NULL) && group != frame)
+    frame_child_done(group, self);
   if (WS__UNLIKELY(t->heap_captures != NULL))
     free(t->heap_captures);
   ws__task_free(&w->cache, &w->pool->depot, t);
 }
 
+void ws__run_task(ws__worker *w, ws__task *t) {
+  run_task(&ws__tls_self, w, t);
+}
+
 /* Runs a task at once in this thread: if(false), final, or no memory. */
-static int run_inline(ws__tls *tls, ws__pool *p, ws__frame_rt *frame,
+static __attribute__((noinline, cold)) int run_inline(ws__tls *tls, ws__pool *p, ws__frame_rt *frame,
                       ws_task_fn fn, const void *captures, size_t size,
                       int tier, unsigned task_flags) {
   ws__worker *w = tls->w;
@@ -347,6 +375,8 @@ static void pool_free(ws__pool *p) {
   free(p);
 }
 
+#define WS__WORKER_STACK ((size_t)16 << 20) /* 16 MB, reserved lazily */
+
 static void at_exit_handler(void);
 static void register_at_exit(void) { atexit(at_exit_handler); }
 
@@ -397,11 +427,19 @@ static ws__pool *pool_start_locked(int num_workers) {
         if (CPU_ISSET(c, &set))
           p->cpus[p->ncpus++] = c;
     }
+    ws__worker_topology(p);
   }
   ws__trace_start(p);
   ws__asym_fence_setup();
+  /* Waiting tasks run other tasks nested on their stack (up to
+   * WS__NEST_LIMIT deep): give pool threads a known, generous stack rather
+   * than the RLIMIT_STACK-dependent default (2 MB when it is unlimited). */
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, WS__WORKER_STACK);
   for (int i = 1; i < n; i++) {
-    if (pthread_create(&p->threads[i], NULL, ws__worker_main, p->workers[i])) {
+    if (pthread_create(&p->threads[i], &attr, ws__worker_main, p->workers[i])) {
+      pthread_attr_destroy(&attr);
       /* Stop the ones already running. */
       atomic_store_explicit(&p->stop, 1, memory_order_release);
       ws__ec_wake_all(&p->ec);
@@ -410,6 +448,7 @@ static ws__pool *pool_start_locked(int num_workers) {
       goto fail;
     }
   }
+  pthread_attr_destroy(&attr);
   ws__tls_self.w = p->workers[0];
   ws__bind_worker0(p->workers[0]);
   pthread_once(&g_atexit_once, register_at_exit);
@@ -490,17 +529,19 @@ static void drain(ws__pool *p, ws__worker *w0) {
 
 static void pool_stop(ws__pool *p, ws__worker *w0) {
   drain(p, w0);
-  ws__stats_report(p);
   /* Release: pairs with the workers' acquire loads of `stop`. */
   atomic_store_explicit(&p->stop, 1, memory_order_release);
   ws__ec_wake_all(&p->ec);
   for (int i = 1; i < p->n; i++)
     pthread_join(p->threads[i], NULL);
-  ws__trace_write(p);
   if (w0) {
+    ws__mark_busy(w0); /* flush the current busy or idle stretch */
     ws__mark_idle(w0);
     ws__tls_self.w = NULL;
   }
+  /* After the joins: every worker has flushed its busy/idle time. */
+  ws__stats_report(p);
+  ws__trace_write(p);
   pthread_mutex_lock(&g_lock);
   atomic_store_explicit(&g_pool, NULL, memory_order_release);
   pthread_mutex_unlock(&g_lock);
@@ -593,14 +634,22 @@ int ws_worker_id(void) {
 static inline void copy_small(void *dst, const void *src, size_t size) {
   unsigned char *d = dst;
   const unsigned char *s = src;
-  if (size >= 8 && size <= 16) {
+  if (WS__LIKELY(size >= 8 && size <= 16)) {
     memcpy(d, s, 8);
     memcpy(d + size - 8, s + size - 8, 8);
-  } else if (size >= 4 && size < 8) {
+  } else if (size > 16) {
+    /* 17..WS_INLINE_CAPTURE bytes: 16-byte blocks, the last one overlapping
+     * the previous (no call, no byte loop). */
+    size_t i = 0;
+    for (; i + 16 < size; i += 16)
+      memcpy(d + i, s + i, 16);
+    memcpy(d + size - 16, s + size - 16, 16);
+  } else if (size >= 4) {
     memcpy(d, s, 4);
     memcpy(d + size - 4, s + size - 4, 4);
   } else {
-    memcpy(d, s, size);
+    for (size_t i = 0; i < size; i++)
+      d[i] = s[i];
   }
 }
 
@@ -683,7 +732,7 @@ spawn_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
 }
 
 /* A thread that is not a worker (or no pool yet). */
-static int spawn_external(ws__tls *tls, ws__frame_rt *frame, ws_task_fn fn,
+static __attribute__((noinline)) int spawn_external(ws__tls *tls, ws__frame_rt *frame, ws_task_fn fn,
                           const void *captures, size_t size, int tier,
                           const ws_site *site, unsigned task_flags) {
   ws__pool *p = pool_get_or_start();
@@ -716,7 +765,7 @@ static int spawn_external(ws__tls *tls, ws__frame_rt *frame, ws_task_fn fn,
   return WS_OK;
 }
 
-static inline int spawn(ws_frame *frame_, ws_task_fn fn, const void *captures,
+static inline __attribute__((always_inline)) int spawn(ws_frame *frame_, ws_task_fn fn, const void *captures,
                         size_t size, int tier, const ws_site *site,
                         unsigned flags) {
   if (WS__UNLIKELY(!frame_ || !fn || (size && !captures)))
@@ -788,12 +837,12 @@ static ws__task *find_own_child(ws__worker *w) {
 /* A worker waits: run tasks (own first, highest tier first; then others'),
  * spin a little, yield, then sleep on the frame with a short timeout (new
  * work elsewhere does not wake us; the last child does). */
-static void wait_worker(ws__worker *w, ws__frame_rt *frame) {
+static __attribute__((noinline)) void
+wait_worker_slow(ws__worker *w, ws__frame_rt *frame, int nested_deep) {
   ws__wait_policy policy = w->pool->cfg.wait_policy;
   int budget = policy == WS__WAIT_PASSIVE ? 16 : w->spin_budget;
   int rounds = 0;
   int64_t sleep_ns = 50000;
-  int nested_deep = ws__tls_self.depth >= WS__NEST_LIMIT;
   while (!frame_done(frame)) {
     ws__task *t =
         WS__LIKELY(!nested_deep) ? ws__find_task(w) : find_own_child(w);
@@ -826,6 +875,25 @@ static void wait_worker(ws__worker *w, ws__frame_rt *frame) {
   ws__mark_busy(w);
 }
 
+/* The common case first: while tasks are at hand (usually the children just
+ * spawned, at the bottom of our deque), run them, re-checking the frame
+ * after each; the search, spinning and sleeping of the slow loop start only
+ * when no task is found. */
+static inline __attribute__((always_inline)) void
+wait_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame) {
+  int nested_deep = tls->depth >= WS__NEST_LIMIT;
+  if (WS__LIKELY(!nested_deep)) {
+    ws__mark_busy(w);
+    ws__task *t;
+    while ((t = ws__next_task(w)) != NULL) {
+      run_task(tls, w, t);
+      if (frame_done(frame))
+        return;
+    }
+  }
+  wait_worker_slow(w, frame, nested_deep);
+}
+
 int ws_wait(ws_frame *frame_) {
   if (!frame_)
     return WS_EINVAL;
@@ -833,11 +901,11 @@ int ws_wait(ws_frame *frame_) {
   ws__tls *tls = &ws__tls_self;
   uintptr_t self = (uintptr_t)tls;
   uintptr_t owner = atomic_load_explicit(&frame->owner, memory_order_relaxed);
-  if (owner != 0 && owner != self)
+  if (WS__UNLIKELY(owner != 0 && owner != self))
     return WS_EINVAL; /* only the thread that spawned into it may wait */
-  if (owner == self && !frame_done(frame)) {
-    if (tls->w)
-      wait_worker(tls->w, frame);
+  if (WS__LIKELY(owner == self) && !frame_done(frame)) {
+    if (WS__LIKELY(tls->w != NULL))
+      wait_worker(tls, tls->w, frame);
     else
       while (!frame_done(frame))
         frame_sleep(frame, -1);

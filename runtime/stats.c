@@ -96,37 +96,59 @@ void ws_stats_reset(void) {
 /* ---- The table ------------------------------------------------------------
  */
 
+/* One column of the table: a counter and the width it is printed in.  The
+ * busy/idle times are printed in milliseconds. */
+typedef struct column {
+  const char *head;
+  int width;
+  size_t offset; /* of a uint64_t inside ws_stats */
+} column;
+
+#define COL(head, width, field)                                                \
+  { head, width, offsetof(ws_stats, field) }
+static const column k_columns[] = {
+    COL("ex.crit", 8, executed[WS_TIER_CRITICAL]),
+    COL("ex.high", 8, executed[WS_TIER_HIGH]),
+    COL("ex.norm", 10, executed[WS_TIER_NORMAL]),
+    COL("ex.low", 8, executed[WS_TIER_LOW]),
+    COL("stolen", 8, stolen),
+    COL("attempts", 9, steal_attempts),
+    COL("failures", 9, steal_failures),
+    COL("batches", 7, batch_steals),
+    COL("moved", 7, batch_moved),
+    COL("spins", 8, spins),
+    COL("yields", 7, yields),
+    COL("parks", 6, parks),
+    COL("wakeups", 7, wakeups),
+    COL("promoted", 8, promotions),
+    COL("preempt", 7, preemptions),
+    COL("cancel", 6, cancelled),
+    COL("timeout", 7, timed_out),
+    COL("inline", 7, inline_runs),
+    COL("hwm", 6, deque_hwm),
+};
+#undef COL
+
 static void print_row(FILE *f, const char *name, const ws_stats *s) {
   uint64_t ex =
       s->executed[0] + s->executed[1] + s->executed[2] + s->executed[3];
-  fprintf(f,
-          "%6s %10llu %10llu %8llu %8llu %8llu %8llu %8llu %8llu %8llu "
-          "%8llu %7llu %7llu %7llu %7llu %8llu %7llu %7llu %7llu %6llu "
-          "%9.1f %9.1f\n",
-          name, (unsigned long long)s->spawned, (unsigned long long)ex,
-          (unsigned long long)s->executed[WS_TIER_CRITICAL],
-          (unsigned long long)s->executed[WS_TIER_HIGH],
-          (unsigned long long)s->executed[WS_TIER_NORMAL],
-          (unsigned long long)s->executed[WS_TIER_LOW],
-          (unsigned long long)s->stolen, (unsigned long long)s->steal_attempts,
-          (unsigned long long)s->steal_failures,
-          (unsigned long long)s->batch_steals, (unsigned long long)s->spins,
-          (unsigned long long)s->yields, (unsigned long long)s->parks,
-          (unsigned long long)s->wakeups, (unsigned long long)s->promotions,
-          (unsigned long long)s->preemptions, (unsigned long long)s->cancelled,
-          (unsigned long long)s->inline_runs, (unsigned long long)s->deque_hwm,
-          (double)s->busy_ns / 1e6, (double)s->idle_ns / 1e6);
+  fprintf(f, "%6s %10llu %10llu", name, (unsigned long long)s->spawned,
+          (unsigned long long)ex);
+  for (size_t i = 0; i < sizeof k_columns / sizeof k_columns[0]; i++) {
+    uint64_t v;
+    memcpy(&v, (const char *)s + k_columns[i].offset, sizeof v);
+    fprintf(f, " %*llu", k_columns[i].width, (unsigned long long)v);
+  }
+  fprintf(f, " %9.1f %9.1f\n", (double)s->busy_ns / 1e6,
+          (double)s->idle_ns / 1e6);
 }
 
 static void print_table(ws__pool *p, FILE *f) {
   fprintf(f, "ws statistics (%d workers)\n", p->n);
-  fprintf(f,
-          "%6s %10s %10s %8s %8s %8s %8s %8s %8s %8s %8s %7s %7s %7s %7s "
-          "%8s %7s %7s %7s %6s %9s %9s\n",
-          "worker", "spawned", "executed", "ex.crit", "ex.high", "ex.norm",
-          "ex.low", "stolen", "attempts", "failures", "batches", "spins",
-          "yields", "parks", "wakeups", "promoted", "preempt", "cancel",
-          "inline", "hwm", "busy_ms", "idle_ms");
+  fprintf(f, "%6s %10s %10s", "worker", "spawned", "executed");
+  for (size_t i = 0; i < sizeof k_columns / sizeof k_columns[0]; i++)
+    fprintf(f, " %*s", k_columns[i].width, k_columns[i].head);
+  fprintf(f, " %9s %9s\n", "busy_ms", "idle_ms");
   ws_stats total;
   memset(&total, 0, sizeof total);
   for (int i = 0; i <= p->n; i++) {

@@ -8,6 +8,7 @@
 #include "observe.h"
 
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +61,62 @@ void ws__worker_destroy(ws__worker *w) {
   for (int i = 0; i < WS_NUM_TIERS; i++)
     ws__deque_destroy(&w->dq[i]);
   ws__task_cache_destroy(&w->cache);
+  free(w->near);
+  w->near = NULL;
+}
+
+/* An integer from a sysfs file of CPU `cpu`, or -1. */
+static int cpu_attr(int cpu, const char *what) {
+  char path[128];
+  snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/%s", cpu, what);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return -1;
+  int v = -1;
+  if (fscanf(f, "%d", &v) != 1)
+    v = -1;
+  fclose(f);
+  return v;
+}
+
+/* Locality for victim choice when workers are pinned: a worker's `near`
+ * list holds the other workers on CPUs that share its L3 cache (or, when
+ * the L3 id is unknown, its package).  steal_random tries those first. */
+void ws__worker_topology(ws__pool *p) {
+  if (p->ncpus <= 0 || p->n < 2)
+    return;
+  int *l3 = malloc(sizeof(int) * (size_t)p->n);
+  int *pkg = malloc(sizeof(int) * (size_t)p->n);
+  if (!l3 || !pkg)
+    goto out;
+  for (int i = 0; i < p->n; i++) {
+    int cpu = p->cpus[i % p->ncpus];
+    l3[i] = cpu_attr(cpu, "cache/index3/id");
+    pkg[i] = cpu_attr(cpu, "topology/physical_package_id");
+  }
+  for (int i = 0; i < p->n; i++) {
+    ws__worker *w = p->workers[i];
+    w->near = malloc(sizeof(int) * (size_t)p->n);
+    if (!w->near)
+      continue;
+    for (int j = 0; j < p->n; j++) {
+      if (j == i)
+        continue;
+      int same =
+          l3[i] >= 0 ? l3[j] == l3[i] : (pkg[i] >= 0 && pkg[j] == pkg[i]);
+      if (same)
+        w->near[w->n_near++] = j;
+    }
+    /* Everyone near (one cache) or nobody: plain random choice is as good. */
+    if (w->n_near == 0 || w->n_near == p->n - 1) {
+      free(w->near);
+      w->near = NULL;
+      w->n_near = 0;
+    }
+  }
+out:
+  free(l3);
+  free(pkg);
 }
 
 void ws__mark_transition(ws__worker *w, int to_idle) {
@@ -162,9 +219,14 @@ static ws__task *steal_random(ws__worker *w) {
     return NULL;
   int probes = n - 1 < STEAL_PROBES ? n - 1 : STEAL_PROBES;
   for (int i = 0; i < probes; i++) {
-    int v = (int)(rng_next(w) % (uint64_t)(n - 1));
-    if (v >= w->id)
-      v++;
+    int v;
+    if (w->n_near && i < probes - 1) { /* WS_BIND=cores: same L3 first */
+      v = w->near[rng_next(w) % (uint64_t)w->n_near];
+    } else {
+      v = (int)(rng_next(w) % (uint64_t)(n - 1));
+      if (v >= w->id)
+        v++;
+    }
     ws__task *t = steal_from(w, p->workers[v], WS_TIER_LOW);
     if (t) {
       w->steal_streak = w->steal_streak > 0 ? w->steal_streak + 1 : 1;
@@ -238,7 +300,15 @@ static void periodic(ws__worker *w) {
 }
 
 ws__task *ws__find_task(ws__worker *w) {
-  if (WS__UNLIKELY((++w->tick & 31) == 0))
+  ++w->tick;
+  return ws__find_task_ticked(w);
+}
+
+/* The body of ws__find_task once the decision counter has been advanced
+ * (ws__next_task in worker.h advances it itself and comes here when its
+ * fast path does not apply). */
+ws__task *ws__find_task_ticked(ws__worker *w) {
+  if (WS__UNLIKELY((w->tick & 31) == 0))
     periodic(w);
   unsigned mask = w->tier_mask;
   int best = mask ? 31 - __builtin_clz(mask) : -1;
@@ -372,6 +442,7 @@ void *ws__worker_main(void *arg) {
     if (t)
       ws__run_task(w, t);
   }
+  ws__mark_busy(w); /* flush the current idle stretch (and the busy one) */
   ws__mark_idle(w);
   ws__tls_self.w = NULL;
   return NULL;

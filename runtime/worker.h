@@ -63,6 +63,8 @@ typedef struct ws__worker {
   int spin_budget;      /* adaptive idle spin rounds */
   int steal_cap;        /* adaptive batch size */
   int steal_streak; /* >0: consecutive successful steal rounds; <0: failed */
+  int *near;        /* WS_BIND=cores: workers sharing our L3 (or package) */
+  int n_near;
   int64_t park_ns;  /* current park timeout */
   uint64_t mark_ns; /* last busy<->idle transition */
   int idle;         /* inside an idle stretch */
@@ -136,6 +138,8 @@ static inline void ws__mark_idle(ws__worker *w) {
     ws__mark_transition(w, 1);
 }
 void ws__bind_worker0(ws__worker *w);
+/* WS_BIND=cores: fills each worker's `near` list from /sys topology. */
+void ws__worker_topology(struct ws__pool *p);
 uint64_t ws__now_ns(void);
 uint64_t ws__now_coarse_ms(void);
 static inline void ws__cpu_relax(void) {
@@ -152,6 +156,47 @@ static inline void ws__took(ws__pool *p, ws__task *t) {
      * itself is published by its queue. */
     atomic_fetch_sub_explicit(&p->hi_queued[t->tier - WS_TIER_HIGH], 1,
                               memory_order_relaxed);
+}
+
+/* Is there queued work of a tier above `best` (< WS_TIER_CRITICAL) outside
+ * our own deques?  The same tests as find_higher in worker.c, without taking
+ * anything: when this says no, the highest own tier is the right place to
+ * pop from. */
+static inline int ws__higher_elsewhere(ws__pool *p, int best) {
+  /* Relaxed loads: hints, exactly as in find_higher (the queues themselves
+   * carry the synchronisation; a stale answer costs one decision's order,
+   * as it does there). */
+  unsigned im = atomic_load_explicit(&p->inject_mask, memory_order_relaxed);
+  if (im >> (best + 1))
+    return 1;
+  if (best < WS_TIER_HIGH &&
+      atomic_load_explicit(&p->hi_queued[0], memory_order_relaxed) > 0)
+    return 1;
+  return atomic_load_explicit(&p->hi_queued[1], memory_order_relaxed) > 0;
+}
+
+ws__task *ws__find_task_ticked(ws__worker *w);
+
+/* ws__find_task with its common case inline: not a periodic decision, our
+ * own deques are not empty and nothing of a higher tier waits elsewhere, so
+ * the task is the bottom of our highest non-empty tier.  Anything else (a
+ * stale tier bit, periodic work, higher work elsewhere, stealing) goes
+ * through the full search, which makes the same decision the slow way. */
+static inline __attribute__((always_inline)) ws__task *
+ws__next_task(ws__worker *w) {
+  unsigned mask = w->tier_mask;
+  if (WS__LIKELY((++w->tick & 31) != 0 && mask != 0)) {
+    int best = 31 - __builtin_clz(mask);
+    if (WS__LIKELY(best == WS_TIER_CRITICAL ||
+                   !ws__higher_elsewhere(w->pool, best))) {
+      ws__task *t = ws__deque_take(&w->dq[best]);
+      if (WS__LIKELY(t != NULL)) {
+        ws__took(w->pool, t);
+        return t;
+      }
+    }
+  }
+  return ws__find_task_ticked(w);
 }
 
 /* sched.c */

@@ -1,7 +1,8 @@
 /*
  * test_frames.c -- frames, taskgroups, cancellation, spawn options:
  *  - ws_wait on a frame waits for its own children only (a task in another
- *    frame may still be running when it returns);
+ *    frame may still be running when it returns), including children that
+ *    another thread spawned into it;
  *  - a taskgroup waits for every task created inside it, in any frame;
  *  - cancellation skips unstarted tasks and counts them
  *    (executed + cancelled == spawned), reaches nested groups, and ws_wait
@@ -59,7 +60,37 @@ static void *children_only_thread(void *arg) {
   return NULL;
 }
 
+/* A task may spawn into a frame owned by another thread (its parent's):
+ * the owner's ws_wait must wait for that task too. */
+static _Atomic int g_foreign_done;
+
+static void foreign_leaf(void *p) {
+  (void)p;
+  sleep_ms(20);
+  atomic_store(&g_foreign_done, 1);
+}
+
+static void spawn_into_parent(void *p) {
+  ws_frame *parent = *(ws_frame **)p;
+  ws_spawn(parent, foreign_leaf, NULL, 0, WS_TIER_NORMAL, NULL);
+}
+
+static void *foreign_spawn_thread(void *arg) {
+  (void)arg;
+  ws_frame f = WS_FRAME_INIT;
+  ws_frame *fp = &f;
+  ws_spawn(&f, spawn_into_parent, &fp, sizeof fp, WS_TIER_NORMAL, NULL);
+  CHECK(ws_wait(&f) == WS_OK, "wait");
+  CHECK(atomic_load(&g_foreign_done) == 1,
+        "ws_wait returned before a task spawned into the frame by another "
+        "thread");
+  return NULL;
+}
+
 static void test_children_only(void) {
+  pthread_t th2;
+  pthread_create(&th2, NULL, foreign_spawn_thread, NULL);
+  pthread_join(th2, NULL);
   pthread_t th;
   pthread_create(&th, NULL, children_only_thread, NULL);
   pthread_join(th, NULL);

@@ -70,12 +70,12 @@ static uint64_t field(const ws_stats *s, const char *name) {
   if (!strcmp(name, #x))                                                       \
     return s->x;
   F(spawned)
-  F(stolen) F(steal_attempts) F(steal_failures) F(batch_steals) F(batch_moved)
-      F(spins) F(yields) F(parks) F(wakeups) F(promotions) F(preemptions)
-          F(cancelled) F(timed_out) F(inline_runs) F(deque_hwm) F(busy_ns)
-              F(idle_ns)
+  F(stolen)
+  F(steal_attempts) F(steal_failures) F(batch_steals) F(batch_moved) F(spins)
+      F(yields) F(parks) F(wakeups) F(promotions) F(preemptions) F(cancelled)
+          F(timed_out) F(inline_runs) F(deque_hwm) F(busy_ns) F(idle_ns)
 #undef F
-                  return UINT64_MAX;
+              return UINT64_MAX;
 }
 
 /* Checks one record of the file: every field present and a count; returns

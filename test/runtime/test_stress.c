@@ -8,7 +8,8 @@
  * task checks its captures (a checksum of its id) and counts its run in a
  * per-id counter: every reserved id must run exactly once, and the
  * statistics must agree (executed == spawned).  Runs at 1, 2, 4 and 16
- * workers (16 > the cores of the CI machine).
+ * workers (16 > the cores of the CI machine), then with the passive and
+ * active idle policies.
  *     test_stress [budget]
  */
 #include "test_util.h"
@@ -151,5 +152,12 @@ int main(int argc, char **argv) {
   int counts[] = {1, 2, 4, 16};
   for (int i = 0; i < 4; i++)
     run(counts[i], budget);
+  /* The other idle policies: passive parks almost at once (wake-ups on
+   * every path), active never parks. */
+  setenv("WS_WAIT_POLICY", "passive", 1);
+  run(4, budget / 4);
+  setenv("WS_WAIT_POLICY", "active", 1);
+  run(3, budget / 4);
+  unsetenv("WS_WAIT_POLICY");
   return ws_test_finish("test_stress");
 }

@@ -5,7 +5,8 @@
  *     limit of 512 tasks on one stack);
  *  2. aging: with WS_STARVATION_MS=5 a low task queued behind 200 normal
  *     tasks (1 ms each) is promoted (promotions > 0) and starts before the
- *     last normal one, which strict priority would not allow;
+ *     last normal one, which strict priority would not allow; the same for
+ *     a low task injected by an application thread;
  *  3. saturation: 3 workers busy with a long queue of low tasks; a high (and
  *     then a critical) task spawned by worker 0 -- and one injected by an
  *     application thread -- starts among the next few tasks to start.
@@ -121,6 +122,48 @@ static void test_aging(void) {
   unsetenv("WS_STARVATION_MS");
 }
 
+/* Aging in the injection queue: one worker busy with its own normal tasks
+ * never takes an injected low task by strict priority (its own work comes
+ * first); aging must promote it (twice: low -> normal -> high). */
+static _Atomic int g_injected;
+
+static void *inject_low(void *arg) {
+  (void)arg;
+  ws_frame f = WS_FRAME_INIT;
+  ws_spawn(&f, low_task, NULL, 0, WS_TIER_LOW, NULL);
+  atomic_store(&g_injected, 1);
+  ws_wait(&f);
+  return NULL;
+}
+
+static void test_aging_injected(void) {
+  setenv("WS_STARVATION_MS", "5", 1);
+  CHECK(ws_init(1) == WS_OK, "init");
+  ws_stats_reset();
+  g_rank = 0;
+  g_low_rank = -1;
+  ws_frame f = WS_FRAME_INIT;
+  int normals = 300;
+  for (int i = 0; i < normals; i++)
+    ws_spawn(&f, normal_task, NULL, 0, WS_TIER_NORMAL, NULL);
+  pthread_t th;
+  pthread_create(&th, NULL, inject_low, NULL);
+  while (!atomic_load(&g_injected))
+    sched_yield();
+  ws_wait(&f); /* worker 0 runs the normals, and the low one when promoted */
+  pthread_join(th, NULL);
+  ws_stats s;
+  ws_stats_get(&s, NULL, 0);
+  CHECK(s.promotions >= 2, "%llu promotions", (unsigned long long)s.promotions);
+  CHECK(g_low_rank >= 0 && g_low_rank < normals,
+        "injected low task started at rank %ld of %d (strict order: %d)",
+        g_low_rank, normals + 1, normals);
+  fprintf(stderr, "aging (injected): low task started at rank %ld of %d\n",
+          g_low_rank, normals + 1);
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+  unsetenv("WS_STARVATION_MS");
+}
+
 /* ---- 3. saturation ----------------------------------------------------------
  */
 
@@ -211,6 +254,7 @@ static void test_saturation(void) {
 int main(void) {
   test_order();
   test_aging();
+  test_aging_injected();
   test_saturation();
   return ws_test_finish("test_tiers");
 }
