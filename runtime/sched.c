@@ -191,14 +191,12 @@ run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
   ws__task_free(&w->cache, &w->pool->depot, t);
 }
 
-void ws__run_task(ws__worker *w, ws__task *t) {
-  run_task(&ws__tls_self, w, t);
-}
+void ws__run_task(ws__worker *w, ws__task *t) { run_task(&ws__tls_self, w, t); }
 
 /* Runs a task at once in this thread: if(false), final, or no memory. */
-static __attribute__((noinline, cold)) int run_inline(ws__tls *tls, ws__pool *p, ws__frame_rt *frame,
-                      ws_task_fn fn, const void *captures, size_t size,
-                      int tier, unsigned task_flags) {
+static __attribute__((noinline, cold)) int
+run_inline(ws__tls *tls, ws__pool *p, ws__frame_rt *frame, ws_task_fn fn,
+           const void *captures, size_t size, int tier, unsigned task_flags) {
   ws__worker *w = tls->w;
   /* The task gets a private copy of its captures, as a queued task would. */
   alignas(16) unsigned char local[WS_INLINE_CAPTURE];
@@ -680,7 +678,7 @@ static inline int task_fill(ws__task *t, ws__frame_rt *frame,
 static inline void count_child(ws__frame_rt *frame, ws__frame_rt *group,
                                uintptr_t self) {
   frame_add_child(frame, self);
-  if (group && group != frame)
+  if (WS__UNLIKELY(group != NULL) && group != frame)
     frame_add_child(group, self);
 }
 
@@ -706,7 +704,8 @@ spawn_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
     ws__task_free(&w->cache, &p->depot, t);
     return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
   }
-  if (WS__UNLIKELY((++w->spawn_tick & 63) == 0))
+  /* Every 64 spawns (push_seq counts them), refresh the cached clock. */
+  if (WS__UNLIKELY((w->push_seq & 63) == 63))
     w->now_ms = ws__now_coarse_ms();
   /* Relaxed: read by aging as a hint. */
   atomic_store_explicit(&t->enqueued_ms, w->now_ms, memory_order_relaxed);
@@ -732,9 +731,10 @@ spawn_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
 }
 
 /* A thread that is not a worker (or no pool yet). */
-static __attribute__((noinline)) int spawn_external(ws__tls *tls, ws__frame_rt *frame, ws_task_fn fn,
-                          const void *captures, size_t size, int tier,
-                          const ws_site *site, unsigned task_flags) {
+static __attribute__((noinline)) int
+spawn_external(ws__tls *tls, ws__frame_rt *frame, ws_task_fn fn,
+               const void *captures, size_t size, int tier, const ws_site *site,
+               unsigned task_flags) {
   ws__pool *p = pool_get_or_start();
   if (!p)
     return run_inline(tls, NULL, frame, fn, captures, size, tier, task_flags);
@@ -765,12 +765,13 @@ static __attribute__((noinline)) int spawn_external(ws__tls *tls, ws__frame_rt *
   return WS_OK;
 }
 
-static inline __attribute__((always_inline)) int spawn(ws_frame *frame_, ws_task_fn fn, const void *captures,
-                        size_t size, int tier, const ws_site *site,
-                        unsigned flags) {
+static inline __attribute__((always_inline)) int
+spawn(ws_frame *frame_, ws_task_fn fn, const void *captures, size_t size,
+      int tier, const ws_site *site, unsigned flags) {
   if (WS__UNLIKELY(!frame_ || !fn || (size && !captures)))
     return WS_EINVAL;
-  tier = clamp_tier(tier);
+  if (WS__UNLIKELY((unsigned)tier > WS_TIER_CRITICAL))
+    tier = clamp_tier(tier);
   ws__frame_rt *frame = (ws__frame_rt *)frame_;
   ws__tls *tls = &ws__tls_self;
   unsigned task_flags = (flags & WS_TASK_FINAL) ? WS__TASK_FINAL : 0;
@@ -837,18 +838,20 @@ static ws__task *find_own_child(ws__worker *w) {
 /* A worker waits: run tasks (own first, highest tier first; then others'),
  * spin a little, yield, then sleep on the frame with a short timeout (new
  * work elsewhere does not wake us; the last child does). */
-static __attribute__((noinline)) void
-wait_worker_slow(ws__worker *w, ws__frame_rt *frame, int nested_deep) {
+static __attribute__((noinline)) void wait_worker_slow(ws__tls *tls,
+                                                       ws__worker *w,
+                                                       ws__frame_rt *frame,
+                                                       int nested_deep) {
   ws__wait_policy policy = w->pool->cfg.wait_policy;
   int budget = policy == WS__WAIT_PASSIVE ? 16 : w->spin_budget;
   int rounds = 0;
   int64_t sleep_ns = 50000;
   while (!frame_done(frame)) {
     ws__task *t =
-        WS__LIKELY(!nested_deep) ? ws__find_task(w) : find_own_child(w);
+        WS__LIKELY(!nested_deep) ? ws__next_task(w) : find_own_child(w);
     if (t) {
       ws__mark_busy(w);
-      ws__run_task(w, t);
+      run_task(tls, w, t);
       rounds = 0;
       sleep_ns = 50000;
       continue;
@@ -875,23 +878,24 @@ wait_worker_slow(ws__worker *w, ws__frame_rt *frame, int nested_deep) {
   ws__mark_busy(w);
 }
 
-/* The common case first: while tasks are at hand (usually the children just
- * spawned, at the bottom of our deque), run them, re-checking the frame
- * after each; the search, spinning and sleeping of the slow loop start only
- * when no task is found. */
+/* The common case first: one task at hand (usually the child just spawned,
+ * at the bottom of our deque) that completes the frame.  Anything more --
+ * other tasks to run first, searching, spinning, sleeping -- is the loop of
+ * wait_worker_slow.  (No loop here: a loop makes the compiler hoist set-up
+ * work that the usual single task does not need.) */
 static inline __attribute__((always_inline)) void
 wait_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame) {
   int nested_deep = tls->depth >= WS__NEST_LIMIT;
   if (WS__LIKELY(!nested_deep)) {
     ws__mark_busy(w);
-    ws__task *t;
-    while ((t = ws__next_task(w)) != NULL) {
+    ws__task *t = ws__next_task(w);
+    if (WS__LIKELY(t != NULL)) {
       run_task(tls, w, t);
-      if (frame_done(frame))
+      if (WS__LIKELY(frame_done(frame)))
         return;
     }
   }
-  wait_worker_slow(w, frame, nested_deep);
+  wait_worker_slow(tls, w, frame, nested_deep);
 }
 
 int ws_wait(ws_frame *frame_) {
@@ -912,13 +916,15 @@ int ws_wait(ws_frame *frame_) {
   }
   int rc = WS_OK;
   uint32_t ff = atomic_load_explicit(&frame->flags, memory_order_relaxed);
-  if (ff & WS__FRAME_GROUP) {
-    if (ws__task_cancelled(NULL, frame))
+  if (WS__UNLIKELY(ff != 0)) {
+    if (ff & WS__FRAME_GROUP) {
+      if (ws__task_cancelled(NULL, frame))
+        rc = WS_ECANCELED;
+      if (tls->cur_group == frame)
+        tls->cur_group = frame->parent;
+    } else if (ff & WS__FRAME_CANCELLED) {
       rc = WS_ECANCELED;
-    if (tls->cur_group == frame)
-      tls->cur_group = frame->parent;
-  } else if (ff & WS__FRAME_CANCELLED) {
-    rc = WS_ECANCELED;
+    }
   }
   /* Back to an empty frame, free to be reused by any thread.  Nothing
    * references it any more: every child's last access was its completion. */

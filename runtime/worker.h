@@ -56,8 +56,8 @@ typedef struct ws__worker {
   uint64_t rng;         /* xorshift state for victim choice */
   ws__task_cache cache; /* free descriptors */
   unsigned tick;        /* scheduling decisions, for periodic work */
-  unsigned spawn_tick;  /* spawns, for refreshing the clock */
-  uint64_t push_seq;    /* spawns into our deques, numbering task->seq */
+  uint64_t push_seq;    /* spawns into our deques, numbering task->seq;
+                           also paces the clock refresh in spawn */
   uint64_t now_ms;      /* cached coarse clock */
   uint64_t next_age_ms; /* next aging check */
   int spin_budget;      /* adaptive idle spin rounds */
@@ -191,7 +191,8 @@ ws__next_task(ws__worker *w) {
                    !ws__higher_elsewhere(w->pool, best))) {
       ws__task *t = ws__deque_take(&w->dq[best]);
       if (WS__LIKELY(t != NULL)) {
-        ws__took(w->pool, t);
+        if (WS__UNLIKELY(best >= WS_TIER_HIGH)) /* ws__took, tier known */
+          ws__took(w->pool, t);
         return t;
       }
     }

@@ -7,9 +7,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
 
-examples=(fib nqueens mergesort priority)
+# name and arguments of each example (the loop examples at demo size)
+examples=("fib" "nqueens" "mergesort" "priority" "dot 20000000" "stencil 2048 10")
 for ex in "${examples[@]}"; do
+  read -r name args <<<"$ex"
   echo
-  echo "=== examples/$ex.c"
-  WS_STATS=1 "$root/build/examples/$ex"
+  echo "=== examples/$name.c $args"
+  # shellcheck disable=SC2086
+  WS_STATS=1 "$root/build/examples/$name" $args
 done
