@@ -15,50 +15,6 @@ using namespace clang;
 namespace ws {
 namespace {
 
-/// Whether a type can be spelled at file scope, before the enclosing function
-/// (where the capture struct goes): no function-local or anonymous types.
-bool nameableAtFileScope(QualType T) {
-  while (true) {
-    const Type *Ty = T.getTypePtr();
-    if (const auto *TT = dyn_cast<TypedefType>(Ty))
-      return TT->getDecl()->getDeclContext()->isFileContext();
-    if (const auto *TagT = dyn_cast<TagType>(Ty)) {
-      const TagDecl *TD = TagT->getDecl();
-      return TD->getDeclContext()->isFileContext() &&
-             (TD->getIdentifier() || TD->getTypedefNameForAnonDecl());
-    }
-    if (const auto *PT = dyn_cast<PointerType>(Ty)) {
-      T = PT->getPointeeType();
-      continue;
-    }
-    if (const auto *AT = dyn_cast<ArrayType>(Ty)) {
-      T = AT->getElementType();
-      continue;
-    }
-    if (const auto *FT = dyn_cast<FunctionProtoType>(Ty)) {
-      for (QualType P : FT->getParamTypes())
-        if (!nameableAtFileScope(P))
-          return false;
-      T = FT->getReturnType();
-      continue;
-    }
-    if (const auto *FT = dyn_cast<FunctionType>(Ty)) {
-      T = FT->getReturnType();
-      continue;
-    }
-    if (isa<TypeOfExprType>(Ty) || isa<TypeOfType>(Ty))
-      return false;
-    if (const auto *AT = dyn_cast<AtomicType>(Ty)) {
-      T = AT->getValueType();
-      continue;
-    }
-    QualType Next = Ty->getLocallyUnqualifiedSingleStepDesugaredType();
-    if (Next.getTypePtr() == Ty)
-      return true; // builtin, complex, vector...
-    T = Next;
-  }
-}
-
 /// The variable named by a marker argument `&(x)`.
 const VarDecl *listedVar(const Expr *E) {
   E = E->IgnoreParenImpCasts();
@@ -187,6 +143,70 @@ bool CaptureAnalyzer::analyze(Region &R) {
     R.Captures.push_back({VD, *Mode});
   }
   return Ok;
+}
+
+/// Whether a type can be spelled at file scope, before the enclosing function
+/// (where the capture struct goes): no function-local or anonymous types.
+bool nameableAtFileScope(QualType T) {
+  while (true) {
+    const Type *Ty = T.getTypePtr();
+    if (const auto *TT = dyn_cast<TypedefType>(Ty))
+      return TT->getDecl()->getDeclContext()->isFileContext();
+    if (const auto *TagT = dyn_cast<TagType>(Ty)) {
+      const TagDecl *TD = TagT->getDecl();
+      return TD->getDeclContext()->isFileContext() &&
+             (TD->getIdentifier() || TD->getTypedefNameForAnonDecl());
+    }
+    if (const auto *PT = dyn_cast<PointerType>(Ty)) {
+      T = PT->getPointeeType();
+      continue;
+    }
+    if (const auto *AT = dyn_cast<ArrayType>(Ty)) {
+      T = AT->getElementType();
+      continue;
+    }
+    if (const auto *FT = dyn_cast<FunctionProtoType>(Ty)) {
+      for (QualType P : FT->getParamTypes())
+        if (!nameableAtFileScope(P))
+          return false;
+      T = FT->getReturnType();
+      continue;
+    }
+    if (const auto *FT = dyn_cast<FunctionType>(Ty)) {
+      T = FT->getReturnType();
+      continue;
+    }
+    if (isa<TypeOfExprType>(Ty) || isa<TypeOfType>(Ty))
+      return false;
+    if (const auto *AT = dyn_cast<AtomicType>(Ty)) {
+      T = AT->getValueType();
+      continue;
+    }
+    QualType Next = Ty->getLocallyUnqualifiedSingleStepDesugaredType();
+    if (Next.getTypePtr() == Ty)
+      return true; // builtin, complex, vector...
+    T = Next;
+  }
+}
+
+const Capture *findCapture(const Region *R, const clang::VarDecl *V) {
+  if (!R)
+    return nullptr;
+  for (const Capture &C : R->Captures)
+    if (C.Var == V)
+      return &C;
+  return nullptr;
+}
+
+bool isByAddress(const Capture *C) {
+  return C && (C->Mode == CaptureMode::Pointer ||
+               C->Mode == CaptureMode::VlaPointer);
+}
+
+std::string viaPointer(const Capture &C) {
+  std::string Name = C.Var->getName().str();
+  return C.Mode == CaptureMode::Pointer ? "(*__ws_c->" + Name + ")"
+                                        : "(__ws_c->" + Name + ")";
 }
 
 } // namespace ws

@@ -13,10 +13,12 @@
 #ifndef WS_PLUGIN_CAPTURES_H
 #define WS_PLUGIN_CAPTURES_H
 
+#include <string>
 #include <vector>
 
 namespace clang {
 class ASTContext;
+class QualType;
 class VarDecl;
 } // namespace clang
 
@@ -54,6 +56,19 @@ private:
   Diagnostics &Diags;
   const SourceText &Src;
 };
+
+/// Whether a type can be spelled at file scope, before the enclosing
+/// function (where capture structs go): no function-local or anonymous types.
+bool nameableAtFileScope(clang::QualType T);
+
+/// The capture of V in region R (a task or loop body), or null.
+const Capture *findCapture(const Region *R, const clang::VarDecl *V);
+
+/// Whether the region reaches the variable through a pointer in its struct.
+bool isByAddress(const Capture *C);
+
+/// How outlined code names a by-address capture: `(*__ws_c->x)`.
+std::string viaPointer(const Capture &C);
 
 } // namespace ws
 

@@ -95,60 +95,11 @@ bool mentions(const Stmt *S, const VarDecl *V) {
   return false;
 }
 
-/// Whether T can be spelled at file scope (the capture and reduction structs
-/// are declared before the enclosing function).
-bool nameableAtFileScope(QualType T) {
-  while (true) {
-    const Type *Ty = T.getTypePtr();
-    if (const auto *TT = dyn_cast<TypedefType>(Ty))
-      return TT->getDecl()->getDeclContext()->isFileContext();
-    if (const auto *TagT = dyn_cast<TagType>(Ty)) {
-      const TagDecl *TD = TagT->getDecl();
-      return TD->getDeclContext()->isFileContext() &&
-             (TD->getIdentifier() || TD->getTypedefNameForAnonDecl());
-    }
-    if (const auto *PT = dyn_cast<PointerType>(Ty)) {
-      T = PT->getPointeeType();
-      continue;
-    }
-    if (const auto *AT = dyn_cast<ArrayType>(Ty)) {
-      T = AT->getElementType();
-      continue;
-    }
-    if (isa<TypeOfExprType>(Ty) || isa<TypeOfType>(Ty))
-      return false;
-    QualType Next = Ty->getLocallyUnqualifiedSingleStepDesugaredType();
-    if (Next.getTypePtr() == Ty)
-      return true;
-    T = Next;
-  }
-}
-
 std::string hex(uint64_t V) {
   std::string S;
   llvm::raw_string_ostream OS(S);
   OS << llvm::format_hex(V, 18) << "ULL";
   return OS.str();
-}
-
-std::string viaPointer(const Capture &C) {
-  std::string Name = C.Var->getName().str();
-  return C.Mode == CaptureMode::Pointer ? "(*__ws_c->" + Name + ")"
-                                        : "(__ws_c->" + Name + ")";
-}
-
-bool isByAddress(const Capture *C) {
-  return C && (C->Mode == CaptureMode::Pointer ||
-               C->Mode == CaptureMode::VlaPointer);
-}
-
-const Capture *findCapture(const Region *R, const VarDecl *V) {
-  if (!R)
-    return nullptr;
-  for (const Capture &C : R->Captures)
-    if (C.Var == V)
-      return &C;
-  return nullptr;
 }
 
 } // namespace

@@ -27,26 +27,6 @@ const char *tierName(int Tier) {
   return Names[Tier < 0 ? 0 : Tier > 3 ? 3 : Tier];
 }
 
-const Capture *findCapture(const Region *Task, const VarDecl *V) {
-  if (!Task)
-    return nullptr;
-  for (const Capture &C : Task->Captures)
-    if (C.Var == V)
-      return &C;
-  return nullptr;
-}
-
-std::string viaPointer(const Capture &C) {
-  std::string Name = C.Var->getName().str();
-  return C.Mode == CaptureMode::Pointer ? "(*__ws_c->" + Name + ")"
-                                        : "(__ws_c->" + Name + ")";
-}
-
-bool isByAddress(const Capture *C) {
-  return C && (C->Mode == CaptureMode::Pointer ||
-               C->Mode == CaptureMode::VlaPointer);
-}
-
 } // namespace
 
 Outliner::Outliner(ASTContext &Ctx, Rewriter &RW, Diagnostics &Diags,
