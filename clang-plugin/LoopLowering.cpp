@@ -649,7 +649,6 @@ bool LoopLowering::rewriteUses(FunctionRegions &FR, Region &R) {
   if (It == Infos.end())
     return false;
   LoopInfo &L = It->second;
-  const SourceManager &SM = O.Src.sm();
   const Region *Task = enclosingTask(R);
   llvm::DenseSet<const Stmt *> Skip;
   for (auto &Other : FR.Regions) {
@@ -661,61 +660,7 @@ bool LoopLowering::rewriteUses(FunctionRegions &FR, Region &R) {
       if (const auto *F = dyn_cast<ForStmt>(Other->Body))
         Skip.insert(F->getBody());
   }
-  llvm::DenseSet<unsigned> Done;
-  bool Ok = true;
-  auto Replace = [&](SourceLocation Loc, const std::string &Text) {
-    unsigned Len = Lexer::MeasureTokenLength(Loc, SM, O.Src.langOpts());
-    if (Done.insert(O.Src.offset(Loc)).second)
-      O.RW.ReplaceText(Loc, Len, Text);
-  };
-  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
-    if (!S || Skip.count(S) || markerID(S))
-      return;
-    if (const auto *SO = dyn_cast<UnaryExprOrTypeTraitExpr>(S)) {
-      // The body sees a shared VLA through a pointer to its first element.
-      const VarDecl *VD = SO->getKind() == UETT_SizeOf && !SO->isArgumentType()
-                              ? refVar(SO->getArgumentExpr())
-                              : nullptr;
-      const Capture *C = VD ? findCapture(&R, VD) : nullptr;
-      if (C && C->Mode == CaptureMode::VlaPointer) {
-        O.Diags.report(SO->getBeginLoc(), Diag::SizeofSharedVla)
-            << VD->getName();
-        Ok = false;
-        return;
-      }
-    }
-    if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
-      const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
-      const Capture *C = VD ? findCapture(&R, VD) : nullptr;
-      // Uses of variables the enclosing task shares are rewritten already.
-      if (isByAddress(C) && !isByAddress(findCapture(Task, VD))) {
-        SourceLocation Loc = DRE->getLocation();
-        if (Loc.isMacroID()) {
-          if (SM.isMacroArgExpansion(Loc))
-            Loc = SM.getSpellingLoc(Loc);
-          if (Loc.isMacroID() || !O.Src.inMain(Loc)) {
-            O.Diags.report(DRE->getLocation(), Diag::SharedInMacroBody)
-                << VD->getName();
-            Ok = false;
-            return;
-          }
-        }
-        Replace(Loc, viaPointer(*C));
-      }
-    } else if (const auto *PE = dyn_cast<PredefinedExpr>(S)) {
-      // __func__ keeps the user's function name (an enclosing task has
-      // replaced it already).
-      SourceLocation Loc = PE->getLocation();
-      if (!Task && Loc.isFileID() && O.Src.inMain(Loc))
-        Replace(Loc,
-                quoteC(PredefinedExpr::ComputeName(PE->getIdentKind(), R.Fn)));
-      return;
-    }
-    for (const Stmt *C : S->children())
-      Walk(C);
-  };
-  Walk(L.For->getBody());
-  return Ok;
+  return O.rewriteCaptureUses(R, L.For->getBody(), Skip, Task);
 }
 
 std::string LoopLowering::typeName(QualType T) const {

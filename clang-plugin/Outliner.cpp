@@ -186,11 +186,17 @@ bool Outliner::runtimeDeclaredBefore(SourceLocation Loc) const {
 }
 
 bool Outliner::rewriteUses(FunctionRegions &FR, Region &Task) {
-  const SourceManager &SM = Src.sm();
   llvm::DenseSet<const Stmt *> Skip;
   for (auto &R : FR.Regions)
     if (R->isTask() && R.get() != &Task)
       Skip.insert(R->Body);
+  return rewriteCaptureUses(Task, Task.Body, Skip, nullptr);
+}
+
+bool Outliner::rewriteCaptureUses(Region &R, const Stmt *Root,
+                                  const llvm::DenseSet<const Stmt *> &Skip,
+                                  const Region *Outer) {
+  const SourceManager &SM = Src.sm();
   llvm::DenseSet<unsigned> Done;
   bool Ok = true;
 
@@ -204,13 +210,14 @@ bool Outliner::rewriteUses(FunctionRegions &FR, Region &Task) {
     if (!S || Skip.count(S) || markerID(S))
       return;
     if (const auto *SE = dyn_cast<UnaryExprOrTypeTraitExpr>(S)) {
-      // sizeof of a shared VLA would become the size of a pointer.
-      const auto *Arg =
-          SE->isArgumentType()
-              ? nullptr
-              : dyn_cast<DeclRefExpr>(SE->getArgumentExpr()->IgnoreParens());
+      // The region sees a shared VLA through a pointer to its first
+      // element: sizeof would become the size of a pointer.
+      const auto *Arg = SE->getKind() != UETT_SizeOf || SE->isArgumentType()
+                            ? nullptr
+                            : dyn_cast<DeclRefExpr>(
+                                  SE->getArgumentExpr()->IgnoreParenImpCasts());
       const auto *VD = Arg ? dyn_cast<VarDecl>(Arg->getDecl()) : nullptr;
-      const Capture *C = VD ? findCapture(&Task, VD) : nullptr;
+      const Capture *C = VD ? findCapture(&R, VD) : nullptr;
       if (C && C->Mode == CaptureMode::VlaPointer) {
         Diags.report(SE->getBeginLoc(), Diag::SizeofSharedVla) << VD->getName();
         Ok = false;
@@ -219,8 +226,9 @@ bool Outliner::rewriteUses(FunctionRegions &FR, Region &Task) {
     }
     if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
       const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
-      const Capture *C = VD ? findCapture(&Task, VD) : nullptr;
-      if (isByAddress(C)) {
+      const Capture *C = VD ? findCapture(&R, VD) : nullptr;
+      // Uses of variables the enclosing task shares are rewritten already.
+      if (isByAddress(C) && !isByAddress(findCapture(Outer, VD))) {
         SourceLocation L = DRE->getLocation();
         if (L.isMacroID()) {
           if (SM.isMacroArgExpansion(L))
@@ -235,19 +243,22 @@ bool Outliner::rewriteUses(FunctionRegions &FR, Region &Task) {
         Replace(L, viaPointer(*C));
       }
     } else if (const auto *PE = dyn_cast<PredefinedExpr>(S)) {
-      // __func__ keeps the name of the function the user wrote.
+      // __func__ keeps the name of the function the user wrote (an
+      // enclosing task has replaced it already).
       SourceLocation L = PE->getLocation();
+      if (Outer)
+        return;
       if (L.isFileID() && Src.inMain(L))
         Replace(L,
-                quoteC(PredefinedExpr::ComputeName(PE->getIdentKind(), FR.Fn)));
+                quoteC(PredefinedExpr::ComputeName(PE->getIdentKind(), R.Fn)));
       else
-        Task.FuncInMacro = true; // e.g. assert(): see outlined()
+        R.FuncInMacro = true; // e.g. assert(): see outlined()
       return;
     }
     for (const Stmt *Child : S->children())
       Walk(Child);
   };
-  Walk(Task.Body);
+  Walk(Root);
   return Ok;
 }
 

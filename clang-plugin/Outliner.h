@@ -26,6 +26,7 @@
 
 #include "clang/AST/PrettyPrinter.h"
 #include "clang/AST/Type.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <string>
 
@@ -66,6 +67,12 @@ private:
   std::string macro(const char *Name) const;
   void addFrameAndReturns(FunctionRegions &FR);
   bool rewriteUses(FunctionRegions &FR, Region &Task);
+  /// Inside Root (skipping Skip), rewrites uses of R's by-address captures
+  /// to `(*__ws_c->x)` and `__func__` to the user's function name.  Outer:
+  /// an enclosing task whose own rewrite already did that (or null).
+  bool rewriteCaptureUses(Region &R, const clang::Stmt *Root,
+                          const llvm::DenseSet<const clang::Stmt *> &Skip,
+                          const Region *Outer);
   void rewriteDirective(FunctionRegions &FR, Region &R, std::string &Post);
   std::string declarations(Region &Task);
   std::string spawn(Region &Task);
