@@ -586,10 +586,12 @@ def main():
     out += table(args, res, variants)
     out += ["", "Legend: T<w> = median wall seconds at w workers (seq: its "
             "own time in every column); `>Ns` = capped; `*` = some runs "
-            "capped or failed; ns/task = (T1 - Tseq)/tasks; instr/task = "
-            "callgrind, fib(%d)..fib(%d) difference minus seq; ÷this = "
+            "capped or failed; ns/task = (T1 - Tseq)/tasks; instr/task = " +
+            (("callgrind, fib(%d)..fib(%d) difference minus seq" %
+              res.callgrind_sizes) if hasattr(res, "callgrind_sizes")
+             else "callgrind (not run)") + "; ÷this = "
             "paired median ratio of the ws time to this row's time (< 1: ws "
-            "faster)." % getattr(res, "callgrind_sizes", (0, 0)), ""]
+            "faster).", ""]
     if getattr(res, "loop", None):
         out += ["Parallel for (bench/loop_api.c, ws_parallel_for by hand, "
                 "its own medians of 5):", "", "```"] + res.loop + ["```", ""]

@@ -1,6 +1,6 @@
 /* flat written by hand against include/ws.h (see kernels/flat.c). */
-#include "harness.h"
 #include "../kernels/flat.h"
+#include "harness.h"
 #include <ws.h>
 
 typedef struct flat_args {

@@ -1,6 +1,6 @@
 /* Mergesort written by hand against include/ws.h (see kernels/mergesort.c). */
-#include "harness.h"
 #include "../kernels/mergesort.h"
+#include "harness.h"
 #include <string.h>
 #include <ws.h>
 
@@ -28,8 +28,7 @@ static void sort_task(void *p) {
   psort(s->a, s->tmp, s->n);
 }
 
-static void pmerge(const int *a, size_t na, const int *b, size_t nb,
-                   int *dst) {
+static void pmerge(const int *a, size_t na, const int *b, size_t nb, int *dst) {
   if (na + nb <= MS_CUTOFF) {
     ms_seqmerge(a, na, b, nb, dst);
     return;

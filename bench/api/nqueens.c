@@ -1,6 +1,6 @@
 /* nqueens(n) written by hand against include/ws.h (see kernels/nqueens.c). */
-#include "harness.h"
 #include "../kernels/nqueens.h"
+#include "harness.h"
 #include <string.h>
 #include <ws.h>
 

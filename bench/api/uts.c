@@ -1,6 +1,6 @@
 /* UTS-style tree written by hand against include/ws.h (see kernels/uts.c). */
-#include "harness.h"
 #include "../kernels/uts.h"
+#include "harness.h"
 #include <ws.h>
 
 static int root_fanout, max_depth;

@@ -1,6 +1,6 @@
 /* wake written by hand against include/ws.h (see kernels/wake.c). */
-#include "harness.h"
 #include "../kernels/wake.h"
+#include "harness.h"
 #include <ws.h>
 
 static void wake_task(void *p) {

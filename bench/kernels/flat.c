@@ -4,8 +4,8 @@
  *
  *   flat <n>    checksum: hash of every task's output
  */
-#include "harness.h"
 #include "flat.h"
+#include "harness.h"
 
 static void flat(uint32_t *out, long n) {
   for (long i = 0; i < n; i++) {

@@ -6,13 +6,12 @@
  *
  *   mergesort <n> <seed>    checksum: order-sensitive hash of the result
  */
-#include "harness.h"
 #include "mergesort.h"
+#include "harness.h"
 #include <string.h>
 
 /* Merges a[0..na) and b[0..nb) into dst. */
-static void pmerge(const int *a, size_t na, const int *b, size_t nb,
-                   int *dst) {
+static void pmerge(const int *a, size_t na, const int *b, size_t nb, int *dst) {
   if (na + nb <= MS_CUTOFF) {
     ms_seqmerge(a, na, b, nb, dst);
     return;
@@ -57,8 +56,8 @@ static uint64_t count_sort_tasks(int *a, int *tmp, size_t n) {
     return 0;
   }
   size_t h = n / 2;
-  uint64_t t = 3 + count_sort_tasks(a, tmp, h) +
-               count_sort_tasks(a + h, tmp + h, n - h);
+  uint64_t t =
+      3 + count_sort_tasks(a, tmp, h) + count_sort_tasks(a + h, tmp + h, n - h);
   t += ms_count_merge(a, h, a + h, n - h);
   ms_seqmerge(a, h, a + h, n - h, tmp);
   memcpy(a, tmp, n * sizeof(int));

@@ -25,7 +25,8 @@ static inline void ms_insertion(int *a, size_t n) {
 static inline void ms_seqsort(int *a, size_t n) {
   while (n > 16) {
     int x = a[0], y = a[n / 2], z = a[n - 1];
-    int p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+    int p =
+        x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
     size_t i = 0, j = n - 1;
     for (;;) {
       while (a[i] < p)

@@ -4,8 +4,8 @@
  *
  *   nqueens <n>    checksum: the number of solutions
  */
-#include "harness.h"
 #include "nqueens.h"
+#include "harness.h"
 #include <string.h>
 
 static long nqueens(int n, int j, const char *a) {

@@ -59,8 +59,8 @@ int main(int argc, char **argv) {
   bench_stop(&c);
   double mean = (double)atomic_load(&high_sum) / (double)highs;
   bench_result(&c, (uint64_t)atomic_load(&started));
-  printf(" tasks=%ld high_rank=%.1f lows_before=%ld rank_gap=%.1f", lows + highs,
-         mean, before, mean - (double)before);
+  printf(" tasks=%ld high_rank=%.1f lows_before=%ld rank_gap=%.1f",
+         lows + highs, mean, before, mean - (double)before);
   bench_end_line();
   return 0;
 }

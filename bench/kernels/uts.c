@@ -4,8 +4,8 @@
  *
  *   uts <root_fanout> <max_depth> <seed>    checksum: the node count
  */
-#include "harness.h"
 #include "uts.h"
+#include "harness.h"
 
 static int root_fanout, max_depth;
 

@@ -11,9 +11,9 @@
 #include <math.h>
 #include <stdint.h>
 
-#define UTS_B 4.0      /* mean children of a non-root node */
-#define UTS_MAXCH 64   /* cap of a non-root node's children */
-#define UTS_ROUNDS 24  /* hash rounds per node */
+#define UTS_B 4.0     /* mean children of a non-root node */
+#define UTS_MAXCH 64  /* cap of a non-root node's children */
+#define UTS_ROUNDS 24 /* hash rounds per node */
 
 static inline uint64_t uts_child(uint64_t state, int i) {
   uint64_t h = state ^ (0x632be59bd9b4e019ull * (uint64_t)(i + 1));

@@ -6,8 +6,8 @@
  *
  *   wake <samples> <idle_ms>    prints p50/p99 in microseconds
  */
-#include "harness.h"
 #include "wake.h"
+#include "harness.h"
 
 static void run(long *lat, long n, double idle_ms) {
   for (long k = 0; k < n; k++) {

@@ -3,7 +3,17 @@
 #define BENCH_WAKE_H
 
 #include "harness.h"
+#ifdef __cplusplus /* tbb/wake.cpp: <stdatomic.h> clashes with <atomic> */
+#include <atomic>
+using std::atomic_load_explicit;
+using std::atomic_long;
+using std::atomic_store_explicit;
+using std::memory_order_acquire;
+using std::memory_order_relaxed;
+using std::memory_order_release;
+#else
 #include <stdatomic.h>
+#endif
 #include <string.h>
 
 #define WAKE_MAX 4096

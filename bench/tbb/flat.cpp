@@ -1,7 +1,7 @@
 // flat with oneTBB task_group: n tasks run from one thread (see
 // kernels/flat.c).
-#include "tbb_harness.h"
 #include "../kernels/flat.h"
+#include "tbb_harness.h"
 
 int main(int argc, char **argv) {
   long n = bench_arg(argc, argv, 1, 10000000);

@@ -1,10 +1,9 @@
 // Mergesort with oneTBB task_group (see kernels/mergesort.c).
-#include "tbb_harness.h"
 #include "../kernels/mergesort.h"
+#include "tbb_harness.h"
 #include <cstring>
 
-static void pmerge(const int *a, size_t na, const int *b, size_t nb,
-                   int *dst) {
+static void pmerge(const int *a, size_t na, const int *b, size_t nb, int *dst) {
   if (na + nb <= MS_CUTOFF) {
     ms_seqmerge(a, na, b, nb, dst);
     return;
@@ -38,7 +37,8 @@ static void psort(int *a, int *tmp, size_t n) {
 int main(int argc, char **argv) {
   size_t n = (size_t)bench_arg(argc, argv, 1, 32l << 20);
   uint64_t seed = (uint64_t)bench_arg(argc, argv, 2, 7);
-  int *a = (int *)malloc(n * sizeof(int)), *tmp = (int *)malloc(n * sizeof(int));
+  int *a = (int *)malloc(n * sizeof(int)),
+      *tmp = (int *)malloc(n * sizeof(int));
   if (!a || !tmp)
     return 2;
   ms_fill(a, n, seed);

@@ -1,6 +1,6 @@
 // nqueens(n) with oneTBB task_group (see kernels/nqueens.c).
-#include "tbb_harness.h"
 #include "../kernels/nqueens.h"
+#include "tbb_harness.h"
 #include <cstring>
 
 static long nqueens(int n, int j, const char *a) {

@@ -1,6 +1,6 @@
 // UTS-style tree with oneTBB task_group (see kernels/uts.c).
-#include "tbb_harness.h"
 #include "../kernels/uts.h"
+#include "tbb_harness.h"
 
 static int root_fanout, max_depth;
 

@@ -1,6 +1,6 @@
 // wake with oneTBB task_group (see kernels/wake.c).
-#include "tbb_harness.h"
 #include "../kernels/wake.h"
+#include "tbb_harness.h"
 
 int main(int argc, char **argv) {
   long n = bench_arg(argc, argv, 1, 100);
