@@ -18,7 +18,7 @@ static ws__deque_buf *buf_new(int64_t capacity) {
   return a;
 }
 
-int ws__deque_init(ws__deque *d, int64_t capacity) {
+int ws__deque_init(ws__deque *d, int64_t capacity, int64_t limit) {
   int64_t cap = 16;
   while (cap < capacity)
     cap *= 2;
@@ -31,6 +31,7 @@ int ws__deque_init(ws__deque *d, int64_t capacity) {
   atomic_init(&d->hwm, 0);
   d->top_cache = 0;
   d->retired = NULL;
+  d->limit = limit < cap ? cap : limit;
   return 0;
 }
 

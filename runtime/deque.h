@@ -36,10 +36,12 @@ typedef struct ws__deque {
   int64_t top_cache;      /* owner-only: a lower bound of `top` */
   _Atomic int64_t hwm;    /* most tasks seen queued at once (owner-written) */
   ws__deque_buf *retired; /* owner-only: buffers replaced by growth */
+  int64_t limit;          /* most tasks it grows to hold (push fails beyond) */
 } ws__deque;
 
-/* 0 on success, -1 if the first buffer cannot be allocated. */
-int ws__deque_init(ws__deque *d, int64_t capacity);
+/* 0 on success, -1 if the first buffer cannot be allocated.  The deque
+ * grows on demand up to `limit` tasks (rounded up to a power of 2). */
+int ws__deque_init(ws__deque *d, int64_t capacity, int64_t limit);
 /* Frees every buffer.  Nobody may use the deque any more. */
 void ws__deque_destroy(ws__deque *d);
 
@@ -59,7 +61,8 @@ ws__deque_buf *ws__deque_grow(ws__deque *d, ws__deque_buf *a, int64_t b,
 
 /* ---- The operations (inline: they are the hot path) ---------------------- */
 
-/* Owner only.  0 on success, -1 if growing failed (the task is not queued). */
+/* Owner only.  0 on success, -1 if the deque holds `limit` tasks or growing
+ * failed (the task is not queued). */
 static inline int ws__deque_push(ws__deque *d, struct ws__task *x) {
   /* Relaxed: only this thread (the owner) writes `bottom` and `buf`. */
   int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed);
@@ -71,6 +74,8 @@ static inline int ws__deque_push(ws__deque *d, struct ws__task *x) {
      * read the same way, so any slot below it is free to reuse.) */
     d->top_cache = atomic_load_explicit(&d->top, memory_order_acquire);
     if (b - d->top_cache > a->mask) {
+      if (a->mask >= d->limit - 1)
+        return -1;
       a = ws__deque_grow(d, a, b, d->top_cache);
       if (!a)
         return -1;

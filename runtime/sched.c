@@ -718,7 +718,10 @@ spawn_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
     atomic_fetch_add_explicit(&p->hi_queued[tier - WS_TIER_HIGH], 1,
                               memory_order_relaxed);
   if (WS__UNLIKELY(ws__deque_push(&w->dq[tier], t) != 0)) {
-    /* No memory to grow the deque: run it now rather than lose it. */
+    /* The deque holds WS__DEQUE_LIMIT tasks already (a loop spawning
+     * millions before it waits), or there is no memory to grow it: run the
+     * task now, as libomp does with a full deque, rather than queue without
+     * bound or lose it. */
     ws__took(p, t);
     WS__STAT(w, inline_runs, 1);
     ws__run_task(w, t);
@@ -749,7 +752,7 @@ spawn_external(ws__tls *tls, ws__frame_rt *frame, ws_task_fn fn,
     return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
   ws__frame_rt *group = nearest_group(frame, tls);
   if (task_fill(t, frame, group, fn, captures, size, tier, site, task_flags)) {
-    free(t);
+    ws__task_give_back(&p->depot, t);
     return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
   }
   atomic_store_explicit(&t->enqueued_ms, ws__now_coarse_ms(),

@@ -7,9 +7,12 @@
  * Descriptors come from a per-worker free list; a list that grows past
  * WS__TASK_CACHE_MAX (a thief collects the descriptors of the tasks it ran)
  * gives half of itself to a shared depot, where spawners with an empty list
- * refill.  Descriptors are never returned to malloc while the pool runs, so
- * a stale pointer read from a deque (aging's peek) still points at a
- * descriptor.
+ * refill.  When the depot is empty too, a whole slab of WS__TASK_SLAB
+ * descriptors is allocated at once (one malloc per slab, not per spawn: a
+ * spawner that queues millions of tasks before waiting pays the allocator
+ * once per slab).  Slabs are freed only when the depot is destroyed, so a
+ * descriptor can move freely between workers' lists, and a stale pointer read
+ * from a deque (aging's peek) still points at a descriptor.
  */
 #ifndef WS_TASK_H
 #define WS_TASK_H
@@ -86,6 +89,7 @@ static inline void *ws__task_captures(ws__task *t) {
 
 #define WS__TASK_CACHE_MAX 1024 /* per-worker free list bound */
 #define WS__TASK_REFILL 64      /* taken from the depot at once */
+#define WS__TASK_SLAB 256       /* descriptors allocated at once */
 
 typedef struct ws__task_cache {
   ws__task *head;
@@ -96,10 +100,11 @@ typedef struct ws__task_depot {
   pthread_mutex_t lock;
   ws__task *head;
   int64_t count;
+  void *slabs; /* every slab allocated, linked through their headers */
 } ws__task_depot;
 
 void ws__depot_init(ws__task_depot *d);
-/* Frees every descriptor in the depot. */
+/* Frees every slab: call after every cache using the depot is destroyed. */
 void ws__depot_destroy(ws__task_depot *d);
 
 /* Slow paths of the inline functions below. */
@@ -107,8 +112,10 @@ ws__task *ws__task_refill(ws__task_cache *c, ws__task_depot *d);
 void ws__task_spill(ws__task_cache *c, ws__task_depot *d);
 /* For threads without a cache (external threads). */
 ws__task *ws__task_alloc_shared(ws__task_depot *d);
-/* Frees every descriptor of the cache. */
+/* Forgets the cache's descriptors (their slabs belong to the depot). */
 void ws__task_cache_destroy(ws__task_cache *c);
+/* Returns a descriptor that was never queued to the depot. */
+void ws__task_give_back(ws__task_depot *d, ws__task *t);
 
 static inline ws__task *ws__task_alloc(ws__task_cache *c, ws__task_depot *d) {
   ws__task *t = c->head;

@@ -22,6 +22,12 @@
 #define WS__LIKELY(x) __builtin_expect(!!(x), 1)
 #define WS__UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* Most tasks one worker's deque of one tier holds; a spawn beyond it runs
+ * the task at once.  Bounds the memory of a loop that spawns millions of
+ * tasks before it waits (65536 descriptors = 12 MiB), and running the task
+ * is faster than first-touching new pages for it. */
+#define WS__DEQUE_LIMIT 65536
+
 /* ---- Statistics ------------------------------------------------------------
  * Mirrors ws_stats field for field.  Each worker writes only its own record,
  * with a relaxed load and a store (no read-modify-write); stats.c reads them

@@ -18,7 +18,7 @@
 
 static void sequential(void) {
   ws__deque d;
-  CHECK(ws__deque_init(&d, 4) == 0, "init");
+  CHECK(ws__deque_init(&d, 4, INT64_MAX) == 0, "init");
   int lost = 0;
   CHECK(ws__deque_take(&d) == NULL, "take on empty");
   CHECK(ws__deque_steal(&d, &lost) == NULL && !lost, "steal on empty");
@@ -112,7 +112,7 @@ static void concurrent(long items, int thieves) {
   g_seen = calloc((size_t)items, 1);
   atomic_store(&g_done, 0);
   atomic_store(&g_taken_by_thieves, 0);
-  CHECK(ws__deque_init(&g_deque, 2) == 0, "init");
+  CHECK(ws__deque_init(&g_deque, 2, INT64_MAX) == 0, "init");
   pthread_t th[8];
   for (int i = 0; i < thieves; i++)
     pthread_create(&th[i], NULL, thief, (void *)(intptr_t)i);
@@ -161,8 +161,28 @@ static void concurrent(long items, int thieves) {
   free((void *)g_seen);
 }
 
+/* A deque grows up to its limit, then refuses pushes without losing any. */
+static void limited(void) {
+  ws__deque d;
+  CHECK(ws__deque_init(&d, 16, 64) == 0, "init");
+  for (long i = 0; i < 64; i++)
+    CHECK(ws__deque_push(&d, ITEM(i)) == 0, "push %ld below the limit", i);
+  CHECK(ws__deque_push(&d, ITEM(64)) == -1, "push beyond the limit");
+  int lost = 0;
+  struct ws__task *t = ws__deque_steal(&d, &lost);
+  CHECK(t == ITEM(0), "steal after refusal: got %ld", INDEX(t));
+  CHECK(ws__deque_push(&d, ITEM(64)) == 0, "push after a slot freed");
+  for (long i = 64; i >= 1; i--) {
+    t = ws__deque_take(&d);
+    CHECK(t == ITEM(i), "take: got %ld, want %ld", INDEX(t), i);
+  }
+  CHECK(ws__deque_take(&d) == NULL, "empty at the end");
+  ws__deque_destroy(&d);
+}
+
 int main(void) {
   sequential();
+  limited();
   long items = ws_test_scaled(3000000, 200000);
   concurrent(items, 3);
   concurrent(items / 2, 1);
