@@ -76,9 +76,38 @@ void ws__asym_fence_heavy(void) {
 void ws__ec_init(ws__eventcount *ec) {
   atomic_init(&ec->seq, 0);
   atomic_init(&ec->sleepers, 0);
+  atomic_init(&ec->searching, 0);
+  atomic_init(&ec->waking, 0);
+}
+
+void ws__ec_search_begin(ws__eventcount *ec) {
+  /* Searching first, then the pending wake is taken up: never a moment where
+   * a spawner sees neither while this worker is awake.  Seq_cst: see
+   * ws__ec_notify. */
+  atomic_fetch_add_explicit(&ec->searching, 1, memory_order_seq_cst);
+  atomic_store_explicit(&ec->waking, 0, memory_order_seq_cst);
+}
+
+void ws__ec_search_end(ws__eventcount *ec) {
+  /* Seq_cst; prepare's heavy fence follows before the re-check. */
+  atomic_fetch_sub_explicit(&ec->searching, 1, memory_order_seq_cst);
+}
+
+int ws__ec_search_end_found(ws__eventcount *ec, int (*more_work)(void *),
+                            void *arg) {
+  if (atomic_fetch_sub_explicit(&ec->searching, 1, memory_order_seq_cst) != 1)
+    return 0; /* others still search: they pass the baton */
+  /* Relaxed: with nobody asleep there is nobody to wake. */
+  if (atomic_load_explicit(&ec->sleepers, memory_order_relaxed) == 0)
+    return 0;
+  ws__asym_fence_heavy(); /* see ws__ec_notify */
+  return more_work(arg) ? ws__ec_wake_one(ec) : 0;
 }
 
 uint32_t ws__ec_prepare(ws__eventcount *ec) {
+  /* A pending wake can never stick while workers go to sleep: whoever was
+   * meant to take it up is now a sleeper that seq's bump will wake. */
+  atomic_store_explicit(&ec->waking, 0, memory_order_seq_cst);
   /* Seq_cst RMW: the sleeper's store of the Dekker pair (pairs with the load
    * of `sleepers` in ws__ec_notify). */
   atomic_fetch_add_explicit(&ec->sleepers, 1, memory_order_seq_cst);

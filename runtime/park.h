@@ -62,8 +62,10 @@ static inline void ws__asym_fence_light(void) {
  * and, after publishing work, ws__ec_notify(ec) -- one load when nobody
  * sleeps. */
 typedef struct ws__eventcount {
-  _Atomic uint32_t seq;     /* futex word, bumped by every wake */
-  _Atomic int32_t sleepers; /* workers between prepare and commit's end */
+  _Atomic uint32_t seq;      /* futex word, bumped by every wake */
+  _Atomic int32_t sleepers;  /* workers between prepare and commit's end */
+  _Atomic int32_t searching; /* idle workers awake and looking for work */
+  _Atomic int32_t waking;    /* a wake was sent and its worker not yet up */
 } ws__eventcount;
 
 void ws__ec_init(ws__eventcount *ec);
@@ -75,14 +77,44 @@ void ws__ec_commit(ws__eventcount *ec, uint32_t key, int64_t timeout_ns);
 int ws__ec_wake_one(ws__eventcount *ec);
 void ws__ec_wake_all(ws__eventcount *ec);
 
+/* Wake damping (as Go's scheduler does with its spinning threads).  An idle
+ * worker that is awake and looking for work counts in `searching`; a wake
+ * sent and not yet taken up counts in `waking`.  While either is non-zero a
+ * spawn wakes nobody: someone awake will find the task.  When the last
+ * searcher finds work it wakes one more sleeper if work is left, so sleepers
+ * come up one at a time while there is work for them, instead of all at
+ * once on a burst of spawns, only to find nothing and park again.
+ * No wake-up is lost: every path by which an awake worker stops looking
+ * (ws__ec_prepare before sleeping, ws__ec_search_end_found after finding
+ * work) passes a heavy fence and then re-checks the queues, so a spawner that
+ * saw it searching (or a wake pending) and skipped its wake has its task seen
+ * by that re-check (the Dekker argument of the asymmetric fence above). */
+void ws__ec_search_begin(ws__eventcount *ec);
+/* After finding work: stop searching, and pass the baton when we were the
+ * last searcher and `more_work` (called after the fence) says so. */
+int ws__ec_search_end_found(ws__eventcount *ec, int (*more_work)(void *),
+                            void *arg);
+/* Before ws__ec_prepare, when no work was found. */
+void ws__ec_search_end(ws__eventcount *ec);
+
 /* Call after making work visible (push / injection). */
 static inline int ws__ec_notify(ws__eventcount *ec) {
   ws__asym_fence_light();
   /* Relaxed: the store->load order is provided by the fence above (or the
-   * sleeper's membarrier); pairs with the seq_cst increment in prepare. */
+   * sleeper's membarrier); pairs with the seq_cst increment in prepare and
+   * the seq_cst updates of `searching`/`waking` followed by a heavy fence. */
   if (__builtin_expect(
-          atomic_load_explicit(&ec->sleepers, memory_order_relaxed) > 0, 0))
-    return ws__ec_wake_one(ec);
+          atomic_load_explicit(&ec->sleepers, memory_order_relaxed) > 0, 0) &&
+      atomic_load_explicit(&ec->searching, memory_order_relaxed) == 0 &&
+      atomic_load_explicit(&ec->waking, memory_order_relaxed) == 0) {
+    int expected = 0;
+    /* Relaxed CAS: only elects one waker; the wake itself is ordered by
+     * wake_one's release increment of `seq`. */
+    if (atomic_compare_exchange_strong_explicit(&ec->waking, &expected, 1,
+                                                memory_order_relaxed,
+                                                memory_order_relaxed))
+      return ws__ec_wake_one(ec);
+  }
   return 0;
 }
 

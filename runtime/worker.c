@@ -361,11 +361,14 @@ static int stopping(ws__pool *p) {
 
 /* No work found: spin (adaptive budget), yield, then park with back-off.
  * Returns a task, or NULL when the pool stops. */
+static int any_work_of(void *pool) { return ws__any_work(pool) != 0; }
+
 static ws__task *idle_find(ws__worker *w) {
   ws__pool *p = w->pool;
   ws__wait_policy policy = p->cfg.wait_policy;
   ws__task *t = NULL;
   ws__mark_idle(w);
+  ws__ec_search_begin(&p->ec);
   for (;;) {
     int budget = policy == WS__WAIT_PASSIVE ? 16 : w->spin_budget;
     int i;
@@ -396,9 +399,11 @@ static ws__task *idle_find(ws__worker *w) {
       break;
     if (policy == WS__WAIT_ACTIVE)
       continue;
+    ws__ec_search_end(&p->ec);
     uint32_t key = ws__ec_prepare(&p->ec);
     if (stopping(p) || ws__any_work(p)) {
       ws__ec_cancel(&p->ec);
+      ws__ec_search_begin(&p->ec);
       t = ws__find_task(w);
       if (t || stopping(p))
         break;
@@ -407,6 +412,7 @@ static ws__task *idle_find(ws__worker *w) {
     WS__STAT(w, parks, 1);
     uint64_t park_t0 = ws__tracing() ? ws__trace_now() : 0;
     ws__ec_commit(&p->ec, key, w->park_ns);
+    ws__ec_search_begin(&p->ec);
     if (park_t0)
       ws__trace_park(w, park_t0);
     if (w->park_ns < PARK_MAX_NS)
@@ -414,6 +420,11 @@ static ws__task *idle_find(ws__worker *w) {
     if (stopping(p) || (t = ws__find_task(w)))
       break;
   }
+  /* Every break above leaves us searching. */
+  if (!t)
+    ws__ec_search_end(&p->ec);
+  else if (ws__ec_search_end_found(&p->ec, any_work_of, p))
+    WS__STAT(w, wakeups, 1);
   if (t)
     w->park_ns = PARK_MIN_NS;
   ws__mark_busy(w);
