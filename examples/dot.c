@@ -16,7 +16,7 @@ static double now(void) {
 
 static double dot(const double *x, const double *y, long n) {
   double sum = 0.0;
-#pragma ws parallel for reduction(+: sum) grainsize(1 << 16)
+#pragma ws parallel for reduction(+ : sum) grainsize(1 << 16)
   for (long i = 0; i < n; i++)
     sum += x[i] * y[i];
   return sum;

@@ -8,7 +8,7 @@ static long fib(int n) {
   long x, y;
   if (n < 2)
     return n;
-  /* Below the cut-off, spawning costs more than it gains. */
+    /* Below the cut-off, spawning costs more than it gains. */
 #pragma ws task shared(x) final(n < 12)
   x = fib(n - 1);
   y = fib(n - 2);

@@ -127,10 +127,10 @@ int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
 
 /* Flags for ws_spawn_ex. */
 #define WS_TASK_UNDEFERRED 1u /* if(false): run now, in this thread */
-#define WS_TASK_FINAL 2u      /* final(true): every task spawned while this
-                                 one runs (and so on down) runs undeferred,
-                                 inline; the final task itself is queued
-                                 as usual unless WS_TASK_UNDEFERRED */
+/* final(true): every task spawned while this one runs (and so on down) runs
+ * undeferred, inline; the final task itself is queued as usual unless
+ * WS_TASK_UNDEFERRED. */
+#define WS_TASK_FINAL 2u
 
 /* Dependence kinds, for `depend(in|out|inout: ...)`. */
 #define WS_DEP_IN 1
@@ -234,20 +234,20 @@ typedef struct ws_stats {
   uint64_t stolen;                 /* tasks obtained by stealing */
   uint64_t steal_attempts;
   uint64_t steal_failures;
-  uint64_t batch_steals;   /* steals that moved more than one task */
-  uint64_t batch_moved;    /* tasks moved by those */
-  uint64_t spins;          /* idle spin rounds */
-  uint64_t yields;         /* sched_yield calls while idle */
-  uint64_t parks;          /* futex sleeps */
-  uint64_t wakeups;        /* wake-ups sent */
-  uint64_t promotions;     /* aging promotions */
-  uint64_t preemptions;    /* critical tasks run at a checkpoint */
-  uint64_t cancelled;      /* tasks skipped by cancellation */
-  uint64_t timed_out;      /* tasks that ran past their timeout */
-  uint64_t inline_runs;    /* spawns run inline (final, if, no memory) */
-  uint64_t deque_hwm;      /* most tasks queued at once */
-  uint64_t busy_ns;        /* time running tasks */
-  uint64_t idle_ns;        /* time looking for work or parked */
+  uint64_t batch_steals; /* steals that moved more than one task */
+  uint64_t batch_moved;  /* tasks moved by those */
+  uint64_t spins;        /* idle spin rounds */
+  uint64_t yields;       /* sched_yield calls while idle */
+  uint64_t parks;        /* futex sleeps */
+  uint64_t wakeups;      /* wake-ups sent */
+  uint64_t promotions;   /* aging promotions */
+  uint64_t preemptions;  /* critical tasks run at a checkpoint */
+  uint64_t cancelled;    /* tasks skipped by cancellation */
+  uint64_t timed_out;    /* tasks that ran past their timeout */
+  uint64_t inline_runs;  /* spawns run inline (final, if, no memory) */
+  uint64_t deque_hwm;    /* most tasks queued at once */
+  uint64_t busy_ns;      /* time running tasks */
+  uint64_t idle_ns;      /* time looking for work or parked */
 } ws_stats;
 
 /* Copies up to `capacity` per-worker records into `per_worker` (may be NULL)

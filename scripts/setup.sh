@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(clang-19 libclang-19-dev llvm-19-dev llvm-19-tools libffi-dev cmake
-      ninja-build python3 gcc)
+      ninja-build python3 gcc clang-format)
 if [ "${WS_SETUP_BENCH:-0}" = 1 ]; then
   # libomp-19-dev replaces libomp-14-dev (the two packages conflict).
   pkgs+=(libomp-19-dev libtbb-dev valgrind)

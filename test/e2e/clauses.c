@@ -20,7 +20,7 @@ int main(void) {
     r[i] = work(1000 + i);
   }
 #pragma ws taskwait
-#pragma ws task shared(r) priority(critical) if(0)
+#pragma ws task shared(r) priority(critical) if (0)
   r[0] += 1;
 #pragma ws task shared(r) priority(low) final(1) untied mergeable
   {

@@ -6,14 +6,14 @@ int main(void) {
   int a[16] = {0}, x = 0, y = 0;
   long chain = 1;
   for (int round = 0; round < 20; round++) {
-#pragma ws task shared(x) depend(out: x)
+#pragma ws task shared(x) depend(out : x)
     x = round + 5;
-#pragma ws task shared(x, y) depend(in: x) depend(out: y)
+#pragma ws task shared(x, y) depend(in : x) depend(out : y)
     y = x * 2;
-#pragma ws task shared(a, y) depend(in: y) depend(inout: a[4:8])
+#pragma ws task shared(a, y) depend(in : y) depend(inout : a [4:8])
     for (int i = 4; i < 12; i++)
       a[i] += y + i;
-#pragma ws task shared(chain) depend(inout: chain)
+#pragma ws task shared(chain) depend(inout : chain)
     chain = chain * 3 % 1000003;
   }
 #pragma ws taskwait

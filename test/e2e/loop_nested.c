@@ -19,10 +19,10 @@ struct stats {
 
 static long nested_loops(void) {
   long total = 0;
-#pragma ws parallel for reduction(+: total) grainsize(4)
+#pragma ws parallel for reduction(+ : total) grainsize(4)
   for (int r = 0; r < R; r++) {
     long row = 0;
-#pragma ws parallel for reduction(+: row) grainsize(8) priority(high)
+#pragma ws parallel for reduction(+ : row) grainsize(8) priority(high)
     for (int c = 0; c < C; c++) {
       grid[r][c] = (long)r * C + c;
       row += grid[r][c] * global_scale;
@@ -52,7 +52,7 @@ static void in_task(long *out) {
 #pragma ws task shared(part)
     {
       long s = 0;
-#pragma ws parallel for reduction(+: s) name("inner")
+#pragma ws parallel for reduction(+ : s) name("inner")
       for (int k = t * 1000; k < (t + 1) * 1000; k++)
         s += k % 13;
       part[t] = s;
@@ -85,8 +85,8 @@ static void clauses(int n) {
   static int hits[100];
   const char *name = 0;
   long out[100];
-#pragma ws parallel for shared(st, counter) firstprivate(offset) \
-    private(scratch) if(n > 0)
+#pragma ws parallel for shared(st, counter)                                    \
+    firstprivate(offset) private(scratch) if (n > 0)
   for (int k = 0; k < n; k++) {
     scratch = k * 2;
     __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);

@@ -28,12 +28,14 @@ static void reduce_int(void) {
     mn = v + 1 < mn ? (int)(v + 1) : mn;
     mx = v + 9 > mx ? (int)(v + 9) : mx;
   }
-  printf("int                  + %d * %d - %d & %d | %d ^ %d && %d || %d min %d max %d\n",
+  printf("int                  + %d * %d - %d & %d | %d ^ %d && %d || %d min "
+         "%d max %d\n",
          s, p, d, an, o, x, la, lo, mn, mx);
 }
 
 static void reduce_unsigned(void) {
-  unsigned s = 5, p = 3, d = 100, an = (unsigned)~(unsigned)2, o = 0x10, x = 3, la = 1, lo = 0;
+  unsigned s = 5, p = 3, d = 100, an = (unsigned)~(unsigned)2, o = 0x10, x = 3,
+           la = 1, lo = 0;
   unsigned mn = 50, mx = 7;
 #pragma ws parallel for reduction(+: s) reduction(*: p) reduction(-: d) \
     reduction(&: an) reduction(|: o) reduction(^: x) reduction(&&: la) \
@@ -51,12 +53,14 @@ static void reduce_unsigned(void) {
     mn = v + 1 < mn ? (unsigned)(v + 1) : mn;
     mx = v + 9 > mx ? (unsigned)(v + 9) : mx;
   }
-  printf("unsigned             + %u * %u - %u & %u | %u ^ %u && %u || %u min %u max %u\n",
+  printf("unsigned             + %u * %u - %u & %u | %u ^ %u && %u || %u min "
+         "%u max %u\n",
          s, p, d, an, o, x, la, lo, mn, mx);
 }
 
 static void reduce_long_long(void) {
-  long long s = 5, p = 3, d = 100, an = (long long)~(long long)2, o = 0x10, x = 3, la = 1, lo = 0;
+  long long s = 5, p = 3, d = 100, an = (long long)~(long long)2, o = 0x10,
+            x = 3, la = 1, lo = 0;
   long long mn = 50, mx = 7;
 #pragma ws parallel for reduction(+: s) reduction(*: p) reduction(-: d) \
     reduction(&: an) reduction(|: o) reduction(^: x) reduction(&&: la) \
@@ -74,12 +78,15 @@ static void reduce_long_long(void) {
     mn = v + 1 < mn ? (long long)(v + 1) : mn;
     mx = v + 9 > mx ? (long long)(v + 9) : mx;
   }
-  printf("long long            + %lld * %lld - %lld & %lld | %lld ^ %lld && %lld || %lld min %lld max %lld\n",
+  printf("long long            + %lld * %lld - %lld & %lld | %lld ^ %lld && "
+         "%lld || %lld min %lld max %lld\n",
          s, p, d, an, o, x, la, lo, mn, mx);
 }
 
 static void reduce_unsigned_long_long(void) {
-  unsigned long long s = 5, p = 3, d = 100, an = (unsigned long long)~(unsigned long long)2, o = 0x10, x = 3, la = 1, lo = 0;
+  unsigned long long s = 5, p = 3, d = 100,
+                     an = (unsigned long long)~(unsigned long long)2, o = 0x10,
+                     x = 3, la = 1, lo = 0;
   unsigned long long mn = 50, mx = 7;
 #pragma ws parallel for reduction(+: s) reduction(*: p) reduction(-: d) \
     reduction(&: an) reduction(|: o) reduction(^: x) reduction(&&: la) \
@@ -89,7 +96,8 @@ static void reduce_unsigned_long_long(void) {
     s += v;
     p *= (unsigned long long)(k % 97 == 0 ? 2 : 1);
     d -= v;
-    an &= (unsigned long long)~(unsigned long long)(k % 61 == 0 ? 1 << (k % 5) : 0);
+    an &= (unsigned long long)~(unsigned long long)(k % 61 == 0 ? 1 << (k % 5)
+                                                                : 0);
     o |= (unsigned long long)(1 << (k % 6));
     x ^= (unsigned long long)(k * 7);
     la = la && k != 299;
@@ -97,12 +105,14 @@ static void reduce_unsigned_long_long(void) {
     mn = v + 1 < mn ? (unsigned long long)(v + 1) : mn;
     mx = v + 9 > mx ? (unsigned long long)(v + 9) : mx;
   }
-  printf("unsigned long long   + %llu * %llu - %llu & %llu | %llu ^ %llu && %llu || %llu min %llu max %llu\n",
+  printf("unsigned long long   + %llu * %llu - %llu & %llu | %llu ^ %llu && "
+         "%llu || %llu min %llu max %llu\n",
          s, p, d, an, o, x, la, lo, mn, mx);
 }
 
 static void reduce_short(void) {
-  short s = 5, p = 3, d = 100, an = (short)~(short)2, o = 0x10, x = 3, la = 1, lo = 0;
+  short s = 5, p = 3, d = 100, an = (short)~(short)2, o = 0x10, x = 3, la = 1,
+        lo = 0;
   short mn = 50, mx = 7;
 #pragma ws parallel for reduction(+: s) reduction(*: p) reduction(-: d) \
     reduction(&: an) reduction(|: o) reduction(^: x) reduction(&&: la) \
@@ -120,12 +130,14 @@ static void reduce_short(void) {
     mn = v + 1 < mn ? (short)(v + 1) : mn;
     mx = v + 9 > mx ? (short)(v + 9) : mx;
   }
-  printf("short                + %d * %d - %d & %d | %d ^ %d && %d || %d min %d max %d\n",
+  printf("short                + %d * %d - %d & %d | %d ^ %d && %d || %d min "
+         "%d max %d\n",
          s, p, d, an, o, x, la, lo, mn, mx);
 }
 
 static void reduce_signed_char(void) {
-  signed char s = 5, p = 3, d = 100, an = (signed char)~(signed char)2, o = 0x10, x = 3, la = 1, lo = 0;
+  signed char s = 5, p = 3, d = 100, an = (signed char)~(signed char)2,
+              o = 0x10, x = 3, la = 1, lo = 0;
   signed char mn = 50, mx = 7;
 #pragma ws parallel for reduction(+: s) reduction(*: p) reduction(-: d) \
     reduction(&: an) reduction(|: o) reduction(^: x) reduction(&&: la) \
@@ -143,12 +155,14 @@ static void reduce_signed_char(void) {
     mn = v + 1 < mn ? (signed char)(v + 1) : mn;
     mx = v + 9 > mx ? (signed char)(v + 9) : mx;
   }
-  printf("signed char          + %d * %d - %d & %d | %d ^ %d && %d || %d min %d max %d\n",
+  printf("signed char          + %d * %d - %d & %d | %d ^ %d && %d || %d min "
+         "%d max %d\n",
          s, p, d, an, o, x, la, lo, mn, mx);
 }
 
 static void reduce_unsigned_char(void) {
-  unsigned char s = 5, p = 3, d = 100, an = (unsigned char)~(unsigned char)2, o = 0x10, x = 3, la = 1, lo = 0;
+  unsigned char s = 5, p = 3, d = 100, an = (unsigned char)~(unsigned char)2,
+                o = 0x10, x = 3, la = 1, lo = 0;
   unsigned char mn = 50, mx = 7;
 #pragma ws parallel for reduction(+: s) reduction(*: p) reduction(-: d) \
     reduction(&: an) reduction(|: o) reduction(^: x) reduction(&&: la) \
@@ -166,12 +180,14 @@ static void reduce_unsigned_char(void) {
     mn = v + 1 < mn ? (unsigned char)(v + 1) : mn;
     mx = v + 9 > mx ? (unsigned char)(v + 9) : mx;
   }
-  printf("unsigned char        + %u * %u - %u & %u | %u ^ %u && %u || %u min %u max %u\n",
+  printf("unsigned char        + %u * %u - %u & %u | %u ^ %u && %u || %u min "
+         "%u max %u\n",
          s, p, d, an, o, x, la, lo, mn, mx);
 }
 
 static void reduce_long(void) {
-  long s = 5, p = 3, d = 100, an = (long)~(long)2, o = 0x10, x = 3, la = 1, lo = 0;
+  long s = 5, p = 3, d = 100, an = (long)~(long)2, o = 0x10, x = 3, la = 1,
+       lo = 0;
   long mn = 50, mx = 7;
 #pragma ws parallel for reduction(+: s) reduction(*: p) reduction(-: d) \
     reduction(&: an) reduction(|: o) reduction(^: x) reduction(&&: la) \
@@ -189,12 +205,14 @@ static void reduce_long(void) {
     mn = v + 1 < mn ? (long)(v + 1) : mn;
     mx = v + 9 > mx ? (long)(v + 9) : mx;
   }
-  printf("long                 + %ld * %ld - %ld & %ld | %ld ^ %ld && %ld || %ld min %ld max %ld\n",
+  printf("long                 + %ld * %ld - %ld & %ld | %ld ^ %ld && %ld || "
+         "%ld min %ld max %ld\n",
          s, p, d, an, o, x, la, lo, mn, mx);
 }
 
 static void reduce_size_t(void) {
-  size_t s = 5, p = 3, d = 100, an = (size_t)~(size_t)2, o = 0x10, x = 3, la = 1, lo = 0;
+  size_t s = 5, p = 3, d = 100, an = (size_t) ~(size_t)2, o = 0x10, x = 3,
+         la = 1, lo = 0;
   size_t mn = 50, mx = 7;
 #pragma ws parallel for reduction(+: s) reduction(*: p) reduction(-: d) \
     reduction(&: an) reduction(|: o) reduction(^: x) reduction(&&: la) \
@@ -204,7 +222,7 @@ static void reduce_size_t(void) {
     s += v;
     p *= (size_t)(k % 97 == 0 ? 2 : 1);
     d -= v;
-    an &= (size_t)~(size_t)(k % 61 == 0 ? 1 << (k % 5) : 0);
+    an &= (size_t) ~(size_t)(k % 61 == 0 ? 1 << (k % 5) : 0);
     o |= (size_t)(1 << (k % 6));
     x ^= (size_t)(k * 7);
     la = la && k != 299;
@@ -212,7 +230,8 @@ static void reduce_size_t(void) {
     mn = v + 1 < mn ? (size_t)(v + 1) : mn;
     mx = v + 9 > mx ? (size_t)(v + 9) : mx;
   }
-  printf("size_t               + %zu * %zu - %zu & %zu | %zu ^ %zu && %zu || %zu min %zu max %zu\n",
+  printf("size_t               + %zu * %zu - %zu & %zu | %zu ^ %zu && %zu || "
+         "%zu min %zu max %zu\n",
          s, p, d, an, o, x, la, lo, mn, mx);
 }
 
@@ -230,8 +249,8 @@ static void reduce_float(void) {
     mn = v < mn ? v : mn;
     mx = v > mx ? v : mx;
   }
-  printf("float                + %g * %g - %g && %g || %g min %g max %g\n",
-         s, p, d, la, lo, mn, mx);
+  printf("float                + %g * %g - %g && %g || %g min %g max %g\n", s,
+         p, d, la, lo, mn, mx);
 }
 
 static void reduce_double(void) {
@@ -248,8 +267,8 @@ static void reduce_double(void) {
     mn = v < mn ? v : mn;
     mx = v > mx ? v : mx;
   }
-  printf("double               + %g * %g - %g && %g || %g min %g max %g\n",
-         s, p, d, la, lo, mn, mx);
+  printf("double               + %g * %g - %g && %g || %g min %g max %g\n", s,
+         p, d, la, lo, mn, mx);
 }
 
 static void reduce_long_double(void) {
@@ -266,15 +285,16 @@ static void reduce_long_double(void) {
     mn = v < mn ? v : mn;
     mx = v > mx ? v : mx;
   }
-  printf("long double          + %Lg * %Lg - %Lg && %Lg || %Lg min %Lg max %Lg\n",
-         s, p, d, la, lo, mn, mx);
+  printf(
+      "long double          + %Lg * %Lg - %Lg && %Lg || %Lg min %Lg max %Lg\n",
+      s, p, d, la, lo, mn, mx);
 }
 
 /* Reductions into an empty loop leave the variables alone. */
 static void reduce_empty(int n) {
   double s = 1.5, mn = -2.0;
   int m = 3;
-#pragma ws parallel for reduction(+: s) reduction(min: mn) reduction(*: m)
+#pragma ws parallel for reduction(+ : s) reduction(min : mn) reduction(* : m)
   for (int k = 0; k < n; k++) {
     s += k;
     mn = k < mn ? k : mn;
@@ -321,19 +341,19 @@ static void deterministic(void) {
     serial += term(k);
 
   double s = 0.25;
-#pragma ws parallel for reduction(+: s) grainsize(1000)
+#pragma ws parallel for reduction(+ : s) grainsize(1000)
   for (long k = 0; k < n; k++)
     s += term(k);
   check("grainsize(1000)", s, serial, 0.25 + tree(n, n / 1000, 0, n / 1000));
 
   s = 0.25;
-#pragma ws parallel for reduction(+: s) num_tasks(7) schedule(static)
+#pragma ws parallel for reduction(+ : s) num_tasks(7) schedule(static)
   for (long k = 0; k < n; k++)
     s += term(k);
   check("num_tasks(7) static", s, serial, 0.25 + tree(n, 7, 0, 7));
 
   s = 0.25;
-#pragma ws parallel for reduction(+: s)
+#pragma ws parallel for reduction(+ : s)
   for (long k = 0; k < n; k++)
     s += term(k);
   check("default grain", s, serial, 0.25 + tree(n, 256, 0, 256));

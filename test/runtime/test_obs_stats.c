@@ -68,14 +68,27 @@ static void *external(void *arg) {
 static uint64_t field(const ws_stats *s, const char *name) {
 #define F(x)                                                                   \
   if (!strcmp(name, #x))                                                       \
-    return s->x;
-  F(spawned)
-  F(stolen)
-  F(steal_attempts) F(steal_failures) F(batch_steals) F(batch_moved) F(spins)
-      F(yields) F(parks) F(wakeups) F(promotions) F(preemptions) F(cancelled)
-          F(timed_out) F(inline_runs) F(deque_hwm) F(busy_ns) F(idle_ns)
+  return s->x
+  F(spawned);
+  F(stolen);
+  F(steal_attempts);
+  F(steal_failures);
+  F(batch_steals);
+  F(batch_moved);
+  F(spins);
+  F(yields);
+  F(parks);
+  F(wakeups);
+  F(promotions);
+  F(preemptions);
+  F(cancelled);
+  F(timed_out);
+  F(inline_runs);
+  F(deque_hwm);
+  F(busy_ns);
+  F(idle_ns);
 #undef F
-              return UINT64_MAX;
+  return UINT64_MAX;
 }
 
 /* Checks one record of the file: every field present and a count; returns
