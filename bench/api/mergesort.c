@@ -33,18 +33,11 @@ static void pmerge(const int *a, size_t na, const int *b, size_t nb, int *dst) {
     ms_seqmerge(a, na, b, nb, dst);
     return;
   }
-  if (na < nb) {
-    const int *t = a;
-    a = b;
-    b = t;
-    size_t tn = na;
-    na = nb;
-    nb = tn;
-  }
-  size_t ma = na / 2, mb = ms_lower_bound(b, nb, a[ma]);
+  ms_split s = ms_split_merge(a, na, b, nb);
   ws_frame f = WS_FRAME_INIT;
-  merge_args l = {a, b, ma, mb, dst};
-  merge_args r = {a + ma, b + mb, na - ma, nb - mb, dst + ma + mb};
+  merge_args l = {s.a, s.b, s.ma, s.mb, dst};
+  merge_args r = {s.a + s.ma, s.b + s.mb, s.na - s.ma, s.nb - s.mb,
+                  dst + s.ma + s.mb};
   ws_spawn(&f, merge_task, &l, sizeof l, WS_TIER_NORMAL, NULL);
   ws_spawn(&f, merge_task, &r, sizeof r, WS_TIER_NORMAL, NULL);
   ws_wait(&f);

@@ -16,19 +16,11 @@ static void pmerge(const int *a, size_t na, const int *b, size_t nb, int *dst) {
     ms_seqmerge(a, na, b, nb, dst);
     return;
   }
-  if (na < nb) {
-    const int *t = a;
-    a = b;
-    b = t;
-    size_t tn = na;
-    na = nb;
-    nb = tn;
-  }
-  size_t ma = na / 2, mb = ms_lower_bound(b, nb, a[ma]);
+  ms_split s = ms_split_merge(a, na, b, nb);
 #pragma ws task
-  pmerge(a, ma, b, mb, dst);
+  pmerge(s.a, s.ma, s.b, s.mb, dst);
 #pragma ws task
-  pmerge(a + ma, na - ma, b + mb, nb - mb, dst + ma + mb);
+  pmerge(s.a + s.ma, s.na - s.ma, s.b + s.mb, s.nb - s.mb, dst + s.ma + s.mb);
 #pragma ws taskwait
 }
 

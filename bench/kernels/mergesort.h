@@ -94,6 +94,29 @@ static inline uint64_t ms_checksum(const int *a, size_t n) {
   return h;
 }
 
+/* How a merge of a[0..na) and b[0..nb) splits in two: the longer run is cut
+ * at its middle, the other at the lower bound of that element, so the left
+ * halves (a[0..ma), b[0..mb)) and the right halves merge independently.
+ * Every variant (and the task count below) splits the same way. */
+typedef struct ms_split {
+  const int *a, *b; /* a is the longer run */
+  size_t na, nb, ma, mb;
+} ms_split;
+
+static inline ms_split ms_split_merge(const int *a, size_t na, const int *b,
+                                      size_t nb) {
+  ms_split s = {a, b, na, nb, 0, 0};
+  if (na < nb) {
+    s.a = b;
+    s.b = a;
+    s.na = nb;
+    s.nb = na;
+  }
+  s.ma = s.na / 2;
+  s.mb = ms_lower_bound(s.b, s.nb, s.a[s.ma]);
+  return s;
+}
+
 /* Tasks of the parallel form: sort(n) spawns 2 sorts and 1 merge above the
  * cut-off; merge(n) spawns 2 merges above it (halves by binary search, so
  * the count depends on the data: counted by replaying the splits). */
@@ -101,17 +124,9 @@ static inline uint64_t ms_count_merge(const int *a, size_t na, const int *b,
                                       size_t nb) {
   if (na + nb <= MS_CUTOFF)
     return 0;
-  if (na < nb) {
-    const int *t = a;
-    a = b;
-    b = t;
-    size_t tn = na;
-    na = nb;
-    nb = tn;
-  }
-  size_t ma = na / 2, mb = ms_lower_bound(b, nb, a[ma]);
-  return 2 + ms_count_merge(a, ma, b, mb) +
-         ms_count_merge(a + ma, na - ma, b + mb, nb - mb);
+  ms_split s = ms_split_merge(a, na, b, nb);
+  return 2 + ms_count_merge(s.a, s.ma, s.b, s.mb) +
+         ms_count_merge(s.a + s.ma, s.na - s.ma, s.b + s.mb, s.nb - s.mb);
 }
 
 #endif

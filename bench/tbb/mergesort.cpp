@@ -8,14 +8,12 @@ static void pmerge(const int *a, size_t na, const int *b, size_t nb, int *dst) {
     ms_seqmerge(a, na, b, nb, dst);
     return;
   }
-  if (na < nb) {
-    std::swap(a, b);
-    std::swap(na, nb);
-  }
-  size_t ma = na / 2, mb = ms_lower_bound(b, nb, a[ma]);
+  ms_split s = ms_split_merge(a, na, b, nb);
   tbb::task_group g;
-  g.run([=] { pmerge(a, ma, b, mb, dst); });
-  g.run([=] { pmerge(a + ma, na - ma, b + mb, nb - mb, dst + ma + mb); });
+  g.run([=] { pmerge(s.a, s.ma, s.b, s.mb, dst); });
+  g.run([=] {
+    pmerge(s.a + s.ma, s.na - s.ma, s.b + s.mb, s.nb - s.mb, dst + s.ma + s.mb);
+  });
   g.wait();
 }
 
