@@ -123,11 +123,15 @@ void ws__ec_cancel(ws__eventcount *ec) {
   atomic_fetch_sub_explicit(&ec->sleepers, 1, memory_order_relaxed);
 }
 
-void ws__ec_commit(ws__eventcount *ec, uint32_t key, int64_t timeout_ns) {
+int ws__ec_commit(ws__eventcount *ec, uint32_t key, int64_t timeout_ns) {
   /* The kernel compares seq with key atomically with going to sleep, so a
    * wake_one that bumped seq after prepare is never lost. */
   ws__futex_wait(&ec->seq, key, timeout_ns);
+  /* Relaxed: only tells a wake from a time-out (a policy hint); the work
+   * itself is found through the queues. */
+  int woken = atomic_load_explicit(&ec->seq, memory_order_relaxed) != key;
   atomic_fetch_sub_explicit(&ec->sleepers, 1, memory_order_relaxed);
+  return woken;
 }
 
 int ws__ec_wake_one(ws__eventcount *ec) {

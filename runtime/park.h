@@ -71,8 +71,9 @@ typedef struct ws__eventcount {
 void ws__ec_init(ws__eventcount *ec);
 uint32_t ws__ec_prepare(ws__eventcount *ec);
 void ws__ec_cancel(ws__eventcount *ec);
-/* Sleeps until woken, the key changed, or the timeout (< 0: none). */
-void ws__ec_commit(ws__eventcount *ec, uint32_t key, int64_t timeout_ns);
+/* Sleeps until woken, the key changed, or the timeout (< 0: none).  Returns
+ * 1 if the key changed (a wake was sent), 0 on a time-out. */
+int ws__ec_commit(ws__eventcount *ec, uint32_t key, int64_t timeout_ns);
 /* Wakes one sleeper; returns 1 if one was signalled. */
 int ws__ec_wake_one(ws__eventcount *ec);
 void ws__ec_wake_all(ws__eventcount *ec);

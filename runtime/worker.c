@@ -367,6 +367,7 @@ static ws__task *idle_find(ws__worker *w) {
   ws__pool *p = w->pool;
   ws__wait_policy policy = p->cfg.wait_policy;
   ws__task *t = NULL;
+  int timed_out = 0; /* the last park ended by its time-out */
   ws__mark_idle(w);
   ws__ec_search_begin(&p->ec);
   for (;;) {
@@ -411,11 +412,11 @@ static ws__task *idle_find(ws__worker *w) {
     }
     WS__STAT(w, parks, 1);
     uint64_t park_t0 = ws__tracing() ? ws__trace_now() : 0;
-    ws__ec_commit(&p->ec, key, w->park_ns);
+    timed_out = !ws__ec_commit(&p->ec, key, w->park_ns);
     ws__ec_search_begin(&p->ec);
     if (park_t0)
       ws__trace_park(w, park_t0);
-    if (w->park_ns < PARK_MAX_NS)
+    if (timed_out && w->park_ns < PARK_MAX_NS)
       w->park_ns = w->park_ns * 2 > PARK_MAX_NS ? PARK_MAX_NS : w->park_ns * 2;
     if (stopping(p) || (t = ws__find_task(w)))
       break;
@@ -425,7 +426,13 @@ static ws__task *idle_find(ws__worker *w) {
     ws__ec_search_end(&p->ec);
   else if (ws__ec_search_end_found(&p->ec, any_work_of, p))
     WS__STAT(w, wakeups, 1);
-  if (t)
+  /* The time-out is a safety net: wake-ups, not time-outs, bring work.  It
+   * shrinks back to the minimum only when a time-out wake found work (work
+   * that no wake announced, e.g. new work while others searched); after a
+   * real wake it stays backed off, so a worker that idles between phases of
+   * a mostly serial program is not woken by timers several times per phase
+   * (each wake costs a search and, on parking again, a membarrier). */
+  if (t && timed_out)
     w->park_ns = PARK_MIN_NS;
   ws__mark_busy(w);
   return t;
