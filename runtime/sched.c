@@ -93,6 +93,41 @@ void ws__frame_child_done(ws__frame_rt *f, uintptr_t self) {
   frame_child_done(f, self);
 }
 
+/* Completions a worker may hold back (see ws__worker.held_frame).  Holding
+ * them is safe because the frame cannot be complete while this worker runs
+ * one of its children, and it never waits, steals or sleeps while holding
+ * them: before running a task of another frame, before looking beyond its
+ * own deques and before any wait it flushes.  So the owner's ws_wait sees
+ * every completion no later than it would see the task this worker runs. */
+void ws__flush_held_slow(ws__worker *w) {
+  ws__frame_rt *f = w->held_frame;
+  int64_t n = w->held_done;
+  w->held_frame = NULL;
+  w->held_done = 0;
+  /* Release: as in frame_child_done_remote, for every held child at once
+   * (their writes precede this RMW in this thread).  Our last access. */
+  int64_t old =
+      atomic_fetch_add_explicit(&f->remote, 2 * n, memory_order_release);
+  if (WS__UNLIKELY((old & 1) && old + 2 * n == 1))
+    ws__futex_wake(&f->remote, INT_MAX); /* see frame_child_done_remote */
+}
+
+/* A task of `f` finished on worker w: the owner's count, or held. */
+static inline __attribute__((always_inline)) void
+worker_child_done(ws__worker *w, ws__frame_rt *f, uintptr_t self) {
+  /* Relaxed: the owner field is compared with our own identity only. */
+  if (WS__LIKELY(atomic_load_explicit(&f->owner, memory_order_relaxed) ==
+                 self)) {
+    f->local--;
+  } else {
+    if (w->held_frame != f) {
+      ws__flush_held(w);
+      w->held_frame = f;
+    }
+    w->held_done++;
+  }
+}
+
 /* Owner only.  Acquire: pairs with the completers' release fetch_add. */
 static inline int frame_done(ws__frame_rt *f) {
   int64_t v = atomic_load_explicit(&f->remote, memory_order_acquire);
@@ -153,6 +188,8 @@ static inline __attribute__((always_inline)) void
 run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
   ws__frame_rt *frame = t->frame, *group = t->group;
   int tier = t->tier;
+  if (WS__UNLIKELY(w->held_frame != NULL) && w->held_frame != frame)
+    ws__flush_held_slow(w); /* another frame: see ws__flush_held_slow */
   int skipped = task_cancelled(frame, group);
   if (WS__LIKELY(!skipped)) {
     ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
@@ -183,7 +220,7 @@ run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
   else
     ws__stat_add(&w->stats, WS__STAT_IDX(executed) + (size_t)tier, 1);
   uintptr_t self = (uintptr_t)tls;
-  frame_child_done(frame, self);
+  worker_child_done(w, frame, self);
   if (WS__UNLIKELY(group != NULL) && group != frame)
     frame_child_done(group, self);
   if (WS__UNLIKELY(t->heap_captures != NULL))
@@ -849,6 +886,7 @@ static __attribute__((noinline)) void wait_worker_slow(ws__tls *tls,
   int budget = policy == WS__WAIT_PASSIVE ? 16 : w->spin_budget;
   int rounds = 0;
   int64_t sleep_ns = 50000;
+  ws__flush_held(w); /* we may spin or sleep below */
   while (!frame_done(frame)) {
     ws__task *t =
         WS__LIKELY(!nested_deep) ? ws__next_task(w) : find_own_child(w);
@@ -911,11 +949,15 @@ int ws_wait(ws_frame *frame_) {
   if (WS__UNLIKELY(owner != 0 && owner != self))
     return WS_EINVAL; /* only the thread that spawned into it may wait */
   if (WS__LIKELY(owner == self) && !frame_done(frame)) {
-    if (WS__LIKELY(tls->w != NULL))
+    if (WS__LIKELY(tls->w != NULL)) {
       wait_worker(tls, tls->w, frame);
-    else
+      /* Back to the caller, who may run for long: completions of another
+       * frame (stolen tasks run while waiting) must not wait for it. */
+      ws__flush_held(tls->w);
+    } else {
       while (!frame_done(frame))
         frame_sleep(frame, -1);
+    }
   }
   int rc = WS_OK;
   uint32_t ff = atomic_load_explicit(&frame->flags, memory_order_relaxed);
@@ -986,6 +1028,7 @@ int ws_yield(void) {
       ws__run_task(w, t);
       tls->preempt_depth--;
     }
+    ws__flush_held(w); /* back to the running task: see ws_wait */
   }
   return ws_cancelled() ? WS_ECANCELED : WS_OK;
 }

@@ -1,6 +1,6 @@
 /*
  * task.c -- descriptor allocation: per-worker free lists, the shared depot
- * and the slabs behind them.  See task.h.
+ * of whole batches and the slabs behind them.  See task.h.
  */
 #include "task.h"
 
@@ -9,23 +9,22 @@
 /* Descriptors are cache-line aligned so two tasks never share a line. */
 #define TASK_STRIDE ((sizeof(ws__task) + 63) & ~(size_t)63)
 /* A slab: one cache line of header (the link to the next slab), then
- * WS__TASK_SLAB descriptors. */
+ * WS__TASK_BATCH descriptors. */
 #define SLAB_HEADER 64
 
-/* Allocates a slab, records it in the depot, and returns its descriptors
- * linked in a list (first .. *last), or NULL when out of memory. */
-static ws__task *slab_new(ws__task_depot *d, ws__task **last) {
-  char *slab = aligned_alloc(64, SLAB_HEADER + WS__TASK_SLAB * TASK_STRIDE);
+/* Allocates a slab, records it in the depot, and returns its descriptors as
+ * one linked batch, or NULL when out of memory. */
+static ws__task *slab_new(ws__task_depot *d) {
+  char *slab = aligned_alloc(64, SLAB_HEADER + WS__TASK_BATCH * TASK_STRIDE);
   if (!slab)
     return NULL;
   ws__task *first = (ws__task *)(slab + SLAB_HEADER);
   ws__task *t = first;
-  for (int i = 1; i < WS__TASK_SLAB; i++) {
+  for (int i = 1; i < WS__TASK_BATCH; i++) {
     t->next = (ws__task *)((char *)t + TASK_STRIDE);
     t = t->next;
   }
   t->next = NULL;
-  *last = t;
   pthread_mutex_lock(&d->lock);
   *(void **)slab = d->slabs;
   d->slabs = slab;
@@ -35,8 +34,7 @@ static ws__task *slab_new(ws__task_depot *d, ws__task **last) {
 
 void ws__depot_init(ws__task_depot *d) {
   pthread_mutex_init(&d->lock, NULL);
-  d->head = NULL;
-  d->count = 0;
+  d->batches = NULL;
   d->slabs = NULL;
 }
 
@@ -46,89 +44,82 @@ void ws__depot_destroy(ws__task_depot *d) {
     free(slab);
   }
   d->slabs = NULL;
-  d->head = NULL;
-  d->count = 0;
+  d->batches = NULL;
   pthread_mutex_destroy(&d->lock);
 }
 
-ws__task *ws__task_refill(ws__task_cache *c, ws__task_depot *d) {
+/* Pushes a batch of `n` linked descriptors headed by `first`. */
+static void depot_push(ws__task_depot *d, ws__task *first, uint64_t n) {
+  first->seq = n;
   pthread_mutex_lock(&d->lock);
-  ws__task *first = d->head, *last = NULL;
-  int n = 0;
-  for (ws__task *t = first; t && n < WS__TASK_REFILL; t = t->next) {
-    last = t;
-    n++;
-  }
-  if (n) {
-    d->head = last->next;
-    d->count -= n;
-  }
+  first->next_batch = d->batches;
+  d->batches = first;
   pthread_mutex_unlock(&d->lock);
-  if (!n) {
-    first = slab_new(d, &last);
-    if (!first)
+}
+
+ws__task *ws__task_refill(ws__task_cache *c, ws__task_depot *d) {
+  ws__task *batch = c->full;
+  int n = WS__TASK_BATCH;
+  if (batch) {
+    c->full = NULL;
+  } else {
+    pthread_mutex_lock(&d->lock);
+    batch = d->batches;
+    if (batch) {
+      d->batches = batch->next_batch;
+      n = (int)batch->seq;
+    }
+    pthread_mutex_unlock(&d->lock);
+    if (!batch && !(batch = slab_new(d)))
       return NULL; /* out of memory: the caller runs the task inline */
-    n = WS__TASK_SLAB;
   }
-  /* Keep the first, cache the rest. */
-  last->next = c->head;
-  c->head = first->next;
-  c->count += n - 1;
-  return first;
+  /* Keep the first, cache the rest (the cache was empty). */
+  c->head = batch->next;
+  c->count = n - 1;
+  return batch;
 }
 
 void ws__task_spill(ws__task_cache *c, ws__task_depot *d) {
-  /* Give away the older half: walk to its start. */
-  int keep = WS__TASK_CACHE_MAX / 2;
-  ws__task *t = c->head;
-  for (int i = 1; i < keep; i++)
-    t = t->next;
-  ws__task *give = t->next, *last = give;
-  int n = 1;
-  while (last->next) {
-    last = last->next;
-    n++;
-  }
-  t->next = NULL;
-  c->count = keep;
-  pthread_mutex_lock(&d->lock);
-  last->next = d->head;
-  d->head = give;
-  d->count += n;
-  pthread_mutex_unlock(&d->lock);
+  /* The list holds a full batch.  Keep it back as `full` (the next refill
+   * takes it without the lock); the one kept back before goes to the
+   * depot, for whoever allocates without freeing (a producer). */
+  if (c->full)
+    depot_push(d, c->full, WS__TASK_BATCH);
+  c->full = c->head;
+  c->head = NULL;
+  c->count = 0;
 }
 
 ws__task *ws__task_alloc_shared(ws__task_depot *d) {
   pthread_mutex_lock(&d->lock);
-  ws__task *t = d->head;
+  ws__task *t = d->batches;
   if (t) {
-    d->head = t->next;
-    d->count--;
+    /* The batch's second descriptor heads what is left of it. */
+    ws__task *rest = t->next;
+    if (rest) {
+      rest->next_batch = t->next_batch;
+      rest->seq = t->seq - 1;
+      d->batches = rest;
+    } else {
+      d->batches = t->next_batch;
+    }
   }
   pthread_mutex_unlock(&d->lock);
   if (t)
     return t;
-  ws__task *last;
-  t = slab_new(d, &last);
-  if (t && t->next) { /* keep the first, the depot gets the rest */
-    pthread_mutex_lock(&d->lock);
-    last->next = d->head;
-    d->head = t->next;
-    d->count += WS__TASK_SLAB - 1;
-    pthread_mutex_unlock(&d->lock);
-  }
+  t = slab_new(d);
+  if (t && t->next) /* keep the first, the depot gets the rest */
+    depot_push(d, t->next, WS__TASK_BATCH - 1);
   return t;
 }
 
 void ws__task_give_back(ws__task_depot *d, ws__task *t) {
-  pthread_mutex_lock(&d->lock);
-  t->next = d->head;
-  d->head = t;
-  d->count++;
-  pthread_mutex_unlock(&d->lock);
+  t->next = NULL;
+  depot_push(d, t, 1);
 }
 
 void ws__task_cache_destroy(ws__task_cache *c) {
   c->head = NULL;
   c->count = 0;
+  c->full = NULL;
 }

@@ -4,15 +4,18 @@
  * A descriptor holds what a queued task needs: its function, its frame, its
  * taskgroup, its site, its tier, the time it was queued (for aging), and its
  * captures (inline up to WS_INLINE_CAPTURE bytes, else one malloc).
- * Descriptors come from a per-worker free list; a list that grows past
- * WS__TASK_CACHE_MAX (a thief collects the descriptors of the tasks it ran)
- * gives half of itself to a shared depot, where spawners with an empty list
- * refill.  When the depot is empty too, a whole slab of WS__TASK_SLAB
- * descriptors is allocated at once (one malloc per slab, not per spawn: a
- * spawner that queues millions of tasks before waiting pays the allocator
- * once per slab).  Slabs are freed only when the depot is destroyed, so a
- * descriptor can move freely between workers' lists, and a stale pointer read
- * from a deque (aging's peek) still points at a descriptor.
+ * Descriptors come from a per-worker free list and move between workers in
+ * whole batches of WS__TASK_BATCH through a shared depot (a stack of
+ * batches under a mutex): a thief that runs a producer's tasks frees their
+ * descriptors into its own list; each time that list fills a batch, the
+ * batch goes to the depot, and a spawner whose list is empty takes one back.
+ * Every depot operation is O(1) -- no walk over descriptors that another
+ * core wrote last -- so a spawner and a thief in a producer/consumer loop
+ * pay the lock once per batch.  When the depot is empty a slab of
+ * WS__TASK_BATCH descriptors is allocated at once.  Slabs are freed only
+ * when the depot is destroyed, so a descriptor can move freely between
+ * workers' lists, and a stale pointer read from a deque (aging's peek) still
+ * points at a descriptor.
  */
 #ifndef WS_TASK_H
 #define WS_TASK_H
@@ -70,11 +73,15 @@ typedef struct ws__task {
   ws__frame_rt *group; /* innermost taskgroup (counted too if != frame) */
   const ws_site *site;
   struct ws__task *next; /* free list / injection queue link */
-  void *heap_captures;   /* NULL: the captures are inline */
+  /* In the depot, the first descriptor of a batch links the next batch and
+   * counts its own batch. */
+  struct ws__task *next_batch;
+  void *heap_captures; /* NULL: the captures are inline */
   /* Coarse milliseconds when queued.  Atomic because aging reads it through
    * possibly stale pointers (relaxed: a hint). */
   _Atomic uint64_t enqueued_ms;
-  uint64_t seq;  /* spawn order on its worker (0: moved by a batch steal) */
+  uint64_t seq;  /* spawn order on its worker (0: moved by a batch steal);
+                    in the depot, the size of the batch it heads */
   uint8_t tier;  /* the tier it is queued at (after aging promotions) */
   uint8_t flags; /* WS__TASK_* */
   alignas(16) unsigned char captures[WS_INLINE_CAPTURE];
@@ -87,20 +94,18 @@ static inline void *ws__task_captures(ws__task *t) {
 /* ---- Allocation -----------------------------------------------------------
  */
 
-#define WS__TASK_CACHE_MAX 1024 /* per-worker free list bound */
-#define WS__TASK_REFILL 64      /* taken from the depot at once */
-#define WS__TASK_SLAB 256       /* descriptors allocated at once */
+#define WS__TASK_BATCH 256 /* descriptors moved at once; also a slab */
 
 typedef struct ws__task_cache {
-  ws__task *head;
-  int count;
+  ws__task *head; /* the free list */
+  int count;      /* its length, < WS__TASK_BATCH */
+  ws__task *full; /* NULL, or a full batch kept back before the depot */
 } ws__task_cache;
 
 typedef struct ws__task_depot {
   pthread_mutex_t lock;
-  ws__task *head;
-  int64_t count;
-  void *slabs; /* every slab allocated, linked through their headers */
+  ws__task *batches; /* stack of batches, linked by next_batch */
+  void *slabs;       /* every slab allocated, linked through their headers */
 } ws__task_depot;
 
 void ws__depot_init(ws__task_depot *d);
@@ -131,7 +136,7 @@ static inline void ws__task_free(ws__task_cache *c, ws__task_depot *d,
                                  ws__task *t) {
   t->next = c->head;
   c->head = t;
-  if (__builtin_expect(++c->count > WS__TASK_CACHE_MAX, 0))
+  if (__builtin_expect(++c->count == WS__TASK_BATCH, 0))
     ws__task_spill(c, d);
 }
 

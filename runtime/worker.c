@@ -160,7 +160,8 @@ static ws__task *pop_own(ws__worker *w) {
  * steal_cap) into our own deque: one task to run now, the rest queued here.
  * The batch is a series of single steals -- each one the full protocol, so
  * the owner's concurrent takes need no extra care. */
-static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier) {
+static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier,
+                            int *lost_race) {
   for (int tier = WS_TIER_CRITICAL; tier >= min_tier; tier--) {
     ws__deque *d = &v->dq[tier];
     int64_t size = ws__deque_size_hint(d);
@@ -169,6 +170,7 @@ static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier) {
     WS__STAT(w, steal_attempts, 1);
     int lost = 0;
     ws__task *t = ws__deque_steal(d, &lost);
+    *lost_race |= lost;
     if (!t) {
       WS__STAT(w, steal_failures, 1);
       continue;
@@ -181,8 +183,10 @@ static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier) {
       int64_t moved = 0;
       for (int64_t k = 1; k < want; k++) {
         ws__task *x = ws__deque_steal(d, &lost);
-        if (!x)
+        if (!x) {
+          *lost_race |= lost;
           break;
+        }
         x->seq = 0; /* not spawned by the task we run: see find_own_child */
         if (ws__deque_push(&w->dq[tier], x) != 0) {
           /* No memory to grow our deque: run it here rather than lose it. */
@@ -209,9 +213,13 @@ static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier) {
   return NULL;
 }
 
-/* A few random victims.  The batch size adapts to the success rate: failing
- * rounds mean work is scarce, so take more when some is found; a long run
- * of successes means work is plentiful, so single steals are enough. */
+/* A few random victims.  The batch size adapts to how steals fare: a steal
+ * that lost races to other thieves halves it (several thieves on one victim
+ * share its work better in smaller bites); a clean one doubles it, up to
+ * WS_STEAL_BATCH.  Small batches never starve a thief of tiny tasks: a
+ * thief that keeps coming back (a loop spawning millions of tiny tasks from
+ * one thread) keeps winning cleanly and takes big batches, so it pays the
+ * steal protocol's cache misses once per probe instead of once per task. */
 static ws__task *steal_random(ws__worker *w) {
   ws__pool *p = w->pool;
   int n = p->n;
@@ -227,23 +235,19 @@ static ws__task *steal_random(ws__worker *w) {
       if (v >= w->id)
         v++;
     }
-    ws__task *t = steal_from(w, p->workers[v], WS_TIER_LOW);
+    int lost = 0;
+    ws__task *t = steal_from(w, p->workers[v], WS_TIER_LOW, &lost);
     if (t) {
-      w->steal_streak = w->steal_streak > 0 ? w->steal_streak + 1 : 1;
-      if (w->steal_streak >= 16) {
-        w->steal_streak = 0;
+      if (lost) {
         if (w->steal_cap > 1)
           w->steal_cap /= 2;
+      } else if (w->steal_cap < p->cfg.steal_batch) {
+        w->steal_cap *= 2;
+        if (w->steal_cap > p->cfg.steal_batch)
+          w->steal_cap = p->cfg.steal_batch;
       }
       return t;
     }
-  }
-  w->steal_streak = w->steal_streak < 0 ? w->steal_streak - 1 : -1;
-  if (w->steal_streak <= -4) {
-    w->steal_streak = 0;
-    w->steal_cap *= 2;
-    if (w->steal_cap > p->cfg.steal_batch)
-      w->steal_cap = p->cfg.steal_batch;
   }
   return NULL;
 }
@@ -259,7 +263,8 @@ static ws__task *steal_scan(ws__worker *w, int min_tier) {
     int v = (start + i) % n;
     if (v == w->id)
       continue;
-    ws__task *t = steal_from(w, p->workers[v], min_tier);
+    int lost = 0;
+    ws__task *t = steal_from(w, p->workers[v], min_tier, &lost);
     if (t)
       return t;
   }
@@ -317,6 +322,7 @@ ws__task *ws__find_task_ticked(ws__worker *w) {
     return t;
   if ((t = pop_own(w)))
     return t;
+  ws__flush_held(w); /* our own deques are empty: look elsewhere */
   if (atomic_load_explicit(&w->pool->inject_mask, memory_order_relaxed) &&
       (t = ws__inject_take(w->pool, WS_TIER_LOW)))
     return t;
@@ -460,6 +466,7 @@ void *ws__worker_main(void *arg) {
     if (t)
       ws__run_task(w, t);
   }
+  ws__flush_held(w);
   ws__mark_busy(w); /* flush the current idle stretch (and the busy one) */
   ws__mark_idle(w);
   ws__tls_self.w = NULL;

@@ -68,12 +68,18 @@ typedef struct ws__worker {
   uint64_t next_age_ms; /* next aging check */
   int spin_budget;      /* adaptive idle spin rounds */
   int steal_cap;        /* adaptive batch size */
-  int steal_streak; /* >0: consecutive successful steal rounds; <0: failed */
-  int *near;        /* WS_BIND=cores: workers sharing our L3 (or package) */
+  int *near;            /* WS_BIND=cores: workers sharing our L3 (or package) */
   int n_near;
   int64_t park_ns;  /* current park timeout */
   uint64_t mark_ns; /* last busy<->idle transition */
   int idle;         /* inside an idle stretch */
+  /* Completions of stolen children not yet added to their frame (whose
+   * owner is another thread): `held_done` children of `held_frame`.  Held
+   * only while this worker runs or picks its next task among its own queued
+   * tasks of that frame -- while the frame cannot be complete anyway --
+   * and flushed before anything else (see ws__flush_held). */
+  struct ws__frame_rt *held_frame;
+  int64_t held_done;
   pthread_t thread;
   alignas(64) ws__deque dq[WS_NUM_TIERS];
   alignas(64) ws__stats_rt stats;
@@ -207,6 +213,14 @@ ws__next_task(ws__worker *w) {
 }
 
 /* sched.c */
+/* Adds the held completions to their frame (a thief that ran a batch of
+ * one frame's children pays one atomic for the batch, not one per task).
+ * Called before this worker looks beyond its own deques or waits. */
+void ws__flush_held_slow(ws__worker *w);
+static inline void ws__flush_held(ws__worker *w) {
+  if (WS__UNLIKELY(w->held_frame != NULL))
+    ws__flush_held_slow(w);
+}
 ws__task *ws__inject_take(ws__pool *p, int min_tier);
 void ws__frame_child_done(ws__frame_rt *f, uintptr_t self);
 int ws__task_cancelled(ws__frame_rt *frame, ws__frame_rt *group);
