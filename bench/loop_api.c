@@ -18,6 +18,7 @@
 #include "ws.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,53 @@ static void sten_parallel(double *a, double *b, long r, int sweeps) {
   }
 }
 
+/* The bound no runtime can beat: `nthreads` plain threads, each sweeping a
+ * fixed block of rows, a barrier between sweeps (no tasks, no stealing).
+ * If this is far from 2x, the machine (memory bandwidth), not the
+ * scheduler, limits the stencil. */
+typedef struct sten_thread {
+  double *a, *b;
+  long r, lo, hi;
+  int sweeps;
+  pthread_barrier_t *bar;
+} sten_thread;
+
+static void *sten_thread_main(void *p) {
+  sten_thread *t = p;
+  double *a = t->a, *b = t->b;
+  for (int s = 0; s < t->sweeps; s++) {
+    sten_rows(a, b, t->r, t->lo, t->hi);
+    pthread_barrier_wait(t->bar);
+    double *x = a;
+    a = b;
+    b = x;
+  }
+  return NULL;
+}
+
+static void sten_pthreads(double *a, double *b, long r, int sweeps,
+                          int nthreads) {
+  enum { MAXT = 64 };
+  pthread_t th[MAXT];
+  sten_thread args[MAXT];
+  pthread_barrier_t bar;
+  if (nthreads > MAXT)
+    nthreads = MAXT;
+  pthread_barrier_init(&bar, NULL, (unsigned)nthreads);
+  long rows = r - 2;
+  for (int i = 0; i < nthreads; i++) {
+    args[i] = (sten_thread){
+        a,      b,   r, 1 + rows * i / nthreads, 1 + rows * (i + 1) / nthreads,
+        sweeps, &bar};
+    if (i)
+      pthread_create(&th[i], NULL, sten_thread_main, &args[i]);
+  }
+  sten_thread_main(&args[0]);
+  for (int i = 1; i < nthreads; i++)
+    pthread_join(th[i], NULL);
+  pthread_barrier_destroy(&bar);
+}
+
 static void sten_fill(double *g, long r) {
   for (long i = 0; i < r * r; i++)
     g[i] = (double)((i * 7919) % 1000) / 1000.0;
@@ -232,6 +280,30 @@ int main(int argc, char **argv) {
          "ws_parallel_for %.4f s  speedup %.2fx  %s\n",
          r, r, sweeps, ws_num_workers(), ms, mp, ms / mp,
          sten_ok ? "ok" : "WRONG");
+
+  /* The same sweeps on `workers` plain threads with static row blocks,
+   * paired with a serial run each time (the machine's bound). */
+  double tb[RUNS];
+  for (int k = 0; k < RUNS; k++) {
+    sten_fill(g1, r);
+    memcpy(g2, g1, (size_t)(r * r) * sizeof *g1);
+    memcpy(h1, g1, (size_t)(r * r) * sizeof *g1);
+    memcpy(h2, g1, (size_t)(r * r) * sizeof *g1);
+    double t0 = bench_now();
+    sten_serial(g1, g2, r, sweeps);
+    double t1 = bench_now();
+    sten_pthreads(h1, h2, r, sweeps, workers);
+    double t2 = bench_now();
+    ts[k] = t1 - t0;
+    tb[k] = t2 - t1;
+    sten_ok &= memcmp(g1, h1, (size_t)(r * r) * sizeof *g1) == 0;
+  }
+  ms = median(ts);
+  double mb = median(tb);
+  printf("stencil  %ldx%ld x%d sweeps threads=%d serial %.4f s  "
+         "pthreads, static blocks %.4f s  speedup %.2fx  %s (bound: no "
+         "scheduler)\n",
+         r, r, sweeps, workers, ms, mb, ms / mb, sten_ok ? "ok" : "WRONG");
 
   free(x);
   free(y);

@@ -95,6 +95,8 @@ def build(args):
         ok.add(v)
     if "loop" in args.kernels and "ws-api" in ok and not args.no_build:
         sh(["make", "-C", BENCH, "loop", f"OUT={args.out}", f"WSBUILD={wsb}"])
+    if "wake" in args.kernels and not args.no_build:
+        sh(["make", "-C", BENCH, f"{args.out}/wake_floor", f"OUT={args.out}"])
     return ok
 
 
@@ -246,6 +248,22 @@ def run_loop(args, res):
             res.loop_failed = True
     except subprocess.TimeoutExpired:
         res.loop = [f"$ loop_api {' '.join(la)}", "(timed out)"]
+
+
+def run_wake_floor(args, res):
+    """bench/wake_floor.c: a futex wake with no runtime (the floor under the
+    wake kernel's latencies on this machine)."""
+    exe = os.path.join(args.out, "wake_floor")
+    if not os.path.exists(exe):
+        return
+    fa = ["10", "25"] if args.quick else ["100", "25"]
+    try:
+        r = subprocess.run([exe] + fa, text=True, capture_output=True,
+                           timeout=120)
+        res.floor = ([f"$ wake_floor {' '.join(fa)}"] +
+                     (r.stdout + r.stderr).strip().splitlines())
+    except subprocess.TimeoutExpired:
+        res.floor = [f"$ wake_floor {' '.join(fa)}", "(timed out)"]
 
 
 def callgrind(args, res, variants):
@@ -557,6 +575,8 @@ def main():
             run_loop(args, res)
         else:
             run_kernel(args, res, k, variants)
+            if k == "wake":
+                run_wake_floor(args, res)
     if "fib" in args.kernels and not args.no_callgrind:
         callgrind(args, res, variants)
         log("callgrind done")
@@ -595,6 +615,10 @@ def main():
     if getattr(res, "loop", None):
         out += ["Parallel for (bench/loop_api.c, ws_parallel_for by hand, "
                 "its own medians of 5):", "", "```"] + res.loop + ["```", ""]
+    if getattr(res, "floor", None):
+        out += ["Wake floor (bench/wake_floor.c: a thread woken by FUTEX_WAKE "
+                "after the same idle time, no runtime):", "", "```"] + \
+            res.floor + ["```", ""]
     g = goals(args, res, variants)
     if g:
         out += ["Goals:", ""] + g + [""]

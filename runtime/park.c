@@ -78,6 +78,7 @@ void ws__ec_init(ws__eventcount *ec) {
   atomic_init(&ec->sleepers, 0);
   atomic_init(&ec->searching, 0);
   atomic_init(&ec->waking, 0);
+  atomic_init(&ec->wake_ns, 0);
 }
 
 void ws__ec_search_begin(ws__eventcount *ec) {
@@ -135,6 +136,12 @@ int ws__ec_commit(ws__eventcount *ec, uint32_t key, int64_t timeout_ns) {
 }
 
 int ws__ec_wake_one(ws__eventcount *ec) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  /* Relaxed: a hint for the woken worker's spin policy, nothing else. */
+  atomic_store_explicit(
+      &ec->wake_ns, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+      memory_order_relaxed);
   /* Release: pairs with the acquire load of `seq` in prepare. */
   atomic_fetch_add_explicit(&ec->seq, 1, memory_order_release);
   ws__futex_wake(&ec->seq, 1);

@@ -66,6 +66,9 @@ typedef struct ws__eventcount {
   _Atomic int32_t sleepers;  /* workers between prepare and commit's end */
   _Atomic int32_t searching; /* idle workers awake and looking for work */
   _Atomic int32_t waking;    /* a wake was sent and its worker not yet up */
+  /* CLOCK_MONOTONIC ns of the last wake sent: tells a woken worker how long
+   * after it went idle the work came (the adaptive spin's measure). */
+  _Atomic uint64_t wake_ns;
 } ws__eventcount;
 
 void ws__ec_init(ws__eventcount *ec);

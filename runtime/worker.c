@@ -129,6 +129,15 @@ void ws__mark_transition(ws__worker *w, int to_idle) {
   w->idle = to_idle;
 }
 
+void ws__spin_adapt(ws__worker *w, int grow) {
+  if (w->pool->cfg.wait_policy != WS__WAIT_ADAPTIVE)
+    return;
+  if (grow && w->spin_budget < SPIN_MAX)
+    w->spin_budget *= 2;
+  else if (!grow && w->spin_budget > SPIN_MIN)
+    w->spin_budget /= 2;
+}
+
 static inline uint64_t rng_next(ws__worker *w) {
   uint64_t x = w->rng;
   x ^= x << 13;
@@ -388,12 +397,8 @@ static ws__task *idle_find(ws__worker *w) {
       }
     }
     WS__STAT(w, spins, (uint64_t)i);
-    if (policy == WS__WAIT_ADAPTIVE) {
-      if (t && w->spin_budget < SPIN_MAX)
-        w->spin_budget *= 2;
-      else if (!t && w->spin_budget > SPIN_MIN)
-        w->spin_budget /= 2;
-    }
+    if (t) /* the spin found work: spinning pays */
+      ws__spin_adapt(w, 1);
     if (t || stopping(p))
       break;
     int yields = policy == WS__WAIT_PASSIVE ? 1 : 4;
@@ -420,6 +425,12 @@ static ws__task *idle_find(ws__worker *w) {
     uint64_t park_t0 = ws__tracing() ? ws__trace_now() : 0;
     timed_out = !ws__ec_commit(&p->ec, key, w->park_ns);
     ws__ec_search_begin(&p->ec);
+    /* Relaxed: a hint (see wake_ns).  The work came `gap` after we went
+     * idle (mark_ns): spin through such gaps, or stop spinning for long
+     * ones. */
+    uint64_t woke = atomic_load_explicit(&p->ec.wake_ns, memory_order_relaxed);
+    ws__spin_adapt(w, !timed_out && woke > w->mark_ns &&
+                          woke - w->mark_ns <= WS__SPIN_WORTH_NS);
     if (park_t0)
       ws__trace_park(w, park_t0);
     if (timed_out && w->park_ns < PARK_MAX_NS)

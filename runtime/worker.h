@@ -150,6 +150,16 @@ static inline void ws__mark_idle(ws__worker *w) {
     ws__mark_transition(w, 1);
 }
 void ws__bind_worker0(ws__worker *w);
+/* The adaptive spin (WS_WAIT_POLICY=adaptive): an idle stretch that a
+ * longer spin would have bridged (work came, or the awaited children
+ * finished, soon after the worker started to sleep) doubles the spin
+ * budget; a long one halves it.  Sleeping costs more than the nap: the wake
+ * takes a futex call and, on a virtual machine, rescheduling a halted vCPU
+ * (milliseconds on some hosts), so a loop of short parallel phases must not
+ * sleep between them, while a mostly serial program's idle workers must. */
+void ws__spin_adapt(ws__worker *w, int grow);
+/* An idle stretch of at most this long is worth spinning through. */
+#define WS__SPIN_WORTH_NS 500000u
 /* WS_BIND=cores: fills each worker's `near` list from /sys topology. */
 void ws__worker_topology(struct ws__pool *p);
 uint64_t ws__now_ns(void);
