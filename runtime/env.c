@@ -48,6 +48,7 @@ void ws__config_load(ws__config *cfg) {
   cfg->steal_batch = 32;
   cfg->starvation_ms = 5000;
   cfg->wait_policy = WS__WAIT_ADAPTIVE;
+  cfg->bind = WS__BIND_THREADS;
   const char *v;
   char dflt[64];
 
@@ -94,11 +95,14 @@ void ws__config_load(ws__config *cfg) {
   }
   if ((v = get("WS_BIND"))) {
     if (!strcmp(v, "none"))
-      cfg->bind_cores = 0;
+      cfg->bind = WS__BIND_NONE;
+    else if (!strcmp(v, "threads"))
+      cfg->bind = WS__BIND_THREADS;
     else if (!strcmp(v, "cores"))
-      cfg->bind_cores = 1;
+      cfg->bind = WS__BIND_CORES;
     else
-      bad_value("WS_BIND", v, "none or cores", "the default (none)");
+      bad_value("WS_BIND", v, "none, threads or cores",
+                "the default (threads)");
   }
   if ((v = get("WS_TRACE"))) {
     if (strlen(v) < sizeof cfg->trace_path)

@@ -15,6 +15,8 @@ typedef enum ws__wait_policy {
   WS__WAIT_PASSIVE = 2   /* park almost at once */
 } ws__wait_policy;
 
+enum { WS__BIND_NONE, WS__BIND_THREADS, WS__BIND_CORES };
+
 typedef struct ws__config {
   int num_workers;   /* WS_NUM_WORKERS; 0: the CPUs in the affinity mask */
   int steal_batch;   /* WS_STEAL_BATCH, 1..64, default 32 */
@@ -22,7 +24,7 @@ typedef struct ws__config {
   ws__wait_policy wait_policy; /* WS_WAIT_POLICY */
   int stats_table;             /* WS_STATS=1 */
   char stats_json[1024];       /* WS_STATS=json:PATH ("" if none) */
-  int bind_cores;              /* WS_BIND=cores */
+  int bind;                    /* WS_BIND: WS__BIND_* */
   char trace_path[1024];       /* WS_TRACE=PATH ("" if none) */
   int trace_buffer;            /* WS_TRACE_BUFFER, events per worker */
 } ws__config;

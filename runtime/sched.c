@@ -454,15 +454,21 @@ static ws__pool *pool_start_locked(int num_workers) {
     }
     p->workers[i] = w;
   }
-  if (p->cfg.bind_cores) {
+  if (p->cfg.bind != WS__BIND_NONE) {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0 &&
         (p->cpus = malloc(sizeof(int) * CPU_SETSIZE))) {
+      /* The CPUs of the mask, the one we run on (worker 0's) first, so
+       * that worker i's CPU is the i-th: worker 1 never gets ours. */
+      int here = sched_getcpu();
+      if (here >= 0 && here < CPU_SETSIZE && CPU_ISSET(here, &set))
+        p->cpus[p->ncpus++] = here;
       for (int c = 0; c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &set))
+        if (CPU_ISSET(c, &set) && c != here)
           p->cpus[p->ncpus++] = c;
     }
-    ws__worker_topology(p);
+    if (p->cfg.bind == WS__BIND_CORES)
+      ws__worker_topology(p);
   }
   ws__trace_start(p);
   ws__asym_fence_setup();

@@ -125,7 +125,9 @@ void ws__stats_write_json(ws__pool *p, const char *path) {
           "\"wait_policy\": \"%s\", \"steal_batch\": %d, "
           "\"starvation_ms\": %d, \"bind\": \"%s\", \"trace\": ",
           wait_policy_name(c->wait_policy), c->steal_batch, c->starvation_ms,
-          c->bind_cores ? "cores" : "none");
+          c->bind == WS__BIND_CORES     ? "cores"
+          : c->bind == WS__BIND_THREADS ? "threads"
+                                        : "none");
   ws__json_string(f, c->trace_path[0] ? c->trace_path : NULL);
   fprintf(f, ", \"trace_buffer\": %d},\n \"workers\": [",
           c->trace_buffer > 0 ? c->trace_buffer : WS__TRACE_BUFFER_DEFAULT);

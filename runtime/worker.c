@@ -455,9 +455,20 @@ static ws__task *idle_find(ws__worker *w) {
   return t;
 }
 
+/* WS_BIND: `cores` pins worker i to the i-th CPU of the start mask (ours
+ * first), worker 0 included; `threads` (the default) pins only the pool's
+ * own threads and leaves the application thread free.  Why pin at all: the
+ * kernel wakes a sleeping thread on the waker's CPU when the sleeper's own
+ * CPU does not look available (a halted vCPU often does not) and no idle
+ * CPU shares a known cache with the waker (virtual machines often describe
+ * none).  An unpinned worker woken by worker 0 then waits for worker 0's
+ * time slice (~3 ms here) and shares its CPU until load balancing separates
+ * them, while another CPU idles.  The application thread is never pinned
+ * by default: threads it creates later would inherit the mask. */
 static void bind_self(ws__worker *w) {
   ws__pool *p = w->pool;
-  if (!p->cfg.bind_cores || p->ncpus <= 0)
+  if (p->cfg.bind == WS__BIND_NONE || p->ncpus <= 0 ||
+      (p->cfg.bind == WS__BIND_THREADS && w->id == 0))
     return;
   cpu_set_t set;
   CPU_ZERO(&set);

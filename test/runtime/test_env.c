@@ -172,7 +172,7 @@ int main(int argc, char **argv) {
       "adaptive, active or passive");
   bad(self, "WS_STATS=2", "WS_STATS", "0, 1 or json:PATH");
   bad(self, "WS_STATS=json:", "WS_STATS", "0, 1 or json:PATH");
-  bad(self, "WS_BIND=all", "WS_BIND", "none or cores");
+  bad(self, "WS_BIND=all", "WS_BIND", "none, threads or cores");
 
   good(self, "WS_NUM_WORKERS=3", 3);
   good(self, "WS_NUM_WORKERS=1", 1);
@@ -183,6 +183,7 @@ int main(int argc, char **argv) {
   good(self, "WS_WAIT_POLICY=adaptive", 0);
   good(self, "WS_BIND=cores", 0);
   good(self, "WS_BIND=none", 0);
+  good(self, "WS_BIND=threads", 0);
   good(self, "WS_STATS=0", 0);
 
   /* WS_STATS=1: the table on stderr at exit, one row per worker. */
