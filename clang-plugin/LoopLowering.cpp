@@ -904,7 +904,7 @@ std::string LoopLowering::outlined(Region &R, LoopInfo &L,
   S += std::string(Src.column(Open), ' ');
   S += Body;
   if (R.NeedsFrame)
-    S += " ws_wait(&__ws_frame);";
+    S += " ws_wait_pending(&__ws_frame);";
   for (const LoopReduction &X : L.Reductions)
     S += " __ws_r->" + X.Var->getName().str() + " = " + X.Var->getName().str() +
          ";";
@@ -1081,7 +1081,7 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
   // 3. The parallel path.
   std::string Close = " }";
   if (R.NeedsFrame)
-    Close += " ws_wait(&__ws_frame);";
+    Close += " ws_wait_pending(&__ws_frame);";
   Close += AfterSerial + " } else {";
   std::string Grain = "0", NumTasks = "0";
   if (D.Grainsize.present()) {

@@ -98,7 +98,7 @@ std::string Outliner::waits(const std::vector<Region *> &Groups,
   for (const Region *G : Groups)
     S += "ws_wait(&" + groupName(*G) + "); ";
   if (WithFrame)
-    S += "ws_wait(&__ws_frame); ";
+    S += "ws_wait_pending(&__ws_frame); ";
   return S;
 }
 
@@ -269,7 +269,7 @@ void Outliner::addFrameAndReturns(FunctionRegions &FR) {
   RW.InsertTextAfterToken(Body->getLBracLoc(),
                           " ws_frame __ws_frame = " + macro("WS_FRAME_INIT") +
                               ";");
-  RW.InsertTextBefore(Body->getRBracLoc(), "ws_wait(&__ws_frame); ");
+  RW.InsertTextBefore(Body->getRBracLoc(), "ws_wait_pending(&__ws_frame); ");
   for (const ReturnStmt *Ret : FR.Returns) {
     unsigned Off = Src.offset(Ret->getReturnLoc());
     std::vector<Region *> Groups;
@@ -482,7 +482,7 @@ std::string Outliner::outlined(Region &Task) {
   S += RW.getRewrittenText(CharSourceRange::getCharRange(
       Src.loc(Task.BodyBegin), Src.loc(Task.BodyEnd)));
   if (Task.NeedsFrame)
-    S += " ws_wait(&__ws_frame);";
+    S += " ws_wait_pending(&__ws_frame);";
   S += " }\n";
   if (Task.FuncInMacro)
     for (const char *Name : FuncNames)

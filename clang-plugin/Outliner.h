@@ -5,7 +5,7 @@
 //
 //   * every function (and outlined task body) that spawns or waits gets
 //     `ws_frame __ws_frame = WS_FRAME_INIT;` as its first declaration and
-//     `ws_wait(&__ws_frame);` before each return and its closing brace;
+//     `ws_wait_pending(&__ws_frame);` before each return and its closing brace;
 //   * `#pragma ws task S` becomes a spawn of `__ws_task_N`, an outlined copy
 //     of S placed after the function; the capture struct, a prototype and
 //     the site record go before the function;

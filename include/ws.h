@@ -166,6 +166,18 @@ int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
  * may be reused by any thread. */
 int ws_wait(ws_frame *frame);
 
+/* ws_wait if anything was spawned into `frame` since it was last waited
+ * for; otherwise nothing, and no call.  The plugin emits it for taskwait and
+ * for the implicit wait at every return of a function that spawns (whose
+ * early returns usually spawned nothing: the leaves of a recursion).  The
+ * frame's owner word (opaque_[2]) is non-zero from the first spawn until the
+ * wait; only the waiting thread writes it, so this relaxed read is
+ * race-free. */
+static inline int ws_wait_pending(ws_frame *frame) {
+  return __atomic_load_n(&frame->opaque_[2], __ATOMIC_RELAXED) ? ws_wait(frame)
+                                                               : WS_OK;
+}
+
 /* ---- Taskgroups, checkpoints, cancellation ---------------------------- */
 
 /* Makes `group` (initialised with WS_FRAME_INIT) a taskgroup: tasks spawned

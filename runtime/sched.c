@@ -935,11 +935,19 @@ wait_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame) {
   int nested_deep = tls->depth >= WS__NEST_LIMIT;
   if (WS__LIKELY(!nested_deep)) {
     ws__mark_busy(w);
+    /* Twice, unrolled: two children per wait is the recursive divide and
+     * conquer's common case (fib, mergesort, nqueens' last levels). */
     ws__task *t = ws__next_task(w);
     if (WS__LIKELY(t != NULL)) {
       run_task(tls, w, t);
       if (WS__LIKELY(frame_done(frame)))
         return;
+      t = ws__next_task(w);
+      if (WS__LIKELY(t != NULL)) {
+        run_task(tls, w, t);
+        if (WS__LIKELY(frame_done(frame)))
+          return;
+      }
     }
   }
   wait_worker_slow(tls, w, frame, nested_deep);

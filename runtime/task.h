@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #pragma GCC visibility push(hidden)
@@ -62,6 +63,8 @@ _Static_assert(sizeof(ws__frame_rt) <= sizeof(ws_frame),
                "ws_frame too small for the runtime's frame");
 _Static_assert(alignof(ws__frame_rt) <= alignof(ws_frame),
                "ws_frame under-aligned");
+_Static_assert(offsetof(ws__frame_rt, owner) == 2 * sizeof(uint64_t),
+               "ws_wait_pending (ws.h) reads the owner word as opaque_[2]");
 
 /* ---- Task descriptors ---------------------------------------------------- */
 

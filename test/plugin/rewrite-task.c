@@ -29,13 +29,13 @@ long fib(int n) {
 // CHECK-NEXT: long fib(int n) { ws_frame __ws_frame = WS_FRAME_INIT;
 // CHECK-NEXT:   long x, y;
 // CHECK-NEXT:   if (n < 2)
-// CHECK-NEXT:     { ws_wait(&__ws_frame); return n; }
+// CHECK-NEXT:     { ws_wait_pending(&__ws_frame); return n; }
 // CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .x = &x, .n = n, }; ws_spawn(&__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_NORMAL, &__ws_site_0); }
 // CHECK-EMPTY:
 // CHECK-NEXT:   y = fib(n - 2);
-// CHECK-NEXT: { ws_wait(&__ws_frame); }
-// CHECK-NEXT:   { ws_wait(&__ws_frame); return x + y; }
-// CHECK-NEXT: ws_wait(&__ws_frame); }
+// CHECK-NEXT: { ws_wait_pending(&__ws_frame); }
+// CHECK-NEXT:   { ws_wait_pending(&__ws_frame); return x + y; }
+// CHECK-NEXT: ws_wait_pending(&__ws_frame); }
 // CHECK-NEXT: #line 10 "{{.*}}rewrite-task.c"
 // CHECK-NEXT: static void __ws_task_0(void *__ws_arg) { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)__ws_arg; int n = __ws_c->n;
 // CHECK-NEXT: #line 11 "{{.*}}rewrite-task.c"

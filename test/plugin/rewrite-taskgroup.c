@@ -28,13 +28,13 @@ int groups(int n) {
 // CHECK-LABEL: int groups(int n) { ws_frame __ws_frame = WS_FRAME_INIT;
 // CHECK: { ws_frame __ws_group_0 = WS_FRAME_INIT; ws_taskgroup_begin(&__ws_group_0);
 // CHECK: ws_spawn(&__ws_group_0, __ws_task_1,
-// CHECK: { ws_wait(&__ws_group_0); ws_wait(&__ws_frame); }
+// CHECK: { ws_wait(&__ws_group_0); ws_wait_pending(&__ws_frame); }
 // CHECK-NEXT: if (found)
-// CHECK-NEXT: { ws_wait(&__ws_group_0); ws_wait(&__ws_frame); return found; }
+// CHECK-NEXT: { ws_wait(&__ws_group_0); ws_wait_pending(&__ws_frame); return found; }
 // CHECK-NEXT: } ws_wait(&__ws_group_0); }
 // CHECK-NEXT: ws_cancel_current();
-// CHECK-NEXT: { ws_wait(&__ws_frame); return -1; }
-// CHECK-NEXT: ws_wait(&__ws_frame); }
+// CHECK-NEXT: { ws_wait_pending(&__ws_frame); return -1; }
+// CHECK-NEXT: ws_wait_pending(&__ws_frame); }
 // CHECK: static void __ws_task_1(void *__ws_arg) { struct __ws_cap_1 *__ws_c = (struct __ws_cap_1 *)__ws_arg; int i = __ws_c->i;
 // CHECK: if (ws_cancelled()) { return; }
 // CHECK-NEXT: if (search(&(*__ws_c->found), i)) {
