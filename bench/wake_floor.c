@@ -5,8 +5,9 @@
  * A second thread sleeps in FUTEX_WAIT; the main thread lets it sleep for
  * `idle_ms` (as the wake kernel lets the pool park), stamps the time,
  * FUTEX_WAKEs it and spins until the sleeper stamps its own time.  The same
- * with a sleeper that spins on the flag instead of sleeping gives the
- * cross-core signalling floor.
+ * with the sleeper pinned to another CPU than the main thread (as ws pins
+ * its pool threads), and with a sleeper that spins on the flag instead of
+ * sleeping (the cross-core signalling floor).
  *
  *   wake_floor [samples=100] [idle_ms=25]   prints p50/p99 in microseconds
  */
@@ -15,6 +16,7 @@
 
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +28,19 @@
 static _Atomic uint32_t word;   /* futex word: the sample number to run */
 static _Atomic long started_ns; /* set by the sleeper when it runs */
 static long samples;
-static int spinning; /* the sleeper spins instead of sleeping */
+static int spinning;   /* the sleeper spins instead of sleeping */
+static int pinned_cpu; /* >= 0: the sleeper is pinned there */
 
 static long now_ns(void) { return (long)(bench_now() * 1e9); }
 
 static void *sleeper(void *arg) {
   (void)arg;
+  if (pinned_cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(pinned_cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  }
   for (uint32_t k = 1; k <= (uint32_t)samples; k++) {
     /* acquire: pairs with the main thread's release store of the word */
     while (atomic_load_explicit(&word, memory_order_acquire) < k)
@@ -80,8 +89,20 @@ int main(int argc, char **argv) {
   double idle_ms = (double)bench_arg(argc, argv, 2, 25);
   if (samples < 1 || samples > MAXS)
     return 2;
+  pinned_cpu = -1;
   spinning = 0;
   measure("futex wake of a sleeper", idle_ms);
+  /* As ws's pool threads are (WS_BIND=threads): on a CPU other than ours,
+   * which the kernel cannot pull them away from. */
+  cpu_set_t mask;
+  int here = sched_getcpu();
+  if (sched_getaffinity(0, sizeof mask, &mask) == 0)
+    for (int c = 0; c < CPU_SETSIZE && pinned_cpu < 0; c++)
+      if (c != here && CPU_ISSET(c, &mask))
+        pinned_cpu = c;
+  if (pinned_cpu >= 0)
+    measure("... pinned to another CPU", idle_ms);
+  pinned_cpu = -1;
   spinning = 1;
   measure("flag seen by a spinner", idle_ms);
   return 0;

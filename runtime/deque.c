@@ -32,6 +32,7 @@ int ws__deque_init(ws__deque *d, int64_t capacity, int64_t limit) {
   d->top_cache = 0;
   d->retired = NULL;
   d->limit = limit < cap ? cap : limit;
+  d->full_skip = 0;
   return 0;
 }
 

@@ -21,6 +21,10 @@
 
 struct ws__task;
 
+/* Pushes refused without looking once a deque was found full at its limit
+ * (the spawner runs those tasks at once). */
+#define WS__DEQUE_FULL_SKIP 64
+
 typedef struct ws__deque_buf {
   int64_t mask;                       /* capacity - 1, capacity a power of 2 */
   struct ws__deque_buf *retired_next; /* owner-only: the retired list */
@@ -37,6 +41,7 @@ typedef struct ws__deque {
   _Atomic int64_t hwm;    /* most tasks seen queued at once (owner-written) */
   ws__deque_buf *retired; /* owner-only: buffers replaced by growth */
   int64_t limit;          /* most tasks it grows to hold (push fails beyond) */
+  int64_t full_skip;      /* owner-only: pushes to refuse without a look */
 } ws__deque;
 
 /* 0 on success, -1 if the first buffer cannot be allocated.  The deque
@@ -68,14 +73,22 @@ static inline int ws__deque_push(ws__deque *d, struct ws__task *x) {
   int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed);
   ws__deque_buf *a = atomic_load_explicit(&d->buf, memory_order_relaxed);
   if (b - d->top_cache > a->mask) {
+    if (d->full_skip > 0) {
+      /* Full at its limit a moment ago: refuse without reading `top`, a line
+       * the thieves keep writing (a miss per spawn otherwise). */
+      d->full_skip--;
+      return -1;
+    }
     /* Looks full with the cached top: refresh it.  Acquire: pairs with the
      * seq_cst CAS on `top` by the thief that took slot t-1, so its read of
      * that slot happens before we overwrite the slot. (top_cache itself was
      * read the same way, so any slot below it is free to reuse.) */
     d->top_cache = atomic_load_explicit(&d->top, memory_order_acquire);
     if (b - d->top_cache > a->mask) {
-      if (a->mask >= d->limit - 1)
+      if (a->mask >= d->limit - 1) {
+        d->full_skip = WS__DEQUE_FULL_SKIP;
         return -1;
+      }
       a = ws__deque_grow(d, a, b, d->top_cache);
       if (!a)
         return -1;

@@ -761,7 +761,7 @@ spawn_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
     atomic_fetch_add_explicit(&p->hi_queued[tier - WS_TIER_HIGH], 1,
                               memory_order_relaxed);
   if (WS__UNLIKELY(ws__deque_push(&w->dq[tier], t) != 0)) {
-    /* The deque holds WS__DEQUE_LIMIT tasks already (a loop spawning
+    /* The deque holds its limit of tasks already (a loop spawning
      * millions before it waits), or there is no memory to grow it: run the
      * task now, as libomp does with a full deque, rather than queue without
      * bound or lose it. */

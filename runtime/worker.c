@@ -40,7 +40,9 @@ int ws__worker_init(ws__worker *w, ws__pool *p, int id) {
   w->id = id;
   w->rng = 0x9E3779B97F4A7C15ull * (uint64_t)(id + 1) | 1;
   for (int i = 0; i < WS_NUM_TIERS; i++) {
-    if (ws__deque_init(&w->dq[i], 256, WS__DEQUE_LIMIT) != 0) {
+    if (ws__deque_init(&w->dq[i], 256,
+                       i == WS_TIER_LOW ? WS__DEQUE_LIMIT_LOW
+                                        : WS__DEQUE_LIMIT) != 0) {
       while (i--)
         ws__deque_destroy(&w->dq[i]);
       return -1;

@@ -38,8 +38,15 @@ static void e_task(void *p) {
 
 #define E_TASKS 20000
 
+static atomic_int child_started;
+
 static void *e_thread(void *arg) {
   (void)arg;
+  /* Spawn only once worker 1 is busy with main's child: then worker 0,
+   * waiting for that child, is the one that runs E's tasks. */
+  double deadline = now_s() + 10;
+  while (!atomic_load(&child_started) && now_s() < deadline)
+    ;
   ws_frame f = WS_FRAME_INIT;
   for (int i = 0; i < E_TASKS; i++)
     ws_spawn(&f, e_task, NULL, 0, WS_TIER_NORMAL, NULL);
@@ -51,8 +58,6 @@ static void *e_thread(void *arg) {
 /* main's child: runs on worker 1 until worker 0 has run some of E's tasks
  * while waiting for it (or a deadline passes: then the scenario was not
  * reached, which the checks below report). */
-static atomic_int child_started;
-
 static void main_child(void *p) {
   (void)p;
   atomic_store(&child_started, 1);
