@@ -414,9 +414,10 @@ std::string Outliner::spawn(Region &Task) {
     if (D.Depends.empty()) {
       Call += ";";
     } else {
-      // A runtime without dependence support refuses them (WS_EINVAL): then
-      // run the task at once, which keeps every ordering among the tasks
-      // that have depend clauses.
+      // A dependent spawn the runtime refuses (WS_EINVAL: a frame owned by
+      // another thread, or a runtime without dependences) runs the task at
+      // once, which keeps every ordering among the tasks with depend
+      // clauses.
       Call = "if (" + Call + " == " + macro("WS_EINVAL") +
              ") { __ws_opts.deps = 0; __ws_opts.num_deps = 0; "
              "__ws_opts.flags |= " +

@@ -132,7 +132,21 @@ int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
  * WS_TASK_UNDEFERRED. */
 #define WS_TASK_FINAL 2u
 
-/* Dependence kinds, for `depend(in|out|inout: ...)`. */
+/* Dependence kinds, for `depend(in|out|inout: ...)`.  Among the tasks
+ * spawned into one frame (siblings), a task with WS_DEP_IN on some storage
+ * waits for the latest earlier sibling with OUT/INOUT on overlapping
+ * storage; one with OUT or INOUT waits for that writer and for every IN
+ * sibling on overlapping storage since.  Storage is the byte range
+ * [addr, addr + len): ranges that overlap conflict, adjacent ones do not;
+ * len 0 names nothing.  A task waiting for predecessors is held, not
+ * queued, and counts as a child of its frame from its spawn (ws_wait waits
+ * for it); the last predecessor to finish releases it.  A cancelled
+ * taskgroup's held tasks are skipped, counted as cancelled, and still
+ * release their successors.  With WS_TASK_UNDEFERRED (or inside a final
+ * task) the spawning thread waits for the predecessors, running other
+ * tasks meanwhile, then runs the task.  Tasks without deps are not
+ * ordered.  Only the frame's owner thread may spawn dependent tasks into
+ * it. */
 #define WS_DEP_IN 1
 #define WS_DEP_OUT 2
 #define WS_DEP_INOUT 3
@@ -150,7 +164,9 @@ typedef struct ws_task_opts {
   const ws_site *site; /* may be NULL */
   unsigned timeout_ms; /* 0: none.  Past it: counted, reported, cancelled */
   const ws_dep *deps;  /* ordering among siblings of the same frame */
-  int num_deps;        /* (not implemented yet: > 0 gives WS_EINVAL) */
+  int num_deps;        /* entries in deps; WS_EINVAL if < 0, with a NULL
+                          deps, an unknown kind, or from a thread that does
+                          not own the frame */
 } ws_task_opts;
 
 /* ws_spawn with every option.  `opts` may be NULL (normal tier). */
@@ -177,6 +193,67 @@ static inline int ws_wait_pending(ws_frame *frame) {
   return __atomic_load_n(&frame->opaque_[2], __ATOMIC_RELAXED) ? ws_wait(frame)
                                                                : WS_OK;
 }
+
+/* ---- Calling existing functions as tasks (libffi) --------------------- */
+
+/* The types of a called function's arguments and result.  Scalars and
+ * pointers only: a struct or union passed or returned by value is not
+ * supported (pass a pointer to it), nor is a variadic function.  `_Bool` is
+ * WS_TYPE_UINT8 holding 0 or 1; an enum is its underlying integer type. */
+typedef enum ws_type {
+  WS_TYPE_VOID = 0, /* result only: the function returns nothing */
+  WS_TYPE_INT8,
+  WS_TYPE_UINT8,
+  WS_TYPE_INT16,
+  WS_TYPE_UINT16,
+  WS_TYPE_INT32,
+  WS_TYPE_UINT32,
+  WS_TYPE_INT64,
+  WS_TYPE_UINT64,
+  WS_TYPE_FLOAT,
+  WS_TYPE_DOUBLE,
+  WS_TYPE_LONG_DOUBLE,
+  WS_TYPE_POINTER, /* any object pointer: void *, char *, struct s *, ... */
+  /* The C names, mapped to the fixed-width type of this platform's size. */
+  WS_TYPE_INT,   /* int */
+  WS_TYPE_UINT,  /* unsigned int */
+  WS_TYPE_LONG,  /* long */
+  WS_TYPE_ULONG, /* unsigned long */
+  WS_TYPE_SIZE   /* size_t */
+} ws_type;
+
+/* Any function, cast to this type for ws_spawn_call: `(ws_call_fn)f`. */
+typedef void (*ws_call_fn)(void);
+#define WS_CALL_MAX_ARGS 32
+
+/* Spawns the call `fn(*args[0], ..., *args[nargs - 1])` as a child of
+ * `frame`, for code built without the plugin and for other languages'
+ * foreign-function bindings.  `arg_types[i]` is the type of the value that
+ * `args[i]` points to (libffi's convention).  The values are copied at spawn,
+ * like ws_spawn's captures, so `arg_types`, `args` and the values may change
+ * or go away as soon as this returns.  If `ret` is non-NULL the result, of
+ * `ret_type`, is stored there (the type's own size) when the task finishes:
+ * read it after ws_wait(frame); `ret` must stay valid until then.  With
+ * WS_TYPE_VOID `ret` is ignored.  A task skipped by cancellation never calls
+ * `fn` and leaves `*ret` as it was.  `opts` as for ws_spawn_ex (may be NULL).
+ * Like ws_spawn it never fails for lack of memory: the call runs inline.
+ * Returns WS_OK, or WS_EINVAL, with nothing spawned, for a NULL frame or fn,
+ * nargs < 0 or > WS_CALL_MAX_ARGS, NULL arg_types, args or args[i], an
+ * unknown type or WS_TYPE_VOID as an argument, a signature libffi cannot
+ * prepare, or options ws_spawn_ex refuses.  `fn` must really have the
+ * described signature: nothing can check it.
+ *
+ *     int add(int a, int b);
+ *     int a = 2, b = 3, sum;
+ *     ws_type types[] = {WS_TYPE_INT, WS_TYPE_INT};
+ *     void *args[] = {&a, &b};
+ *     ws_spawn_call(&f, (ws_call_fn)add, WS_TYPE_INT, &sum, 2, types, args,
+ *                   NULL);
+ *     ws_wait(&f);               // sum == 5
+ */
+int ws_spawn_call(ws_frame *frame, ws_call_fn fn, ws_type ret_type, void *ret,
+                  int nargs, const ws_type *arg_types, void *const *args,
+                  const ws_task_opts *opts);
 
 /* ---- Taskgroups, checkpoints, cancellation ---------------------------- */
 

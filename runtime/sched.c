@@ -3,6 +3,7 @@
  * cancellation, checkpoints; plus tiers (high-tier counters), aging and the
  * injection queue for threads that are not workers.
  */
+#include "depend.h"
 #include "observe.h"
 #include "worker.h"
 
@@ -91,6 +92,11 @@ frame_child_done(ws__frame_rt *f, uintptr_t self) {
 
 void ws__frame_child_done(ws__frame_rt *f, uintptr_t self) {
   frame_child_done(f, self);
+}
+
+/* depend.c: a held task counts as a child from its spawn (see depend.h). */
+void ws__frame_add_child(ws__frame_rt *f, uintptr_t self) {
+  frame_add_child(f, self);
 }
 
 /* Completions a worker may hold back (see ws__worker.held_frame).  Holding
@@ -842,9 +848,8 @@ int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
                 size_t size, const ws_task_opts *opts) {
   if (!opts)
     return spawn(frame, fn, captures, size, WS_TIER_NORMAL, NULL, 0);
-  /* Dependences are not implemented yet: refuse rather than ignore them. */
-  if (opts->num_deps != 0)
-    return WS_EINVAL;
+  if (WS__UNLIKELY(opts->num_deps != 0)) /* depend.c: held until ready */
+    return ws__spawn_deps(frame, fn, captures, size, opts);
   if (WS__UNLIKELY(opts->timeout_ms > 0)) /* timeout.c: wraps the task */
     return ws__spawn_timed(frame, fn, captures, size, opts);
   return spawn(frame, fn, captures, size, opts->tier, opts->site, opts->flags);
@@ -976,6 +981,8 @@ int ws_wait(ws_frame *frame_) {
   int rc = WS_OK;
   uint32_t ff = atomic_load_explicit(&frame->flags, memory_order_relaxed);
   if (WS__UNLIKELY(ff != 0)) {
+    if (ff & WS__FRAME_DEPS) /* the frame is empty: free its table */
+      ws__deps_frame_done(frame);
     if (ff & WS__FRAME_GROUP) {
       if (ws__task_cancelled(NULL, frame))
         rc = WS_ECANCELED;

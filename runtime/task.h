@@ -58,6 +58,7 @@ typedef struct ws__frame_rt {
 
 #define WS__FRAME_GROUP 1u     /* a taskgroup */
 #define WS__FRAME_CANCELLED 2u /* cancelled: unstarted tasks are skipped */
+#define WS__FRAME_DEPS 4u      /* has a dependence table (depend.c) */
 
 _Static_assert(sizeof(ws__frame_rt) <= sizeof(ws_frame),
                "ws_frame too small for the runtime's frame");

@@ -314,7 +314,14 @@ static void test_options(void) {
   ws_task_opts od = {0};
   od.deps = &dep;
   od.num_deps = 1;
-  CHECK(ws_spawn_ex(&f, quick, NULL, 0, &od) == WS_EINVAL, "deps refused");
+  od.deps = NULL;
+  CHECK(ws_spawn_ex(&f, quick, NULL, 0, &od) == WS_EINVAL, "NULL deps");
+  od.deps = &dep;
+  od.num_deps = -1;
+  CHECK(ws_spawn_ex(&f, quick, NULL, 0, &od) == WS_EINVAL, "negative deps");
+  dep.kind = 99;
+  od.num_deps = 1;
+  CHECK(ws_spawn_ex(&f, quick, NULL, 0, &od) == WS_EINVAL, "bad dep kind");
   CHECK(ws_wait(NULL) == WS_EINVAL, "wait NULL");
   CHECK(ws_init(-1) == WS_EINVAL, "init -1");
   CHECK(ws_init(ws_num_workers() + 1) == WS_EBUSY, "init other size");
