@@ -365,6 +365,16 @@ static seg *treap_max(seg *t) {
   return t;
 }
 
+/* Doubles a scratch array of `elem`-byte entries (16 at first): the new
+ * array, or NULL without memory (then `arr` and *cap are unchanged). */
+static void *grow_scratch(void *arr, size_t *cap, size_t elem) {
+  size_t n = *cap ? 2 * *cap : 16;
+  void *a = realloc(arr, n * elem);
+  if (a)
+    *cap = n;
+  return a;
+}
+
 /* In-order into tab->segs; -1 without memory. */
 static int treap_flatten(dep_table *tab, seg *t) {
   if (!t)
@@ -372,12 +382,10 @@ static int treap_flatten(dep_table *tab, seg *t) {
   if (treap_flatten(tab, t->left) != 0)
     return -1;
   if (tab->nsegs == tab->segs_cap) {
-    size_t cap = tab->segs_cap ? 2 * tab->segs_cap : 16;
-    seg **a = realloc(tab->segs, cap * sizeof *a);
+    seg **a = grow_scratch(tab->segs, &tab->segs_cap, sizeof *a);
     if (!a)
       return -1;
     tab->segs = a;
-    tab->segs_cap = cap;
   }
   tab->segs[tab->nsegs++] = t;
   return treap_flatten(tab, t->right);
@@ -396,12 +404,10 @@ static int add_pred(dep_table *tab, dep_node *self, dep_ref r) {
   if (!ref_live(r) || r.node == self)
     return 0;
   if (tab->npreds == tab->preds_cap) {
-    size_t cap = tab->preds_cap ? 2 * tab->preds_cap : 16;
-    dep_node **a = realloc(tab->preds, cap * sizeof *a);
+    dep_node **a = grow_scratch(tab->preds, &tab->preds_cap, sizeof *a);
     if (!a)
       return -1;
     tab->preds = a;
-    tab->preds_cap = cap;
   }
   tab->preds[tab->npreds++] = r.node;
   return 0;
