@@ -105,6 +105,12 @@ static inline uint64_t bench_mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+/* Makes the compiler believe that `p` escaped and that memory changed: a pure
+ * kernel called twice on the same data is then computed twice. */
+static inline void bench_clobber(const void *p) {
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
 /* Busy work of about `ns` nanoseconds, not optimised away. */
 static inline uint64_t bench_spin_ns(double ns) {
   double end = bench_now() + 1e-9 * ns;

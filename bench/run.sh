@@ -7,7 +7,7 @@
 # Usage: bench/run.sh [options]
 #   --quick              short smoke run (small sizes, 1 run, workers 1,2)
 #   --kernels a,b        kernels to run (default all): fib nqueens uts
-#                        mergesort flat priority idle wake
+#                        mergesort flat stencil dot priority idle wake
 #   --variants a,b       variants (default all that build): seq ws ws-api
 #                        omp-gcc omp-clang tbb  (seq is always included)
 #   --runs N             runs per point, median reported (default 5)

@@ -26,6 +26,10 @@ KERNELS = {
     "uts":       dict(full=["500", "8"], quick=["100", "6"], kind="time"),
     "mergesort": dict(full=[str(32 << 20)], quick=[str(1 << 20)], kind="time"),
     "flat":      dict(full=["10000000"], quick=["500000"], kind="time"),
+    # parallel for through the plugin (issue 4's two loops)
+    "stencil":   dict(full=["4096", "10"], quick=["1024", "4"], kind="time"),
+    "dot":       dict(full=["100000000", "4"], quick=["4000000", "4"],
+                      kind="time"),
     "priority":  dict(full=["10000", "100", "20"], quick=["2000", "100", "20"],
                       kind="priority"),
     "idle":      dict(full=["50", "9000", "16"], quick=["10", "9000", "16"],
@@ -38,7 +42,8 @@ KERNELS = {
 LOOP_ARGS = dict(full=["100000000", "4096", "2", "4"],
                  quick=["2000000", "512", "2", "2"])
 # kernels with a tbb form (priority has no natural task_group form)
-TBB_KERNELS = {"fib", "nqueens", "uts", "mergesort", "flat", "idle", "wake"}
+TBB_KERNELS = {"fib", "nqueens", "uts", "mergesort", "flat", "stencil", "dot",
+               "idle", "wake"}
 GOAL_TIME_KERNELS = ["fib", "nqueens", "uts"]
 
 
@@ -491,6 +496,14 @@ def goals(args, res, variants):
         if ts and t2:
             line(f"{wsv}: mergesort speedup @2", ">= 1.85", f"{ts / t2:.2f}",
                  ts / t2 >= 1.85)
+        for k, target in (("stencil", 1.8), ("dot", None)):
+            ts, t2 = res.med((k, "seq", 1)), res.med((k, wsv, 2))
+            if ts and t2 and target:
+                line(f"{wsv}: {k} speedup @2", f">= {target}",
+                     f"{ts / t2:.2f}", ts / t2 >= target)
+            elif ts and t2:
+                out.append(f"| {wsv}: {k} speedup @2 | (info) | "
+                           f"{ts / t2:.2f} | - |")
         ts, t1 = res.med(("flat", "seq", 1)), res.med(("flat", wsv, 1))
         t2, tasks = res.med(("flat", wsv, 2)), res.tasks.get("flat")
         if ts and t1 and tasks:
