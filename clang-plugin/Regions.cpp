@@ -7,6 +7,7 @@
 #include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/Path.h"
 
@@ -153,12 +154,15 @@ struct BodyWalk {
   std::vector<const CallExpr *> Markers;
   std::vector<const ReturnStmt *> Returns;
   std::vector<const GotoStmt *> Gotos;
+  std::vector<const CompoundStmt *> Blocks;
 
   void walk(const Stmt *S, bool IsPosition) {
     if (!S)
       return;
     if (IsPosition)
       Positions.push_back(S);
+    if (const auto *B = dyn_cast<CompoundStmt>(S))
+      Blocks.push_back(B);
     if (markerID(S))
       Markers.push_back(cast<CallExpr>(S));
     if (const auto *R = dyn_cast<ReturnStmt>(S))
@@ -282,6 +286,37 @@ bool RegionBuilder::build(std::vector<FunctionRegions> &Out) {
   return Diags.engine().getNumErrors() == ErrorsBefore;
 }
 
+/// Tasks spawned right before a taskwait of the same frame: in one block,
+/// the task's marker, its statement and the taskwait's marker are three
+/// consecutive statements.  (A task that is the body of a loop or an `if`
+/// has no marker of its own in a block, so it never qualifies: its next
+/// spawn, not the wait, may follow it.)  Only plain tasks outside
+/// taskgroups: a taskgroup's tasks go to the group's frame, and `if`,
+/// `final`, `depend` and `timeout` take the ws_spawn_ex path.
+void RegionBuilder::markLastBeforeWait(
+    const std::vector<const CompoundStmt *> &Blocks, FunctionRegions &FR) {
+  llvm::DenseMap<const Stmt *, Region *> ByMarker;
+  for (auto &R : FR.Regions)
+    ByMarker[R->Marker] = R.get();
+  for (const CompoundStmt *B : Blocks) {
+    const Stmt *const *C = B->body_begin();
+    size_t N = B->size();
+    for (size_t I = 0; I + 2 < N; I++) {
+      Region *T = ByMarker.lookup(C[I]);
+      Region *W = ByMarker.lookup(C[I + 2]);
+      if (!T || !W || !T->isTask() || T->Body != C[I + 1] ||
+          W->kind() != DirectiveKind::Taskwait || !T->Groups.empty() ||
+          !W->Groups.empty() || T->EnclosingTask != W->EnclosingTask)
+        continue;
+      const Directive &D = *T->D;
+      if (D.If.present() || D.Final.present() || D.Timeout.present() ||
+          !D.Depends.empty())
+        continue;
+      T->LastBeforeWait = true;
+    }
+  }
+}
+
 bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
   BodyWalk W;
   W.walk(FD->getBody(), false);
@@ -387,6 +422,8 @@ bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
       Ok = false;
     }
   }
+
+  markLastBeforeWait(W.Blocks, FR);
 
   // Jumps out of task and taskgroup bodies.
   llvm::DenseSet<const Stmt *> TaskBodies;

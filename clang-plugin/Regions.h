@@ -22,6 +22,7 @@
 namespace clang {
 class ASTContext;
 class CallExpr;
+class CompoundStmt;
 class FunctionDecl;
 class ReturnStmt;
 class Stmt;
@@ -76,7 +77,11 @@ struct Region {
   Region *EnclosingTask = nullptr;
   std::vector<Region *> Groups; // enclosing taskgroups, innermost first
   bool NeedsFrame = false;      // task whose outlined body spawns or waits
-  bool FuncInMacro = false;     // task body uses __func__ from a macro body
+  /// A task whose statement is directly followed, in the same block, by a
+  /// `taskwait` of the same frame: nothing runs between its spawn and that
+  /// wait, so the runtime may run it at once (ws_spawn_last).
+  bool LastBeforeWait = false;
+  bool FuncInMacro = false; // task body uses __func__ from a macro body
   std::vector<Capture> Captures;
 
   DirectiveKind kind() const { return D->Kind; }
@@ -111,6 +116,9 @@ private:
   const SourceText &Src;
 
   bool buildFunction(const clang::FunctionDecl *FD, FunctionRegions &FR);
+  void
+  markLastBeforeWait(const std::vector<const clang::CompoundStmt *> &Blocks,
+                     FunctionRegions &FR);
 };
 
 /// S as a C string literal.

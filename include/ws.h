@@ -125,6 +125,18 @@ int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
              int tier, const ws_site *site);
 #define WS_INLINE_CAPTURE 96
 
+/* ws_spawn for the last spawn before a ws_wait on the same frame (the
+ * plugin emits it for a task directly followed by `taskwait`).  The task is
+ * spawned as by ws_spawn, or, when the wait's first choice would be this very
+ * task anyway (a worker thread, no queued task of a higher tier visible, not
+ * inside a `final` task, at most WS_INLINE_CAPTURE bytes of captures), run at
+ * once in this thread before the call returns: then it costs a call, not a
+ * queued task.  Either way it counts as spawned and executed (or cancelled),
+ * and nothing may run between this call and the wait that relies on the task
+ * staying queued (another worker starting it, say).  Returns as ws_spawn. */
+int ws_spawn_last(ws_frame *frame, ws_task_fn fn, const void *captures,
+                  size_t size, int tier, const ws_site *site);
+
 /* Flags for ws_spawn_ex. */
 #define WS_TASK_UNDEFERRED 1u /* if(false): run now, in this thread */
 /* final(true): every task spawned while this one runs (and so on down) runs

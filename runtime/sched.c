@@ -855,6 +855,64 @@ int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
   return spawn(frame, fn, captures, size, opts->tier, opts->site, opts->flags);
 }
 
+/* The last spawn before a wait on the same frame.  The wait's first
+ * scheduling decision would take this very task from the bottom of our deque
+ * (ws__next_task's fast path) when no queued task of a higher tier is
+ * visible and the decision is not a periodic one; then pushing it and
+ * popping it back is all the difference, and the task runs here at once, as
+ * a call: no descriptor, no deque, no frame count (it has finished before
+ * anyone could wait for it).  Otherwise -- higher work queued, a periodic
+ * decision due, a final task, big captures, not a worker -- it is an
+ * ordinary spawn, and the wait decides. */
+int ws_spawn_last(ws_frame *frame_, ws_task_fn fn, const void *captures,
+                  size_t size, int tier, const ws_site *site) {
+  ws__tls *tls = &ws__tls_self;
+  ws__worker *w = tls->w;
+  if (WS__UNLIKELY(!w || !frame_ || !fn || (size && !captures) ||
+                   size > WS_INLINE_CAPTURE ||
+                   (unsigned)tier > WS_TIER_CRITICAL || tls->final_depth > 0))
+    return spawn(frame_, fn, captures, size, tier, site, 0);
+  if (WS__UNLIKELY(
+          (w->tier_mask >> (tier + 1)) != 0 ||
+          (tier < WS_TIER_CRITICAL && ws__higher_elsewhere(w->pool, tier))))
+    return spawn(frame_, fn, captures, size, tier, site, 0);
+  /* This is a scheduling decision: it counts towards the periodic one, and
+   * when that is due the task is queued so that the wait makes it. */
+  if (WS__UNLIKELY((++w->tick & 31) == 0)) {
+    w->tick--; /* the wait's ws__next_task counts it again */
+    return spawn(frame_, fn, captures, size, tier, site, 0);
+  }
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
+  ws__frame_rt *group = nearest_group(frame, tls);
+  /* The task gets a private copy of its captures, as a queued one would. */
+  alignas(16) unsigned char copy[WS_INLINE_CAPTURE];
+  if (size)
+    copy_small(copy, captures, size);
+  if (WS__UNLIKELY(w->held_frame != NULL) && w->held_frame != frame)
+    ws__flush_held_slow(w); /* as run_task does before another frame */
+  WS__STAT(w, spawned, 1);
+  if (WS__UNLIKELY(task_cancelled(frame, group))) {
+    WS__STAT(w, cancelled, 1);
+    return WS_OK;
+  }
+  ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
+  uint64_t saved_seq = tls->start_seq;
+  tls->start_seq = w->push_seq;
+  tls->cur_frame = frame;
+  tls->cur_group = group;
+  tls->depth++;
+  if (WS__UNLIKELY(ws__tracing()))
+    ws__trace_inline_task(w, fn, copy, tier, site);
+  else
+    fn(copy);
+  tls->depth--;
+  tls->cur_frame = saved_frame;
+  tls->cur_group = saved_group;
+  tls->start_seq = saved_seq;
+  ws__stat_add(&w->stats, WS__STAT_IDX(executed) + (size_t)tier, 1);
+  return WS_OK;
+}
+
 /* ---- Public API: wait
  * -------------------------------------------------------------- */
 

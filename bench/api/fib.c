@@ -22,7 +22,7 @@ static long fib(int n) {
   fib_args a = {n - 1, &x};
   ws_spawn(&f, fib_task, &a, sizeof a, WS_TIER_NORMAL, NULL);
   a = (fib_args){n - 2, &y};
-  ws_spawn(&f, fib_task, &a, sizeof a, WS_TIER_NORMAL, NULL);
+  ws_spawn_last(&f, fib_task, &a, sizeof a, WS_TIER_NORMAL, NULL);
   ws_wait(&f);
   return x + y;
 }

@@ -39,7 +39,7 @@ static void pmerge(const int *a, size_t na, const int *b, size_t nb, int *dst) {
   merge_args r = {s.a + s.ma, s.b + s.mb, s.na - s.ma, s.nb - s.mb,
                   dst + s.ma + s.mb};
   ws_spawn(&f, merge_task, &l, sizeof l, WS_TIER_NORMAL, NULL);
-  ws_spawn(&f, merge_task, &r, sizeof r, WS_TIER_NORMAL, NULL);
+  ws_spawn_last(&f, merge_task, &r, sizeof r, WS_TIER_NORMAL, NULL);
   ws_wait(&f);
 }
 
@@ -52,10 +52,10 @@ static void psort(int *a, int *tmp, size_t n) {
   ws_frame f = WS_FRAME_INIT;
   sort_args l = {a, tmp, h}, r = {a + h, tmp + h, n - h};
   ws_spawn(&f, sort_task, &l, sizeof l, WS_TIER_NORMAL, NULL);
-  ws_spawn(&f, sort_task, &r, sizeof r, WS_TIER_NORMAL, NULL);
+  ws_spawn_last(&f, sort_task, &r, sizeof r, WS_TIER_NORMAL, NULL);
   ws_wait(&f);
   merge_args m = {a, a + h, h, n - h, tmp};
-  ws_spawn(&f, merge_task, &m, sizeof m, WS_TIER_NORMAL, NULL);
+  ws_spawn_last(&f, merge_task, &m, sizeof m, WS_TIER_NORMAL, NULL);
   ws_wait(&f);
   memcpy(a, tmp, n * sizeof(int));
 }

@@ -20,6 +20,6 @@ int twice(int n) {
 // CHECK: int twice(int n) { ws_frame __ws_frame = WS_FRAME_INIT;
 // CHECK-NEXT: int a = 0, b = 0;
 // CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .a = &a, .n = n, }; ws_spawn(&__ws_frame, __ws_task_0,
-// CHECK-NEXT: { struct __ws_cap_1 __ws_cap = { .b = &b, .n = n, }; ws_spawn(&__ws_frame, __ws_task_1,
+// CHECK-NEXT: { struct __ws_cap_1 __ws_cap = { .b = &b, .n = n, }; ws_spawn_last(&__ws_frame, __ws_task_1,
 // CHECK-NEXT: { ws_wait_pending(&__ws_frame); };
 // BADCHECK: pragma-operator.c:[[@LINE-9]]:3: error: a ws directive produced by a macro must be followed by a statement written outside that macro
