@@ -286,33 +286,47 @@ bool RegionBuilder::build(std::vector<FunctionRegions> &Out) {
   return Diags.engine().getNumErrors() == ErrorsBefore;
 }
 
-/// Tasks spawned right before a taskwait of the same frame: in one block,
-/// the task's marker, its statement and the taskwait's marker are three
-/// consecutive statements.  (A task that is the body of a loop or an `if`
-/// has no marker of its own in a block, so it never qualifies: its next
-/// spawn, not the wait, may follow it.)  Only plain tasks outside
-/// taskgroups: a taskgroup's tasks go to the group's frame, and `if`,
-/// `final`, `depend` and `timeout` take the ws_spawn_ex path.
+/// Tasks spawned right before a wait for their frame, with nothing in
+/// between.  In one block, the task's marker and its statement are followed
+/// by
+///   - the marker of a taskwait of the same frame,
+///   - a `return` of the function (which waits first), or
+///   - the end of the block, when the block is the function's body or the
+///     body of the enclosing task (both end in the implicit wait).
+/// A task that is the body of a loop or an `if` has no marker of its own in
+/// a block, so it never qualifies: its next spawn, not the wait, may follow.
+/// Only plain tasks outside taskgroups: a taskgroup's tasks go to the group's
+/// frame, and `if`, `final`, `depend` and `timeout` take ws_spawn_ex.
 void RegionBuilder::markLastBeforeWait(
     const std::vector<const CompoundStmt *> &Blocks, FunctionRegions &FR) {
   llvm::DenseMap<const Stmt *, Region *> ByMarker;
   for (auto &R : FR.Regions)
     ByMarker[R->Marker] = R.get();
+  auto FollowedByWait = [&](const Region &T, const CompoundStmt *B,
+                            size_t Next) {
+    if (Next == B->size()) {
+      if (T.EnclosingTask)
+        return T.EnclosingTask->isTask() && T.EnclosingTask->Body == B;
+      return B == FR.Fn->getBody();
+    }
+    const Stmt *S = B->body_begin()[Next];
+    if (isa<ReturnStmt>(S))
+      return T.EnclosingTask == nullptr;
+    const Region *W = ByMarker.lookup(S);
+    return W && W->kind() == DirectiveKind::Taskwait && W->Groups.empty() &&
+           W->EnclosingTask == T.EnclosingTask;
+  };
   for (const CompoundStmt *B : Blocks) {
     const Stmt *const *C = B->body_begin();
-    size_t N = B->size();
-    for (size_t I = 0; I + 2 < N; I++) {
+    for (size_t I = 0; I + 1 < B->size(); I++) {
       Region *T = ByMarker.lookup(C[I]);
-      Region *W = ByMarker.lookup(C[I + 2]);
-      if (!T || !W || !T->isTask() || T->Body != C[I + 1] ||
-          W->kind() != DirectiveKind::Taskwait || !T->Groups.empty() ||
-          !W->Groups.empty() || T->EnclosingTask != W->EnclosingTask)
+      if (!T || !T->isTask() || T->Body != C[I + 1] || !T->Groups.empty())
         continue;
       const Directive &D = *T->D;
       if (D.If.present() || D.Final.present() || D.Timeout.present() ||
           !D.Depends.empty())
         continue;
-      T->LastBeforeWait = true;
+      T->LastBeforeWait = FollowedByWait(*T, B, I + 2);
     }
   }
 }

@@ -78,8 +78,9 @@ struct Region {
   std::vector<Region *> Groups; // enclosing taskgroups, innermost first
   bool NeedsFrame = false;      // task whose outlined body spawns or waits
   /// A task whose statement is directly followed, in the same block, by a
-  /// `taskwait` of the same frame: nothing runs between its spawn and that
-  /// wait, so the runtime may run it at once (ws_spawn_last).
+  /// wait for its frame (a `taskwait`, a `return`, or the implicit wait at
+  /// the end of the function or task): nothing runs between its spawn and
+  /// that wait, so the runtime may run it at once (ws_spawn_last).
   bool LastBeforeWait = false;
   bool FuncInMacro = false; // task body uses __func__ from a macro body
   std::vector<Capture> Captures;

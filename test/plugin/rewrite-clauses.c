@@ -38,7 +38,7 @@ void clauses(int n) {
 // CHECK: { struct __ws_cap_8 __ws_cap = { .a = &a, .b = &b, };
 #pragma ws task firstprivate(a) shared(b) private(c)
   { c = a; b = c; }
-// CHECK: { struct __ws_cap_9 __ws_cap = { .a = a, .b = &b, }; (void)sizeof c; ws_spawn(&__ws_frame, __ws_task_9,
+// CHECK: { struct __ws_cap_9 __ws_cap = { .a = a, .b = &b, }; (void)sizeof c; ws_spawn_last(&__ws_frame, __ws_task_9,
 // CHECK: static void __ws_task_9(void *__ws_arg) { struct __ws_cap_9 *__ws_c = (struct __ws_cap_9 *)__ws_arg; int c; int a = __ws_c->a;
 // CHECK-NEXT: #line [[@LINE-3]]
 // CHECK-NEXT: { c = a; (*__ws_c->b) = c; } }

@@ -1,6 +1,7 @@
-// A task directly followed by a taskwait of the same frame, in the same
-// block, becomes ws_spawn_last (the runtime may run it at once); every other
-// task stays ws_spawn (or ws_spawn_ex for if/final/depend/timeout).
+// A task directly followed, in the same block, by a wait for its frame (a
+// taskwait, a return, the end of the function or of the enclosing task)
+// becomes ws_spawn_last (the runtime may run it at once); every other task
+// stays ws_spawn (or ws_spawn_ex for if/final/depend/timeout).
 // RUN: %ws_rewrite %s -- -I%ws_include | grep -v CHECK | FileCheck %s
 // RUN: %ws_cc -O1 -fsyntax-only -Wall -Wextra -Werror %s
 
@@ -95,7 +96,8 @@ done:
 }
 // CHECK: ws_spawn(&__ws_frame, __ws_task_{{[0-9]+}},
 
-// Nested in a task: the inner pair is the task's own frame.
+// Nested in a task: the inner tasks use the task's own frame; the last one
+// ends the task's body (its implicit wait), the outer task ends the function.
 // CHECK-LABEL: void nested(int n)
 void nested(int n) {
 #pragma ws task
@@ -103,8 +105,45 @@ void nested(int n) {
 #pragma ws task
     work(n);
 #pragma ws taskwait
+#pragma ws task
+    work(n + 1);
   }
+  work(0);
 }
 // CHECK: ws_spawn(&__ws_frame, __ws_task_{{[0-9]+}},
 // CHECK: static void __ws_task_{{[0-9]+}}(
 // CHECK: ws_spawn_last(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_spawn_last(&__ws_frame, __ws_task_{{[0-9]+}},
+
+// The implicit waits: the end of the function, a return.
+// CHECK-LABEL: void tree(int n)
+void tree(int n) {
+  if (n < 1)
+    return;
+#pragma ws task
+  tree(n - 1);
+#pragma ws task
+  tree(n - 2);
+}
+// CHECK: ws_spawn(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_spawn_last(&__ws_frame, __ws_task_{{[0-9]+}},
+
+// CHECK-LABEL: int early(int n)
+int early(int n) {
+  int x = 0;
+#pragma ws task shared(x)
+  x = n;
+  return x;
+}
+// CHECK: ws_spawn_last(&__ws_frame, __ws_task_{{[0-9]+}},
+
+// The end of an inner block is not a wait: work(0) follows.
+// CHECK-LABEL: void inner_block(int n)
+void inner_block(int n) {
+  if (n) {
+#pragma ws task
+    work(n);
+  }
+  work(0);
+}
+// CHECK: ws_spawn(&__ws_frame, __ws_task_{{[0-9]+}},
