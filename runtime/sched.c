@@ -864,23 +864,35 @@ int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
  * anyone could wait for it).  Otherwise -- higher work queued, a periodic
  * decision due, a final task, big captures, not a worker -- it is an
  * ordinary spawn, and the wait decides. */
+/* ws_spawn_last's queued case, out of line so that its fast path keeps few
+ * registers live (a short prologue) rather than those of the whole spawn. */
+static __attribute__((noinline)) int
+spawn_queued(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
+             int tier, const ws_site *site) {
+  return spawn(frame, fn, captures, size, tier, site, 0);
+}
+
 int ws_spawn_last(ws_frame *frame_, ws_task_fn fn, const void *captures,
                   size_t size, int tier, const ws_site *site) {
   ws__tls *tls = &ws__tls_self;
   ws__worker *w = tls->w;
+  /* Not a worker, bad arguments (spawn reports them), big captures, an
+   * out-of-range tier (spawn clamps it), inside a final task. */
   if (WS__UNLIKELY(!w || !frame_ || !fn || (size && !captures) ||
                    size > WS_INLINE_CAPTURE ||
                    (unsigned)tier > WS_TIER_CRITICAL || tls->final_depth > 0))
-    return spawn(frame_, fn, captures, size, tier, site, 0);
+    return spawn_queued(frame_, fn, captures, size, tier, site);
+  /* Would the wait pick another task first?  The same tests as
+   * ws__next_task's fast path. */
   if (WS__UNLIKELY(
           (w->tier_mask >> (tier + 1)) != 0 ||
           (tier < WS_TIER_CRITICAL && ws__higher_elsewhere(w->pool, tier))))
-    return spawn(frame_, fn, captures, size, tier, site, 0);
+    return spawn_queued(frame_, fn, captures, size, tier, site);
   /* This is a scheduling decision: it counts towards the periodic one, and
    * when that is due the task is queued so that the wait makes it. */
   if (WS__UNLIKELY((++w->tick & 31) == 0)) {
     w->tick--; /* the wait's ws__next_task counts it again */
-    return spawn(frame_, fn, captures, size, tier, site, 0);
+    return spawn_queued(frame_, fn, captures, size, tier, site);
   }
   ws__frame_rt *frame = (ws__frame_rt *)frame_;
   ws__frame_rt *group = nearest_group(frame, tls);
