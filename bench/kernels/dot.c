@@ -26,17 +26,7 @@ int main(int argc, char **argv) {
   double s = dot(x, y, n); /* warm-up: starts the pool */
   bench_clock c;
   bench_start(&c);
-  for (long r = 0; r < reps; r++) {
-    bench_clobber(x);
-    bench_clobber(y); /* else the pure call is computed once */
-    double d = dot(x, y, n);
-    if (d != s) /* exact sums: any difference is a wrong result */
-      s = -1.0;
-  }
+  s = dot_repeat(x, y, n, reps, s, dot);
   bench_stop(&c);
-  bench_result(&c, (uint64_t)(int64_t)s);
-  bench_end_line();
-  free(x);
-  free(y);
-  return 0;
+  return dot_finish(&c, s, x, y);
 }

@@ -31,18 +31,7 @@ int main(int argc, char **argv) {
   pool.run([&] { s = dot(x, y, n); });
   bench_clock c;
   bench_start(&c);
-  pool.run([&] {
-    for (long r = 0; r < reps; r++) {
-      bench_clobber(x);
-      bench_clobber(y); // else the pure call is computed once
-      if (dot(x, y, n) != s)
-        s = -1.0;
-    }
-  });
+  pool.run([&] { s = dot_repeat(x, y, n, reps, s, dot); });
   bench_stop(&c);
-  bench_result(&c, (uint64_t)(int64_t)s);
-  bench_end_line();
-  free(x);
-  free(y);
-  return 0;
+  return dot_finish(&c, s, x, y);
 }

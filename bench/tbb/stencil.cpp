@@ -28,18 +28,7 @@ int main(int argc, char **argv) {
   memcpy(b, a, bytes);
   bench_clock c;
   bench_start(&c);
-  pool.run([&] {
-    for (long s = 0; s < sweeps; s++) {
-      sweep(b, a, n);
-      double *t = a;
-      a = b;
-      b = t;
-    }
-  });
+  pool.run([&] { stencil_sweeps(&a, &b, n, sweeps, sweep); });
   bench_stop(&c);
-  bench_result(&c, grid_checksum(a, n));
-  bench_end_line();
-  free(a);
-  free(b);
-  return 0;
+  return stencil_finish(&c, a, b, n);
 }
