@@ -236,8 +236,10 @@ run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
 
 void ws__run_task(ws__worker *w, ws__task *t) { run_task(&ws__tls_self, w, t); }
 
-/* Runs a task at once in this thread: if(false), final, or no memory. */
-static __attribute__((noinline, cold)) int
+/* Runs a task at once in this thread: if(false), final, no memory, or a
+ * deque full at its limit (not cold: a loop spawning millions of tasks runs
+ * most of them here). */
+static __attribute__((noinline)) int
 run_inline(ws__tls *tls, ws__pool *p, ws__frame_rt *frame, ws_task_fn fn,
            const void *captures, size_t size, int tier, unsigned task_flags) {
   ws__worker *w = tls->w;
@@ -731,6 +733,44 @@ static inline void count_child(ws__frame_rt *frame, ws__frame_rt *group,
     frame_add_child(group, self);
 }
 
+/* Runs a task at once on worker w, from a copy of its captures on the stack
+ * (size <= WS_INLINE_CAPTURE), counted as spawned and executed or
+ * cancelled: ws_spawn_last's direct call, and a spawn that a full deque
+ * refuses.  No descriptor, no deque, no frame count -- the task has finished
+ * before anyone could wait for it. */
+static inline __attribute__((always_inline)) int
+run_now(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
+        const void *captures, size_t size, int tier, const ws_site *site) {
+  ws__frame_rt *group = nearest_group(frame, tls);
+  /* The task gets a private copy of its captures, as a queued one would. */
+  alignas(16) unsigned char copy[WS_INLINE_CAPTURE];
+  if (size)
+    copy_small(copy, captures, size);
+  if (WS__UNLIKELY(w->held_frame != NULL) && w->held_frame != frame)
+    ws__flush_held_slow(w); /* as run_task does before another frame */
+  WS__STAT(w, spawned, 1);
+  if (WS__UNLIKELY(task_cancelled(frame, group))) {
+    WS__STAT(w, cancelled, 1);
+    return WS_OK;
+  }
+  ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
+  uint64_t saved_seq = tls->start_seq;
+  tls->start_seq = w->push_seq;
+  tls->cur_frame = frame;
+  tls->cur_group = group;
+  tls->depth++;
+  if (WS__UNLIKELY(ws__tracing()))
+    ws__trace_inline_task(w, fn, copy, tier, site);
+  else
+    fn(copy);
+  tls->depth--;
+  tls->cur_frame = saved_frame;
+  tls->cur_group = saved_group;
+  tls->start_seq = saved_seq;
+  ws__stat_add(&w->stats, WS__STAT_IDX(executed) + (size_t)tier, 1);
+  return WS_OK;
+}
+
 /* The hot path: a worker spawns into its own deque. */
 static inline __attribute__((always_inline)) int
 spawn_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
@@ -744,6 +784,19 @@ spawn_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
   if (WS__UNLIKELY(atomic_load_explicit(&frame->owner, memory_order_relaxed) ==
                    0))
     atomic_store_explicit(&frame->owner, self, memory_order_relaxed);
+  if (WS__UNLIKELY(w->dq[tier].full_skip > 0)) {
+    /* The deque was full at its limit a moment ago and refuses this push
+     * without looking (see ws__deque_push): run the task now, from a copy
+     * on the stack, rather than fill a descriptor only to run it -- one
+     * that a thief may have freed last, whose lines would have to come
+     * back from its cache (flat: a loop spawning millions of tasks). */
+    w->dq[tier].full_skip--;
+    if (WS__LIKELY(size <= WS_INLINE_CAPTURE && !task_flags)) {
+      WS__STAT(w, inline_runs, 1);
+      return run_now(tls, w, frame, fn, captures, size, tier, site);
+    }
+    return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
+  }
   ws__task *t = ws__task_alloc(&w->cache, &p->depot);
   if (WS__UNLIKELY(!t))
     return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
@@ -894,35 +947,8 @@ int ws_spawn_last(ws_frame *frame_, ws_task_fn fn, const void *captures,
     w->tick--; /* the wait's ws__next_task counts it again */
     return spawn_queued(frame_, fn, captures, size, tier, site);
   }
-  ws__frame_rt *frame = (ws__frame_rt *)frame_;
-  ws__frame_rt *group = nearest_group(frame, tls);
-  /* The task gets a private copy of its captures, as a queued one would. */
-  alignas(16) unsigned char copy[WS_INLINE_CAPTURE];
-  if (size)
-    copy_small(copy, captures, size);
-  if (WS__UNLIKELY(w->held_frame != NULL) && w->held_frame != frame)
-    ws__flush_held_slow(w); /* as run_task does before another frame */
-  WS__STAT(w, spawned, 1);
-  if (WS__UNLIKELY(task_cancelled(frame, group))) {
-    WS__STAT(w, cancelled, 1);
-    return WS_OK;
-  }
-  ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
-  uint64_t saved_seq = tls->start_seq;
-  tls->start_seq = w->push_seq;
-  tls->cur_frame = frame;
-  tls->cur_group = group;
-  tls->depth++;
-  if (WS__UNLIKELY(ws__tracing()))
-    ws__trace_inline_task(w, fn, copy, tier, site);
-  else
-    fn(copy);
-  tls->depth--;
-  tls->cur_frame = saved_frame;
-  tls->cur_group = saved_group;
-  tls->start_seq = saved_seq;
-  ws__stat_add(&w->stats, WS__STAT_IDX(executed) + (size_t)tier, 1);
-  return WS_OK;
+  return run_now(tls, w, (ws__frame_rt *)frame_, fn, captures, size, tier,
+                 site);
 }
 
 /* ---- Public API: wait

@@ -9,9 +9,13 @@
  *  - big captures, out-of-range tiers, argument errors, non-worker threads;
  *  - many spawns (every 32nd decision is a periodic one: queued instead);
  *  - a recursive fib mixing ws_spawn and ws_spawn_last on more workers than
- *    cores: right result, every task once.
+ *    cores: right result, every task once;
+ *  - the same direct run serves ws_spawn into a deque full at its limit:
+ *    exactly the spawns past the limit run at once, each once, on its own
+ *    copy of the captures, and are skipped in a cancelled taskgroup.
  */
 #include "test_util.h"
+#include "worker.h" /* WS__DEQUE_LIMIT */
 #include "ws.h"
 
 #include <pthread.h>
@@ -249,6 +253,56 @@ static void test_fib(void) {
         (unsigned long long)want);
 }
 
+/* ---- ws_spawn into a full deque ------------------------------------------ */
+
+#define FULL_EXTRA 3000
+static unsigned char g_seen[WS__DEQUE_LIMIT + FULL_EXTRA];
+
+static void seen(void *p) {
+  int i = *(int *)p;
+  g_seen[i]++;
+  atomic_fetch_add(&g_ran, 1);
+}
+
+static void test_full_deque(void) {
+  int n = WS__DEQUE_LIMIT + FULL_EXTRA;
+  memset(g_seen, 0, sizeof g_seen);
+  atomic_store(&g_ran, 0);
+  ws_stats s0 = totals();
+  ws_frame f = WS_FRAME_INIT;
+  for (int i = 0; i < n; i++)
+    ws_spawn(&f, seen, &i, sizeof i, WS_TIER_NORMAL, NULL);
+  CHECK(atomic_load(&g_ran) == FULL_EXTRA,
+        "%d ran at their spawn, want the %d past the limit",
+        atomic_load(&g_ran), FULL_EXTRA);
+  ws_wait(&f);
+  ws_stats s1 = totals();
+  int once = 1;
+  for (int i = 0; i < n; i++)
+    once &= g_seen[i] == 1;
+  CHECK(once && atomic_load(&g_ran) == n, "every task once, with its own i");
+  CHECK(s1.inline_runs - s0.inline_runs == FULL_EXTRA &&
+            s1.spawned - s0.spawned == (uint64_t)n &&
+            s1.executed[WS_TIER_NORMAL] - s0.executed[WS_TIER_NORMAL] ==
+                (uint64_t)n,
+        "counted: inline %llu spawned %llu",
+        (unsigned long long)(s1.inline_runs - s0.inline_runs),
+        (unsigned long long)(s1.spawned - s0.spawned));
+
+  /* In a cancelled taskgroup, queued and refused spawns alike are skipped. */
+  ws_frame g = WS_FRAME_INIT;
+  atomic_store(&g_ran, 0);
+  ws_taskgroup_begin(&g);
+  ws_cancel(&g);
+  for (int i = 0; i < n; i++)
+    ws_spawn(&g, seen, &i, sizeof i, WS_TIER_NORMAL, NULL);
+  CHECK(ws_wait(&g) == WS_ECANCELED, "cancelled");
+  ws_stats s2 = totals();
+  CHECK(atomic_load(&g_ran) == 0 && s2.cancelled - s1.cancelled == (uint64_t)n,
+        "ran %d, cancelled %llu of %d", atomic_load(&g_ran),
+        (unsigned long long)(s2.cancelled - s1.cancelled), n);
+}
+
 int main(void) {
   CHECK(ws_init(1) == WS_OK, "init 1");
   test_runs_at_once();
@@ -259,6 +313,7 @@ int main(void) {
   test_final();
   test_arguments();
   test_many();
+  test_full_deque();
   CHECK(ws_shutdown() == WS_OK, "shutdown");
   CHECK(ws_init(4) == WS_OK, "init 4");
   test_fib();
