@@ -345,7 +345,7 @@ typedef struct ws_stats {
   uint64_t preemptions;  /* critical tasks run at a checkpoint */
   uint64_t cancelled;    /* tasks skipped by cancellation */
   uint64_t timed_out;    /* tasks that ran past their timeout */
-  uint64_t inline_runs;  /* spawns run inline: final, if, full deque */
+  uint64_t inline_runs;  /* run at once: if, final, full deque, no memory */
   uint64_t deque_hwm;    /* most tasks queued at once */
   uint64_t busy_ns;      /* time running tasks */
   uint64_t idle_ns;      /* time looking for work or parked */
