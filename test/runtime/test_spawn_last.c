@@ -37,21 +37,30 @@ static void record(void *p) {
   g_order[atomic_fetch_add(&g_next, 1)] = *(int *)p;
 }
 
+/* Every 32nd scheduling decision is a periodic one, for which a last spawn
+ * is queued instead (test_many); two in a row never are.  So a check that
+ * the task ran at once gets two tries. */
 static void test_runs_at_once(void) {
   ws_stats s0 = totals();
-  ws_frame f = WS_FRAME_INIT;
-  atomic_store(&g_next, 0);
-  int id = 1;
-  CHECK(ws_spawn_last(&f, record, &id, sizeof id, WS_TIER_NORMAL, NULL) ==
-            WS_OK,
-        "spawn_last");
-  CHECK(atomic_load(&g_next) == 1,
-        "the task ran before ws_spawn_last returned");
-  CHECK(ws_wait_pending(&f) == WS_OK, "wait");
+  int direct = 0, tries = 0;
+  while (!direct && tries < 2) {
+    ws_frame f = WS_FRAME_INIT;
+    atomic_store(&g_next, 0);
+    int id = 1;
+    CHECK(ws_spawn_last(&f, record, &id, sizeof id, WS_TIER_NORMAL, NULL) ==
+              WS_OK,
+          "spawn_last");
+    direct = atomic_load(&g_next) == 1;
+    CHECK(ws_wait_pending(&f) == WS_OK, "wait");
+    CHECK(atomic_load(&g_next) == 1, "ran once");
+    tries++;
+  }
+  CHECK(direct, "the task ran before ws_spawn_last returned");
   ws_stats s1 = totals();
-  CHECK(s1.spawned - s0.spawned == 1, "spawned %llu",
+  CHECK(s1.spawned - s0.spawned == (uint64_t)tries, "spawned %llu",
         (unsigned long long)(s1.spawned - s0.spawned));
-  CHECK(s1.executed[WS_TIER_NORMAL] - s0.executed[WS_TIER_NORMAL] == 1,
+  CHECK(s1.executed[WS_TIER_NORMAL] - s0.executed[WS_TIER_NORMAL] ==
+            (uint64_t)tries,
         "executed");
   CHECK(s1.inline_runs == s0.inline_runs, "not an inline run (if/final)");
 }
@@ -69,15 +78,20 @@ static void test_higher_tier_first(void) {
 }
 
 static void test_same_tier_after(void) {
-  ws_frame f = WS_FRAME_INIT;
-  atomic_store(&g_next, 0);
-  int first = 1, last = 2;
-  ws_spawn(&f, record, &first, sizeof first, WS_TIER_NORMAL, NULL);
-  ws_spawn_last(&f, record, &last, sizeof last, WS_TIER_NORMAL, NULL);
-  CHECK(atomic_load(&g_next) == 1 && g_order[0] == 2,
-        "the last spawn runs at once, as the wait's LIFO pop would");
-  ws_wait(&f);
-  CHECK(atomic_load(&g_next) == 2 && g_order[1] == 1, "then the queued one");
+  int direct = 0;
+  for (int tries = 0; !direct && tries < 2; tries++) { /* see above */
+    ws_frame f = WS_FRAME_INIT;
+    atomic_store(&g_next, 0);
+    int first = 1, last = 2;
+    ws_spawn(&f, record, &first, sizeof first, WS_TIER_NORMAL, NULL);
+    ws_spawn_last(&f, record, &last, sizeof last, WS_TIER_NORMAL, NULL);
+    direct = atomic_load(&g_next) == 1 && g_order[0] == 2;
+    ws_wait(&f);
+    /* Queued or not, the last spawn starts first (LIFO). */
+    CHECK(atomic_load(&g_next) == 2 && g_order[0] == 2 && g_order[1] == 1,
+          "order %d %d", g_order[0], g_order[1]);
+  }
+  CHECK(direct, "the last spawn runs at once, as the wait's LIFO pop would");
 }
 
 /* ---- Captures, cancellation, final ------------------------------------- */
