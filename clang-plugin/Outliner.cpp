@@ -426,7 +426,8 @@ std::string Outliner::spawn(Region &Task) {
              ", &__ws_cap, sizeof __ws_cap, &__ws_opts); }";
     }
   } else {
-    // Directly followed by a taskwait: the runtime may run it at once.
+    // Directly followed by a wait (Region::LastBeforeWait): the runtime may
+    // run it at once.
     Call = std::string(Task.LastBeforeWait ? "ws_spawn_last" : "ws_spawn") +
            "(&" + Frame + ", __ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + ");";

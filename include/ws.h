@@ -126,7 +126,8 @@ int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
 #define WS_INLINE_CAPTURE 96
 
 /* ws_spawn for the last spawn before a ws_wait on the same frame (the
- * plugin emits it for a task directly followed by `taskwait`).  The task is
+ * plugin emits it for a task directly followed by a wait: `taskwait`, a
+ * `return`, the end of the function or of the enclosing task).  The task is
  * spawned as by ws_spawn, or, when the wait's first choice would be this very
  * task anyway (a worker thread, no queued task of a higher tier visible, not
  * inside a `final` task, at most WS_INLINE_CAPTURE bytes of captures), run at

@@ -236,6 +236,29 @@ run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
 
 void ws__run_task(ws__worker *w, ws__task *t) { run_task(&ws__tls_self, w, t); }
 
+/* The body of a task run at once in this thread, outside any queue: the
+ * thread's context says it runs as a task of `frame` (in `group`) while `fn`
+ * runs on `copy`, its private captures.  Shared by run_inline and run_now;
+ * `final` (0 or 1) makes its own spawns inline too.  w may be NULL (not a
+ * worker: no trace). */
+static inline __attribute__((always_inline)) void
+run_here(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws__frame_rt *group,
+         ws_task_fn fn, void *copy, int tier, const ws_site *site, int final) {
+  ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
+  tls->cur_frame = frame;
+  tls->cur_group = group;
+  tls->depth++;
+  tls->final_depth += final;
+  if (w && WS__UNLIKELY(ws__tracing()))
+    ws__trace_inline_task(w, fn, copy, tier, site);
+  else
+    fn(copy);
+  tls->final_depth -= final;
+  tls->depth--;
+  tls->cur_frame = saved_frame;
+  tls->cur_group = saved_group;
+}
+
 /* Runs a task at once in this thread: if(false), final, no memory, or a
  * deque full at its limit (not cold: a loop spawning millions of tasks runs
  * most of them here). */
@@ -259,20 +282,8 @@ run_inline(ws__tls *tls, ws__pool *p, ws__frame_rt *frame, ws_task_fn fn,
   if (ws__task_cancelled(frame, group)) {
     stat_any(w, p, WS__STAT_IDX(cancelled), 1);
   } else {
-    ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
-    int final = (task_flags & WS__TASK_FINAL) ? 1 : 0;
-    tls->cur_frame = frame;
-    tls->cur_group = group;
-    tls->depth++;
-    tls->final_depth += final;
-    if (w && ws__tracing())
-      ws__trace_inline_task(w, fn, copy, tier, NULL);
-    else
-      fn(copy);
-    tls->final_depth -= final;
-    tls->depth--;
-    tls->cur_frame = saved_frame;
-    tls->cur_group = saved_group;
+    run_here(tls, w, frame, group, fn, copy, tier, NULL,
+             (task_flags & WS__TASK_FINAL) ? 1 : 0);
     stat_any(w, p, WS__STAT_IDX(executed) + (size_t)tier, 1);
   }
   free(heap);
@@ -753,19 +764,10 @@ run_now(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
     WS__STAT(w, cancelled, 1);
     return WS_OK;
   }
-  ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
+  /* As run_task: what the task spawns is newer than start_seq. */
   uint64_t saved_seq = tls->start_seq;
   tls->start_seq = w->push_seq;
-  tls->cur_frame = frame;
-  tls->cur_group = group;
-  tls->depth++;
-  if (WS__UNLIKELY(ws__tracing()))
-    ws__trace_inline_task(w, fn, copy, tier, site);
-  else
-    fn(copy);
-  tls->depth--;
-  tls->cur_frame = saved_frame;
-  tls->cur_group = saved_group;
+  run_here(tls, w, frame, group, fn, copy, tier, site, 0);
   tls->start_seq = saved_seq;
   ws__stat_add(&w->stats, WS__STAT_IDX(executed) + (size_t)tier, 1);
   return WS_OK;
@@ -908,6 +910,14 @@ int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
   return spawn(frame, fn, captures, size, opts->tier, opts->site, opts->flags);
 }
 
+/* ws_spawn_last's queued case, out of line so that its fast path keeps few
+ * registers live (a short prologue) rather than those of the whole spawn. */
+static __attribute__((noinline)) int
+spawn_queued(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
+             int tier, const ws_site *site) {
+  return spawn(frame, fn, captures, size, tier, site, 0);
+}
+
 /* The last spawn before a wait on the same frame.  The wait's first
  * scheduling decision would take this very task from the bottom of our deque
  * (ws__next_task's fast path) when no queued task of a higher tier is
@@ -917,14 +927,6 @@ int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
  * anyone could wait for it).  Otherwise -- higher work queued, a periodic
  * decision due, a final task, big captures, not a worker -- it is an
  * ordinary spawn, and the wait decides. */
-/* ws_spawn_last's queued case, out of line so that its fast path keeps few
- * registers live (a short prologue) rather than those of the whole spawn. */
-static __attribute__((noinline)) int
-spawn_queued(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
-             int tier, const ws_site *site) {
-  return spawn(frame, fn, captures, size, tier, site, 0);
-}
-
 int ws_spawn_last(ws_frame *frame_, ws_task_fn fn, const void *captures,
                   size_t size, int tier, const ws_site *site) {
   ws__tls *tls = &ws__tls_self;
