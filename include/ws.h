@@ -195,6 +195,14 @@ int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
  * may be reused by any thread. */
 int ws_wait(ws_frame *frame);
 
+/* Like ws_wait, but leaves `frame` open: it waits for every task spawned
+ * into it so far, and a taskgroup stays the current group with its
+ * cancelled state and its dependences.  `#pragma ws taskwait` inside a
+ * taskgroup (OpenMP's taskwait does not end the group).  Returns WS_OK,
+ * WS_ECANCELED if the frame is a cancelled taskgroup (or was cancelled), or
+ * WS_EINVAL for a NULL frame or from a thread that does not own it. */
+int ws_wait_open(ws_frame *frame);
+
 /* ws_wait if anything was spawned into `frame` since it was last waited
  * for; otherwise nothing, and no call.  The plugin emits it for taskwait and
  * for the implicit wait at every return of a function that spawns (whose

@@ -1056,11 +1056,11 @@ wait_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame) {
   wait_worker_slow(tls, w, frame, nested_deep);
 }
 
-int ws_wait(ws_frame *frame_) {
-  if (!frame_)
-    return WS_EINVAL;
-  ws__frame_rt *frame = (ws__frame_rt *)frame_;
-  ws__tls *tls = &ws__tls_self;
+/* Waits until every task spawned so far into `frame` has finished; the
+ * frame stays as it is (owner, flags).  WS_EINVAL from a thread that does
+ * not own it. */
+static inline __attribute__((always_inline)) int
+wait_children(ws__tls *tls, ws__frame_rt *frame) {
   uintptr_t self = (uintptr_t)tls;
   uintptr_t owner = atomic_load_explicit(&frame->owner, memory_order_relaxed);
   if (WS__UNLIKELY(owner != 0 && owner != self))
@@ -1076,7 +1076,35 @@ int ws_wait(ws_frame *frame_) {
         frame_sleep(frame, -1);
     }
   }
-  int rc = WS_OK;
+  return WS_OK;
+}
+
+int ws_wait_open(ws_frame *frame_) {
+  if (!frame_)
+    return WS_EINVAL;
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
+  int rc = wait_children(&ws__tls_self, frame);
+  if (rc != WS_OK)
+    return rc;
+  /* The count is zero again in whichever of the two counters held it:
+   * fold it back into the owner's, as a fresh frame has it. */
+  frame->local = 0;
+  atomic_store_explicit(&frame->remote, 0, memory_order_relaxed);
+  uint32_t ff = atomic_load_explicit(&frame->flags, memory_order_relaxed);
+  if ((ff & WS__FRAME_GROUP) ? ws__task_cancelled(NULL, frame)
+                             : (ff & WS__FRAME_CANCELLED) != 0)
+    return WS_ECANCELED;
+  return WS_OK;
+}
+
+int ws_wait(ws_frame *frame_) {
+  if (!frame_)
+    return WS_EINVAL;
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
+  ws__tls *tls = &ws__tls_self;
+  int rc = wait_children(tls, frame);
+  if (WS__UNLIKELY(rc != WS_OK))
+    return rc;
   uint32_t ff = atomic_load_explicit(&frame->flags, memory_order_relaxed);
   if (WS__UNLIKELY(ff != 0)) {
     if (ff & WS__FRAME_DEPS) /* the frame is empty: free its table */

@@ -221,6 +221,49 @@ static void test_cancel_nested(void) {
         (unsigned long long)s.cancelled);
 }
 
+/* ws_wait_open: a taskwait inside a taskgroup waits for the tasks spawned so
+ * far and keeps the group: a cancellation after it still skips the group's
+ * later tasks, one before it is not forgotten, and the group's final
+ * ws_wait still reports it. */
+static _Atomic long g_open_ran;
+
+static void open_leaf(void *p) {
+  (void)p;
+  atomic_fetch_add(&g_open_ran, 1);
+}
+
+static void test_wait_open(void) {
+  atomic_store(&g_open_ran, 0);
+  ws_frame g = WS_FRAME_INIT;
+  ws_taskgroup_begin(&g);
+  for (int i = 0; i < 20; i++)
+    ws_spawn(&g, open_leaf, NULL, 0, WS_TIER_NORMAL, NULL);
+  CHECK(ws_wait_open(&g) == WS_OK, "open wait, not cancelled");
+  CHECK(atomic_load(&g_open_ran) == 20, "open wait ran %ld of 20",
+        atomic_load(&g_open_ran));
+  /* Still the current group: ws_cancel_current cancels it. */
+  ws_cancel_current();
+  CHECK(ws_cancelled(), "the group is still current after ws_wait_open");
+  for (int i = 0; i < 20; i++)
+    ws_spawn(&g, open_leaf, NULL, 0, WS_TIER_NORMAL, NULL);
+  CHECK(ws_wait_open(&g) == WS_ECANCELED, "open wait of a cancelled group");
+  CHECK(atomic_load(&g_open_ran) == 20, "cancelled tasks ran: %ld",
+        atomic_load(&g_open_ran));
+  CHECK(ws_wait(&g) == WS_ECANCELED, "the group's end still reports it");
+  CHECK(!ws_cancelled(), "the group ended: no current group");
+  CHECK(ws_wait_open(NULL) == WS_EINVAL, "NULL frame");
+  /* An ordinary frame: waited for, reusable, nothing reported. */
+  ws_frame f = WS_FRAME_INIT;
+  for (int i = 0; i < 10; i++)
+    ws_spawn(&f, open_leaf, NULL, 0, WS_TIER_HIGH, NULL);
+  CHECK(ws_wait_open(&f) == WS_OK, "open wait of a plain frame");
+  CHECK(atomic_load(&g_open_ran) == 30, "plain frame ran %ld of 30",
+        atomic_load(&g_open_ran));
+  ws_spawn(&f, open_leaf, NULL, 0, WS_TIER_NORMAL, NULL);
+  CHECK(ws_wait(&f) == WS_OK && atomic_load(&g_open_ran) == 31,
+        "plain frame reused");
+}
+
 /* ---- spawn options and captures
  * ------------------------------------------------------ */
 
@@ -394,6 +437,7 @@ int main(void) {
   test_group_descendants();
   test_cancel();
   test_cancel_nested();
+  test_wait_open();
   test_options();
   CHECK(ws_shutdown() == WS_OK, "shutdown");
   test_yield();
