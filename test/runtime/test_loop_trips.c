@@ -29,9 +29,11 @@
 #include <string.h>
 
 /* The loops below compare mixed types on purpose: that is what is tested. */
+#ifdef __clang__
 #pragma clang diagnostic ignored "-Wsign-compare"
 #pragma clang diagnostic ignored "-Wtautological-constant-out-of-range-compare"
 #pragma clang diagnostic ignored "-Wtautological-unsigned-zero-compare"
+#endif
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wtype-limits"
 
