@@ -668,8 +668,17 @@ std::string LoopLowering::typeName(QualType T) const {
 }
 
 std::string LoopLowering::text(const Expr *E) const {
-  CharSourceRange Range = O.Src.sm().getExpansionRange(E->getSourceRange());
-  return O.RW.getRewrittenText(Range);
+  // A character range up to the end of the last token: with a token range
+  // the Rewriter would add the *original* length of the last token to its
+  // rewritten start, and cut a replaced token (`n` -> `(*__ws_c->n)`) short.
+  const SourceText &Src = O.Src;
+  CharSourceRange Range = Src.sm().getExpansionRange(E->getSourceRange());
+  SourceLocation End = Range.isTokenRange()
+                           ? Lexer::getLocForEndOfToken(
+                                 Range.getEnd(), 0, Src.sm(), Src.langOpts())
+                           : Range.getEnd();
+  return O.RW.getRewrittenText(
+      CharSourceRange::getCharRange(Range.getBegin(), End));
 }
 
 std::string LoopLowering::keyOf(QualType C, const std::string &V) const {
