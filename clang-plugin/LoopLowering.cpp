@@ -115,6 +115,33 @@ const Region *LoopLowering::enclosingTask(const Region &R) const {
   return E;
 }
 
+bool LoopLowering::passesThrough(const Region &R, const VarDecl *V,
+                                 bool InBody) const {
+  auto It = Infos.find(&R);
+  if (It == Infos.end())
+    return true;
+  const LoopInfo &L = It->second;
+  if (V == L.Var)
+    return false;
+  if (!InBody)
+    return true;
+  for (const LoopReduction &Red : L.Reductions)
+    if (Red.Var == V)
+      return false;
+  const Capture *C = findCapture(&R, V);
+  return !C || isByAddress(C);
+}
+
+bool LoopLowering::viaTaskPointer(const Region &R, const VarDecl *V) const {
+  const Region *E = R.EnclosingTask;
+  while (E && !E->isTask()) {
+    if (!passesThrough(*E, V, /*InBody=*/true))
+      return false;
+    E = E->EnclosingTask;
+  }
+  return E && isByAddress(findCapture(E, V));
+}
+
 bool LoopLowering::analyze(FunctionRegions &FR, Region &R) {
   const Directive &D = *R.D;
   const auto *For = dyn_cast_or_null<ForStmt>(R.Body);
@@ -478,23 +505,14 @@ bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
     }
     Listed[VD] = Item.Kind;
   }
+  // Reduction variables and the induction variable are the loop's own even
+  // when an enclosing task shares them: the task's rewrite leaves their uses
+  // in the loop alone (passesThrough), and the set-up reads and writes back
+  // the shared variable.
   llvm::DenseSet<const VarDecl *> Reduced;
-  for (const LoopReduction &Red : L.Reductions) {
+  for (const LoopReduction &Red : L.Reductions)
     Reduced.insert(Red.Var);
-    if (isByAddress(findCapture(Task, Red.Var)) ||
-        isByAddress(findCapture(R.EnclosingTask, Red.Var))) {
-      if (isByAddress(findCapture(Task, Red.Var))) {
-        O.Diags.report(Red.Var->getLocation(), Diag::NotSupportedYet)
-            << "reduction on a variable that the enclosing task shares";
-        Ok = false;
-      }
-    }
-  }
-  if (isByAddress(findCapture(Task, L.Var))) {
-    O.Diags.report(L.For->getForLoc(), Diag::NotSupportedYet)
-        << "a parallel for whose induction variable the enclosing task shares";
-    Ok = false;
-  }
+  (void)Task;
 
   // Variables written (or whose address is taken) anywhere in the function,
   // and the counters of sequential for loops inside the body.
@@ -552,7 +570,9 @@ bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
     if (It != Listed.end())
       Kind = It->second;
     std::optional<CaptureMode> Mode;
-    bool TaskShared = isByAddress(findCapture(Task, VD));
+    // Reached through the enclosing task's pointer, its uses already
+    // rewritten to `(*__ws_c->x)`, unless this loop makes it its own.
+    bool TaskShared = viaTaskPointer(R, VD);
     if (VD->isFileVarDecl()) {
       if (Kind == Sharing::Firstprivate)
         Mode = CaptureMode::Copy;
@@ -574,7 +594,7 @@ bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
         }
         if (D.Default == DefaultKind::Firstprivate)
           Kind = Sharing::Firstprivate;
-        else if (Counters.count(VD) && !TaskShared)
+        else if (Counters.count(VD))
           Kind = Sharing::Private; // a sequential inner loop's counter
         else
           Kind = Sharing::Shared;
@@ -592,15 +612,10 @@ bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
              : *Kind == Sharing::Private ? CaptureMode::Private
                                          : CaptureMode::Copy;
     }
-    if (TaskShared && *Mode != CaptureMode::Pointer &&
-        *Mode != CaptureMode::VlaPointer) {
-      // Its uses were already rewritten for the task's capture struct.
-      O.Diags.report(Loc, Diag::NotSupportedYet)
-          << "a private or firstprivate copy of a variable that the "
-             "enclosing task shares";
-      Ok = false;
-      continue;
-    }
+    // Shared here too: mirror the task's capture (below).  A private or
+    // firstprivate copy is the loop's own variable: the task's rewrite
+    // leaves its uses in the body alone (passesThrough).
+    TaskShared = TaskShared && *Mode == CaptureMode::Pointer;
     QualType T = VD->getType();
     QualType Spelled = T;
     if (T->isVariablyModifiedType()) {
@@ -1051,6 +1066,14 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
   if (R.NeedsFrame)
     S += " ws_frame __ws_frame = " + O.macro("WS_FRAME_INIT") + ";";
   std::string AfterSerial;
+  // An induction variable or reduction variable that the enclosing task
+  // shares: the serial loop runs on a local of the same name (its uses in
+  // the loop kept their names), then stores it back.
+  //   { T i = (*__ws_c->i); for (i = ...) ...; (*__ws_c->i) = i; }
+  if (!L.DeclaredInLoop && O.access(L.Var, Outer) != Var) {
+    S += " " + O.declare(L.VarType, Var) + " = " + O.access(L.Var, Outer) + ";";
+    AfterSerial += " " + O.access(L.Var, Outer) + " = " + Var + ";";
+  }
   for (const LoopReduction &X : L.Reductions) {
     std::string Name = X.Var->getName().str();
     std::string Acc = O.access(X.Var, Outer);

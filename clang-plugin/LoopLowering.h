@@ -90,6 +90,20 @@ public:
   /// Rewrites the directive and its loop; appends the outlined body to Post.
   void lower(FunctionRegions &FR, Region &R, std::string &Post);
 
+  /// Whether a use of V inside the for statement of loop region R (InBody:
+  /// inside its body; else in its header) means the variable of the context
+  /// around the loop, so that the enclosing task's rewrite of it
+  /// (`(*__ws_c->V)`) stands.  False for what the loop makes its own: the
+  /// induction variable, reduction variables, and in the body its private
+  /// and firstprivate copies.
+  bool passesThrough(const Region &R, const clang::VarDecl *V,
+                     bool InBody) const;
+
+  /// Whether the uses of V in the body of loop region R were rewritten by
+  /// the nearest enclosing task, which shares V: every loop between that
+  /// task and R passes V through.
+  bool viaTaskPointer(const Region &R, const clang::VarDecl *V) const;
+
 private:
   Outliner &O;
   std::map<const Region *, LoopInfo> Infos;

@@ -104,6 +104,10 @@ std::string Outliner::waits(const std::vector<Region *> &Groups,
 
 bool Outliner::rewriteFunction(FunctionRegions &FR) {
   bool Ok = true;
+  LoopByFor.clear();
+  for (auto &R : FR.Regions)
+    if (R->kind() == DirectiveKind::ParallelFor && R->Body)
+      LoopByFor[R->Body] = R.get();
   // 1. Small edits first: uses of by-address captures, __func__, returns.
   for (auto &R : FR.Regions)
     if (R->isTask())
@@ -206,9 +210,28 @@ bool Outliner::rewriteCaptureUses(Region &R, const Stmt *Root,
       RW.ReplaceText(L, Len, Text);
   };
 
+  // The parallel for loops (other than R) around the statement being
+  // walked, and whether it is in their body or their header: a use of a
+  // variable that such a loop makes its own keeps its plain name.
+  std::vector<std::pair<const Region *, bool>> Loops;
+  auto KeptByLoop = [&](const VarDecl *VD) {
+    for (const auto &[L, InBody] : Loops)
+      if (!this->Loops.passesThrough(*L, VD, InBody))
+        return true;
+    return false;
+  };
   std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
     if (!S || Skip.count(S) || markerID(S))
       return;
+    if (const Region *L = LoopByFor.lookup(S); L && L != &R) {
+      const Stmt *LoopBody = cast<ForStmt>(S)->getBody();
+      for (const Stmt *Child : S->children()) {
+        Loops.push_back({L, Child == LoopBody});
+        Walk(Child);
+        Loops.pop_back();
+      }
+      return;
+    }
     if (const auto *SE = dyn_cast<UnaryExprOrTypeTraitExpr>(S)) {
       // The region sees a shared VLA through a pointer to its first
       // element: sizeof would become the size of a pointer.
@@ -227,8 +250,11 @@ bool Outliner::rewriteCaptureUses(Region &R, const Stmt *Root,
     if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
       const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
       const Capture *C = VD ? findCapture(&R, VD) : nullptr;
-      // Uses of variables the enclosing task shares are rewritten already.
-      if (isByAddress(C) && !isByAddress(findCapture(Outer, VD))) {
+      // Uses of variables the enclosing task shares are rewritten already
+      // (R is then a loop inside that task).
+      bool ByTask = R.kind() == DirectiveKind::ParallelFor && Outer &&
+                    this->Loops.viaTaskPointer(R, VD);
+      if (isByAddress(C) && !ByTask && !KeptByLoop(VD)) {
         SourceLocation L = DRE->getLocation();
         if (L.isMacroID()) {
           if (SM.isMacroArgExpansion(L))

@@ -26,6 +26,7 @@
 
 #include "clang/AST/PrettyPrinter.h"
 #include "clang/AST/Type.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
 #include <string>
@@ -60,6 +61,8 @@ private:
   bool HaveMacros;
   bool IncludeEmitted = false;
   LoopLowering Loops{*this}; // parallel for
+  /// The parallel for regions of the function being rewritten, by loop.
+  llvm::DenseMap<const clang::Stmt *, const Region *> LoopByFor;
   friend class LoopLowering;
 
   bool rewriteFunction(FunctionRegions &FR);
