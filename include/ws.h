@@ -23,10 +23,22 @@
  * The captured bytes (`args`) are copied into the task at spawn time; the
  * task function receives a pointer to that copy, valid while it runs.
  *
- * Threads: the first thread to enter the runtime (usually `main`) becomes
- * worker 0 and runs tasks whenever it waits.  The pool (`WS_NUM_WORKERS`, or
- * the CPUs in the affinity mask) starts lazily at the first spawn.  Any other
- * application thread may spawn and wait too; it waits without burning a CPU.
+ * Threads: the pool (`WS_NUM_WORKERS`, or the CPUs in the affinity mask)
+ * starts lazily at the first spawn.  It has that many workers: worker 0 is
+ * the first application thread that spawns (usually `main`), the others are
+ * pool threads.  Any application thread may spawn and wait, in any order,
+ * and may block or exit between its waits: each one that spawns gets a
+ * worker record of its own (its own deque, as cheap as a worker's), runs its
+ * own tasks when it waits (stealing others' if it runs out) and sleeps,
+ * rather than burn a CPU, while stolen ones finish.  Thieves take what it
+ * queued while it does something else, and the pool never needs it to make
+ * progress: with one worker, every thread runs its own tasks.  A thread that
+ * exits gives its record back (running what it queued and never waited
+ * for).
+ *
+ * fork(): the child gets a fresh pool on its first use.  Fork between waits:
+ * tasks queued or running at the fork belong to the parent, and a child that
+ * waited for them would wait forever.
  *
  * Errors are returned as negative `WS_E*` codes; nothing in the library
  * aborts on bad input.  Environment variables are documented in
@@ -71,24 +83,31 @@ typedef enum ws_tier {
 /* ---- Pool lifetime ------------------------------------------------------ */
 
 /* Starts the pool with `num_workers` workers (0: WS_NUM_WORKERS, else the
- * CPUs in the affinity mask).  The calling thread becomes worker 0.  Optional:
- * the first spawn starts the pool.  Returns WS_OK, WS_EINVAL for a negative
- * count (or one above WS_MAX_WORKERS), WS_ENOMEM if the pool cannot be
- * created, or WS_EBUSY if the pool already runs with another size. */
+ * CPUs in the affinity mask).  The calling thread takes a worker record
+ * (worker 0 when it is the first).  Optional: the first spawn starts the
+ * pool.  A pool thread that cannot be created leaves a smaller pool (one
+ * `ws:` line on stderr); worker 0 alone runs every task.  Returns WS_OK,
+ * WS_EINVAL for a negative count (or one above WS_MAX_WORKERS), WS_ENOMEM if
+ * the pool cannot be created, or WS_EBUSY if the pool already runs with
+ * another size. */
 int ws_init(int num_workers);
 #define WS_MAX_WORKERS 1024
 
 /* Waits until every spawned task has finished, prints/writes the statistics
  * requested by WS_STATS, stops the workers and frees the pool.  A later spawn
  * or ws_init starts a new pool.  Returns WS_OK, or WS_EBUSY when called from
- * inside a task or from a thread other than worker 0. */
+ * inside a task, from a pool thread, or while another application thread
+ * holds a worker record (it has spawned and not exited yet).  At exit the
+ * pool shuts down by itself. */
 int ws_shutdown(void);
 
 /* Workers in the pool (starting it if needed). */
 int ws_num_workers(void);
 
-/* This thread's worker index in [0, ws_num_workers()), or -1 for a thread
- * that is not a worker. */
+/* This thread's worker index: in [0, ws_num_workers()) for pool threads and
+ * worker 0; further application threads that spawn while worker 0 is taken
+ * get indexes from ws_num_workers() up (fewer than ws_num_workers() + 256);
+ * -1 for a thread that has not spawned. */
 int ws_worker_id(void);
 
 /* ---- Frames: spawn and wait ------------------------------------------- */

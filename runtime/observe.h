@@ -54,6 +54,8 @@ void ws__trace_start(ws__pool *p);
 void ws__trace_write(ws__pool *p);
 /* Frees p's buffers and turns tracing off (nothing if p is not tracing). */
 void ws__trace_stop(ws__pool *p);
+/* In a fork's child: forget p's trace without writing it. */
+void ws__trace_forget(ws__pool *p);
 
 /* Monotonic nanoseconds for trace timestamps (only read with tracing on). */
 uint64_t ws__trace_now(void);

@@ -1,7 +1,8 @@
 /*
- * sched.c -- the public API: pool lifetime, spawn, wait, taskgroups,
- * cancellation, checkpoints; plus tiers (high-tier counters), aging and the
- * injection queue for threads that are not workers.
+ * sched.c -- the public API of tasks: spawn, wait, taskgroups,
+ * cancellation, checkpoints; plus frames, running tasks, tiers (high-tier
+ * counters) and aging.  The pool's lifetime and the application threads'
+ * records are in pool.c.
  */
 #include "depend.h"
 #include "observe.h"
@@ -17,19 +18,6 @@
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the frame futex sleeps on the low half of a 64-bit counter"
 #endif
-
-/* The pool registry.  g_pool is read without the lock on every external
- * spawn; starting and stopping happen under g_lock. */
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static ws__pool *_Atomic g_pool;
-static pthread_once_t g_atexit_once = PTHREAD_ONCE_INIT;
-
-ws__pool *ws__pool_acquire(void) {
-  pthread_mutex_lock(&g_lock);
-  return atomic_load_explicit(&g_pool, memory_order_relaxed);
-}
-
-void ws__pool_release(void) { pthread_mutex_unlock(&g_lock); }
 
 static inline int clamp_tier(int tier) {
   return tier < WS_TIER_LOW        ? WS_TIER_LOW
@@ -290,59 +278,14 @@ run_inline(ws__tls *tls, ws__pool *p, ws__frame_rt *frame, ws_task_fn fn,
   return WS_OK;
 }
 
-/* ---- The injection queue
- * ------------------------------------------------------ Tasks spawned by
- * threads that are not workers: one FIFO per tier under a mutex.  inject_mask
- * (a hint, read without the lock) says which tiers are non-empty. */
-
-static void inject_push(ws__pool *p, ws__task *t) {
-  ws__inject *q = &p->inject;
-  t->next = NULL;
-  pthread_mutex_lock(&q->lock);
-  if (q->tail[t->tier])
-    q->tail[t->tier]->next = t;
-  else
-    q->head[t->tier] = t;
-  q->tail[t->tier] = t;
-  /* Relaxed: the mutex publishes the task; the mask is a hint whose store ->
-   * sleeper load order is closed by ws__ec_notify's fence. */
-  atomic_fetch_or_explicit(&p->inject_mask, 1u << t->tier,
-                           memory_order_relaxed);
-  pthread_mutex_unlock(&q->lock);
-}
-
-static ws__task *inject_pop_locked(ws__pool *p, int tier) {
-  ws__inject *q = &p->inject;
-  ws__task *t = q->head[tier];
-  if (t) {
-    q->head[tier] = t->next;
-    if (!q->head[tier]) {
-      q->tail[tier] = NULL;
-      atomic_fetch_and_explicit(&p->inject_mask, ~(1u << tier),
-                                memory_order_relaxed);
-    }
-  }
-  return t;
-}
-
-ws__task *ws__inject_take(ws__pool *p, int min_tier) {
-  ws__task *t = NULL;
-  pthread_mutex_lock(&p->inject.lock);
-  for (int tier = WS_TIER_CRITICAL; tier >= min_tier && !t; tier--)
-    t = inject_pop_locked(p, tier);
-  pthread_mutex_unlock(&p->inject.lock);
-  if (t)
-    ws__took(p, t);
-  return t;
-}
-
 /* ---- Aging
  * ---------------------------------------------------------------------- A task
  * queued longer than WS_STARVATION_MS moves one tier up (and its clock
  * restarts, so it climbs at most one tier per period).  Checked at most once
  * per millisecond per worker (worker.c), looking only at the oldest task of
- * each lower tier: the top of our own deques and the heads of the injection
- * queue. */
+ * each lower tier: the top of our own deques.  (A task queued by a thread
+ * that is busy elsewhere is not aged by it; thieves take it as soon as their
+ * own deques run dry.) */
 
 static void hi_count_move(ws__pool *p, int from, int to) {
   /* Relaxed: hints, see ws__took. */
@@ -385,305 +328,6 @@ void ws__aging_check(ws__worker *w) {
     }
     w->tier_mask |= 1u << (tier + 1);
   }
-  if (!atomic_load_explicit(&p->inject_mask, memory_order_relaxed))
-    return;
-  ws__inject *q = &p->inject;
-  pthread_mutex_lock(&q->lock);
-  for (int tier = WS_TIER_HIGH; tier >= WS_TIER_LOW; tier--) {
-    ws__task *t = q->head[tier];
-    if (!t || !starving(t, now, limit))
-      continue;
-    inject_pop_locked(p, tier);
-    hi_count_move(p, tier, tier + 1);
-    t->tier = (uint8_t)(tier + 1);
-    atomic_store_explicit(&t->enqueued_ms, now, memory_order_relaxed);
-    /* It has waited longest: first in its new tier. */
-    t->next = q->head[tier + 1];
-    q->head[tier + 1] = t;
-    if (!q->tail[tier + 1])
-      q->tail[tier + 1] = t;
-    atomic_fetch_or_explicit(&p->inject_mask, 1u << (tier + 1),
-                             memory_order_relaxed);
-    WS__STAT(w, promotions, 1);
-  }
-  pthread_mutex_unlock(&q->lock);
-}
-
-/* ---- Pool lifetime
- * ------------------------------------------------------------- */
-
-static void pool_free(ws__pool *p) {
-  for (int i = 0; i < p->n; i++) {
-    if (p->workers && p->workers[i]) {
-      ws__worker_destroy(p->workers[i]);
-      free(p->workers[i]);
-    }
-  }
-  ws__trace_stop(p);
-  ws__depot_destroy(&p->depot);
-  pthread_mutex_destroy(&p->inject.lock);
-  free(p->workers);
-  free(p->threads);
-  free(p->cpus);
-  free(p->base);
-  free(p);
-}
-
-#define WS__WORKER_STACK ((size_t)16 << 20) /* 16 MB, reserved lazily */
-
-static void at_exit_handler(void);
-static void register_at_exit(void) { atexit(at_exit_handler); }
-
-/* Under g_lock.  The calling thread becomes worker 0.  NULL on failure. */
-static ws__pool *pool_start_locked(int num_workers) {
-  size_t size = (sizeof(ws__pool) + 63) & ~(size_t)63;
-  ws__pool *p = aligned_alloc(64, size);
-  if (!p)
-    return NULL;
-  memset(p, 0, sizeof *p);
-  ws__config_load(&p->cfg);
-  int n = num_workers > 0          ? num_workers
-          : p->cfg.num_workers > 0 ? p->cfg.num_workers
-                                   : ws__cpu_count();
-  if (n > WS__MAX_WORKERS)
-    n = WS__MAX_WORKERS;
-  atomic_init(&p->stop, 0);
-  ws__ec_init(&p->ec);
-  atomic_init(&p->hi_queued[0], 0);
-  atomic_init(&p->hi_queued[1], 0);
-  atomic_init(&p->inject_mask, 0);
-  pthread_mutex_init(&p->inject.lock, NULL);
-  ws__depot_init(&p->depot);
-  for (size_t i = 0; i < WS__NSTATS; i++)
-    atomic_init(&p->ext.v[i], 0);
-  p->workers = calloc((size_t)n, sizeof *p->workers);
-  p->threads = calloc((size_t)n, sizeof *p->threads);
-  p->base = calloc((size_t)n + 1, sizeof *p->base);
-  p->n = n;
-  if (!p->workers || !p->threads || !p->base)
-    goto fail;
-  for (int i = 0; i < n; i++) {
-    size_t wsize = (sizeof(ws__worker) + 63) & ~(size_t)63;
-    ws__worker *w = aligned_alloc(64, wsize);
-    if (!w)
-      goto fail;
-    if (ws__worker_init(w, p, i) != 0) {
-      free(w);
-      goto fail;
-    }
-    p->workers[i] = w;
-  }
-  if (p->cfg.bind != WS__BIND_NONE) {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 &&
-        (p->cpus = malloc(sizeof(int) * CPU_SETSIZE))) {
-      /* The CPUs of the mask, the one we run on (worker 0's) first, so
-       * that worker i's CPU is the i-th: worker 1 never gets ours. */
-      int here = sched_getcpu();
-      if (here >= 0 && here < CPU_SETSIZE && CPU_ISSET(here, &set))
-        p->cpus[p->ncpus++] = here;
-      for (int c = 0; c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &set) && c != here)
-          p->cpus[p->ncpus++] = c;
-    }
-    if (p->cfg.bind == WS__BIND_CORES)
-      ws__worker_topology(p);
-  }
-  ws__trace_start(p);
-  ws__asym_fence_setup();
-  /* Waiting tasks run other tasks nested on their stack (up to
-   * WS__NEST_LIMIT deep): give pool threads a known, generous stack rather
-   * than the RLIMIT_STACK-dependent default (2 MB when it is unlimited). */
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, WS__WORKER_STACK);
-  for (int i = 1; i < n; i++) {
-    if (pthread_create(&p->threads[i], &attr, ws__worker_main, p->workers[i])) {
-      pthread_attr_destroy(&attr);
-      /* Stop the ones already running. */
-      atomic_store_explicit(&p->stop, 1, memory_order_release);
-      ws__ec_wake_all(&p->ec);
-      for (int j = 1; j < i; j++)
-        pthread_join(p->threads[j], NULL);
-      goto fail;
-    }
-  }
-  pthread_attr_destroy(&attr);
-  ws__tls_self.w = p->workers[0];
-  ws__bind_worker0(p->workers[0]);
-  pthread_once(&g_atexit_once, register_at_exit);
-  return p;
-fail:
-  if (!p->workers)
-    p->n = 0;
-  pool_free(p);
-  return NULL;
-}
-
-static ws__pool *pool_get_or_start(void) {
-  /* Acquire: pairs with the release store below; the pool's contents are
-   * visible to a thread that sees the pointer. */
-  ws__pool *p = atomic_load_explicit(&g_pool, memory_order_acquire);
-  if (WS__LIKELY(p != NULL))
-    return p;
-  pthread_mutex_lock(&g_lock);
-  p = atomic_load_explicit(&g_pool, memory_order_relaxed);
-  if (!p) {
-    p = pool_start_locked(0);
-    if (p)
-      atomic_store_explicit(&g_pool, p, memory_order_release);
-  }
-  pthread_mutex_unlock(&g_lock);
-  return p;
-}
-
-/* Every spawned task has finished.  Reads every "finished" counter
- * (executed + cancelled) first, then every "spawned" counter, all with
- * acquire.  A task counted as finished was counted as spawned before (its
- * spawn's increment happens before its completion's release increment,
- * which our acquire load saw), so the later spawned-sum includes it; hence
- * finished == spawned means no counted task is unfinished, and an unfinished
- * task can only be spawned by an unfinished task or by the application. */
-static int quiescent(ws__pool *p) {
-  uint64_t done = 0, spawned = 0;
-  size_t ex = WS__STAT_IDX(executed), ca = WS__STAT_IDX(cancelled),
-         sp = WS__STAT_IDX(spawned);
-  for (int i = 0; i <= p->n; i++) {
-    ws__stats_rt *s = i < p->n ? &p->workers[i]->stats : &p->ext;
-    for (int tier = 0; tier < WS_NUM_TIERS; tier++)
-      done +=
-          atomic_load_explicit(&s->v[ex + (size_t)tier], memory_order_acquire);
-    done += atomic_load_explicit(&s->v[ca], memory_order_acquire);
-  }
-  for (int i = 0; i <= p->n; i++) {
-    ws__stats_rt *s = i < p->n ? &p->workers[i]->stats : &p->ext;
-    spawned += atomic_load_explicit(&s->v[sp], memory_order_acquire);
-  }
-  return done == spawned;
-}
-
-/* Runs (as worker 0, if w0) or waits until every task has finished. */
-static void drain(ws__pool *p, ws__worker *w0) {
-  int rounds = 0;
-  for (;;) {
-    if (w0) {
-      ws__task *t = ws__find_task(w0);
-      if (t) {
-        ws__run_task(w0, t);
-        rounds = 0;
-        continue;
-      }
-    }
-    if (quiescent(p))
-      return;
-    if (++rounds < 64) {
-      ws__cpu_relax();
-    } else if (rounds < 128) {
-      sched_yield();
-    } else {
-      struct timespec ts = {0, 200000};
-      nanosleep(&ts, NULL);
-    }
-  }
-}
-
-static void pool_stop(ws__pool *p, ws__worker *w0) {
-  drain(p, w0);
-  /* Release: pairs with the workers' acquire loads of `stop`. */
-  atomic_store_explicit(&p->stop, 1, memory_order_release);
-  ws__ec_wake_all(&p->ec);
-  for (int i = 1; i < p->n; i++)
-    pthread_join(p->threads[i], NULL);
-  if (w0) {
-    ws__mark_busy(w0); /* flush the current busy or idle stretch */
-    ws__mark_idle(w0);
-    ws__tls_self.w = NULL;
-  }
-  /* After the joins: every worker has flushed its busy/idle time. */
-  ws__stats_report(p);
-  ws__trace_write(p);
-  pthread_mutex_lock(&g_lock);
-  atomic_store_explicit(&g_pool, NULL, memory_order_release);
-  pthread_mutex_unlock(&g_lock);
-  pool_free(p);
-}
-
-static void at_exit_handler(void) {
-  ws__pool *p = atomic_load_explicit(&g_pool, memory_order_acquire);
-  if (!p)
-    return;
-  ws__tls *tls = &ws__tls_self;
-  int is_w0 = tls->w == p->workers[0];
-  /* exit() from inside a task or a pool thread cannot wait for the running
-   * tasks; and with one worker and worker 0 gone nobody could run them. */
-  if (tls->depth > 0 || (tls->w && !is_w0) || (!tls->w && p->n == 1)) {
-    ws__stats_report(p);
-    ws__trace_write(p);
-    return;
-  }
-  pool_stop(p, tls->w);
-}
-
-/* ---- Public API: lifetime
- * --------------------------------------------------------- */
-
-const char *ws_strerror(int code) {
-  switch (code) {
-  case WS_OK:
-    return "success";
-  case WS_EINVAL:
-    return "invalid argument";
-  case WS_ENOMEM:
-    return "out of memory";
-  case WS_EBUSY:
-    return "the pool is busy (running with another size, or called from a "
-           "task or a thread other than worker 0)";
-  case WS_ECANCELED:
-    return "cancelled";
-  default:
-    return "unknown error";
-  }
-}
-
-int ws_init(int num_workers) {
-  if (num_workers < 0 || num_workers > WS__MAX_WORKERS)
-    return WS_EINVAL;
-  int rc = WS_OK;
-  pthread_mutex_lock(&g_lock);
-  ws__pool *p = atomic_load_explicit(&g_pool, memory_order_relaxed);
-  if (p) {
-    if (num_workers != 0 && num_workers != p->n)
-      rc = WS_EBUSY;
-  } else {
-    p = pool_start_locked(num_workers);
-    if (p)
-      atomic_store_explicit(&g_pool, p, memory_order_release);
-    else
-      rc = WS_ENOMEM;
-  }
-  pthread_mutex_unlock(&g_lock);
-  return rc;
-}
-
-int ws_shutdown(void) {
-  ws__pool *p = atomic_load_explicit(&g_pool, memory_order_acquire);
-  if (!p)
-    return WS_OK;
-  ws__tls *tls = &ws__tls_self;
-  if (tls->depth > 0 || tls->w != p->workers[0])
-    return WS_EBUSY;
-  pool_stop(p, tls->w);
-  return WS_OK;
-}
-
-int ws_num_workers(void) {
-  ws__pool *p = pool_get_or_start();
-  return p ? p->n : 1;
-}
-
-int ws_worker_id(void) {
-  ws__worker *w = ws__tls_self.w;
-  return w ? w->id : -1;
 }
 
 /* ---- Public API: spawn
@@ -837,39 +481,20 @@ spawn_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
   return WS_OK;
 }
 
-/* A thread that is not a worker (or no pool yet). */
+/* A thread without a worker record (or no pool yet) spawns: it claims a
+ * record (pool.c), starting the pool if needed, and spawns as a worker.
+ * Without one (no memory, or more threads at once than records) the task
+ * runs at once, here: correct, and it needs nobody else. */
 static __attribute__((noinline)) int
-spawn_external(ws__tls *tls, ws__frame_rt *frame, ws_task_fn fn,
-               const void *captures, size_t size, int tier, const ws_site *site,
-               unsigned task_flags) {
-  ws__pool *p = pool_get_or_start();
-  if (!p)
-    return run_inline(tls, NULL, frame, fn, captures, size, tier, task_flags);
-  if (tls->w) /* we started the pool: we are worker 0 now */
-    return spawn_worker(tls, tls->w, frame, fn, captures, size, tier, site,
+spawn_attach(ws__tls *tls, ws__frame_rt *frame, ws_task_fn fn,
+             const void *captures, size_t size, int tier, const ws_site *site,
+             unsigned task_flags) {
+  ws__worker *w = ws__attach(tls);
+  if (w)
+    return spawn_worker(tls, w, frame, fn, captures, size, tier, site,
                         task_flags);
-  uintptr_t self = (uintptr_t)tls;
-  if (atomic_load_explicit(&frame->owner, memory_order_relaxed) == 0)
-    atomic_store_explicit(&frame->owner, self, memory_order_relaxed);
-  ws__task *t = ws__task_alloc_shared(&p->depot);
-  if (!t)
-    return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
-  ws__frame_rt *group = nearest_group(frame, tls);
-  if (task_fill(t, frame, group, fn, captures, size, tier, site, task_flags)) {
-    ws__task_give_back(&p->depot, t);
-    return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
-  }
-  atomic_store_explicit(&t->enqueued_ms, ws__now_coarse_ms(),
-                        memory_order_relaxed);
-  count_child(frame, group, self);
-  stat_any(NULL, p, WS__STAT_IDX(spawned), 1);
-  if (tier >= WS_TIER_HIGH)
-    atomic_fetch_add_explicit(&p->hi_queued[tier - WS_TIER_HIGH], 1,
-                              memory_order_relaxed);
-  inject_push(p, t);
-  if (ws__ec_notify(&p->ec))
-    stat_any(NULL, p, WS__STAT_IDX(wakeups), 1);
-  return WS_OK;
+  return run_inline(tls, ws__pool_peek(), frame, fn, captures, size, tier,
+                    task_flags);
 }
 
 static inline __attribute__((always_inline)) int
@@ -883,15 +508,12 @@ spawn(ws_frame *frame_, ws_task_fn fn, const void *captures, size_t size,
   ws__tls *tls = &ws__tls_self;
   unsigned task_flags = (flags & WS_TASK_FINAL) ? WS__TASK_FINAL : 0;
   if (WS__UNLIKELY(tls->final_depth > 0 || (flags & WS_TASK_UNDEFERRED)))
-    return run_inline(tls,
-                      tls->w
-                          ? tls->w->pool
-                          : atomic_load_explicit(&g_pool, memory_order_acquire),
-                      frame, fn, captures, size, tier, task_flags);
+    return run_inline(tls, tls->w ? tls->w->pool : ws__pool_peek(), frame, fn,
+                      captures, size, tier, task_flags);
   if (WS__LIKELY(tls->w != NULL))
     return spawn_worker(tls, tls->w, frame, fn, captures, size, tier, site,
                         task_flags);
-  return spawn_external(tls, frame, fn, captures, size, tier, site, task_flags);
+  return spawn_attach(tls, frame, fn, captures, size, tier, site, task_flags);
 }
 
 int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,

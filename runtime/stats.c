@@ -10,21 +10,37 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Raw counters of record i (i == p->n: external threads). */
-static void read_raw(ws__pool *p, int i, ws_stats *out) {
-  ws__stats_rt *s = i < p->n ? &p->workers[i]->stats : &p->ext;
+/* Adds a record's counters into out; its deques' high-water mark into
+ * *hwm (w: NULL for the shared record). */
+static void add_raw(const ws__stats_rt *s, ws__worker *w, ws_stats *out,
+                    uint64_t *hwm) {
   uint64_t *o = (uint64_t *)out;
   for (size_t k = 0; k < WS__NSTATS; k++)
     /* Relaxed: a snapshot; exact once the pool is quiescent. */
-    o[k] = atomic_load_explicit(&s->v[k], memory_order_relaxed);
-  uint64_t hwm = 0;
-  if (i < p->n)
+    o[k] += atomic_load_explicit(&s->v[k], memory_order_relaxed);
+  if (w)
     for (int t = 0; t < WS_NUM_TIERS; t++) {
-      int64_t h =
-          atomic_load_explicit(&p->workers[i]->dq[t].hwm, memory_order_relaxed);
-      if (h > 0 && (uint64_t)h > hwm)
-        hwm = (uint64_t)h;
+      int64_t h = atomic_load_explicit(&w->dq[t].hwm, memory_order_relaxed);
+      if (h > 0 && (uint64_t)h > *hwm)
+        *hwm = (uint64_t)h;
     }
+}
+
+/* Raw counters of row i: worker i, or (i == p->n) the application threads
+ * beyond worker 0 -- their records (pool.c) and the shared record of
+ * threads that had none. */
+static void read_raw(ws__pool *p, int i, ws_stats *out) {
+  memset(out, 0, sizeof *out);
+  uint64_t hwm = 0;
+  if (i < p->n) {
+    add_raw(&p->workers[i]->stats, p->workers[i], out, &hwm);
+  } else {
+    add_raw(&p->ext, NULL, out, &hwm);
+    /* Acquire: pairs with the release store of a claimed record. */
+    int ns = atomic_load_explicit(&p->nslots, memory_order_acquire);
+    for (int j = p->n; j < ns; j++)
+      add_raw(&p->workers[j]->stats, p->workers[j], out, &hwm);
+  }
   out->deque_hwm = hwm;
 }
 
@@ -55,7 +71,7 @@ void ws__stats_collect(ws__pool *p, ws_stats *total, ws_stats *per_worker,
   for (int i = 0; i <= p->n; i++) {
     ws_stats s;
     read_record(p, i, &s);
-    if (per_worker && i < p->n && i < capacity)
+    if (per_worker && i < capacity) /* row p->n: see read_raw */
       per_worker[i] = s;
     if (total)
       add_into(total, &s);
@@ -70,8 +86,8 @@ int ws_stats_get(ws_stats *total, ws_stats *per_worker, int capacity) {
       memset(total, 0, sizeof *total);
     return 0;
   }
-  ws__stats_collect(p, total, per_worker, capacity);
   int n = p->n;
+  ws__stats_collect(p, total, per_worker, capacity < n ? capacity : n);
   ws__pool_release();
   return n;
 }
@@ -82,13 +98,13 @@ int ws_stats_get(ws_stats *total, ws_stats *per_worker, int capacity) {
 void ws_stats_reset(void) {
   ws__pool *p = ws__pool_acquire();
   if (p) {
-    for (int i = 0; i <= p->n; i++) {
+    for (int i = 0; i <= p->n; i++)
       read_raw(p, i, &p->base[i]);
-      if (i < p->n)
-        for (int t = 0; t < WS_NUM_TIERS; t++)
-          atomic_store_explicit(&p->workers[i]->dq[t].hwm, 0,
-                                memory_order_relaxed);
-    }
+    int ns = atomic_load_explicit(&p->nslots, memory_order_acquire);
+    for (int i = 0; i < ns; i++)
+      for (int t = 0; t < WS_NUM_TIERS; t++)
+        atomic_store_explicit(&p->workers[i]->dq[t].hwm, 0,
+                              memory_order_relaxed);
   }
   ws__pool_release();
 }

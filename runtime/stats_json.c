@@ -93,23 +93,14 @@ static const char *wait_policy_name(ws__wait_policy p) {
 
 void ws__stats_write_json(ws__pool *p, const char *path) {
   int n = p->n;
-  ws_stats total, *per = calloc((size_t)n, sizeof *per);
+  /* Rows 0..n-1: the workers; row n: the further application threads. */
+  ws_stats total, *per = calloc((size_t)n + 1, sizeof *per);
   if (!per) {
     fprintf(stderr, "ws: WS_STATS: out of memory; %s not written\n", path);
     return;
   }
-  ws__stats_collect(p, &total, per, n);
-  /* The external threads' record is what the total holds beyond the
-   * workers' sum (deque_hwm: workers only, external threads have no
-   * deque). */
-  ws_stats ext = total;
-  uint64_t *e = (uint64_t *)&ext;
-  for (int i = 0; i < n; i++) {
-    const uint64_t *v = (const uint64_t *)&per[i];
-    for (size_t k = 0; k < WS__NSTATS; k++)
-      e[k] -= v[k];
-  }
-  ext.deque_hwm = 0;
+  ws__stats_collect(p, &total, per, n + 1);
+  ws_stats ext = per[n];
 
   FILE *f = fopen(path, "w");
   if (!f) {

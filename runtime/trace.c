@@ -57,6 +57,7 @@ typedef struct trace_buf {
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static ws__pool *g_owner;
 static trace_buf **g_bufs;
+static trace_buf **g_forgotten; /* a fork's child: see ws__trace_forget */
 static int g_nbufs;
 static uint64_t g_cap;
 static uint64_t g_t0;
@@ -73,6 +74,10 @@ uint64_t ws__trace_now(void) {
 
 static inline void record(ws__worker *w, int kind, const void *what, int tier,
                           uint64_t ts, uint64_t dur, int victim) {
+  /* One track per worker: the records of further application threads
+   * (pool.c) have none, and their events are not recorded. */
+  if (__builtin_expect(w->id >= g_nbufs, 0))
+    return;
   trace_buf *b = g_bufs[w->id];
   /* Relaxed: only this thread writes len. */
   uint64_t n = atomic_load_explicit(&b->len, memory_order_relaxed);
@@ -221,6 +226,22 @@ void ws__trace_stop(ws__pool *p) {
     g_owner = NULL;
   }
   pthread_mutex_unlock(&g_lock);
+}
+
+/* A fork's child: p belongs to the parent.  Tracing stops without writing
+ * (the parent writes the file); the child's own pool may trace anew. */
+void ws__trace_forget(ws__pool *p) {
+  if (g_owner != p)
+    return;
+  atomic_store_explicit(&ws__trace_on, 0, memory_order_relaxed);
+  g_forgotten = g_bufs; /* the parent's buffers (kept reachable) */
+  g_bufs = NULL;
+  g_nbufs = 0;
+  if (g_file)
+    fclose(g_file);
+  g_file = NULL;
+  g_owner = NULL;
+  pthread_mutex_init(&g_lock, NULL);
 }
 
 /* ---- The file

@@ -1,6 +1,6 @@
 /*
  * worker.c -- the worker loop: pop own work (highest tier first), look for
- * higher-tier work elsewhere, take injected work, steal (random victims,
+ * higher-tier work elsewhere, steal (random victims,
  * batches from large victims), and the idle policy (adaptive spin, yield,
  * park on the eventcount with a back-off timeout).
  */
@@ -233,13 +233,15 @@ static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier,
  * steal protocol's cache misses once per probe instead of once per task. */
 static ws__task *steal_random(ws__worker *w) {
   ws__pool *p = w->pool;
-  int n = p->n;
+  /* Acquire: pairs with the release store of a claimed record (pool.c). */
+  int n = atomic_load_explicit(&p->nslots, memory_order_acquire);
   if (n < 2)
     return NULL;
   int probes = n - 1 < STEAL_PROBES ? n - 1 : STEAL_PROBES;
   for (int i = 0; i < probes; i++) {
     int v;
     if (w->n_near && i < probes - 1) { /* WS_BIND=cores: same L3 first */
+      /* (near lists name workers only: records below p->n <= nslots) */
       v = w->near[rng_next(w) % (uint64_t)w->n_near];
     } else {
       v = (int)(rng_next(w) % (uint64_t)(n - 1));
@@ -268,7 +270,8 @@ static ws__task *steal_random(ws__worker *w) {
  * for it). */
 static ws__task *steal_scan(ws__worker *w, int min_tier) {
   ws__pool *p = w->pool;
-  int n = p->n;
+  /* Acquire: as in steal_random. */
+  int n = atomic_load_explicit(&p->nslots, memory_order_acquire);
   int start = (int)(rng_next(w) % (uint64_t)n);
   for (int i = 0; i < n; i++) {
     int v = (start + i) % n;
@@ -282,17 +285,11 @@ static ws__task *steal_scan(ws__worker *w, int min_tier) {
   return NULL;
 }
 
-/* Queued work of a tier above `best` (our own best tier) elsewhere: in the
- * injection queue, or -- when the counters say so -- in other deques. */
+/* Queued work of a tier above `best` (our own best tier) in other deques,
+ * when the counters say there is some. */
 static ws__task *find_higher(ws__worker *w, int best) {
   ws__pool *p = w->pool;
-  /* Relaxed loads: hints; the queues themselves carry the synchronisation. */
-  unsigned im = atomic_load_explicit(&p->inject_mask, memory_order_relaxed);
-  if (WS__UNLIKELY(im >> (best + 1))) {
-    ws__task *t = ws__inject_take(p, best + 1);
-    if (t)
-      return t;
-  }
+  /* Relaxed loads: hints; the deques themselves carry the synchronisation. */
   int min_tier = -1;
   if (best < WS_TIER_HIGH &&
       atomic_load_explicit(&p->hi_queued[0], memory_order_relaxed) > 0)
@@ -334,9 +331,6 @@ ws__task *ws__find_task_ticked(ws__worker *w) {
   if ((t = pop_own(w)))
     return t;
   ws__flush_held(w); /* our own deques are empty: look elsewhere */
-  if (atomic_load_explicit(&w->pool->inject_mask, memory_order_relaxed) &&
-      (t = ws__inject_take(w->pool, WS_TIER_LOW)))
-    return t;
   return steal_random(w);
 }
 
@@ -353,18 +347,15 @@ ws__task *ws__find_critical(ws__worker *w) {
   }
   if (atomic_load_explicit(&p->hi_queued[1], memory_order_relaxed) <= 0)
     return NULL;
-  if ((atomic_load_explicit(&p->inject_mask, memory_order_relaxed) >>
-       WS_TIER_CRITICAL) &&
-      (t = ws__inject_take(p, WS_TIER_CRITICAL)))
-    return t;
   return steal_scan(w, WS_TIER_CRITICAL);
 }
 
 int ws__any_work(ws__pool *p) {
-  /* Relaxed: called after the eventcount's heavy fence (see park.h). */
-  if (atomic_load_explicit(&p->inject_mask, memory_order_relaxed))
-    return 1;
-  for (int i = 0; i < p->n; i++)
+  /* Relaxed: called after the eventcount's heavy fence (see park.h); a
+   * record claimed after our load holds nothing yet that its first push
+   * would not announce (ws__ec_notify). */
+  int n = atomic_load_explicit(&p->nslots, memory_order_acquire);
+  for (int i = 0; i < n; i++)
     for (int tier = 0; tier < WS_NUM_TIERS; tier++)
       if (ws__deque_size_hint(&p->workers[i]->dq[tier]) > 0)
         return 1;
@@ -469,7 +460,9 @@ static ws__task *idle_find(ws__worker *w) {
  * by default: threads it creates later would inherit the mask. */
 static void bind_self(ws__worker *w) {
   ws__pool *p = w->pool;
-  if (p->cfg.bind == WS__BIND_NONE || p->ncpus <= 0 ||
+  /* Records beyond the workers belong to further application threads:
+   * never pinned. */
+  if (p->cfg.bind == WS__BIND_NONE || p->ncpus <= 0 || w->id >= p->n ||
       (p->cfg.bind == WS__BIND_THREADS && w->id == 0))
     return;
   cpu_set_t set;
@@ -497,5 +490,13 @@ void *ws__worker_main(void *arg) {
   return NULL;
 }
 
-/* Worker 0 is the application thread: pinned when it starts the pool. */
+/* Worker 0 is an application thread's: pinned (WS_BIND=cores) when it
+ * claims the record. */
 void ws__bind_worker0(ws__worker *w) { bind_self(w); }
+
+void ws__worker_run_own(ws__worker *w) {
+  ws__task *t;
+  while ((t = pop_own(w)))
+    ws__run_task(w, t);
+  ws__flush_held(w);
+}

@@ -58,6 +58,7 @@ static inline void ws__stat_add(ws__stats_rt *s, size_t i, uint64_t n) {
 /* ---- Workers ------------------------------------------------------------- */
 
 struct ws__pool;
+struct ws__tls;
 
 typedef struct ws__worker {
   /* The owner's hot fields: one cache line, touched only by this worker. */
@@ -86,6 +87,9 @@ typedef struct ws__worker {
   struct ws__frame_rt *held_frame;
   int64_t held_done;
   pthread_t thread;
+  /* An application thread's record: the context of the thread that holds
+   * it (NULL: free, or a pool thread's).  Under pool.c's lock. */
+  struct ws__tls *holder;
   alignas(64) ws__deque dq[WS_NUM_TIERS];
   alignas(64) ws__stats_rt stats;
 } ws__worker;
@@ -93,28 +97,38 @@ typedef struct ws__worker {
 /* ---- The pool -------------------------------------------------------------
  */
 
-typedef struct ws__inject {
-  pthread_mutex_t lock;
-  ws__task *head[WS_NUM_TIERS], *tail[WS_NUM_TIERS];
-} ws__inject;
+/* Records for application threads beyond worker 0 (pool.c): threads that
+ * spawn at the same time as others.  A thread that finds none free runs its
+ * spawns inline. */
+#define WS__APP_SLOTS 256
 
 typedef struct ws__pool {
-  int n;
+  int n;       /* workers: record 0 (an application thread's) + pool threads */
+  int started; /* records 0..started-1 have their thread (pool threads
+                  that could not be created leave the rest idle) */
+  /* Every record, n + WS__APP_SLOTS at most: 0..n-1 the workers, then
+   * those of further application threads.  nslots grows (release, under
+   * pool.c's lock) and never shrinks while the pool runs; thieves read it
+   * with acquire and may pick any record below it as a victim. */
   ws__worker **workers;
+  _Atomic int nslots;
+  int cap;
+  int *app_free; /* indexes of application records free to claim */
+  int n_app_free;
   ws__config cfg;
   _Atomic int stop;
   alignas(64) ws__eventcount ec;
   /* Read at every scheduling decision, written only when high/critical work
-   * or external work is queued or taken: one line. */
+   * is queued or taken: one line. */
   alignas(64) _Atomic int64_t hi_queued[2]; /* [0] high, [1] critical */
-  _Atomic unsigned inject_mask;             /* non-empty injection tiers */
-  alignas(64) ws__inject inject;
   alignas(64) ws__task_depot depot;
-  alignas(64) ws__stats_rt ext; /* external threads: atomic RMW */
+  /* Threads without a record (inline runs): atomic RMW. */
+  alignas(64) ws__stats_rt ext;
   pthread_t *threads;
   int *cpus; /* WS_BIND=cores: the CPUs of the affinity mask at start */
   int ncpus;
   ws_stats *base; /* n + 1 records (last: external): ws_stats_reset's zero */
+  struct ws__pool *abandoned_next; /* pool.c: pools a fork left behind */
 } ws__pool;
 
 /* ---- The per-thread context ------------------------------------------------
@@ -144,6 +158,9 @@ ws__task *ws__find_task(ws__worker *w);
 ws__task *ws__find_critical(ws__worker *w);
 int ws__any_work(ws__pool *p);
 void ws__run_task(ws__worker *w, ws__task *t);
+/* Runs every task queued in w's own deques (a thread that gives its record
+ * back leaves nothing behind). */
+void ws__worker_run_own(ws__worker *w);
 /* Busy/idle time is measured at transitions only (one clock read each). */
 void ws__mark_transition(ws__worker *w, int to_idle);
 static inline void ws__mark_busy(ws__worker *w) {
@@ -190,12 +207,9 @@ static inline void ws__took(ws__pool *p, ws__task *t) {
  * anything: when this says no, the highest own tier is the right place to
  * pop from. */
 static inline int ws__higher_elsewhere(ws__pool *p, int best) {
-  /* Relaxed loads: hints, exactly as in find_higher (the queues themselves
+  /* Relaxed loads: hints, exactly as in find_higher (the deques themselves
    * carry the synchronisation; a stale answer costs one decision's order,
    * as it does there). */
-  unsigned im = atomic_load_explicit(&p->inject_mask, memory_order_relaxed);
-  if (im >> (best + 1))
-    return 1;
   if (best < WS_TIER_HIGH &&
       atomic_load_explicit(&p->hi_queued[0], memory_order_relaxed) > 0)
     return 1;
@@ -236,15 +250,19 @@ static inline void ws__flush_held(ws__worker *w) {
   if (WS__UNLIKELY(w->held_frame != NULL))
     ws__flush_held_slow(w);
 }
-ws__task *ws__inject_take(ws__pool *p, int min_tier);
 void ws__frame_child_done(ws__frame_rt *f, uintptr_t self);
 int ws__task_cancelled(ws__frame_rt *frame, ws__frame_rt *group);
 void ws__aging_check(ws__worker *w);
 
-/* sched.c: the pool registry.  acquire returns the running pool (or NULL)
- * with the registry locked, so it cannot be freed until release. */
+/* pool.c: the pool registry.  acquire returns the running pool (or NULL)
+ * with the registry locked, so it cannot be freed until release; peek
+ * returns it without the lock. */
 ws__pool *ws__pool_acquire(void);
 void ws__pool_release(void);
+ws__pool *ws__pool_peek(void);
+/* pool.c: a worker record for the calling application thread (claimed
+ * now, starting the pool if needed), or NULL when none can be had. */
+ws__worker *ws__attach(struct ws__tls *tls);
 
 /* stats.c */
 void ws__stats_collect(ws__pool *p, ws_stats *total, ws_stats *per_worker,

@@ -1,8 +1,10 @@
 /*
- * test_external.c -- application threads that are not workers spawn and
- * wait at the same time (their tasks enter through the injection queue;
- * they sleep while waiting).  Four threads, each running rounds of spawns
- * with nested children, all checked by per-thread sums; plus worker ids.
+ * test_external.c -- application threads spawn and wait at the same time
+ * (each claims a worker record of its own and runs its tasks when it
+ * waits; thieves take the rest).  Four threads, each running rounds of
+ * spawns with nested children, all checked by per-thread sums; plus worker
+ * ids: in [0, workers) for pool threads and worker 0, beyond it for the
+ * further application threads.
  */
 #include "test_util.h"
 #include "ws.h"
@@ -23,7 +25,7 @@ static _Atomic int g_bad_ids;
 
 static void work(void *p) {
   work_args *a = p;
-  if (ws_worker_id() < 0 || ws_worker_id() >= ws_num_workers())
+  if (ws_worker_id() < 0 || ws_worker_id() >= ws_num_workers() + THREADS + 1)
     atomic_fetch_add(&g_bad_ids, 1);
   atomic_fetch_add(a->sum, a->value);
   if (a->depth > 0) {
@@ -90,7 +92,7 @@ int main(void) {
   CHECK(s.spawned == want && ex == want, "spawned %llu executed %llu want %llu",
         (unsigned long long)s.spawned, (unsigned long long)ex,
         (unsigned long long)want);
-  /* Only worker 0 may shut the pool down. */
+  /* The other threads have exited and given their records back. */
   CHECK(ws_shutdown() == WS_OK, "shutdown");
   return ws_test_finish("test_external");
 }

@@ -4,7 +4,9 @@
  * the worker leaves the runtime.
  *
  * An application thread E (not a worker) spawns many tiny tasks into its
- * frame and waits.  Meanwhile main (worker 0) waits for a child that keeps
+ * frame and waits; the first task it runs itself holds it until worker 0
+ * has stolen and run some.  Meanwhile main (worker 0) waits for a child that
+ * keeps
  * running until worker 0 has run some of E's tasks during that wait; then
  * main returns from ws_wait and spins, outside the runtime, until E reports
  * that its wait returned.  If worker 0 still held E's completions, E's wait
@@ -32,8 +34,15 @@ static double now_s(void) {
 static void e_task(void *p) {
   (void)p;
   atomic_fetch_add(&e_ran, 1);
-  if (ws_worker_id() == 0)
+  if (ws_worker_id() == 0) {
     atomic_fetch_add(&e_ran_on_w0, 1);
+    return;
+  }
+  /* E runs its own tasks when it waits: the first one it runs holds it
+   * until worker 0 has stolen and run some (or a deadline passes). */
+  double deadline = now_s() + 10;
+  while (atomic_load(&e_ran_on_w0) < 50 && now_s() < deadline)
+    ;
 }
 
 #define E_TASKS 20000

@@ -2,7 +2,8 @@
  * test_obs_stats.c -- WS_STATS=json:PATH (docs/formats.md, schema 1).
  *
  * A run of known shape (a task tree of every tier on 3 workers, plus tasks
- * spawned by an external thread) writes the file at ws_shutdown; the test
+ * spawned by an application thread, whose row is "external") writes the
+ * file at ws_shutdown; the test
  * parses it and checks the schema (every field by name), that it agrees
  * with ws_stats_get taken just before, and that it adds up: executed ==
  * spawned == the tasks the test spawned, totals == workers + external.
@@ -186,9 +187,13 @@ static void run_and_check(void) {
   double tot_ex = check_record(tot, "totals");
   CHECK(obs_get(ext, "id") == NULL && obs_get(tot, "id") == NULL,
         "external/totals carry an id");
-  CHECK(obs_num(obs_get(ext, "spawned")) == EXT_TASKS,
-        "external spawned %g, expected %d", obs_num(obs_get(ext, "spawned")),
-        EXT_TASKS);
+  /* The external thread spawned its EXT_TASKS; it may also have stolen
+   * tree tasks while it waited, whose children it spawned. */
+  CHECK(obs_num(obs_get(ext, "spawned")) >= EXT_TASKS,
+        "external spawned %g, expected at least %d",
+        obs_num(obs_get(ext, "spawned")), EXT_TASKS);
+  if (obs_num(obs_get(ext, "deque_hwm")) > hwm)
+    hwm = obs_num(obs_get(ext, "deque_hwm"));
   spawned += obs_num(obs_get(ext, "spawned"));
   executed += ext_ex;
   CHECK(spawned == (double)expected, "spawned sums to %g, expected %ld",
