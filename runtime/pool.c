@@ -215,8 +215,8 @@ static ws__pool *pool_start_locked(int num_workers) {
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, WS__WORKER_STACK);
   for (int i = 1; i < n; i++) {
-    int rc = pthread_create(&p->threads[i], &attr, ws__worker_main,
-                            p->workers[i]);
+    int rc =
+        pthread_create(&p->threads[i], &attr, ws__worker_main, p->workers[i]);
     if (rc != 0) {
       /* Run with the workers we have: records i..n-1 stay, unowned, as
        * victims nobody pushes to.  Worker 0 is an application thread's, so
