@@ -92,11 +92,14 @@ std::string Outliner::exprText(const ClauseExpr &E, const Region *Task) const {
   return S;
 }
 
-std::string Outliner::waits(const std::vector<Region *> &Groups,
-                            bool WithFrame) {
+std::string Outliner::waits(const std::vector<Region *> &Groups, bool WithFrame,
+                            bool KeepGroups) {
+  // ws_wait ends a taskgroup (its cancelled state, its dependences);
+  // ws_wait_open waits for the same tasks and keeps the group going.
   std::string S;
   for (const Region *G : Groups)
-    S += "ws_wait(&" + groupName(*G) + "); ";
+    S += std::string(KeepGroups ? "ws_wait_open" : "ws_wait") + "(&" +
+         groupName(*G) + "); ";
   if (WithFrame)
     S += "ws_wait_pending(&__ws_frame); ";
   return S;
@@ -545,7 +548,11 @@ void Outliner::rewriteDirective(FunctionRegions &FR, Region &R,
     break;
   }
   case DirectiveKind::Taskwait:
-    Text = "{ " + waits(R.Groups, OwnerHasFrame) + "}";
+    // Inside taskgroups: wait for the tasks spawned so far into each
+    // group, innermost first, and for the function's (or task's) own, and
+    // keep the groups open -- OpenMP's taskwait does not end a taskgroup:
+    //   { ws_wait_open(&__ws_group_G); ws_wait_pending(&__ws_frame); }
+    Text = "{ " + waits(R.Groups, OwnerHasFrame, /*KeepGroups=*/true) + "}";
     break;
   case DirectiveKind::Yield:
     Text = "(void)ws_yield();";

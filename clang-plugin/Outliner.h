@@ -85,7 +85,11 @@ private:
   /// How code in the context of Task (null: the function) names V.
   std::string access(const clang::VarDecl *V, const Region *Task) const;
   std::string exprText(const ClauseExpr &E, const Region *Task) const;
-  static std::string waits(const std::vector<Region *> &Groups, bool WithFrame);
+  /// Waits for the given taskgroups (innermost first), then for the frame;
+  /// KeepGroups: leave the groups open (taskwait), else end them (leaving
+  /// their blocks by `return`).
+  static std::string waits(const std::vector<Region *> &Groups, bool WithFrame,
+                           bool KeepGroups = false);
 };
 
 } // namespace ws
