@@ -40,9 +40,14 @@
  * tasks queued or running at the fork belong to the parent, and a child that
  * waited for them would wait forever.
  *
- * Errors are returned as negative `WS_E*` codes; nothing in the library
- * aborts on bad input.  Environment variables are documented in
- * docs/environment.md.
+ * Errors are returned as negative `WS_E*` codes, the same way everywhere:
+ * every call that can be given a bad argument (a NULL frame or function, a
+ * count out of range) returns WS_EINVAL and does nothing; calls that cannot
+ * fail return void.  Lack of memory never loses a task (it runs inline) and
+ * a pool thread that cannot be created leaves a smaller pool; only ws_init
+ * reports WS_ENOMEM, when not even the pool's own records can be had.
+ * Nothing in the library aborts on bad input.  Environment variables are
+ * documented in docs/environment.md.
  */
 #ifndef WS_H
 #define WS_H
@@ -299,14 +304,14 @@ int ws_spawn_call(ws_frame *frame, ws_call_fn fn, ws_type ret_type, void *ret,
 
 /* Makes `group` (initialised with WS_FRAME_INIT) a taskgroup: tasks spawned
  * into it, and all their descendants, belong to it.  End it with ws_wait. */
-void ws_taskgroup_begin(ws_frame *group);
+int ws_taskgroup_begin(ws_frame *group); /* WS_OK, or WS_EINVAL: NULL */
 
 /* Cancels `group`: its tasks that have not started are skipped and counted
  * as cancelled; running ones see it at their next checkpoint. */
-void ws_cancel(ws_frame *group);
+int ws_cancel(ws_frame *group); /* WS_OK, or WS_EINVAL: NULL */
 
 /* Cancels the innermost taskgroup of the running task (or of this thread). */
-void ws_cancel_current(void);
+int ws_cancel_current(void); /* WS_OK, or WS_EINVAL: no taskgroup */
 
 /* Non-zero if the running task belongs to a cancelled taskgroup or has run
  * past its timeout.  A cheap check: `#pragma ws cancellation point`. */

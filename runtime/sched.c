@@ -752,9 +752,9 @@ int ws_wait(ws_frame *frame_) {
 /* ---- Public API: taskgroups, cancellation, checkpoints
  * -------------------------------- */
 
-void ws_taskgroup_begin(ws_frame *group_) {
+int ws_taskgroup_begin(ws_frame *group_) {
   if (!group_)
-    return;
+    return WS_EINVAL;
   ws__frame_rt *group = (ws__frame_rt *)group_;
   ws__tls *tls = &ws__tls_self;
   group->local = 0;
@@ -764,19 +764,20 @@ void ws_taskgroup_begin(ws_frame *group_) {
   atomic_store_explicit(&group->flags, WS__FRAME_GROUP, memory_order_relaxed);
   atomic_store_explicit(&group->owner, (uintptr_t)tls, memory_order_relaxed);
   tls->cur_group = group;
+  return WS_OK;
 }
 
-void ws_cancel(ws_frame *group) {
-  if (group)
-    /* Relaxed: see ws__task_cancelled. */
-    atomic_fetch_or_explicit(&((ws__frame_rt *)group)->flags,
-                             WS__FRAME_CANCELLED, memory_order_relaxed);
+int ws_cancel(ws_frame *group) {
+  if (!group)
+    return WS_EINVAL;
+  /* Relaxed: see ws__task_cancelled. */
+  atomic_fetch_or_explicit(&((ws__frame_rt *)group)->flags, WS__FRAME_CANCELLED,
+                           memory_order_relaxed);
+  return WS_OK;
 }
 
-void ws_cancel_current(void) {
-  ws__frame_rt *g = ws__tls_self.cur_group;
-  if (g)
-    ws_cancel((ws_frame *)g);
+int ws_cancel_current(void) {
+  return ws_cancel((ws_frame *)ws__tls_self.cur_group);
 }
 
 int ws_cancelled(void) {

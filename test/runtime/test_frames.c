@@ -242,7 +242,7 @@ static void test_wait_open(void) {
   CHECK(atomic_load(&g_open_ran) == 20, "open wait ran %ld of 20",
         atomic_load(&g_open_ran));
   /* Still the current group: ws_cancel_current cancels it. */
-  ws_cancel_current();
+  CHECK(ws_cancel_current() == WS_OK, "cancel the current group");
   CHECK(ws_cancelled(), "the group is still current after ws_wait_open");
   for (int i = 0; i < 20; i++)
     ws_spawn(&g, open_leaf, NULL, 0, WS_TIER_NORMAL, NULL);
@@ -252,6 +252,13 @@ static void test_wait_open(void) {
   CHECK(ws_wait(&g) == WS_ECANCELED, "the group's end still reports it");
   CHECK(!ws_cancelled(), "the group ended: no current group");
   CHECK(ws_wait_open(NULL) == WS_EINVAL, "NULL frame");
+  /* Bad arguments are refused the same way everywhere. */
+  CHECK(ws_cancel_current() == WS_EINVAL, "no current group to cancel");
+  CHECK(ws_taskgroup_begin(NULL) == WS_EINVAL, "taskgroup_begin(NULL)");
+  CHECK(ws_cancel(NULL) == WS_EINVAL, "cancel(NULL)");
+  CHECK(ws_wait(NULL) == WS_EINVAL, "wait(NULL)");
+  CHECK(ws_spawn(NULL, open_leaf, NULL, 0, WS_TIER_NORMAL, NULL) == WS_EINVAL,
+        "spawn into NULL");
   /* An ordinary frame: waited for, reusable, nothing reported. */
   ws_frame f = WS_FRAME_INIT;
   for (int i = 0; i < 10; i++)
