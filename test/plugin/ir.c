@@ -33,9 +33,9 @@ void group(void) {
 // CHECK-LABEL: define internal void @__ws_task_0(ptr {{.*}})
 // CHECK: call i64 @fib(
 // CHECK-LABEL: define{{.*}} void @group(
-// CHECK: call void @ws_taskgroup_begin(ptr {{.*}}[[G:%[0-9a-z_.]+]])
+// CHECK: call i32 @ws_taskgroup_begin(ptr {{.*}}[[G:%[0-9a-z_.]+]])
 // CHECK: call i32 @ws_spawn(ptr {{.*}}[[G]], ptr {{.*}}@__ws_task_4,
-// CHECK: call void @ws_cancel(ptr {{.*}}[[G]])
+// CHECK: call i32 @ws_cancel(ptr {{.*}}[[G]])
 // CHECK: call i32 @ws_wait(ptr {{.*}}[[G]])
 // CHECK-LABEL: define internal void @__ws_task_4(
 // CHECK: call i32 @ws_cancelled()
