@@ -1,0 +1,887 @@
+/*
+ * team.c -- threads, parallel regions, barriers and the team constructs
+ * (single, master, masked, copyprivate, reductions), the environment and the
+ * omp_* query API.
+ *
+ * A parallel region of N threads runs on the encountering thread (thread 0)
+ * and N-1 threads of the hot team: threads libws-omp creates on demand and
+ * parks between regions.  They are not ws workers: to libws they are
+ * application threads that spawn and wait, so a member that blocks in a
+ * barrier never holds up the pool, and the pool (at least two workers, see
+ * wso_global_init) runs the team's explicit tasks.  Nested regions, and a
+ * region started while the hot team serves another one, run as a team of
+ * one (as libomp does by default for nesting).
+ */
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ffi.h>
+
+#include "omp.h"
+#include "wso.h"
+
+_Thread_local wso_thread wso_self_;
+wso_config wso_cfg;
+
+static _Atomic int32_t g_next_gtid;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static int g_ncpus = 1;
+
+/* ---- Environment ----------------------------------------------------------
+ */
+
+/* A positive integer, or -1.  Leading/trailing blanks allowed; `end`, if
+ * non-NULL, receives where parsing stopped (a list continues there). */
+static long parse_positive(const char *s, const char **end) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  char *e;
+  long v = strtol(s, &e, 10);
+  if (e == s || v <= 0 || v > 1 << 20)
+    return -1;
+  while (*e == ' ' || *e == '\t')
+    e++;
+  if (end)
+    *end = e;
+  else if (*e)
+    return -1;
+  return v;
+}
+
+static int cpu_count(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0)
+      return n;
+  }
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+static void parse_schedule(const char *s) {
+  /* [monotonic:|nonmonotonic:]kind[,chunk] */
+  const char *colon = strchr(s, ':');
+  if (colon)
+    s = colon + 1;
+  while (*s == ' ')
+    s++;
+  size_t n = strcspn(s, ", ");
+  int kind = -1;
+  if (n == 6 && !strncmp(s, "static", 6))
+    kind = WSO_K_STATIC;
+  else if (n == 7 && !strncmp(s, "dynamic", 7))
+    kind = WSO_K_DYNAMIC;
+  else if (n == 6 && !strncmp(s, "guided", 6))
+    kind = WSO_K_GUIDED;
+  else if (n == 4 && !strncmp(s, "auto", 4))
+    kind = WSO_K_STATIC;
+  long chunk = 0;
+  const char *comma = strchr(s, ',');
+  if (comma && (chunk = parse_positive(comma + 1, NULL)) < 0)
+    kind = -1;
+  if (kind < 0) {
+    fprintf(stderr,
+            "ws-omp: OMP_SCHEDULE=%s: expected static, dynamic, guided or "
+            "auto, optionally followed by ,chunk; using static\n",
+            getenv("OMP_SCHEDULE"));
+    return;
+  }
+  wso_cfg.run_kind = kind;
+  wso_cfg.run_chunk = (int)chunk;
+}
+
+static void global_init(void) {
+  g_ncpus = cpu_count();
+  wso_cfg.nthreads = g_ncpus;
+  wso_cfg.run_kind = WSO_K_STATIC;
+  const char *s = getenv("OMP_NUM_THREADS");
+  if (s && *s) {
+    /* A list gives the first level's count; nested regions are serialized,
+     * so the rest does not matter. */
+    const char *end;
+    long v = parse_positive(s, &end);
+    if (v < 0 || (*end && *end != ','))
+      fprintf(stderr,
+              "ws-omp: OMP_NUM_THREADS=%s: expected a positive integer (or a "
+              "comma-separated list of them); using %d\n",
+              s, wso_cfg.nthreads);
+    else
+      wso_cfg.nthreads = (int)v;
+  }
+  s = getenv("OMP_MAX_TASK_PRIORITY");
+  if (s && *s) {
+    char *e;
+    long v = strtol(s, &e, 10);
+    if (e == s || *e || v < 0 || v > INT_MAX)
+      fprintf(stderr,
+              "ws-omp: OMP_MAX_TASK_PRIORITY=%s: expected a non-negative "
+              "integer; using 0\n",
+              s);
+    else
+      wso_cfg.max_priority = (int)v;
+  }
+  s = getenv("OMP_WAIT_POLICY");
+  if (s && *s) {
+    if (!strcasecmp(s, "passive"))
+      wso_cfg.wait_passive = 1;
+    else if (strcasecmp(s, "active"))
+      fprintf(stderr,
+              "ws-omp: OMP_WAIT_POLICY=%s: expected active or passive; using "
+              "active\n",
+              s);
+  }
+  s = getenv("OMP_SCHEDULE");
+  if (s && *s)
+    parse_schedule(s);
+  /* The ws pool: WS_NUM_WORKERS if set, else one worker per OpenMP thread;
+   * at least two.  Today the thread that starts the pool (normally main,
+   * which is also thread 0 of every team) becomes worker 0, and a member
+   * waiting at a barrier sleeps: a second worker keeps the team's tasks
+   * running whoever waits. */
+  int workers = wso_cfg.nthreads;
+  s = getenv("WS_NUM_WORKERS");
+  long v;
+  if (s && *s && (v = parse_positive(s, NULL)) > 0)
+    workers = (int)v;
+  if (workers < 2)
+    workers = 2;
+  if (workers > WS_MAX_WORKERS)
+    workers = WS_MAX_WORKERS;
+  ws_init(workers); /* WS_EBUSY: the program started it itself; fine */
+}
+
+void wso_global_init(void) { pthread_once(&g_once, global_init); }
+
+wso_thread *wso_thread_init(void) {
+  wso_thread *t = &wso_self_;
+  wso_global_init();
+  t->gtid = atomic_fetch_add_explicit(&g_next_gtid, 1, memory_order_relaxed);
+  t->nthreads_var = wso_cfg.nthreads;
+  t->init_team.nthreads = 1;
+  t->init_task.frame = (ws_frame)WS_FRAME_INIT;
+  t->init_task.team = &t->init_team;
+  t->init_task.implicit = 1;
+  t->base_team = &t->init_team;
+  t->base_tid = 0;
+  t->task = &t->init_task;
+  return t;
+}
+
+int wso_thread_num(wso_thread *t) {
+  wso_task *task = t->task;
+  if (task->implicit)
+    return task->tid;
+  wso_team *team = task->team;
+  if (team->nthreads == 1)
+    return 0;
+  /* An explicit task: on a member of its team, that member's number; on a
+   * ws worker outside the team, the worker's index folded into the team
+   * (distinct among the workers when the pool is no larger than the team,
+   * which is the default sizing). */
+  if (team == t->base_team)
+    return t->base_tid;
+  int w = ws_worker_id();
+  return w >= 0 ? w % team->nthreads : 0;
+}
+
+/* ---- Running a region's body ----------------------------------------------
+ */
+
+/* Calls fn(gtid, btid, argv[0], ..., argv[argc - 1]).  Every captured
+ * variable is passed as one pointer-sized argument; up to 16 by direct
+ * calls, more through libffi. */
+static void invoke(wso_microtask fn, int32_t *gtid, int32_t *btid, int argc,
+                   void **a) {
+  switch (argc) {
+  case 0:
+    fn(gtid, btid);
+    return;
+  case 1:
+    fn(gtid, btid, a[0]);
+    return;
+  case 2:
+    fn(gtid, btid, a[0], a[1]);
+    return;
+  case 3:
+    fn(gtid, btid, a[0], a[1], a[2]);
+    return;
+  case 4:
+    fn(gtid, btid, a[0], a[1], a[2], a[3]);
+    return;
+  case 5:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4]);
+    return;
+  case 6:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5]);
+    return;
+  case 7:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+    return;
+  case 8:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    return;
+  case 9:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]);
+    return;
+  case 10:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+    return;
+  case 11:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+       a[10]);
+    return;
+  case 12:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+       a[10], a[11]);
+    return;
+  case 13:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+       a[10], a[11], a[12]);
+    return;
+  case 14:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+       a[10], a[11], a[12], a[13]);
+    return;
+  case 15:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+       a[10], a[11], a[12], a[13], a[14]);
+    return;
+  case 16:
+    fn(gtid, btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+       a[10], a[11], a[12], a[13], a[14], a[15]);
+    return;
+  default:
+    break;
+  }
+  /* The outlined function has fixed pointer parameters: call it as such. */
+  int n = argc + 2;
+  ffi_type **types = malloc(sizeof(ffi_type *) * (size_t)n);
+  void **vals = malloc(sizeof(void *) * (size_t)n);
+  if (!types || !vals) {
+    fprintf(stderr, "ws-omp: out of memory starting a parallel region\n");
+    abort();
+  }
+  for (int i = 0; i < n; i++)
+    types[i] = &ffi_type_pointer;
+  vals[0] = &gtid;
+  vals[1] = &btid;
+  for (int i = 0; i < argc; i++)
+    vals[i + 2] = &a[i];
+  ffi_cif cif;
+  if (ffi_prep_cif(&cif, FFI_DEFAULT_ABI, (unsigned)n, &ffi_type_void, types) !=
+      FFI_OK) {
+    fprintf(stderr, "ws-omp: cannot call a region body with %d arguments\n",
+            argc);
+    abort();
+  }
+  ffi_call(&cif, FFI_FN(fn), NULL, vals);
+  free(types);
+  free(vals);
+}
+
+/* Runs the calling thread's part of `team`'s region as member `tid`, then
+ * waits for the tasks it created (the region's end is a barrier). */
+static void run_member(wso_thread *t, wso_team *team, int tid) {
+  wso_task impl;
+  memset(&impl, 0, sizeof impl);
+  impl.frame = (ws_frame)WS_FRAME_INIT;
+  impl.team = team;
+  impl.tid = tid;
+  impl.implicit = 1;
+  wso_task *saved_task = t->task;
+  wso_team *saved_team = t->base_team;
+  int saved_tid = t->base_tid;
+  t->task = &impl;
+  t->base_team = team;
+  t->base_tid = tid;
+  int32_t gtid = t->gtid, btid = tid;
+  invoke(team->fn, &gtid, &btid, team->argc, team->argv);
+  wso_task_wait_children(&impl);
+  t->task = saved_task;
+  t->base_team = saved_team;
+  t->base_tid = saved_tid;
+}
+
+/* ---- The hot team ---------------------------------------------------------
+ */
+
+typedef struct wso_member_thread {
+  _Alignas(64) _Atomic uint32_t go; /* bumped to start a region (futex) */
+  wso_team *team;
+  int tid;
+  pthread_t thread;
+} wso_member_thread;
+
+static wso_team g_hot;                /* the team they serve */
+static _Atomic int g_hot_busy;        /* a region runs on it */
+static wso_member_thread **g_members; /* [1, g_nmembers) exist */
+static int g_nmembers = 1;
+
+static void *member_main(void *arg) {
+  wso_member_thread *m = arg;
+  wso_thread *t = wso_self();
+  uint32_t seen = 0;
+  for (;;) {
+    wso_wait_change(&m->go, seen);
+    seen = atomic_load_explicit(&m->go, memory_order_acquire);
+    wso_team *team = m->team;
+    run_member(t, team, m->tid);
+    /* Release: our writes happen before the master returns from the join.
+     * The last member wakes it. */
+    if (atomic_fetch_sub_explicit(&team->running, 1, memory_order_acq_rel) == 1)
+      wso_futex_wake(&team->running, 1);
+  }
+  return NULL;
+}
+
+/* Makes sure members 1..n-1 exist (called by the hot team's holder only).
+ * Returns how many threads the team can have. */
+static int ensure_members(int n) {
+  if (n <= g_nmembers)
+    return n;
+  wso_member_thread **grown = realloc(g_members, sizeof *grown * (size_t)n);
+  if (!grown)
+    return g_nmembers;
+  g_members = grown;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  /* Region bodies run here and may recurse deeply: the same generous stack
+   * libws gives its workers. */
+  pthread_attr_setstacksize(&attr, (size_t)16 << 20);
+  while (g_nmembers < n) {
+    wso_member_thread *m = aligned_alloc(64, sizeof *m);
+    if (!m)
+      break;
+    memset(m, 0, sizeof *m);
+    atomic_init(&m->go, 0);
+    if (pthread_create(&m->thread, &attr, member_main, m)) {
+      free(m);
+      break;
+    }
+    g_members[g_nmembers++] = m;
+  }
+  pthread_attr_destroy(&attr);
+  return n <= g_nmembers ? n : g_nmembers;
+}
+
+static void team_reset(wso_team *team) {
+  atomic_store_explicit(&team->bar_count, 0, memory_order_relaxed);
+  atomic_store_explicit(&team->single_claimed, 0, memory_order_relaxed);
+  atomic_store_explicit(&team->cp_data, NULL, memory_order_relaxed);
+  for (int i = 0; i < WSO_DISP_BUFS; i++) {
+    wso_disp *d = &team->disp[i];
+    atomic_store_explicit(&d->ready_for, (uint64_t)i, memory_order_relaxed);
+    atomic_store_explicit(&d->phase, 0, memory_order_relaxed);
+    atomic_store_explicit(&d->done, 0, memory_order_relaxed);
+  }
+}
+
+static void fork_region(wso_thread *t, int n, wso_microtask fn, int argc,
+                        void **argv) {
+  wso_team *parent = t->task->team;
+  int use_hot = 0, expected = 0;
+  if (n > 1 && parent->active_level == 0 &&
+      atomic_compare_exchange_strong_explicit(&g_hot_busy, &expected, 1,
+                                              memory_order_acquire,
+                                              memory_order_relaxed)) {
+    n = ensure_members(n);
+    if (n > 1)
+      use_hot = 1;
+    else /* no member thread could be created */
+      atomic_store_explicit(&g_hot_busy, 0, memory_order_release);
+  }
+  if (!use_hot) {
+    /* Serialized: a team of one on this thread. */
+    wso_team *st = aligned_alloc(64, sizeof *st);
+    if (!st) {
+      fprintf(stderr, "ws-omp: out of memory starting a parallel region\n");
+      abort();
+    }
+    memset(st, 0, sizeof *st);
+    st->nthreads = 1;
+    st->level = parent->level + 1;
+    st->active_level = parent->active_level;
+    st->parent = parent;
+    st->parent_tid = wso_thread_num(t);
+    st->fn = fn;
+    st->argc = argc;
+    st->argv = argv;
+    run_member(t, st, 0);
+    free(st);
+    return;
+  }
+  wso_team *team = &g_hot;
+  team->nthreads = n;
+  team->level = parent->level + 1;
+  team->active_level = parent->active_level + 1;
+  team->parent = parent;
+  team->parent_tid = wso_thread_num(t);
+  team->fn = fn;
+  team->argc = argc;
+  team->argv = argv;
+  team_reset(team);
+  atomic_store_explicit(&team->running, (uint32_t)(n - 1),
+                        memory_order_relaxed);
+  for (int i = 1; i < n; i++) {
+    wso_member_thread *m = g_members[i];
+    m->team = team;
+    m->tid = i;
+    /* Release: the member sees the team set up above. */
+    atomic_fetch_add_explicit(&m->go, 1, memory_order_release);
+    wso_futex_wake(&m->go, 1);
+  }
+  run_member(t, team, 0);
+  uint32_t r;
+  while ((r = atomic_load_explicit(&team->running, memory_order_acquire)) != 0)
+    wso_wait_change(&team->running, r);
+  atomic_store_explicit(&g_hot_busy, 0, memory_order_release);
+}
+
+/* ---- Entry points: parallel regions ---------------------------------------
+ */
+
+WSO_EXPORT int32_t __kmpc_global_thread_num(wso_ident *loc) {
+  (void)loc;
+  return wso_self()->gtid;
+}
+
+WSO_EXPORT int32_t __kmpc_global_num_threads(wso_ident *loc) {
+  (void)loc;
+  return atomic_load_explicit(&g_next_gtid, memory_order_relaxed);
+}
+
+WSO_EXPORT int32_t __kmpc_bound_thread_num(wso_ident *loc) {
+  (void)loc;
+  return wso_thread_num(wso_self());
+}
+
+WSO_EXPORT int32_t __kmpc_bound_num_threads(wso_ident *loc) {
+  (void)loc;
+  return wso_self()->task->team->nthreads;
+}
+
+WSO_EXPORT int32_t __kmpc_in_parallel(wso_ident *loc) {
+  (void)loc;
+  return wso_self()->task->team->active_level > 0;
+}
+
+WSO_EXPORT int32_t __kmpc_ok_to_fork(wso_ident *loc) {
+  (void)loc;
+  return 1;
+}
+
+WSO_EXPORT void __kmpc_push_num_threads(wso_ident *loc, int32_t gtid,
+                                        int32_t n) {
+  (void)loc, (void)gtid;
+  if (n > 0)
+    wso_self()->push_nthreads = n;
+}
+
+WSO_EXPORT void __kmpc_pop_num_threads(wso_ident *loc, int32_t gtid) {
+  (void)loc, (void)gtid;
+  wso_self()->push_nthreads = 0;
+}
+
+/* proc_bind is a placement hint: ws places its own workers (WS_BIND). */
+WSO_EXPORT void __kmpc_push_proc_bind(wso_ident *loc, int32_t gtid, int bind) {
+  (void)loc, (void)gtid, (void)bind;
+}
+
+WSO_EXPORT void __kmpc_begin(wso_ident *loc, int32_t flags) {
+  (void)loc, (void)flags;
+  wso_self();
+}
+
+WSO_EXPORT void __kmpc_end(wso_ident *loc) { (void)loc; }
+
+WSO_EXPORT void __kmpc_fork_call(wso_ident *loc, int32_t argc, wso_microtask fn,
+                                 ...) {
+  (void)loc;
+  wso_thread *t = wso_self();
+  void *small[16];
+  void **argv = argc <= 16 ? small : malloc(sizeof(void *) * (size_t)argc);
+  if (!argv) {
+    fprintf(stderr, "ws-omp: out of memory starting a parallel region\n");
+    abort();
+  }
+  va_list ap;
+  va_start(ap, fn);
+  for (int i = 0; i < argc; i++)
+    argv[i] = va_arg(ap, void *);
+  va_end(ap);
+  int n = t->push_nthreads > 0 ? t->push_nthreads : t->nthreads_var;
+  t->push_nthreads = 0;
+  fork_region(t, n, fn, argc, argv);
+  if (argv != small)
+    free(argv);
+}
+
+/* OpenMPIRBuilder's form: one argument (a pointer to the captures) or
+ * none; `cond` is the if clause. */
+WSO_EXPORT void __kmpc_fork_call_if(wso_ident *loc, int32_t argc,
+                                    wso_microtask fn, int32_t cond,
+                                    void *args) {
+  wso_thread *t = wso_self();
+  void *argv[1] = {args};
+  int n = t->push_nthreads > 0 ? t->push_nthreads : t->nthreads_var;
+  t->push_nthreads = 0;
+  (void)loc;
+  fork_region(t, cond ? n : 1, fn, argc > 0 ? 1 : 0, argv);
+}
+
+/* `parallel if(false)`: Clang calls the body itself between these two. */
+typedef struct wso_serial {
+  wso_team team;
+  wso_task impl;
+  wso_task *saved_task;
+  wso_team *saved_team;
+  int saved_tid;
+  struct wso_serial *prev;
+} wso_serial;
+
+WSO_EXPORT void __kmpc_serialized_parallel(wso_ident *loc, int32_t gtid) {
+  (void)loc, (void)gtid;
+  wso_thread *t = wso_self();
+  wso_serial *s = aligned_alloc(64, (sizeof *s + 63) & ~(size_t)63);
+  if (!s) {
+    fprintf(stderr, "ws-omp: out of memory starting a parallel region\n");
+    abort();
+  }
+  memset(s, 0, sizeof *s);
+  wso_team *parent = t->task->team;
+  s->team.nthreads = 1;
+  s->team.level = parent->level + 1;
+  s->team.active_level = parent->active_level;
+  s->team.parent = parent;
+  s->team.parent_tid = wso_thread_num(t);
+  s->impl.frame = (ws_frame)WS_FRAME_INIT;
+  s->impl.team = &s->team;
+  s->impl.implicit = 1;
+  s->saved_task = t->task;
+  s->saved_team = t->base_team;
+  s->saved_tid = t->base_tid;
+  s->prev = t->serial;
+  t->serial = s;
+  t->push_nthreads = 0;
+  t->task = &s->impl;
+  t->base_team = &s->team;
+  t->base_tid = 0;
+}
+
+WSO_EXPORT void __kmpc_end_serialized_parallel(wso_ident *loc, int32_t gtid) {
+  (void)loc, (void)gtid;
+  wso_thread *t = wso_self();
+  wso_serial *s = t->serial;
+  if (!s)
+    return;
+  wso_task_wait_children(&s->impl);
+  t->task = s->saved_task;
+  t->base_team = s->saved_team;
+  t->base_tid = s->saved_tid;
+  t->serial = s->prev;
+  free(s);
+}
+
+/* ---- Barrier and team constructs ------------------------------------------
+ */
+
+void wso_barrier(wso_thread *t) {
+  wso_task *task = t->task;
+  /* A scheduling point: this member's tasks (and, as each waits for its
+   * own children, all their descendants) finish first.  Once every member
+   * has arrived, every explicit task of the team has finished. */
+  wso_task_wait_children(task);
+  wso_team *team = task->team;
+  /* Inside an explicit task a barrier is not allowed by OpenMP; like the
+   * other team constructs there it acts as in a team of one. */
+  if (!task->implicit || team->nthreads == 1)
+    return;
+  uint32_t n = (uint32_t)team->nthreads;
+  /* Acquire: pairs with the release store that ended the previous barrier
+   * (whose generation we must not mistake for this one's end). */
+  uint32_t gen = atomic_load_explicit(&team->bar_gen, memory_order_acquire);
+  if (atomic_fetch_add_explicit(&team->bar_count, 1, memory_order_acq_rel) ==
+      n - 1) {
+    atomic_store_explicit(&team->bar_count, 0, memory_order_relaxed);
+    /* Release: everything before every member's arrival (their acq_rel
+     * increments, which we acquired) is visible to those we release. */
+    atomic_store_explicit(&team->bar_gen, gen + 1, memory_order_release);
+    wso_futex_wake(&team->bar_gen, INT_MAX);
+  } else {
+    wso_wait_change(&team->bar_gen, gen);
+  }
+}
+
+WSO_EXPORT void __kmpc_barrier(wso_ident *loc, int32_t gtid) {
+  (void)loc, (void)gtid;
+  wso_barrier(wso_self());
+}
+
+WSO_EXPORT void __kmpc_flush(wso_ident *loc) {
+  (void)loc;
+  atomic_thread_fence(memory_order_seq_cst);
+}
+
+static int in_team(wso_task *task) {
+  return task->implicit && task->team->nthreads > 1;
+}
+
+/* The first member to reach the k-th `single` of the region claims it:
+ * claims happen in order, so the k-th is free exactly when the counter
+ * still reads k - 1. */
+WSO_EXPORT int32_t __kmpc_single(wso_ident *loc, int32_t gtid) {
+  (void)loc, (void)gtid;
+  wso_task *task = wso_self()->task;
+  if (!in_team(task))
+    return 1;
+  uint32_t k = ++task->ws.single_seq;
+  uint32_t expected = k - 1;
+  return atomic_compare_exchange_strong_explicit(
+      &task->team->single_claimed, &expected, k, memory_order_relaxed,
+      memory_order_relaxed);
+}
+
+WSO_EXPORT void __kmpc_end_single(wso_ident *loc, int32_t gtid) {
+  (void)loc, (void)gtid;
+}
+
+WSO_EXPORT int32_t __kmpc_master(wso_ident *loc, int32_t gtid) {
+  (void)loc, (void)gtid;
+  return wso_thread_num(wso_self()) == 0;
+}
+
+WSO_EXPORT void __kmpc_end_master(wso_ident *loc, int32_t gtid) {
+  (void)loc, (void)gtid;
+}
+
+WSO_EXPORT int32_t __kmpc_masked(wso_ident *loc, int32_t gtid, int32_t filter) {
+  (void)loc, (void)gtid;
+  return wso_thread_num(wso_self()) == filter;
+}
+
+WSO_EXPORT void __kmpc_end_masked(wso_ident *loc, int32_t gtid) {
+  (void)loc, (void)gtid;
+}
+
+WSO_EXPORT void __kmpc_copyprivate(wso_ident *loc, int32_t gtid, size_t size,
+                                   void *data, void (*copy)(void *, void *),
+                                   int32_t didit) {
+  (void)loc, (void)gtid, (void)size;
+  wso_thread *t = wso_self();
+  wso_task *task = t->task;
+  if (!in_team(task))
+    return;
+  wso_team *team = task->team;
+  /* Relaxed: the barrier orders it. */
+  if (didit)
+    atomic_store_explicit(&team->cp_data, data, memory_order_relaxed);
+  wso_barrier(t);
+  if (!didit)
+    copy(data, atomic_load_explicit(&team->cp_data, memory_order_relaxed));
+  /* The source must outlive every copy. */
+  wso_barrier(t);
+}
+
+/* Reductions: every member combines its partial result into the shared
+ * variable itself, one at a time under the name's lock (return 1: "you do
+ * the combining, then call end_reduce").  The tree and atomic methods
+ * libomp may choose are optimizations we do not need for correctness. */
+WSO_EXPORT int32_t __kmpc_reduce_nowait(wso_ident *loc, int32_t gtid,
+                                        int32_t nvars, size_t size, void *data,
+                                        void (*combine)(void *, void *),
+                                        wso_critical_name *lock) {
+  (void)loc, (void)gtid, (void)nvars, (void)size, (void)data, (void)combine;
+  if (in_team(wso_self()->task))
+    wso_word_lock((_Atomic uint32_t *)lock);
+  return 1;
+}
+
+WSO_EXPORT void __kmpc_end_reduce_nowait(wso_ident *loc, int32_t gtid,
+                                         wso_critical_name *lock) {
+  (void)loc, (void)gtid;
+  if (in_team(wso_self()->task))
+    wso_word_unlock((_Atomic uint32_t *)lock);
+}
+
+WSO_EXPORT int32_t __kmpc_reduce(wso_ident *loc, int32_t gtid, int32_t nvars,
+                                 size_t size, void *data,
+                                 void (*combine)(void *, void *),
+                                 wso_critical_name *lock) {
+  return __kmpc_reduce_nowait(loc, gtid, nvars, size, data, combine, lock);
+}
+
+WSO_EXPORT void __kmpc_end_reduce(wso_ident *loc, int32_t gtid,
+                                  wso_critical_name *lock) {
+  (void)loc, (void)gtid;
+  wso_thread *t = wso_self();
+  if (in_team(t->task))
+    wso_word_unlock((_Atomic uint32_t *)lock);
+  wso_barrier(t);
+}
+
+/* ---- The omp_* API --------------------------------------------------------
+ */
+
+WSO_EXPORT int omp_get_thread_num(void) { return wso_thread_num(wso_self()); }
+
+WSO_EXPORT int omp_get_num_threads(void) {
+  return wso_self()->task->team->nthreads;
+}
+
+WSO_EXPORT int omp_get_max_threads(void) { return wso_self()->nthreads_var; }
+
+WSO_EXPORT void omp_set_num_threads(int n) {
+  if (n > 0)
+    wso_self()->nthreads_var = n;
+}
+
+WSO_EXPORT int omp_in_parallel(void) {
+  return wso_self()->task->team->active_level > 0;
+}
+
+WSO_EXPORT int omp_get_level(void) { return wso_self()->task->team->level; }
+
+WSO_EXPORT int omp_get_active_level(void) {
+  return wso_self()->task->team->active_level;
+}
+
+static wso_team *team_at_level(int level, int *tid) {
+  wso_thread *t = wso_self();
+  wso_team *team = t->task->team;
+  int my = wso_thread_num(t);
+  if (level < 0 || level > team->level)
+    return NULL;
+  while (team->level > level) {
+    my = team->parent_tid;
+    team = team->parent;
+  }
+  if (tid)
+    *tid = my;
+  return team;
+}
+
+WSO_EXPORT int omp_get_ancestor_thread_num(int level) {
+  int tid;
+  return team_at_level(level, &tid) ? tid : -1;
+}
+
+WSO_EXPORT int omp_get_team_size(int level) {
+  wso_team *team = team_at_level(level, NULL);
+  return team ? team->nthreads : -1;
+}
+
+WSO_EXPORT int omp_get_num_procs(void) {
+  wso_global_init();
+  return g_ncpus;
+}
+
+WSO_EXPORT double omp_get_wtime(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+WSO_EXPORT double omp_get_wtick(void) {
+  struct timespec ts;
+  clock_getres(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+WSO_EXPORT int omp_in_final(void) { return wso_self()->task->final; }
+
+/* Dynamic adjustment, nesting, active levels: nested regions always run as
+ * a team of one here, which these report. */
+WSO_EXPORT void omp_set_dynamic(int v) { (void)v; }
+WSO_EXPORT int omp_get_dynamic(void) { return 0; }
+WSO_EXPORT void omp_set_nested(int v) { (void)v; }
+WSO_EXPORT int omp_get_nested(void) { return 0; }
+WSO_EXPORT void omp_set_max_active_levels(int v) { (void)v; }
+WSO_EXPORT int omp_get_max_active_levels(void) { return 1; }
+WSO_EXPORT int omp_get_supported_active_levels(void) { return 1; }
+WSO_EXPORT int omp_get_thread_limit(void) { return INT_MAX; }
+WSO_EXPORT int omp_get_max_task_priority(void) {
+  wso_global_init();
+  return wso_cfg.max_priority;
+}
+WSO_EXPORT int omp_get_cancellation(void) { return 0; }
+WSO_EXPORT omp_proc_bind_t omp_get_proc_bind(void) {
+  return omp_proc_bind_false;
+}
+WSO_EXPORT int omp_get_num_places(void) { return 0; }
+WSO_EXPORT int omp_get_place_num(void) { return -1; }
+WSO_EXPORT int omp_get_partition_num_places(void) { return 0; }
+WSO_EXPORT int omp_get_team_num(void) { return 0; }
+WSO_EXPORT int omp_get_num_teams(void) { return 1; }
+WSO_EXPORT int omp_get_default_device(void) { return 0; }
+WSO_EXPORT void omp_set_default_device(int d) { (void)d; }
+WSO_EXPORT int omp_get_num_devices(void) { return 0; }
+WSO_EXPORT int omp_is_initial_device(void) { return 1; }
+WSO_EXPORT int omp_get_initial_device(void) { return 0; }
+WSO_EXPORT int omp_get_device_num(void) { return 0; }
+
+/* omp_sched_t: static 1, dynamic 2, guided 3, auto 4. */
+WSO_EXPORT void omp_set_schedule(omp_sched_t kind, int chunk) {
+  wso_global_init();
+  switch ((int)((unsigned)kind & ~0x80000000u)) {
+  case 1:
+  case 4:
+    wso_cfg.run_kind = WSO_K_STATIC;
+    break;
+  case 2:
+    wso_cfg.run_kind = WSO_K_DYNAMIC;
+    break;
+  case 3:
+    wso_cfg.run_kind = WSO_K_GUIDED;
+    break;
+  default:
+    return;
+  }
+  wso_cfg.run_chunk = chunk > 0 ? chunk : 0;
+}
+
+WSO_EXPORT void omp_get_schedule(omp_sched_t *kind, int *chunk) {
+  wso_global_init();
+  *kind = wso_cfg.run_kind == WSO_K_DYNAMIC  ? omp_sched_dynamic
+          : wso_cfg.run_kind == WSO_K_GUIDED ? omp_sched_guided
+                                             : omp_sched_static;
+  *chunk = wso_cfg.run_chunk;
+}
+
+/* ---- Small constructs -----------------------------------------------------
+ */
+
+/* `scope`: its barrier, if any, is a separate __kmpc_barrier. */
+WSO_EXPORT void __kmpc_scope(wso_ident *loc, int32_t gtid, void *reserved) {
+  (void)loc, (void)gtid, (void)reserved;
+}
+
+WSO_EXPORT void __kmpc_end_scope(wso_ident *loc, int32_t gtid, void *reserved) {
+  (void)loc, (void)gtid, (void)reserved;
+}
+
+/* affinity(...) on a task is a placement hint. */
+WSO_EXPORT int32_t __kmpc_omp_reg_task_with_affinity(wso_ident *loc,
+                                                     int32_t gtid, void *task,
+                                                     int32_t n, void *list) {
+  (void)loc, (void)gtid, (void)task, (void)n, (void)list;
+  return 0;
+}
+
+/* `error at(execution) severity(...) message(...)`: 1 warning, 2 fatal. */
+WSO_EXPORT void __kmpc_error(wso_ident *loc, int severity,
+                             const char *message) {
+  const char *src = loc && loc->psource ? loc->psource : "";
+  fprintf(stderr, "ws-omp: %s: %s (at %s)\n",
+          severity == 2 ? "error" : "warning", message ? message : "", src);
+  if (severity == 2)
+    exit(1);
+}

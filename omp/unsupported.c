@@ -1,0 +1,103 @@
+/*
+ * unsupported.c -- entry points Clang may call that libws-omp does not
+ * implement yet.  Each ends the program with one line naming it (exit
+ * status 2) rather than letting it compute something wrong, or fail at
+ * load time with the dynamic linker's less helpful message.
+ */
+#include "wso.h"
+
+#define UNSUPPORTED(name)                                                      \
+  WSO_EXPORT void name(void);                                                  \
+  void name(void) { wso_unsupported(#name); }
+
+/* Cancellation. */
+UNSUPPORTED(__kmpc_cancel)
+UNSUPPORTED(__kmpc_cancellationpoint)
+UNSUPPORTED(__kmpc_cancel_barrier)
+/* teams, distribute and target. */
+UNSUPPORTED(__kmpc_fork_teams)
+UNSUPPORTED(__kmpc_push_num_teams)
+UNSUPPORTED(__kmpc_push_num_teams_51)
+UNSUPPORTED(__kmpc_set_thread_limit)
+UNSUPPORTED(__kmpc_dist_for_static_init_4)
+UNSUPPORTED(__kmpc_dist_for_static_init_4u)
+UNSUPPORTED(__kmpc_dist_for_static_init_8)
+UNSUPPORTED(__kmpc_dist_for_static_init_8u)
+UNSUPPORTED(__kmpc_dist_dispatch_init_4)
+UNSUPPORTED(__kmpc_dist_dispatch_init_4u)
+UNSUPPORTED(__kmpc_dist_dispatch_init_8)
+UNSUPPORTED(__kmpc_dist_dispatch_init_8u)
+UNSUPPORTED(__kmpc_team_static_init_4)
+UNSUPPORTED(__kmpc_team_static_init_4u)
+UNSUPPORTED(__kmpc_team_static_init_8)
+UNSUPPORTED(__kmpc_team_static_init_8u)
+UNSUPPORTED(__kmpc_omp_target_task_alloc)
+/* doacross loops: ordered(n) with depend(sink/source). */
+UNSUPPORTED(__kmpc_doacross_init)
+UNSUPPORTED(__kmpc_doacross_wait)
+UNSUPPORTED(__kmpc_doacross_post)
+UNSUPPORTED(__kmpc_doacross_fini)
+/* Task reductions (reduction/in_reduction on task, taskgroup, taskloop). */
+UNSUPPORTED(__kmpc_task_reduction_init)
+UNSUPPORTED(__kmpc_taskred_init)
+UNSUPPORTED(__kmpc_task_reduction_get_th_data)
+UNSUPPORTED(__kmpc_task_reduction_modifier_init)
+UNSUPPORTED(__kmpc_taskred_modifier_init)
+UNSUPPORTED(__kmpc_task_reduction_modifier_fini)
+/* detach and proxy tasks. */
+UNSUPPORTED(__kmpc_task_allow_completion_event)
+UNSUPPORTED(omp_fulfill_event)
+UNSUPPORTED(__kmpc_proxy_task_completed)
+UNSUPPORTED(__kmpc_proxy_task_completed_ooo)
+/* threadprivate through the runtime (Clang uses native TLS by default). */
+UNSUPPORTED(__kmpc_threadprivate_register)
+UNSUPPORTED(__kmpc_threadprivate_register_vec)
+UNSUPPORTED(__kmpc_threadprivate)
+UNSUPPORTED(__kmpc_threadprivate_cached)
+/* sections (Clang lowers them to a static loop; other compilers). */
+UNSUPPORTED(__kmpc_sections_init)
+UNSUPPORTED(__kmpc_next_section)
+UNSUPPORTED(__kmpc_end_sections)
+/* Memory allocators. */
+UNSUPPORTED(__kmpc_alloc)
+UNSUPPORTED(__kmpc_aligned_alloc)
+UNSUPPORTED(__kmpc_calloc)
+UNSUPPORTED(__kmpc_realloc)
+UNSUPPORTED(__kmpc_free)
+UNSUPPORTED(__kmpc_init_allocator)
+UNSUPPORTED(__kmpc_destroy_allocator)
+UNSUPPORTED(omp_alloc)
+UNSUPPORTED(omp_aligned_alloc)
+UNSUPPORTED(omp_calloc)
+UNSUPPORTED(omp_aligned_calloc)
+UNSUPPORTED(omp_realloc)
+UNSUPPORTED(omp_free)
+UNSUPPORTED(omp_init_allocator)
+UNSUPPORTED(omp_destroy_allocator)
+UNSUPPORTED(omp_set_default_allocator)
+UNSUPPORTED(omp_get_default_allocator)
+/* Device memory and the rest of the device API. */
+UNSUPPORTED(omp_target_alloc)
+UNSUPPORTED(omp_target_free)
+UNSUPPORTED(omp_target_is_present)
+UNSUPPORTED(omp_target_memcpy)
+UNSUPPORTED(omp_target_memcpy_rect)
+UNSUPPORTED(omp_target_associate_ptr)
+UNSUPPORTED(omp_target_disassociate_ptr)
+/* Miscellaneous. */
+UNSUPPORTED(omp_pause_resource)
+UNSUPPORTED(omp_pause_resource_all)
+UNSUPPORTED(omp_get_place_num_procs)
+UNSUPPORTED(omp_get_place_proc_ids)
+UNSUPPORTED(omp_get_partition_place_nums)
+UNSUPPORTED(omp_set_affinity_format)
+UNSUPPORTED(omp_get_affinity_format)
+UNSUPPORTED(omp_display_affinity)
+UNSUPPORTED(omp_capture_affinity)
+UNSUPPORTED(omp_control_tool)
+UNSUPPORTED(omp_display_env)
+UNSUPPORTED(__kmpc_omp_task_parts)
+UNSUPPORTED(__kmpc_copyprivate_light)
+UNSUPPORTED(__kmpc_barrier_master)
+UNSUPPORTED(__kmpc_end_barrier_master)
+UNSUPPORTED(__kmpc_barrier_master_nowait)
