@@ -55,6 +55,9 @@ Message messageFor(Diag D) {
     return {L::Error, "invalid argument '%0' for '%1'; expected %2"};
   case Diag::BadArgumentSuggest:
     return {L::Error, "invalid argument '%0' for '%1'; did you mean '%2'?"};
+  case Diag::PriorityType:
+    return {L::Error, "'priority' expects a tier name or an integer "
+                      "expression, not an expression of type '%0'"};
   case Diag::ExpectedColon:
     return {L::Error, "expected ':' after '%0' in '%1'"};
   case Diag::VarListedTwice:

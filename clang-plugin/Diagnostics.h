@@ -35,6 +35,7 @@ enum class Diag {
   ExpectedStringLiteral,
   BadArgument,
   BadArgumentSuggest,
+  PriorityType,
   ExpectedColon,
   VarListedTwice,
   VarInTwoClauses,

@@ -1126,14 +1126,10 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
              O.exprText(D.NumTasks, Outer) + ");";
     NumTasks = "__ws_n_" + N + " > 0 ? (uint64_t)__ws_n_" + N + " : 0";
   }
-  static const char *Tiers[] = {"WS_TIER_LOW", "WS_TIER_NORMAL", "WS_TIER_HIGH",
-                                "WS_TIER_CRITICAL"};
-  std::string Tier = D.Tier ? Tiers[*D.Tier < 0   ? 0
-                                    : *D.Tier > 3 ? 3
-                                                  : *D.Tier]
-                     : D.PriorityExpr.present()
-                         ? "(int)(" + O.exprText(D.PriorityExpr, Outer) + ")"
-                         : "WS_TIER_NORMAL";
+  std::string PrioDecl;
+  std::string Tier = O.tier(R, Outer, PrioDecl);
+  if (!PrioDecl.empty())
+    Close += " " + PrioDecl.substr(0, PrioDecl.size() - 1);
   std::string Red = "struct __ws_red_" + N, RedVar = "__ws_red_" + N;
   bool HasRed = !L.Reductions.empty();
   if (HasRed)

@@ -53,6 +53,9 @@ bool Outliner::run() {
         Ok &= Captures.analyze(*R);
   for (FunctionRegions &FR : Fns)
     for (auto &R : FR.Regions)
+      Ok &= checkPriority(*R);
+  for (FunctionRegions &FR : Fns)
+    for (auto &R : FR.Regions)
       if (R->kind() == DirectiveKind::ParallelFor)
         Ok &= Loops.analyze(FR, *R);
   if (!Ok)
@@ -358,6 +361,68 @@ std::string Outliner::declarations(Region &Task) {
   return S;
 }
 
+QualType Outliner::clauseType(const Region &R, const ClauseExpr &E) const {
+  // The marker holds `&(var)` for each listed variable, then `(expr)` for
+  // each clause expression in markerExprs() order.
+  std::vector<const ClauseExpr *> Exprs = R.D->markerExprs();
+  auto It = llvm::find(Exprs, &E);
+  unsigned Arg = 1 + R.D->Vars.size() + (It - Exprs.begin());
+  if (It == Exprs.end() || !R.Marker || Arg >= R.Marker->getNumArgs())
+    return QualType();
+  // Below the default argument promotions of the variadic marker.
+  return R.Marker->getArg(Arg)->IgnoreImpCasts()->getType();
+}
+
+bool Outliner::checkPriority(const Region &R) {
+  const Directive &D = *R.D;
+  if (!D.PriorityExpr.present())
+    return true;
+  QualType T = clauseType(R, D.PriorityExpr);
+  if (T.isNull() || T->isIntegralOrUnscopedEnumerationType() ||
+      T->isRealFloatingType())
+    return true;
+  Diags.report(D.PriorityExpr.Loc, Diag::PriorityType) << T.getAsString();
+  return false;
+}
+
+std::string Outliner::tier(const Region &R, const Region *Outer,
+                           std::string &Decls) const {
+  const Directive &D = *R.D;
+  if (D.Tier)
+    return tierName(*D.Tier);
+  if (!D.PriorityExpr.present())
+    return "WS_TIER_NORMAL";
+  // Clamped to 0..3 in a type that holds every value of the expression's
+  // own type, before the conversion to int (priority(1LL << 32) is
+  // critical, not the low 32 bits):
+  //   long long __ws_prio_N = (long long)(expr);
+  //   ... (__ws_prio_N > 3 ? 3 : __ws_prio_N < 0 ? 0 : (int)__ws_prio_N)
+  // unsigned types only clamp at the top (no `< 0`: -Wtype-limits), and
+  // floating types go through long double (NaN -> low).
+  std::string P = "__ws_prio_" + id(R);
+  std::string E = exprText(D.PriorityExpr, Outer);
+  QualType T = clauseType(R, D.PriorityExpr);
+  if (!T.isNull())
+    T = T.getCanonicalType().getUnqualifiedType();
+  if (!T.isNull())
+    if (const auto *ET = T->getAs<EnumType>())
+      T = ET->getDecl()->getIntegerType().getCanonicalType();
+  if (!T.isNull() && T->isRealFloatingType()) {
+    Decls += "long double " + P + " = (" + E + "); ";
+    return "(" + P + " >= 3 ? 3 : " + P + " >= 1 ? (int)" + P + " : 0)";
+  }
+  bool Wide = !T.isNull() && T->isIntegerType() && Ctx.getIntWidth(T) > 64;
+  if (!T.isNull() && T->isIntegerType() &&
+      (T->isUnsignedIntegerType() || T->isBooleanType())) {
+    Decls += std::string(Wide ? "unsigned __int128 " : "unsigned long long ") +
+             P + " = (" + E + "); ";
+    return "(" + P + " > 3u ? 3 : (int)" + P + ")";
+  }
+  Decls +=
+      std::string(Wide ? "__int128 " : "long long ") + P + " = (" + E + "); ";
+  return "(" + P + " > 3 ? 3 : " + P + " < 0 ? 0 : (int)" + P + ")";
+}
+
 std::string Outliner::spawn(Region &Task) {
   const Directive &D = *Task.D;
   const Region *Outer = Task.EnclosingTask;
@@ -393,10 +458,7 @@ std::string Outliner::spawn(Region &Task) {
     S += "0 ";
   S += "}; ";
 
-  std::string Tier = D.Tier ? tierName(*D.Tier)
-                     : D.PriorityExpr.present()
-                         ? "(int)(" + exprText(D.PriorityExpr, Outer) + ")"
-                         : "WS_TIER_NORMAL";
+  std::string Tier = tier(Task, Outer, S);
   std::string Frame =
       Task.Groups.empty() ? "__ws_frame" : groupName(*Task.Groups.front());
   std::string Site = "&__ws_site_" + N;

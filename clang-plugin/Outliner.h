@@ -82,6 +82,14 @@ private:
   std::string outlined(Region &Task);
 
   std::string declare(clang::QualType T, llvm::StringRef Name) const;
+  /// The type Sema gave a clause expression (through the marker).
+  clang::QualType clauseType(const Region &R, const ClauseExpr &E) const;
+  /// priority(expr) needs an integer or floating type.
+  bool checkPriority(const Region &R);
+  /// The tier argument of R's spawn (a WS_TIER_ name or a clamped
+  /// expression); appends the declaration it needs to Decls.
+  std::string tier(const Region &R, const Region *Outer,
+                   std::string &Decls) const;
   /// How code in the context of Task (null: the function) names V.
   std::string access(const clang::VarDecl *V, const Region *Task) const;
   std::string exprText(const ClauseExpr &E, const Region *Task) const;

@@ -55,7 +55,7 @@ void clauses(char *s, char *e, long *out, long n) {
 // CHECK-SAME: .__ws_base = __ws_init_1,
 // CHECK-SAME: (void)tmp; if (
 // CHECK: for (p = s; p != e; p++) { struct __ws_cap_1 *__ws_c = &__ws_lcap_1; long tmp; long base = __ws_c->base; long *out = __ws_c->out; char *s = __ws_c->s; (void)tmp; (void)base; (void)out; (void)s; (void)__ws_c; {
-// CHECK: long long __ws_n_1 = (long long)(n / 2); ws_loop __ws_l_1 = { .trips = __ws_trips_1, .grainsize = 0, .num_tasks = __ws_n_1 > 0 ? (uint64_t)__ws_n_1 : 0, .schedule = WS_SCHEDULE_DYNAMIC, .tier = (int)(level()), .site = &__ws_site_1,
+// CHECK: long long __ws_n_1 = (long long)(n / 2); long long __ws_prio_1 = (level()); ws_loop __ws_l_1 = { .trips = __ws_trips_1, .grainsize = 0, .num_tasks = __ws_n_1 > 0 ? (uint64_t)__ws_n_1 : 0, .schedule = WS_SCHEDULE_DYNAMIC, .tier = (__ws_prio_1 > 3 ? 3 : __ws_prio_1 < 0 ? 0 : (int)__ws_prio_1), .site = &__ws_site_1,
 // CHECK-SAME: p = __ws_lcap_1.__ws_base + (ptrdiff_t)(__ws_trips_1 * __ws_lcap_1.__ws_s); } }
 // CHECK: int __ws_neg_2 = 1; uint64_t __ws_mag_2 = 1;
 // CHECK-SAME: , 3, __ws_neg_2,
