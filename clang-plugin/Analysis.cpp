@@ -10,6 +10,8 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Lex/Preprocessor.h"
 #include "clang/Rewrite/Core/Rewriter.h"
+#include "clang/Sema/Lookup.h"
+#include "clang/Sema/Sema.h"
 
 using namespace clang;
 
@@ -72,7 +74,18 @@ bool RewriteAction::BeginSourceFileAction(CompilerInstance &CI) {
   State = std::make_shared<RewriteState>(CI.getDiagnostics());
   Preprocessor &PP = CI.getPreprocessor();
   // The preprocessor owns the handler.
-  PP.AddPragmaHandler(new WsPragmaHandler(State->Table, State->Diags));
+  // Names are looked up in the scope the parser is in when it meets the
+  // directive (Sema exists by then; the handler runs inside the parse).
+  NameLookup IsDeclared = [&CI](IdentifierInfo *II) {
+    if (!II || !CI.hasSema())
+      return false;
+    Sema &S = CI.getSema();
+    LookupResult R(S, DeclarationName(II), SourceLocation(),
+                   Sema::LookupOrdinaryName);
+    return S.LookupName(R, S.getCurScope()) && !R.empty();
+  };
+  PP.AddPragmaHandler(
+      new WsPragmaHandler(State->Table, State->Diags, std::move(IsDeclared)));
   PP.setPredefines(PP.getPredefines() + "\nvoid " + MarkerName +
                    "(int, ...);\n");
   return true;

@@ -198,8 +198,10 @@ llvm::StringRef tierSynonym(llvm::StringRef W) {
 class ClauseParser {
 public:
   ClauseParser(Preprocessor &PP, Diagnostics &Diags, std::vector<Token> Toks,
-               Directive &D, SourceLocation IntroLoc)
-      : PP(PP), Diags(Diags), Toks(std::move(Toks)), D(D), IntroLoc(IntroLoc) {}
+               Directive &D, SourceLocation IntroLoc,
+               const NameLookup &IsDeclared)
+      : PP(PP), Diags(Diags), Toks(std::move(Toks)), D(D), IntroLoc(IntroLoc),
+        IsDeclared(IsDeclared) {}
 
   bool parse() { return parseName() && parseClauses(); }
 
@@ -210,6 +212,7 @@ private:
   size_t Pos = 0;
   Directive &D;
   SourceLocation IntroLoc;
+  const NameLookup &IsDeclared;
   llvm::StringMap<Sharing> Listed;
 
   const Token &peek() const { return Toks[Pos]; }
@@ -488,6 +491,12 @@ bool ClauseParser::parsePriority() {
     }
     static const llvm::StringRef Tiers[] = {"low", "normal", "high",
                                             "critical"};
+    // A name in scope (a variable, an enumerator, a macro...) is an
+    // expression: only an unknown word is taken for a misspelt tier.
+    const Token &Word = Toks[Pos + 1];
+    if (PP.isMacroDefined(Word.getIdentifierInfo()) ||
+        (IsDeclared && IsDeclared(Word.getIdentifierInfo())))
+      return parseExprUntilRParen("priority", D.PriorityExpr);
     llvm::StringRef Best = tierSynonym(W);
     if (Best.empty() && W.size() >= 3)
       Best = closestMatch(W, Tiers);
@@ -828,8 +837,10 @@ std::vector<Token> lexRestOfDirective(Preprocessor &PP) {
 // Pragma handlers
 //===----------------------------------------------------------------------===//
 
-WsPragmaHandler::WsPragmaHandler(DirectiveTable &Table, Diagnostics &Diags)
-    : PragmaHandler("ws"), Table(Table), Diags(Diags) {}
+WsPragmaHandler::WsPragmaHandler(DirectiveTable &Table, Diagnostics &Diags,
+                                 NameLookup IsDeclared)
+    : PragmaHandler("ws"), Table(Table), Diags(Diags),
+      IsDeclared(std::move(IsDeclared)) {}
 
 void WsPragmaHandler::HandlePragma(Preprocessor &PP, PragmaIntroducer Intro,
                                    Token &FirstToken) {
@@ -846,7 +857,7 @@ void WsPragmaHandler::HandlePragma(Preprocessor &PP, PragmaIntroducer Intro,
     Diags.report(Intro.Loc, Diag::DirectiveNotRewritten);
     return;
   }
-  ClauseParser P(PP, Diags, std::move(Toks), D, Intro.Loc);
+  ClauseParser P(PP, Diags, std::move(Toks), D, Intro.Loc, IsDeclared);
   if (!P.parse())
     return;
   SourceManager &SM = PP.getSourceManager();

@@ -18,6 +18,7 @@
 #include "clang/Lex/Pragma.h"
 #include "clang/Lex/Token.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -151,11 +152,18 @@ private:
   std::vector<Directive> All;
 };
 
+/// Whether an identifier names something declared where the directive
+/// stands (a variable, an enumerator, a function...).
+using NameLookup = std::function<bool(clang::IdentifierInfo *)>;
+
 /// `#pragma ws` handler for the analysis parse: parses, records, injects the
 /// marker call.
 class WsPragmaHandler : public clang::PragmaHandler {
 public:
-  WsPragmaHandler(DirectiveTable &Table, Diagnostics &Diags);
+  /// IsDeclared (may be empty) tells `priority(hi)` with a variable `hi`
+  /// from a misspelt tier name.
+  WsPragmaHandler(DirectiveTable &Table, Diagnostics &Diags,
+                  NameLookup IsDeclared = {});
 
   void HandlePragma(clang::Preprocessor &PP, clang::PragmaIntroducer Intro,
                     clang::Token &FirstToken) override;
@@ -163,6 +171,7 @@ public:
 private:
   DirectiveTable &Table;
   Diagnostics &Diags;
+  NameLookup IsDeclared;
   std::optional<SourceScan> Scan; // computed at the first pragma
 };
 
