@@ -6,7 +6,8 @@
 # linked without -fopenmp (which would add libomp) to -lws-omp.  Checks with
 # ldd that the binary loads libws-omp and no other OpenMP runtime, then that
 # it prints exactly what the serial build prints at 1, 2, 3 and 8 threads
-# (OMP_NUM_THREADS), and once more with the smallest ws pool.
+# (OMP_NUM_THREADS), and once more with the smallest ws pool and another
+# runtime schedule.
 set -euo pipefail
 clang=$1 include_dir=$2 lib_dir=$3 src=$4 out=$5
 name=$(basename "$src" .c)
@@ -56,5 +57,5 @@ check() { # label, then the environment assignments
 for threads in 1 2 3 8; do
   check "$threads" OMP_NUM_THREADS=$threads
 done
-check small OMP_NUM_THREADS=3 WS_NUM_WORKERS=1
+check small OMP_NUM_THREADS=3 WS_NUM_WORKERS=1 OMP_SCHEDULE=dynamic,3
 echo "$name: identical to the serial build at 1, 2, 3 and 8 threads"
