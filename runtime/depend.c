@@ -583,7 +583,7 @@ static dep_table *table_get(ws__frame_rt *frame, uintptr_t self) {
     t_tables->prev = t;
   t_tables = t;
   /* The first spawn into a frame makes its thread the owner, as in
-   * sched.c's spawns.  Relaxed: only this thread compares with it before
+   * spawn.c's spawns.  Relaxed: only this thread compares with it before
    * our tasks are published (by the queues or the table's mutex). */
   if (atomic_load_explicit(&frame->owner, memory_order_relaxed) == 0)
     atomic_store_explicit(&frame->owner, self, memory_order_relaxed);
@@ -633,7 +633,7 @@ void ws__deps_frame_done(ws__frame_rt *frame) {
  */
 
 /* A skipped task counts as spawned and cancelled, like a queued task that
- * a cancelled taskgroup skips (spawned first: see sched.c's quiescent). */
+ * a cancelled taskgroup skips (spawned first: see pool.c's quiescent). */
 static void count_skipped(void) {
   ws__worker *w = ws__tls_self.w;
   if (w) {
@@ -643,7 +643,7 @@ static void count_skipped(void) {
   }
   ws__pool *p = ws__pool_acquire();
   if (p) {
-    /* Release: like the other external counters (sched.c stat_any). */
+    /* Release: like the other external counters (spawn.c stat_any). */
     atomic_fetch_add_explicit(&p->ext.v[WS__STAT_IDX(spawned)], 1,
                               memory_order_release);
     atomic_fetch_add_explicit(&p->ext.v[WS__STAT_IDX(cancelled)], 1,
@@ -775,7 +775,7 @@ int ws__spawn_deps(ws_frame *frame_, ws_task_fn fn, const void *captures,
   ws__frame_rt *frame = (ws__frame_rt *)frame_;
   ws__tls *tls = &ws__tls_self;
   uintptr_t self = (uintptr_t)tls;
-  /* Relaxed: compared with our own identity only (as in sched.c). */
+  /* Relaxed: compared with our own identity only (as in frame.h). */
   uintptr_t owner = atomic_load_explicit(&frame->owner, memory_order_relaxed);
   if (owner != 0 && owner != self)
     return WS_EINVAL;
@@ -845,7 +845,7 @@ int ws__spawn_deps(ws_frame *frame_, ws_task_fn fn, const void *captures,
     d->npred++;
   }
   tab->live++;
-  /* The innermost taskgroup, as sched.c's nearest_group.  Relaxed: our own
+  /* The innermost taskgroup, as frame.h's nearest_group.  Relaxed: our own
    * frame's flags, see table_get. */
   d->group = (atomic_load_explicit(&frame->flags, memory_order_relaxed) &
               WS__FRAME_GROUP)

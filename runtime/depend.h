@@ -27,7 +27,7 @@ int ws__spawn_deps(ws_frame *frame, ws_task_fn fn, const void *captures,
  * pending child: frees its dependence table. */
 void ws__deps_frame_done(ws__frame_rt *frame);
 
-/* sched.c: counts one more child of `f`, spawned by the thread `self` (the
+/* frame.c: counts one more child of `f`, spawned by the thread `self` (the
  * same accounting as a spawn; a held task counts from its ws_spawn_ex). */
 void ws__frame_add_child(ws__frame_rt *f, uintptr_t self);
 

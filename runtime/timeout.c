@@ -50,7 +50,7 @@ static void count_timed_out(void) {
    * with a read-modify-write as for its other counters. */
   ws__pool *p = ws__pool_acquire();
   if (p)
-    /* Release: like the other external counters (sched.c stat_any). */
+    /* Release: like the other external counters (spawn.c stat_any). */
     atomic_fetch_add_explicit(&p->ext.v[WS__STAT_IDX(timed_out)], 1,
                               memory_order_release);
   ws__pool_release();

@@ -38,7 +38,7 @@
  * with a relaxed load and a store (no read-modify-write); stats.c reads them
  * with relaxed loads, so concurrent reads are race-free and cost the writer
  * nothing.  `executed` and `cancelled` are stored with release so that the
- * shutdown's quiescence check (sched.c) can trust them. */
+ * shutdown's quiescence check (pool.c) can trust them. */
 #define WS__NSTATS (sizeof(ws_stats) / sizeof(uint64_t))
 #define WS__STAT_IDX(field) (offsetof(ws_stats, field) / sizeof(uint64_t))
 
@@ -241,7 +241,7 @@ ws__next_task(ws__worker *w) {
   return ws__find_task_ticked(w);
 }
 
-/* sched.c */
+/* frame.c */
 /* Adds the held completions to their frame (a thief that ran a batch of
  * one frame's children pays one atomic for the batch, not one per task).
  * Called before this worker looks beyond its own deques or waits. */
@@ -252,6 +252,7 @@ static inline void ws__flush_held(ws__worker *w) {
 }
 void ws__frame_child_done(ws__frame_rt *f, uintptr_t self);
 int ws__task_cancelled(ws__frame_rt *frame, ws__frame_rt *group);
+/* tiers.c */
 void ws__aging_check(ws__worker *w);
 
 /* pool.c: the pool registry.  acquire returns the running pool (or NULL)

@@ -1,0 +1,185 @@
+/*
+ * wait.c -- waiting for a frame: run its tasks (own first, highest tier
+ * first), then others', spin a little, yield, then sleep on the frame until
+ * the last child wakes us.  Also ws__run_task, for the worker loop.
+ */
+#include "depend.h"
+#include "run.h"
+
+#include <sched.h>
+
+void ws__run_task(ws__worker *w, ws__task *t) { run_task(&ws__tls_self, w, t); }
+
+/* ---- Public API: wait
+ * -------------------------------------------------------------- */
+
+/* Deeply nested waits (WS__NEST_LIMIT = 512 tasks on this thread's stack) run
+ * only tasks spawned by the running task: running any queued task while
+ * waiting nests it on the stack, and with tiers the popped task is not
+ * always a descendant of the waiter (a higher-tier sibling of an ancestor
+ * comes first), so nesting would be bounded only by the number of queued
+ * tasks.  Tasks spawned by the running task are newer (seq > start_seq) than
+ * anything else in our deques (tasks pushed by tasks nested in it have
+ * finished), so they sit at the bottom of their tiers: a take finds them,
+ * highest tier first; an older task goes back where it was. */
+#define WS__NEST_LIMIT 512
+
+static ws__task *find_own_child(ws__worker *w) {
+  uint64_t start = ws__tls_self.start_seq;
+  for (int tier = WS_TIER_CRITICAL; tier >= WS_TIER_LOW; tier--) {
+    if (!(w->tier_mask & (1u << tier)))
+      continue;
+    ws__task *t = ws__deque_take(&w->dq[tier]);
+    if (!t)
+      continue;
+    if (t->seq > start || ws__deque_push(&w->dq[tier], t) != 0) {
+      /* (the push cannot fail: the slot was just freed) */
+      ws__took(w->pool, t);
+      return t;
+    }
+  }
+  return NULL;
+}
+
+/* A worker waits: run tasks (own first, highest tier first; then others'),
+ * spin a little, yield, then sleep on the frame with a short timeout (new
+ * work elsewhere does not wake us; the last child does). */
+static __attribute__((noinline)) void wait_worker_slow(ws__tls *tls,
+                                                       ws__worker *w,
+                                                       ws__frame_rt *frame,
+                                                       int nested_deep) {
+  ws__wait_policy policy = w->pool->cfg.wait_policy;
+  int budget = policy == WS__WAIT_PASSIVE ? 16 : w->spin_budget;
+  int rounds = 0;
+  int64_t sleep_ns = 50000;
+  ws__flush_held(w); /* we may spin or sleep below */
+  while (!frame_done(frame)) {
+    ws__task *t =
+        WS__LIKELY(!nested_deep) ? ws__next_task(w) : find_own_child(w);
+    if (t) {
+      ws__mark_busy(w);
+      run_task(tls, w, t);
+      rounds = 0;
+      sleep_ns = 50000;
+      continue;
+    }
+    if (rounds == 0)
+      ws__mark_idle(w);
+    rounds++;
+    if (rounds <= budget) {
+      ws__cpu_relax();
+      WS__STAT(w, spins, 1);
+    } else if (rounds <= budget + 4 || policy == WS__WAIT_ACTIVE) {
+      sched_yield();
+      WS__STAT(w, yields, 1);
+    } else {
+      WS__STAT(w, parks, 1);
+      uint64_t park_t0 = ws__tracing() ? ws__trace_now() : 0;
+      ws__frame_sleep(frame, sleep_ns);
+      if (park_t0)
+        ws__trace_park(w, park_t0);
+      if (sleep_ns < 1000000)
+        sleep_ns *= 2;
+    }
+  }
+  ws__mark_busy(w);
+}
+
+/* The common case first: one task at hand (usually the child just spawned,
+ * at the bottom of our deque) that completes the frame.  Anything more --
+ * other tasks to run first, searching, spinning, sleeping -- is the loop of
+ * wait_worker_slow.  (No loop here: a loop makes the compiler hoist set-up
+ * work that the usual single task does not need.) */
+static inline __attribute__((always_inline)) void
+wait_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame) {
+  int nested_deep = tls->depth >= WS__NEST_LIMIT;
+  if (WS__LIKELY(!nested_deep)) {
+    ws__mark_busy(w);
+    /* Twice, unrolled: two children per wait is the recursive divide and
+     * conquer's common case (fib, mergesort, nqueens' last levels). */
+    ws__task *t = ws__next_task(w);
+    if (WS__LIKELY(t != NULL)) {
+      run_task(tls, w, t);
+      if (WS__LIKELY(frame_done(frame)))
+        return;
+      t = ws__next_task(w);
+      if (WS__LIKELY(t != NULL)) {
+        run_task(tls, w, t);
+        if (WS__LIKELY(frame_done(frame)))
+          return;
+      }
+    }
+  }
+  wait_worker_slow(tls, w, frame, nested_deep);
+}
+
+/* Waits until every task spawned so far into `frame` has finished; the
+ * frame stays as it is (owner, flags).  WS_EINVAL from a thread that does
+ * not own it. */
+static inline __attribute__((always_inline)) int
+wait_children(ws__tls *tls, ws__frame_rt *frame) {
+  uintptr_t self = (uintptr_t)tls;
+  uintptr_t owner = atomic_load_explicit(&frame->owner, memory_order_relaxed);
+  if (WS__UNLIKELY(owner != 0 && owner != self))
+    return WS_EINVAL; /* only the thread that spawned into it may wait */
+  if (WS__LIKELY(owner == self) && !frame_done(frame)) {
+    if (WS__LIKELY(tls->w != NULL)) {
+      wait_worker(tls, tls->w, frame);
+      /* Back to the caller, who may run for long: completions of another
+       * frame (stolen tasks run while waiting) must not wait for it. */
+      ws__flush_held(tls->w);
+    } else {
+      while (!frame_done(frame))
+        ws__frame_sleep(frame, -1);
+    }
+  }
+  return WS_OK;
+}
+
+int ws_wait_open(ws_frame *frame_) {
+  if (!frame_)
+    return WS_EINVAL;
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
+  int rc = wait_children(&ws__tls_self, frame);
+  if (rc != WS_OK)
+    return rc;
+  /* The count is zero again in whichever of the two counters held it:
+   * fold it back into the owner's, as a fresh frame has it. */
+  frame->local = 0;
+  atomic_store_explicit(&frame->remote, 0, memory_order_relaxed);
+  uint32_t ff = atomic_load_explicit(&frame->flags, memory_order_relaxed);
+  if ((ff & WS__FRAME_GROUP) ? ws__task_cancelled(NULL, frame)
+                             : (ff & WS__FRAME_CANCELLED) != 0)
+    return WS_ECANCELED;
+  return WS_OK;
+}
+
+int ws_wait(ws_frame *frame_) {
+  if (!frame_)
+    return WS_EINVAL;
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
+  ws__tls *tls = &ws__tls_self;
+  int rc = wait_children(tls, frame);
+  if (WS__UNLIKELY(rc != WS_OK))
+    return rc;
+  uint32_t ff = atomic_load_explicit(&frame->flags, memory_order_relaxed);
+  if (WS__UNLIKELY(ff != 0)) {
+    if (ff & WS__FRAME_DEPS) /* the frame is empty: free its table */
+      ws__deps_frame_done(frame);
+    if (ff & WS__FRAME_GROUP) {
+      if (ws__task_cancelled(NULL, frame))
+        rc = WS_ECANCELED;
+      if (tls->cur_group == frame)
+        tls->cur_group = frame->parent;
+    } else if (ff & WS__FRAME_CANCELLED) {
+      rc = WS_ECANCELED;
+    }
+  }
+  /* Back to an empty frame, free to be reused by any thread.  Nothing
+   * references it any more: every child's last access was its completion. */
+  frame->local = 0;
+  atomic_store_explicit(&frame->remote, 0, memory_order_relaxed);
+  atomic_store_explicit(&frame->flags, 0, memory_order_relaxed);
+  atomic_store_explicit(&frame->owner, 0, memory_order_relaxed);
+  return rc;
+}
