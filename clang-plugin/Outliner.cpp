@@ -1,6 +1,7 @@
 //===- Outliner.cpp - Rewrites task, taskgroup, taskwait... ---------------===//
 #include "Outliner.h"
 #include "Diagnostics.h"
+#include "HeaderPath.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
@@ -143,11 +144,11 @@ bool Outliner::rewriteFunction(FunctionRegions &FR) {
     if (A->getLocation().isValid() && Src.inMain(A->getLocation()))
       FnBegin = std::min(FnBegin, Src.offset(A->getLocation()));
   if (!IncludeEmitted && !runtimeDeclaredBefore(Src.loc(FnBegin))) {
-    // ws.h from the include path, else from where this plugin was built
+    // ws.h from the include path, else the one beside this binary
     // (a compile of preprocessed output, as with -save-temps, has no -I).
     Pre += "#ifdef __has_include\n#if __has_include(<ws.h>)\n#include "
            "<ws.h>\n#else\n#include " +
-           quoteC(WS_HEADER_FALLBACK) +
+           quoteC(headerFallback()) +
            "\n#endif\n#else\n#include <ws.h>\n#endif\n";
     IncludeEmitted = true;
   }
