@@ -5,10 +5,13 @@
  * steal at the top (FIFO).  The C11 formulation is the one of Le, Pop, Cohen
  * and Zappa Nardelli, "Correct and Efficient Work-Stealing for Weak Memory
  * Models" (PPoPP 2013): 64-bit signed indices that never wrap in practice,
- * atomic slots accessed with relaxed ordering, a release in push, a seq_cst
- * fence in take and in steal.  Buffers grow by doubling; an old buffer is
- * kept on a retired list until the deque is destroyed, because a thief may
- * still be reading it.
+ * atomic slots accessed with relaxed ordering, a release store of `bottom`
+ * in push.  Where Le et al. put seq_cst fences, take uses a seq_cst exchange
+ * of `bottom` and a seq_cst load of `top`, and steal seq_cst loads of `top`
+ * and `bottom`: the four accesses are in one total order (see take).  Both
+ * race for the last task with a seq_cst CAS of `top`.  Buffers grow by
+ * doubling; an old buffer is kept on a retired list until the deque is
+ * destroyed, because a thief may still be reading it.
  */
 #ifndef WS_DEQUE_H
 #define WS_DEQUE_H
@@ -120,8 +123,8 @@ static inline struct ws__task *ws__deque_take(ws__deque *d) {
   int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed) - 1;
   ws__deque_buf *a = atomic_load_explicit(&d->buf, memory_order_relaxed);
   /* Le et al. store bottom relaxed and then issue a seq_cst fence.  We use
-   * one seq_cst exchange instead (on x86 an xchg: a full barrier, ~7 ns here
-   * against ~50 ns for mfence), followed by a seq_cst load of top; steal
+   * one seq_cst exchange instead (on x86 an xchg: a full barrier, several
+   * times cheaper than mfence), followed by a seq_cst load of top; steal
    * loads top and then bottom with seq_cst.  These four accesses are in the
    * single total order S: if a thief's load of bottom precedes our exchange
    * in S it reads the old bottom, but then its load of top precedes our load

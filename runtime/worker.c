@@ -455,7 +455,8 @@ static ws__task *idle_find(ws__worker *w) {
  * CPU does not look available (a halted vCPU often does not) and no idle
  * CPU shares a known cache with the waker (virtual machines often describe
  * none).  An unpinned worker woken by worker 0 then waits for worker 0's
- * time slice (~3 ms here) and shares its CPU until load balancing separates
+ * time slice (milliseconds on a virtual machine: docs/performance.md) and
+ * shares its CPU until load balancing separates
  * them, while another CPU idles.  The application thread is never pinned
  * by default: threads it creates later would inherit the mask. */
 static void bind_self(ws__worker *w) {
