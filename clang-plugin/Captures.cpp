@@ -119,18 +119,17 @@ bool CaptureAnalyzer::analyze(Region &R) {
     QualType T = VD->getType();
     QualType Spelled = T;
     if (T->isVariablyModifiedType()) {
-      const VariableArrayType *VAT = Ctx.getAsVariableArrayType(T);
-      bool OneDim = VAT && !VAT->getElementType()->isVariablyModifiedType();
-      if (OneDim && *Mode == CaptureMode::Pointer) {
-        Mode = CaptureMode::VlaPointer;
-        Spelled = VAT->getElementType();
-      } else {
-        Diags.report(U.Loc, OneDim ? Diag::VlaByValue : Diag::VariablyModified)
+      std::optional<CaptureMode> VM = vmMode(Ctx, T, *Mode);
+      if (!VM) {
+        Diags.report(U.Loc, Ctx.getAsArrayType(T) ? Diag::VlaByValue
+                                                  : Diag::VariablyModified)
             << VD->getName();
         Diags.noteDirective(D.Loc, Name);
         Ok = false;
         continue;
       }
+      Mode = VM;
+      vlaBounds(Ctx, T, &Spelled);
     } else if (*Mode == CaptureMode::Copy && T->isConstantArrayType()) {
       Mode = CaptureMode::CopyArray;
     }
@@ -143,6 +142,35 @@ bool CaptureAnalyzer::analyze(Region &R) {
     R.Captures.push_back({VD, *Mode});
   }
   return Ok;
+}
+
+unsigned vlaBounds(ASTContext &Ctx, QualType T, QualType *Base) {
+  unsigned K = 0;
+  while (true) {
+    if (const ArrayType *AT = Ctx.getAsArrayType(T)) {
+      K += isa<VariableArrayType>(AT);
+      T = AT->getElementType();
+    } else if (const auto *PT = T->getAs<PointerType>()) {
+      T = PT->getPointeeType();
+    } else {
+      break;
+    }
+  }
+  if (Base)
+    *Base = T;
+  return K;
+}
+
+std::optional<CaptureMode> vmMode(ASTContext &Ctx, QualType T,
+                                  CaptureMode Mode) {
+  QualType Base;
+  if (vlaBounds(Ctx, T, &Base) == 0 || Base->isVariablyModifiedType())
+    return std::nullopt; // e.g. a pointer to a function with a VLA parameter
+  if (Mode == CaptureMode::Pointer || Mode == CaptureMode::VlaPointer)
+    return CaptureMode::VlaPointer;
+  if (Mode == CaptureMode::Copy && T->getAs<PointerType>())
+    return CaptureMode::Copy;
+  return std::nullopt;
 }
 
 /// Whether a type can be spelled at file scope, before the enclosing function
@@ -206,7 +234,7 @@ bool isByAddress(const Capture *C) {
 std::string viaPointer(const Capture &C) {
   std::string Name = C.Var->getName().str();
   return C.Mode == CaptureMode::Pointer ? "(*__ws_c->" + Name + ")"
-                                        : "(__ws_c->" + Name + ")";
+                                        : "(*__ws_v_" + Name + ")";
 }
 
 } // namespace ws

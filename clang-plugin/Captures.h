@@ -6,13 +6,15 @@
 //   other locals and parameters read by the task     -> copied at spawn
 //   constant-size arrays                             -> copied whole
 //   private(x)                                       -> uninitialised copy
-//   1-D variable-length arrays                       -> only shared
+//   variably modified (VLAs, pointers to VLAs)       -> shared, or a
+//                                                       pointer copied
 //   globals, variables declared inside the task      -> not captured
 //
 //===----------------------------------------------------------------------===//
 #ifndef WS_PLUGIN_CAPTURES_H
 #define WS_PLUGIN_CAPTURES_H
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,7 +34,8 @@ enum class CaptureMode {
   Copy,       // the struct holds a copy; the task declares a local copy
   CopyArray,  // same, for a constant-size array (copied with memcpy)
   Pointer,    // the struct holds &x; uses become (*__ws_c->x)
-  VlaPointer, // 1-D VLA: the struct holds its first element's address
+  VlaPointer, // variably modified, shared: the struct holds its address
+              // and its VLA bounds (Outliner::vmField)
   Private,    // nothing passed; the task declares an uninitialised local
 };
 
@@ -60,6 +63,18 @@ private:
 /// Whether a type can be spelled at file scope, before the enclosing
 /// function (where capture structs go): no function-local or anonymous types.
 bool nameableAtFileScope(clang::QualType T);
+
+/// The VLA bounds of a variably modified type, reached through arrays and
+/// pointers; the type under them (Base) must not be variably modified for
+/// a capture to be possible.
+unsigned vlaBounds(clang::ASTContext &Ctx, clang::QualType T,
+                   clang::QualType *Base = nullptr);
+
+/// The capture mode of a variably modified variable whose mode would be
+/// Mode, or none (then an error): shared -> VlaPointer, a copied pointer ->
+/// Copy; a VLA cannot be copied, nor made private.
+std::optional<CaptureMode> vmMode(clang::ASTContext &Ctx, clang::QualType T,
+                                  CaptureMode Mode);
 
 /// The capture of V in region R (a task or loop body), or null.
 const Capture *findCapture(const Region *R, const clang::VarDecl *V);

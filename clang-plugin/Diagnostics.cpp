@@ -106,9 +106,9 @@ Message messageFor(Diag D) {
     return {L::Error, "variable-length array '%0' cannot be copied into a "
                       "task; list it in 'shared(%0)'"};
   case Diag::VariablyModified:
-    return {L::Error, "'%0' has a variably modified type (a multi-dimensional "
-                      "variable-length array or a pointer to one); a task "
-                      "cannot capture it"};
+    return {L::Error, "'%0' has a variably modified type that a task cannot "
+                      "capture (variable-length arrays and pointers to them "
+                      "can be shared, and such pointers copied)"};
   case Diag::DefaultNoneUnlisted:
     return {L::Error, "variable '%0' must be listed in 'shared', "
                       "'firstprivate' or 'private' because of 'default(none)'"};

@@ -619,18 +619,19 @@ bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
     QualType T = VD->getType();
     QualType Spelled = T;
     if (T->isVariablyModifiedType()) {
-      const VariableArrayType *VAT = O.Ctx.getAsVariableArrayType(T);
-      bool OneDim = VAT && !VAT->getElementType()->isVariablyModifiedType();
-      if (OneDim && (*Mode == CaptureMode::Pointer || TaskShared)) {
-        Mode = CaptureMode::VlaPointer;
-        Spelled = VAT->getElementType();
-      } else {
-        O.Diags.report(Loc, OneDim ? Diag::VlaByValue : Diag::VariablyModified)
+      std::optional<CaptureMode> VM = vmMode(O.Ctx, T, *Mode);
+      if (!VM) {
+        O.Diags.report(Loc, O.Ctx.getAsArrayType(T) ? Diag::VlaByValue
+                                                    : Diag::VariablyModified)
             << VD->getName();
         O.Diags.noteDirective(D.Loc, Name);
         Ok = false;
         continue;
       }
+      // Shared, also when mirroring the task (whose uses became
+      // `(*__ws_v_x)`: the loop declares the same name).
+      Mode = VM;
+      vlaBounds(O.Ctx, T, &Spelled);
     } else if (TaskShared) {
       // Mirror the task's capture: the same field name and mode, so the
       // already rewritten uses work in the outlined loop body too.
@@ -802,6 +803,10 @@ std::string LoopLowering::declarations(Region &R) {
   for (const Capture &C : R.Captures) {
     QualType T = C.Var->getType();
     std::string Name = C.Var->getName().str();
+    if (Outliner::isVM(C)) {
+      S += O.vmField(C);
+      continue;
+    }
     switch (C.Mode) {
     case CaptureMode::Copy:
       S += " " + O.declare(T.getUnqualifiedType(), Name) + ";";
@@ -812,14 +817,8 @@ std::string LoopLowering::declarations(Region &R) {
       break;
     }
     case CaptureMode::Pointer:
-      S += " " + O.declare(O.Ctx.getPointerType(T), Name) + ";";
-      break;
     case CaptureMode::VlaPointer:
-      S += " " +
-           O.declare(O.Ctx.getPointerType(
-                         O.Ctx.getAsVariableArrayType(T)->getElementType()),
-                     Name) +
-           ";";
+      S += " " + O.declare(O.Ctx.getPointerType(T), Name) + ";";
       break;
     case CaptureMode::Private:
       break;
@@ -885,6 +884,12 @@ std::string LoopLowering::outlined(Region &R, LoopInfo &L,
   for (const Capture &C : R.Captures) {
     QualType CT = C.Var->getType();
     std::string Name = C.Var->getName().str();
+    if (Outliner::isVM(C)) {
+      S += O.vmLocal(C);
+      Voids += C.Mode == CaptureMode::Copy ? " (void)" + Name + ";"
+                                           : " (void)__ws_v_" + Name + ";";
+      continue;
+    }
     switch (C.Mode) {
     case CaptureMode::Copy:
       S += " " + O.declare(CT, Name) + " = __ws_c->" + Name + ";";
@@ -1028,12 +1033,16 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
   for (const Capture &X : R.Captures) {
     std::string Name = X.Var->getName().str();
     std::string Acc = O.access(X.Var, Outer);
+    if (Outliner::isVM(X)) {
+      S += " " + O.vmInit(X, Acc) + ",";
+      continue;
+    }
     switch (X.Mode) {
     case CaptureMode::Copy:
-    case CaptureMode::VlaPointer:
       S += " ." + Name + " = " + Acc + ",";
       break;
     case CaptureMode::Pointer:
+    case CaptureMode::VlaPointer:
       S += " ." + Name + " = &" + Acc + ",";
       break;
     case CaptureMode::CopyArray:
@@ -1094,7 +1103,11 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
   for (const Capture &X : R.Captures) {
     std::string Name = X.Var->getName().str();
     QualType CT = X.Var->getType();
-    if (X.Mode == CaptureMode::Copy) {
+    if (Outliner::isVM(X)) {
+      Open += O.vmLocal(X);
+      OpenVoids += X.Mode == CaptureMode::Copy ? " (void)" + Name + ";"
+                                               : " (void)__ws_v_" + Name + ";";
+    } else if (X.Mode == CaptureMode::Copy) {
       Open += " " + O.declare(CT, Name) + " = __ws_c->" + Name + ";";
       OpenVoids += " (void)" + Name + ";";
     } else if (X.Mode == CaptureMode::CopyArray) {

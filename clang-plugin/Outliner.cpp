@@ -73,6 +73,80 @@ std::string Outliner::declare(QualType T, llvm::StringRef Name) const {
   return OS.str();
 }
 
+bool Outliner::isVM(const Capture &C) {
+  return (C.Mode == CaptureMode::VlaPointer || C.Mode == CaptureMode::Copy) &&
+         C.Var->getType()->isVariablyModifiedType();
+}
+
+std::string Outliner::vmDeclare(QualType T, std::string Name,
+                                const std::string &Dims, unsigned &K) const {
+  // Declarators inside out: `x` -> `x[d0]` -> `(*x)[d0]`...
+  while (true) {
+    if (const ArrayType *AT = Ctx.getAsArrayType(T)) {
+      std::string Size;
+      if (const auto *CAT = dyn_cast<ConstantArrayType>(AT))
+        Size = std::to_string(CAT->getSize().getZExtValue());
+      else if (isa<VariableArrayType>(AT))
+        Size = Dims + "[" + std::to_string(K++) + "]";
+      Name += "[" + Size + "]";
+      T = AT->getElementType();
+    } else if (const auto *PT = T->getAs<PointerType>()) {
+      std::string Q = T.getLocalQualifiers().getAsString();
+      Name = "*" + (Q.empty() ? "" : Q + " ") + Name;
+      if (Ctx.getAsArrayType(PT->getPointeeType()))
+        Name = "(" + Name + ")";
+      T = PT->getPointeeType();
+    } else {
+      return declare(T, Name);
+    }
+  }
+}
+
+std::string Outliner::vmField(const Capture &C) const {
+  std::string Name = C.Var->getName().str();
+  return " void *" + Name + "; size_t __ws_d_" + Name + "[" +
+         std::to_string(vlaBounds(Ctx, C.Var->getType())) + "];";
+}
+
+std::string Outliner::vmInit(const Capture &C, const std::string &Acc) const {
+  // Each VLA bound, as sizeof sees it (the bounds fixed at the variable's
+  // declaration): sizeof E / sizeof E[0] at an array level, then E[0]; *E
+  // at a pointer level.
+  std::string Name = C.Var->getName().str();
+  std::string Dims;
+  QualType T = C.Var->getType();
+  std::string E = "(" + Acc + ")";
+  while (true) {
+    if (const ArrayType *AT = Ctx.getAsArrayType(T)) {
+      if (isa<VariableArrayType>(AT))
+        Dims += " sizeof " + E + " / sizeof " + E + "[0],";
+      E = "(" + E + "[0])";
+      T = AT->getElementType();
+    } else if (const auto *PT = T->getAs<PointerType>()) {
+      E = "(*" + E + ")";
+      T = PT->getPointeeType();
+    } else {
+      break;
+    }
+  }
+  std::string Addr = C.Mode == CaptureMode::VlaPointer ? "&" + Acc : Acc;
+  return "." + Name + " = (void *)" + Addr + ", .__ws_d_" + Name + " = {" +
+         Dims + " }";
+}
+
+std::string Outliner::vmLocal(const Capture &C) const {
+  std::string Name = C.Var->getName().str();
+  QualType T = C.Var->getType();
+  std::string Local = Name;
+  if (C.Mode == CaptureMode::VlaPointer) {
+    T = Ctx.getPointerType(T);
+    Local = "__ws_v_" + Name;
+  }
+  unsigned K = 0;
+  return " " + vmDeclare(T, Local, "__ws_c->__ws_d_" + Name, K) +
+         " = __ws_c->" + Name + ";";
+}
+
 std::string Outliner::access(const VarDecl *V, const Region *Task) const {
   const Capture *C = findCapture(Task, V);
   return isByAddress(C) ? viaPointer(*C) : V->getName().str();
@@ -239,21 +313,6 @@ bool Outliner::rewriteCaptureUses(Region &R, const Stmt *Root,
       }
       return;
     }
-    if (const auto *SE = dyn_cast<UnaryExprOrTypeTraitExpr>(S)) {
-      // The region sees a shared VLA through a pointer to its first
-      // element: sizeof would become the size of a pointer.
-      const auto *Arg = SE->getKind() != UETT_SizeOf || SE->isArgumentType()
-                            ? nullptr
-                            : dyn_cast<DeclRefExpr>(
-                                  SE->getArgumentExpr()->IgnoreParenImpCasts());
-      const auto *VD = Arg ? dyn_cast<VarDecl>(Arg->getDecl()) : nullptr;
-      const Capture *C = VD ? findCapture(&R, VD) : nullptr;
-      if (C && C->Mode == CaptureMode::VlaPointer) {
-        Diags.report(SE->getBeginLoc(), Diag::SizeofSharedVla) << VD->getName();
-        Ok = false;
-        return;
-      }
-    }
     if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
       const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
       const Capture *C = VD ? findCapture(&R, VD) : nullptr;
@@ -326,6 +385,11 @@ std::string Outliner::declarations(Region &Task) {
   for (const Capture &C : Task.Captures) {
     QualType T = C.Var->getType();
     std::string Name = C.Var->getName().str();
+    if (isVM(C)) {
+      S += vmField(C);
+      ++Fields;
+      continue;
+    }
     switch (C.Mode) {
     case CaptureMode::Copy:
       S += " " + declare(T.getUnqualifiedType(), Name) + ";";
@@ -336,14 +400,8 @@ std::string Outliner::declarations(Region &Task) {
       break;
     }
     case CaptureMode::Pointer:
-      S += " " + declare(Ctx.getPointerType(T), Name) + ";";
-      break;
     case CaptureMode::VlaPointer:
-      S += " " +
-           declare(Ctx.getPointerType(
-                       Ctx.getAsVariableArrayType(T)->getElementType()),
-                   Name) +
-           ";";
+      S += " " + declare(Ctx.getPointerType(T), Name) + ";";
       break;
     case CaptureMode::Private:
       continue;
@@ -434,13 +492,18 @@ std::string Outliner::spawn(Region &Task) {
   for (const Capture &C : Task.Captures) {
     std::string Name = C.Var->getName().str();
     std::string Acc = access(C.Var, Outer);
+    if (isVM(C)) {
+      S += vmInit(C, Acc) + ", ";
+      AnyInit = true;
+      continue;
+    }
     switch (C.Mode) {
     case CaptureMode::Copy:
-    case CaptureMode::VlaPointer:
       S += "." + Name + " = " + Acc + ", ";
       AnyInit = true;
       break;
     case CaptureMode::Pointer:
+    case CaptureMode::VlaPointer:
       S += "." + Name + " = &" + Acc + ", ";
       AnyInit = true;
       break;
@@ -541,6 +604,10 @@ std::string Outliner::outlined(Region &Task) {
   for (const Capture &C : Task.Captures) {
     QualType T = C.Var->getType();
     std::string Name = C.Var->getName().str();
+    if (isVM(C)) {
+      S += vmLocal(C);
+      continue;
+    }
     switch (C.Mode) {
     case CaptureMode::Copy:
       S += " " + declare(T, Name) + " = __ws_c->" + Name + ";";
