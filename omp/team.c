@@ -28,10 +28,15 @@
 #include "omp.h"
 #include "wso.h"
 
-_Thread_local wso_thread wso_self_;
+_Thread_local wso_thread wso_self_ __attribute__((tls_model("initial-exec")));
 wso_config wso_cfg;
 
 static _Atomic int32_t g_next_gtid;
+/* The team of every thread's initial task: one thread, level 0.  Read only
+ * (the team constructs return early in a team of one), so shared. */
+static wso_team g_initial_team = {.nthreads = 1};
+static pthread_key_t g_init_task_key; /* frees a thread's initial task */
+static void free_init_task(void *task) { free(task); }
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static int g_ncpus = 1;
 
@@ -101,6 +106,7 @@ static void parse_schedule(const char *s) {
 
 static void global_init(void) {
   g_ncpus = cpu_count();
+  pthread_key_create(&g_init_task_key, free_init_task);
   wso_cfg.nthreads = g_ncpus;
   wso_cfg.run_kind = WSO_K_STATIC;
   const char *s = getenv("OMP_NUM_THREADS");
@@ -166,13 +172,19 @@ wso_thread *wso_thread_init(void) {
   wso_global_init();
   t->gtid = atomic_fetch_add_explicit(&g_next_gtid, 1, memory_order_relaxed);
   t->nthreads_var = wso_cfg.nthreads;
-  t->init_team.nthreads = 1;
-  t->init_task.frame = (ws_frame)WS_FRAME_INIT;
-  t->init_task.team = &t->init_team;
-  t->init_task.implicit = 1;
-  t->base_team = &t->init_team;
+  wso_task *init = calloc(1, sizeof *init);
+  if (!init) {
+    fprintf(stderr, "ws-omp: out of memory setting up a thread\n");
+    abort();
+  }
+  init->frame = (ws_frame)WS_FRAME_INIT;
+  init->team = &g_initial_team;
+  init->implicit = 1;
+  pthread_setspecific(g_init_task_key, init);
+  t->init_task = init;
+  t->base_team = &g_initial_team;
   t->base_tid = 0;
-  t->task = &t->init_task;
+  t->task = init;
   return t;
 }
 
@@ -321,9 +333,10 @@ typedef struct wso_member_thread {
   pthread_t thread;
 } wso_member_thread;
 
-static wso_team g_hot;                /* the team they serve */
-static _Atomic int g_hot_busy;        /* a region runs on it */
-static wso_member_thread **g_members; /* [1, g_nmembers) exist */
+static wso_disp g_hot_disp[WSO_DISP_BUFS];
+static wso_team g_hot = {.disp = g_hot_disp}; /* the team they serve */
+static _Atomic int g_hot_busy;                /* a region runs on it */
+static wso_member_thread **g_members;         /* [1, g_nmembers) exist */
 static int g_nmembers = 1;
 
 static void *member_main(void *arg) {

@@ -202,7 +202,7 @@ struct wso_team {
   _Alignas(64) _Atomic uint32_t single_claimed;
   /* copyprivate: the executing thread's data. */
   void *_Atomic cp_data;
-  wso_disp disp[WSO_DISP_BUFS];
+  wso_disp *disp; /* WSO_DISP_BUFS of them (teams of 2+ threads) */
 };
 
 /* Per OS thread. */
@@ -211,15 +211,17 @@ typedef struct wso_thread {
   wso_task *task;      /* the running task */
   wso_team *base_team; /* the team whose implicit task this thread runs */
   int base_tid;
-  int nthreads_var;   /* omp_set_num_threads */
-  int push_nthreads;  /* num_threads(n) for the next region, 0: none */
-  wso_team init_team; /* a team of one for the initial task */
-  wso_task init_task;
+  int nthreads_var;    /* omp_set_num_threads */
+  int push_nthreads;   /* num_threads(n) for the next region, 0: none */
+  wso_task *init_task; /* the thread's initial task (heap: small TLS) */
   /* Serialized regions entered through __kmpc_serialized_parallel. */
   struct wso_serial *serial;
 } wso_thread;
 
-extern _Thread_local wso_thread wso_self_;
+/* Initial-exec: one load per access, as libws does for its own state (the
+ * struct is small, so it fits the static TLS of a library loaded late). */
+extern _Thread_local wso_thread wso_self_
+    __attribute__((tls_model("initial-exec")));
 
 /* The calling thread's state, set up on first use. */
 wso_thread *wso_thread_init(void);
