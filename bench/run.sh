@@ -8,8 +8,9 @@
 #   --quick              short smoke run (small sizes, 1 run, workers 1,2)
 #   --kernels a,b        kernels to run (default all): fib nqueens uts
 #                        mergesort flat stencil dot priority idle wake
+#                        lacefib lacequeens (fib and nqueens in Lace's shape)
 #   --variants a,b       variants (default all that build): seq ws ws-api
-#                        omp-gcc omp-clang tbb  (seq is always included)
+#                        omp-gcc omp-clang tbb lace  (seq is always included)
 #   --runs N             runs per point, median reported (default 5)
 #   --workers 1,2,4      worker counts of the timing kernels (default 1,2,4;
 #                        idle always uses 2,8 and wake 2)
@@ -23,6 +24,10 @@
 #   --no-build           use the binaries already in --out
 #   --no-callgrind       skip the valgrind instruction counts
 #   --results FILE       where the table goes (default bench/results/latest.md)
+#   --lace-src DIR       a Lace source tree (default: $LACE_SRC); with it, Lace's
+#                        own fib and queens programs are built from it and run
+#                        beside lacefib and lacequeens as the `lace` variant;
+#                        without it those rows are skipped (bench/README.md)
 #
 # Needs clang-19, gcc, libomp-19-dev, libtbb-dev, valgrind, python3
 # (scripts/setup.sh with WS_SETUP_BENCH=1 installs them).  Exit status is

@@ -6,6 +6,7 @@ import argparse
 import os
 import platform
 import re
+import resource
 import shlex
 import statistics
 import subprocess
@@ -15,8 +16,8 @@ import time
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 
-VARIANTS = ["seq", "ws", "ws-api", "omp-gcc", "omp-clang", "tbb"]
-PEERS = ["omp-gcc", "omp-clang", "tbb"]
+VARIANTS = ["seq", "ws", "ws-api", "omp-gcc", "omp-clang", "tbb", "lace"]
+PEERS = ["omp-gcc", "omp-clang", "tbb", "lace"]
 
 # kernel -> full args, quick args, worker counts, kind.  "time" kernels get
 # the timing columns; the others report their own figure.
@@ -39,7 +40,21 @@ KERNELS = {
                       kind="idle", workers=[2, 8]),
     "wake":      dict(full=["100", "25"], quick=["10", "25"], kind="wake",
                       workers=[2], runs=1, noseq=True),
+    # Issue 14's comparison with Lace (trolando/lace): kernels in Lace's
+    # shape, beside Lace's own programs for them (the `lace` variant, built
+    # from LACE_SRC; `lace` names the Lace source, `lace_fn` the function
+    # whose inclusive instructions callgrind counts for Lace).  Only seq,
+    # ws, ws-api and lace: the point is ws against Lace.
+    "lacefib":   dict(full=["35"], quick=["27"], kind="time",
+                      variants=["seq", "ws", "ws-api", "lace"],
+                      lace="benchmarks/fib/fib-lace.c", lace_fn="pfib_WRAP"),
+    "lacequeens": dict(full=["12"], quick=["9"], kind="time",
+                       variants=["seq", "ws", "lace"],
+                       lace="benchmarks/queens/queens-lace.c"),
 }
+# Kernels whose instructions per task callgrind counts at 1 worker (see
+# callgrind()): the suite's fib, and fib in Lace's shape.
+CALLGRIND_KERNELS = ["fib", "lacefib"]
 # parallel for: bench/loop_api.c (written by the loops engineer, ws only) is
 # run as it is, once, and its own lines are quoted under the table.
 LOOP_ARGS = dict(full=["100000000", "4096", "2", "4"],
@@ -86,7 +101,9 @@ def build(args):
             have.add("ws")
     targets = {"seq": "seq", "omp-gcc": "omp-gcc", "omp-clang": "omp-clang",
                "tbb": "tbb", "ws-api": "api", "ws": "ws"}
-    kernels = " ".join(k for k in args.kernels if k in KERNELS)
+    if "lace" in args.variants and lace_ready(args):
+        have.add("lace")
+        targets["lace"] = "lace"
     ok = set()
     for v in VARIANTS:
         if v not in have or v not in args.variants:
@@ -94,8 +111,13 @@ def build(args):
         if args.no_build:
             ok.add(v)
             continue
+        kernels = " ".join(k for k in args.kernels if k in KERNELS
+                           and v in kernel_variants(k))
+        if not kernels:
+            continue
         r = sh(["make", "-C", BENCH, "-j2", "-k", targets[v],
-                f"OUT={args.out}", f"WSBUILD={wsb}", f"KERNELS={kernels}"])
+                f"OUT={args.out}", f"WSBUILD={wsb}", f"KERNELS={kernels}",
+                f"LACE_SRC={args.lace_src or ''}"])
         if r.returncode != 0:
             log(f"note: some {v} builds failed:\n" +
                 "\n".join(l for l in (r.stdout + r.stderr).splitlines()
@@ -106,6 +128,38 @@ def build(args):
     if "wake" in args.kernels and not args.no_build:
         sh(["make", "-C", BENCH, f"{args.out}/wake_floor", f"OUT={args.out}"])
     return ok
+
+
+def kernel_variants(kernel):
+    """The variants a kernel is built and run as: its own list, or every
+    variant but `lace` (only the kernels with a Lace program have one)."""
+    spec = KERNELS[kernel]
+    return spec.get("variants", [v for v in VARIANTS if v != "lace"])
+
+
+def lace_ready(args):
+    """True when LACE_SRC names a Lace source tree with the benchmark
+    programs the suite needs; otherwise says why not, in one line (recorded
+    for the table too), and the lace rows are skipped."""
+    src = args.lace_src
+    wanted = [k for k in args.kernels if KERNELS.get(k, {}).get("lace")]
+    if not wanted:
+        return False
+    if not src:
+        args.lace_note = ("Lace: LACE_SRC is not set, so the `lace` rows "
+                          "are skipped (how to run them: bench/README.md).")
+    else:
+        need = ["src/lace.c", "src/lace.h"] + [KERNELS[k]["lace"]
+                                               for k in wanted]
+        missing = [n for n in need
+                   if not os.path.exists(os.path.join(src, n))]
+        if not missing:
+            return True
+        args.lace_note = (f"Lace: LACE_SRC={src} is not a Lace source tree "
+                          f"(no {', '.join(missing)}), so the `lace` rows are "
+                          "skipped.")
+    log(args.lace_note)
+    return False
 
 
 def binary(args, kernel, variant):
@@ -131,19 +185,55 @@ def run_one(args, kernel, variant, workers, kargs, extra_env=None,
         env["OMP_MAX_TASK_PRIORITY"] = "3"
     if extra_env:
         env.update(extra_env)
+    # Lace's programs take the worker count as `-w` and print their own
+    # lines (parsed by lace_result).
+    cmd = [exe] + (["-w", w] if variant == "lace" else []) + kargs
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    p0 = time.perf_counter()
     try:
-        r = subprocess.run([exe] + kargs, env=env, text=True,
+        r = subprocess.run(cmd, env=env, text=True,
                            capture_output=True, timeout=cap or args.cap)
     except subprocess.TimeoutExpired:
         return None, f">{cap or args.cap:.1f}s"
-    m = RESULT_RE.search(r.stdout)
-    if r.returncode != 0 or not m:
-        return None, f"exit {r.returncode}: {r.stderr.strip()[-200:]}"
-    fields = dict(kv.split("=", 1) for kv in m.group(1).split())
-    for k in list(fields):
-        if k != "checksum":
-            fields[k] = float(fields[k])
+    proc = time.perf_counter() - p0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if variant == "lace":
+        fields = lace_result(r.stdout)
+        if r.returncode != 0 or not fields:
+            return None, (f"exit {r.returncode}: "
+                          f"{(r.stdout + r.stderr).strip()[-200:]}")
+    else:
+        m = RESULT_RE.search(r.stdout)
+        if r.returncode != 0 or not m:
+            return None, f"exit {r.returncode}: {r.stderr.strip()[-200:]}"
+        fields = dict(kv.split("=", 1) for kv in m.group(1).split())
+        for k in list(fields):
+            if k != "checksum":
+                fields[k] = float(fields[k])
+    # The whole process too (start-up, pool start and exit included): wall
+    # seconds and CPU-seconds of this child.
+    fields["proc"] = proc
+    fields["pcpu"] = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime -
+                                                       ru0.ru_stime)
     return fields, None
+
+
+LACE_VALUE_RE = re.compile(r"^(?:fib\(\d+\)|Result: Q\(\d+\)) = (-?\d+)\s*$",
+                           re.M)
+LACE_TIME_RE = re.compile(r"^Time: ([0-9.eE+-]+)\s*$", re.M)
+
+
+def lace_result(out):
+    """The RESULT fields of a Lace benchmark program's output: `fib(N) = V`
+    or `Result: Q(N) = V`, then `Time: S` (the wall time of its RUN(), pool
+    started, as the suite's own `time`).  Lace reports no CPU time for the
+    region, so only the whole-process `pcpu` exists for it.  None if the
+    output does not have that form."""
+    v, t = LACE_VALUE_RE.search(out), LACE_TIME_RE.search(out)
+    if not v or not t:
+        return None
+    return {"time": float(t.group(1)),
+            "checksum": format(int(v.group(1)) & (2**64 - 1), "016x")}
 
 
 class Results:
@@ -153,7 +243,8 @@ class Results:
         self.checksums = {}  # kernel -> reference checksum
         self.mismatch = []
         self.tasks = {}
-        self.callgrind = {}  # variant -> instructions per task
+        self.callgrind = {}  # (kernel, variant) -> instructions per task
+        self.callgrind_raw = {}  # kernel -> {variant: same, gross}
         self.caps = {}       # kernel -> cap used
 
     def add(self, key, fields, why):
@@ -176,15 +267,15 @@ class Results:
 
     def med_ratio(self, key, num, den):
         vals = [f[num] / f[den] for f in self.runs.get(key, [])
-                if f.get(den)]
+                if num in f and f.get(den)]
         return statistics.median(vals) if vals else None
 
-    def paired(self, kernel, a, b, w):
+    def paired(self, kernel, a, b, w, field="time"):
         """Median over runs of time(a)/time(b), pair by pair (same round)."""
         ra = self.runs.get((kernel, a, w), [])
         rb = self.runs.get((kernel, b, w), [])
-        vals = [x["time"] / y["time"] for x, y in zip(ra, rb)
-                if x.get("round") == y.get("round") and y["time"] > 0]
+        vals = [x[field] / y[field] for x, y in zip(ra, rb)
+                if x.get("round") == y.get("round") and y[field] > 0]
         return statistics.median(vals) if vals else None
 
 
@@ -194,7 +285,8 @@ def run_kernel(args, res, kernel, variants):
     kargs = args.sizes.get(kernel, kargs)
     workers = spec.get("workers", args.workers)
     runs = min(args.runs, spec.get("runs", args.runs))
-    vs = [v for v in variants if binary(args, kernel, v)]
+    vs = [v for v in variants if v in kernel_variants(kernel)
+          and binary(args, kernel, v)]
     if spec.get("noseq"):
         vs = [v for v in vs if v != "seq"]
     if kernel not in TBB_KERNELS:
@@ -276,42 +368,61 @@ def run_wake_floor(args, res):
 
 
 def callgrind(args, res, variants):
-    """Instructions per task at 1 worker on fib, from the difference between
-    two sizes (start-up costs cancel), minus the same for seq."""
+    """Instructions per task at 1 worker on the CALLGRIND_KERNELS, from the
+    difference between two sizes (start-up costs cancel), minus the same for
+    seq.  For Lace only the instructions inside the kernel's `lace_fn` (the
+    root task, everything it runs included) are counted: at 1 worker Lace's
+    worker spins in its steal loop until the root task arrives and after it
+    ends, a number of instructions that depends on valgrind's thread
+    switches, not on the size (the ws pool parks instead)."""
     n1, n2 = (15, 18) if args.quick else (22, 25)
 
-    def tasks(n):
+    def fibn(n):
         a, b = 0, 1
-        for _ in range(n + 1):
+        for _ in range(n):
             a, b = b, a + b
-        return 2 * (a - 1)
+        return a
 
-    def instr(v, n):
-        exe = binary(args, "fib", v)
+    tasks_of = {
+        "fib": lambda n: 2 * (fibn(n + 1) - 1),      # two spawns per call
+        "lacefib": lambda n: fibn(n + 1) - 1,        # one spawn per call
+    }
+
+    def instr(k, v, n):
+        exe = binary(args, k, v)
         if not exe:
             return None
         env = dict(os.environ, BENCH_WORKERS="1", WS_NUM_WORKERS="1",
                    OMP_NUM_THREADS="1")
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+        if v == "lace":
+            cmd += [f"--toggle-collect={KERNELS[k]['lace_fn']}", exe,
+                    "-w", "1", str(n)]
+        else:
+            cmd += [exe, str(n)]
         try:
-            r = subprocess.run(["valgrind", "--tool=callgrind",
-                                "--callgrind-out-file=/dev/null", exe, str(n)],
-                               env=env, text=True, capture_output=True,
+            r = subprocess.run(cmd, env=env, text=True, capture_output=True,
                                timeout=300)
         except (subprocess.TimeoutExpired, FileNotFoundError):
             return None
         m = re.search(r"Collected\s*:\s*(\d+)", r.stderr)
         return int(m.group(1)) if m else None
 
-    base = {}
-    for v in ["seq"] + [v for v in variants if v != "seq"]:
-        a, b = instr(v, n1), instr(v, n2)
-        if a is None or b is None:
+    for k in CALLGRIND_KERNELS:
+        if k not in args.kernels:
             continue
-        base[v] = (b - a) / (tasks(n2) - tasks(n1))
-    if "seq" in base:
-        for v, per in base.items():
-            if v != "seq":
-                res.callgrind[v] = per - base["seq"]
+        base = {}
+        for v in ["seq"] + [v for v in variants if v != "seq"
+                            and v in kernel_variants(k)]:
+            a, b = instr(k, v, n1), instr(k, v, n2)
+            if a is None or b is None:
+                continue
+            base[v] = (b - a) / (tasks_of[k](n2) - tasks_of[k](n1))
+        if "seq" in base:
+            for v, per in base.items():
+                if v != "seq":
+                    res.callgrind[(k, v)] = per - base["seq"]
+        res.callgrind_raw[k] = base
     res.callgrind_sizes = (n1, n2)
 
 
@@ -350,6 +461,23 @@ def machine_info():
         f"- gcc: {first('gcc --version')}",
         f"- peers: libgomp (gcc 12), libomp-19, {tbbv}",
     ]
+
+
+def lace_version(src):
+    """Which Lace: the commit if LACE_SRC is a git checkout, and the version
+    its CMakeLists.txt declares."""
+    parts = []
+    r = sh(["git", "-C", src, "rev-parse", "--short=12", "HEAD"])
+    if r.returncode == 0 and r.stdout.strip():
+        parts.append("commit " + r.stdout.strip())
+    try:
+        m = re.search(r"project\(lace\s+VERSION\s+([0-9.]+)",
+                      open(os.path.join(src, "CMakeLists.txt")).read())
+        if m:
+            parts.append("version " + m.group(1))
+    except OSError:
+        pass
+    return f"{src} (" + (", ".join(parts) or "version unknown") + ")"
 
 
 def ws_name(variants):
@@ -408,7 +536,7 @@ def table(args, res, variants):
                        if c1 and cseq and tasks and v != "seq" else None)
                 row.append(fmt(nst, ".1f") + (" / " + fmt(nsc, ".1f")
                                              if nsc is not None else ""))
-                cg = res.callgrind.get(v) if k == "fib" else None
+                cg = res.callgrind.get((k, v))
                 row.append(fmt(cg, ".0f"))
                 cw = res.med_ratio((k, v, 2 if v != "seq" else 1), "cpu",
                                    "time")
@@ -456,6 +584,22 @@ def other_figures(res, k, v, kind, spec):
             return (f"@2: p50 {res.med(key, 'p50_us'):.1f} us, "
                     f"p99 {res.med(key, 'p99_us'):.1f} us")
         return res.failed.get(key, "")
+    if spec.get("lace") and v != "seq":
+        # The whole process (start-up, pool start, exit), as issue 14's
+        # first figures were taken; for the lace row also ws's ratio to it.
+        parts = []
+        for w in (1, 2):
+            t = res.med((k, v, w), "proc")
+            if t is not None:
+                parts.append(f"@{w} {t:.3f}")
+        txt = ("process wall " + ", ".join(parts) + " s") if parts else ""
+        if v == "lace":
+            wsv = "ws" if res.runs.get((k, "ws", 1)) else "ws-api"
+            rs = [res.paired(k, wsv, v, w, "proc") for w in (1, 2)]
+            if any(x is not None for x in rs):
+                txt += (f"; {wsv}÷lace, process @1/2: " +
+                        "/".join(fmt(x, ".2f", "-") for x in rs))
+        return txt
     if k == "flat":
         t2 = res.med((k, v, 2))
         tasks = res.tasks.get(k)
@@ -483,10 +627,11 @@ def goals(args, res, variants):
             ns = (t1 - tseq) / tasks * 1e9
             line(f"{wsv}: fib overhead/task @1", "<= 5 ns", f"{ns:.1f}",
                  ns <= 5, " ns")
-        cg = res.callgrind.get(wsv)
-        if cg is not None:
-            out.append(f"| {wsv}: fib instructions/task @1 | (info) | "
-                       f"{cg:.0f} | - |")
+        for k in CALLGRIND_KERNELS:
+            cg = res.callgrind.get((k, wsv))
+            if cg is not None:
+                out.append(f"| {wsv}: {k} instructions/task @1 | (info) | "
+                           f"{cg:.0f} | - |")
         for k in GOAL_TIME_KERNELS:
             a, b = res.med((k, wsv, 1)), res.med((k, wsv, 2))
             if a and b:
@@ -504,6 +649,11 @@ def goals(args, res, variants):
             elif ts and t2:
                 out.append(f"| {wsv}: {k} speedup @2 | (info) | "
                            f"{ts / t2:.2f} | - |")
+        for w in (1, 2):
+            r = res.paired("lacefib", wsv, "lace", w)
+            if r is not None:
+                line(f"{wsv}: lacefib time vs Lace @{w}", "<= 1.0x",
+                     f"{r:.2f}x", r <= 1.0)
         ts, t1 = res.med(("flat", "seq", 1)), res.med(("flat", wsv, 1))
         t2, tasks = res.med(("flat", wsv, 2)), res.tasks.get("flat")
         if ts and t1 and tasks:
@@ -550,6 +700,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(BENCH, "build"))
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--lace-src", default=os.environ.get("LACE_SRC"))
     ap.add_argument("--results", default=os.path.join(BENCH, "results",
                                                       "latest.md"))
     args = ap.parse_args()
@@ -577,6 +728,8 @@ def main():
         args.sizes[k] = v.split()
     args.wsbuild = os.path.abspath(args.wsbuild)
     args.out = os.path.abspath(args.out)
+    if args.lace_src:
+        args.lace_src = os.path.abspath(args.lace_src)
 
     t0 = time.time()
     variants = build(args)
@@ -590,7 +743,8 @@ def main():
             run_kernel(args, res, k, variants)
             if k == "wake":
                 run_wake_floor(args, res)
-    if "fib" in args.kernels and not args.no_callgrind:
+    if (any(k in args.kernels for k in CALLGRIND_KERNELS)
+            and not args.no_callgrind):
         callgrind(args, res, variants)
         log("callgrind done")
 
@@ -609,6 +763,12 @@ def main():
             f"serial time if larger (a capped point is skipped "
             f"for the remaining runs); "
             f"ratios are paired run by run", ""]
+    if getattr(args, "lace_note", None):
+        out += [f"- {args.lace_note}", ""]
+    elif "lace" in variants:
+        out += [f"- Lace: {lace_version(args.lace_src)}, its own benchmark "
+                "programs built from LACE_SRC by `make -C bench lace` "
+                "(clang-19 -O3)", ""]
     if "ws" not in variants:
         out += ["**The plugin variant `ws` was not available: `ws` figures "
                 "are from `ws-api` (hand-written libws calls).**", ""]
@@ -623,11 +783,19 @@ def main():
     out += ["", "Legend: T<w> = median wall seconds at w workers (seq: its "
             "own time in every column); `>Ns` = capped; `*` = some runs "
             "capped or failed; ns/task = (T1 - Tseq)/tasks; instr/task = " +
-            (("callgrind, fib(%d)..fib(%d) difference minus seq" %
+            (("callgrind at 1 worker, n = %d..%d difference minus seq's "
+              "(Lace: only inside its root task, see runner.py)" %
               res.callgrind_sizes) if hasattr(res, "callgrind_sizes")
              else "callgrind (not run)") + "; ÷this = "
             "paired median ratio of the ws time to this row's time (< 1: ws "
-            "faster).", ""]
+            "faster); lacefib, lacequeens = fib and nqueens in Lace's shape "
+            "(bench/README.md); process wall = the whole program, start-up "
+            "and exit included.", ""]
+    raw = [f"{k}: " + ", ".join(f"{v} {x:.1f}" for v, x in b.items())
+           for k, b in res.callgrind_raw.items() if b]
+    if raw:
+        out += ["Instructions per task at 1 worker before subtracting seq "
+                "(callgrind, gross): " + "; ".join(raw), ""]
     if getattr(res, "loop", None):
         out += ["Parallel for (bench/loop_api.c, ws_parallel_for by hand, "
                 "its own medians of 5):", "", "```"] + res.loop + ["```", ""]
