@@ -1,0 +1,830 @@
+/*
+ * comm.c -- libws-mpi's communication thread: the only thread of a rank that
+ * calls MPI (it initialises MPI with MPI_THREAD_FUNNELED and finalises it).
+ *
+ * Start: MPI_Init_thread, a private communicator (MPI_Comm_dup), the task
+ * table check (MPI_Allgather of every rank's {entries, hash}: a mismatch
+ * ends the job with status 1 and one message from rank 0).
+ *
+ * The loop, until shutdown: receive every waiting message (MPI_Iprobe),
+ * send the results workers posted, push work to lifeline thieves, look for
+ * work when the rank queue is empty, complete sends (MPI_Test); when an
+ * iteration found nothing to do, sleep on a condition variable with a
+ * back-off from 1 us up to WS_MPI_POLL_US (default 1000 us).  Workers that
+ * post a result wake it at once.  So an idle rank wakes at most about 1000
+ * times a second for one MPI_Iprobe: it does not spin (Open MPI's blocking
+ * calls would busy-poll a core).
+ *
+ * Stealing between ranks (Saraswat et al., "Lifeline-based global load
+ * balancing", PPoPP 2011): with an empty queue a rank sends one steal
+ * request at a time to a random rank, up to WS_MPI_STEAL_ATTEMPTS (default
+ * 2) refusals in a row; then it registers on its lifelines, the hypercube
+ * neighbours r ^ 2^k (or (r + 2^k) mod size where r ^ 2^k is no rank), by a
+ * steal request marked "lifeline", and waits: a victim that refuses such a
+ * request remembers the thief and, as soon as it has queued tasks, pushes
+ * it some.  Any tasks received end the wait.
+ *
+ * Messages (tags below), all MPI_BYTE, host byte order (one machine type per
+ * job):
+ *   STEAL    {i32 lifeline}
+ *   NOWORK   {i32 lifeline}
+ *   TASKS    {u32 count, u32 pushed} then per task {u64 id, u64 token,
+ *            i32 origin, i32 tier, u32 csize, u32 rsize} + captures, padded
+ *            to 8 bytes
+ *   RESULTS  per result {u64 token, u32 size, u32 0} + bytes, padded to 8
+ *   SHUTDOWN {i32 status}
+ * The origin's token is its dtask's address: it stays valid until the
+ * result arrives (the origin keeps the capture bytes too, for stage 2).
+ *
+ * Shutdown: rank 0's main returns; rank 0 sends SHUTDOWN to every rank.
+ * No task or result can be in flight then (every distributed task is a
+ * child of a frame that main waited for), only steal requests and their
+ * answers.  Each rank stops sending, and the ranks exchange how many
+ * messages each sent to each (MPI_Alltoall) and receive (and drop) the rest,
+ * so that sent and received balance and no send is left pending at
+ * MPI_Finalize; then rank 0 gathers the statistics.
+ */
+#include "mpi_internal.h"
+
+#include <errno.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { TAG_STEAL = 1, TAG_NOWORK, TAG_TASKS, TAG_RESULTS, TAG_SHUTDOWN };
+
+#define STEAL_MAX 32 /* tasks per steal answer or push */
+
+typedef struct task_wire {
+  uint64_t id, token;
+  int32_t origin, tier;
+  uint32_t csize, rsize;
+} task_wire;
+
+typedef struct result_wire {
+  uint64_t token;
+  uint32_t size, zero;
+} result_wire;
+
+/* A result posted by a worker, for the comm thread to send. */
+typedef struct outmsg {
+  struct outmsg *next;
+  int origin;
+  uint64_t token;
+  uint32_t size;
+  alignas(8) unsigned char bytes[];
+} outmsg;
+
+/* A send in progress: its buffer lives until MPI_Test says it is done. */
+typedef struct psend {
+  struct psend *next;
+  MPI_Request req;
+  void *buf;
+} psend;
+
+/* Shared between the comm thread and the others, under g_mtx. */
+static pthread_mutex_t g_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
+static outmsg *g_out_head, *g_out_tail;
+static int g_comm_sleeping;
+static int g_ready, g_init_failed;
+static int g_finish_req, g_status, g_done;
+static ws_frame *g_serve_frame; /* ranks > 0: the serving thread's hold */
+static pthread_t g_comm;
+
+/* The comm thread's own state. */
+static MPI_Comm g_c;
+static psend *g_pending;
+static uint64_t *g_sent_to, *g_recvd_from;
+static int *g_lifelines, g_nlifelines;
+static unsigned char *g_lifeline_thief; /* ranks registered on us */
+static uint64_t g_rng;
+static ws_frame g_service = WS_FRAME_INIT; /* received tasks' stand-ins */
+
+/* ---- Settings ------------------------------------------------------------ */
+
+static long env_long(const char *name, long def, long lo, long hi) {
+  const char *v = getenv(name);
+  if (!v || !*v)
+    return def;
+  char *end;
+  errno = 0;
+  long x = strtol(v, &end, 10);
+  if (errno || *end || x < lo || x > hi) {
+    if (ws_mpi__rt.rank == 0)
+      fprintf(stderr,
+              "ws-mpi: %s=\"%s\" is not an integer in [%ld, %ld]; using "
+              "%ld\n",
+              name, v, lo, hi, def);
+    return def;
+  }
+  return x;
+}
+
+static int launched(void) {
+  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") ||
+         getenv("PMI_SIZE");
+}
+
+/* ---- Sending ------------------------------------------------------------- */
+
+/* Sends `len` bytes of `buf` (which it takes over and frees) to `dest`. */
+static void send_msg(int dest, int tag, void *buf, size_t len) {
+  psend *p = malloc(sizeof *p);
+  if (!p) {
+    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
+    MPI_Abort(g_c, 1);
+  }
+  p->buf = buf;
+  MPI_Isend(buf, (int)len, MPI_BYTE, dest, tag, g_c, &p->req);
+  p->next = g_pending;
+  g_pending = p;
+  g_sent_to[dest]++;
+  MPI_STAT_ADD(msgs_sent, 1);
+  MPI_STAT_ADD(bytes_sent, len);
+}
+
+static void send_int(int dest, int tag, int32_t v) {
+  int32_t *b = malloc(sizeof *b);
+  if (!b) {
+    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
+    MPI_Abort(g_c, 1);
+  }
+  *b = v;
+  send_msg(dest, tag, b, sizeof *b);
+}
+
+/* Completes finished sends; returns how many are still pending. */
+static int progress_sends(void) {
+  int left = 0;
+  for (psend **pp = &g_pending; *pp;) {
+    psend *p = *pp;
+    int done = 0;
+    MPI_Test(&p->req, &done, MPI_STATUS_IGNORE);
+    if (done) {
+      *pp = p->next;
+      free(p->buf);
+      free(p);
+    } else {
+      left++;
+      pp = &p->next;
+    }
+  }
+  return left;
+}
+
+static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* Sends the tasks t[0..n) to `dest` and lets go of them. */
+static void send_tasks(int dest, dtask **t, int n, int pushed) {
+  size_t len = 8;
+  for (int i = 0; i < n; i++)
+    len += sizeof(task_wire) + pad8(t[i]->csize);
+  unsigned char *buf = malloc(len), *p = buf;
+  if (!buf) {
+    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
+    MPI_Abort(g_c, 1);
+  }
+  uint32_t hdr[2] = {(uint32_t)n, (uint32_t)pushed};
+  memcpy(p, hdr, sizeof hdr);
+  p += 8;
+  for (int i = 0; i < n; i++) {
+    dtask *d = t[i];
+    task_wire w = {d->def->id,
+                   d->frame ? (uint64_t)(uintptr_t)d : d->token,
+                   d->frame ? ws_mpi__rt.rank : d->origin,
+                   d->tier,
+                   d->csize,
+                   d->rsize};
+    memcpy(p, &w, sizeof w);
+    p += sizeof w;
+    memcpy(p, d->caps, d->csize);
+    memset(p + d->csize, 0, pad8(d->csize) - d->csize);
+    p += pad8(d->csize);
+    /* A task of ours stays until its result comes back; one that came
+     * from elsewhere is forwarded, and its result goes to its origin. */
+    if (!d->frame)
+      ws_mpi__dtask_unref(d);
+  }
+  MPI_STAT_ADD(shipped, n);
+  send_msg(dest, TAG_TASKS, buf, len);
+}
+
+/* ---- Receiving ------------------------------------------------------------
+ */
+
+static void apply_result(uint64_t token, const unsigned char *bytes,
+                         uint32_t size) {
+  dtask *t = (dtask *)(uintptr_t)token;
+  if (size != t->rsize) {
+    fprintf(stderr,
+            "ws-mpi: rank %d: a result of %u bytes for a task with "
+            "%u (corrupt message)\n",
+            ws_mpi__rt.rank, size, t->rsize);
+    MPI_Abort(g_c, 1);
+  }
+  if (size)
+    memcpy(t->result, bytes, size);
+  /* After the result is written: the owner's ws_wait may return now. */
+  ws__ext_child_done(t->frame);
+  ws_mpi__dtask_unref(t);
+}
+
+static void bad_message(int src, const char *what) {
+  fprintf(stderr, "ws-mpi: rank %d: malformed message from rank %d (%s)\n",
+          ws_mpi__rt.rank, src, what);
+  MPI_Abort(g_c, 1);
+}
+
+/* Steal state of this rank as a thief. */
+static int g_steal_out;  /* a random steal request is unanswered */
+static int g_attempts;   /* refusals in a row */
+static int g_registered; /* on our lifelines, waiting for a push */
+
+static void got_tasks(int src, const unsigned char *buf, size_t len) {
+  if (len < 8)
+    bad_message(src, "short task message");
+  uint32_t hdr[2];
+  memcpy(hdr, buf, sizeof hdr);
+  const unsigned char *p = buf + 8, *end = buf + len;
+  for (uint32_t i = 0; i < hdr[0]; i++) {
+    task_wire w;
+    if ((size_t)(end - p) < sizeof w)
+      bad_message(src, "truncated task");
+    memcpy(&w, p, sizeof w);
+    p += sizeof w;
+    if ((size_t)(end - p) < pad8(w.csize))
+      bad_message(src, "truncated captures");
+    const ws_mpi_task *def = ws_mpi__lookup(w.id);
+    if (!def) {
+      fprintf(stderr,
+              "ws-mpi: rank %d received task id %#llx from rank %d, which "
+              "is not in its task table\n",
+              ws_mpi__rt.rank, (unsigned long long)w.id, src);
+      MPI_Abort(g_c, 1);
+    }
+    dtask *t = ws_mpi__dtask_new(def, p, w.csize, w.rsize, w.tier);
+    p += pad8(w.csize);
+    if (!t) {
+      fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
+      MPI_Abort(g_c, 1);
+    }
+    t->origin = w.origin;
+    t->token = w.token;
+    /* One of ours that came back (stolen from a rank that had stolen it)
+     * runs as any received task: its result, posted to this very rank,
+     * is applied by flush_results without MPI. */
+    MPI_STAT_ADD(received, 1);
+    ws_mpi__enqueue_remote(&g_service, t);
+  }
+  g_steal_out = 0;
+  g_attempts = 0;
+  g_registered = 0;
+}
+
+static void got_results(int src, const unsigned char *buf, size_t len) {
+  const unsigned char *p = buf, *end = buf + len;
+  while (p < end) {
+    result_wire w;
+    if ((size_t)(end - p) < sizeof w)
+      bad_message(src, "truncated result");
+    memcpy(&w, p, sizeof w);
+    p += sizeof w;
+    if ((size_t)(end - p) < pad8(w.size))
+      bad_message(src, "truncated result bytes");
+    apply_result(w.token, p, w.size);
+    p += pad8(w.size);
+  }
+}
+
+static void got_steal(int src, int lifeline) {
+  long q = atomic_load_explicit(&ws_mpi__rt.queued, memory_order_relaxed);
+  int want = (int)((q + 1) / 2);
+  want = want < 1 ? 1 : want > STEAL_MAX ? STEAL_MAX : want;
+  dtask *t[STEAL_MAX];
+  int n = ws_mpi__take(t, want);
+  if (n > 0) {
+    MPI_STAT_ADD(steals_served, 1);
+    send_tasks(src, t, n, 0);
+  } else {
+    MPI_STAT_ADD(refusals, 1);
+    send_int(src, TAG_NOWORK, lifeline);
+    if (lifeline)
+      g_lifeline_thief[src] = 1;
+  }
+}
+
+/* Receives one waiting message, if any: its tag (0: none).  `handle` 0
+ * drops it (shutdown's drain). */
+static int receive_one(int handle, int32_t *shutdown_status) {
+  int flag = 0;
+  MPI_Status st;
+  MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, g_c, &flag, &st);
+  if (!flag)
+    return 0;
+  int count = 0;
+  MPI_Get_count(&st, MPI_BYTE, &count);
+  unsigned char *buf = malloc(count > 0 ? (size_t)count : 1);
+  if (!buf) {
+    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
+    MPI_Abort(g_c, 1);
+  }
+  int src = st.MPI_SOURCE, tag = st.MPI_TAG;
+  MPI_Recv(buf, count, MPI_BYTE, src, tag, g_c, MPI_STATUS_IGNORE);
+  g_recvd_from[src]++;
+  MPI_STAT_ADD(msgs_received, 1);
+  int32_t v = 0;
+  if (count >= 4)
+    memcpy(&v, buf, sizeof v);
+  if (!handle) {
+    if (tag == TAG_TASKS || tag == TAG_RESULTS)
+      fprintf(stderr,
+              "ws-mpi: rank %d: a %s message from rank %d after "
+              "the end of the job (dropped)\n",
+              ws_mpi__rt.rank, tag == TAG_TASKS ? "task" : "result", src);
+  } else if (tag == TAG_STEAL) {
+    got_steal(src, v);
+  } else if (tag == TAG_NOWORK) {
+    if (!v) {
+      g_steal_out = 0;
+      g_attempts++;
+    }
+  } else if (tag == TAG_TASKS) {
+    got_tasks(src, buf, (size_t)count);
+  } else if (tag == TAG_RESULTS) {
+    got_results(src, buf, (size_t)count);
+  } else if (tag == TAG_SHUTDOWN) {
+    *shutdown_status = v;
+  } else {
+    bad_message(src, "unknown tag");
+  }
+  free(buf);
+  return tag;
+}
+
+/* ---- Results posted by workers ------------------------------------------- */
+
+void ws_mpi__post_result(int origin, uint64_t token, const void *bytes,
+                         uint32_t size) {
+  outmsg *m = malloc(sizeof *m + size);
+  if (!m) {
+    fprintf(stderr, "ws-mpi: no memory for a result\n");
+    abort();
+  }
+  m->next = NULL;
+  m->origin = origin;
+  m->token = token;
+  m->size = size;
+  if (size)
+    memcpy(m->bytes, bytes, size);
+  pthread_mutex_lock(&g_mtx);
+  if (g_out_tail)
+    g_out_tail->next = m;
+  else
+    g_out_head = m;
+  g_out_tail = m;
+  if (g_comm_sleeping)
+    pthread_cond_signal(&g_cv);
+  pthread_mutex_unlock(&g_mtx);
+}
+
+/* Sends every posted result, one message per origin rank.  Returns whether
+ * there were any. */
+static int flush_results(void) {
+  pthread_mutex_lock(&g_mtx);
+  outmsg *list = g_out_head;
+  g_out_head = g_out_tail = NULL;
+  pthread_mutex_unlock(&g_mtx);
+  if (!list)
+    return 0;
+  while (list) {
+    int dest = list->origin;
+    size_t len = 0;
+    for (outmsg *m = list; m; m = m->next)
+      if (m->origin == dest)
+        len += sizeof(result_wire) + pad8(m->size);
+    unsigned char *buf = malloc(len), *p = buf;
+    if (!buf) {
+      fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
+      MPI_Abort(g_c, 1);
+    }
+    outmsg **pp = &list;
+    while (*pp) {
+      outmsg *m = *pp;
+      if (m->origin != dest) {
+        pp = &m->next;
+        continue;
+      }
+      result_wire w = {m->token, m->size, 0};
+      memcpy(p, &w, sizeof w);
+      p += sizeof w;
+      memcpy(p, m->bytes, m->size);
+      memset(p + m->size, 0, pad8(m->size) - m->size);
+      p += pad8(m->size);
+      *pp = m->next;
+      free(m);
+      MPI_STAT_ADD(results_sent, 1);
+    }
+    if (dest == ws_mpi__rt.rank) {
+      /* A task of ours that went away and came back. */
+      got_results(dest, buf, len);
+      free(buf);
+    } else {
+      send_msg(dest, TAG_RESULTS, buf, len);
+    }
+  }
+  return 1;
+}
+
+/* ---- Looking for work, giving it ------------------------------------------
+ */
+
+static int steal_attempts_max;
+
+static uint64_t rng_next(void) {
+  uint64_t x = g_rng;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  return g_rng = x;
+}
+
+/* Has this rank room for more work?  Its queue is empty and either no
+ * distributed task runs here or some worker was idle since the last look:
+ * libws counts idle spins, yields and parks, and a worker that waits for
+ * children that run on other ranks is idle too.  (Asking whenever the
+ * queue is empty made busy ranks steal each other's just-received tasks
+ * back and forth.)  A pool thread parked for long counts one park per
+ * timeout, so such a rank may ask a little late, never wrongly. */
+static uint64_t g_idle_mark;
+static int want_work(void) {
+  ws_mpi_rt *rt = &ws_mpi__rt;
+  if (atomic_load_explicit(&rt->queued, memory_order_relaxed) > 0)
+    return 0;
+  ws_stats tot;
+  ws_stats_get(&tot, NULL, 0);
+  uint64_t mark = tot.spins + tot.yields + tot.parks;
+  int idle = mark != g_idle_mark;
+  g_idle_mark = mark;
+  return idle || atomic_load_explicit(&rt->running, memory_order_relaxed) == 0;
+}
+
+/* Returns whether it sent anything. */
+static int seek_work(void) {
+  ws_mpi_rt *rt = &ws_mpi__rt;
+  if (g_steal_out || g_registered || !want_work())
+    return 0;
+  if (g_attempts < steal_attempts_max) {
+    int victim = (int)(rng_next() % (uint64_t)(rt->size - 1));
+    if (victim >= rt->rank)
+      victim++;
+    send_int(victim, TAG_STEAL, 0);
+    MPI_STAT_ADD(steal_requests, 1);
+    g_steal_out = 1;
+    return 1;
+  }
+  for (int i = 0; i < g_nlifelines; i++) {
+    send_int(g_lifelines[i], TAG_STEAL, 1);
+    MPI_STAT_ADD(steal_requests, 1);
+  }
+  g_registered = 1;
+  return 1;
+}
+
+/* Pushes work to the thieves registered on us.  Returns whether it did. */
+static int push_lifelines(void) {
+  ws_mpi_rt *rt = &ws_mpi__rt;
+  int any = 0;
+  for (int r = 0; r < rt->size; r++) {
+    if (!g_lifeline_thief[r])
+      continue;
+    long q = atomic_load_explicit(&rt->queued, memory_order_relaxed);
+    if (q <= 0)
+      break;
+    int want = (int)((q + 1) / 2);
+    want = want > STEAL_MAX ? STEAL_MAX : want;
+    dtask *t[STEAL_MAX];
+    int n = ws_mpi__take(t, want);
+    if (n == 0)
+      break;
+    send_tasks(r, t, n, 1);
+    MPI_STAT_ADD(lifeline_pushes, 1);
+    g_lifeline_thief[r] = 0;
+    any = 1;
+  }
+  return any;
+}
+
+static void lifelines_init(int rank, int size) {
+  g_lifelines = malloc(sizeof(int) * 64);
+  g_nlifelines = 0;
+  for (int k = 0; g_lifelines && (1 << k) < size && k < 30; k++) {
+    int l = rank ^ (1 << k);
+    if (l >= size)
+      l = (rank + (1 << k)) % size;
+    int dup = l == rank;
+    for (int i = 0; i < g_nlifelines && !dup; i++)
+      dup = g_lifelines[i] == l;
+    if (!dup)
+      g_lifelines[g_nlifelines++] = l;
+  }
+}
+
+/* ---- Statistics ------------------------------------------------------------
+ */
+
+static void print_stats(const ws_mpi_stats *all, int size) {
+  FILE *f = stderr;
+  fprintf(f, "ws-mpi: per-rank statistics (%d ranks)\n", size);
+  fprintf(f, "%5s %10s %10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %12s\n", "rank",
+          "spawned", "ran", "shipped", "received", "results", "steal_req",
+          "served", "refusals", "ll_push", "msg_sent", "msg_recv",
+          "bytes_sent");
+  ws_mpi_stats tot;
+  memset(&tot, 0, sizeof tot);
+  for (int r = 0; r <= size; r++) {
+    const ws_mpi_stats *s = r < size ? &all[r] : &tot;
+    if (r < size) {
+      uint64_t *t = (uint64_t *)&tot;
+      const uint64_t *v = (const uint64_t *)s;
+      for (size_t i = 0; i < sizeof tot / sizeof *t; i++)
+        t[i] += v[i];
+      fprintf(f, "%5d", r);
+    } else {
+      fprintf(f, "%5s", "all");
+    }
+    fprintf(
+        f,
+        " %10llu %10llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu "
+        "%9llu %12llu\n",
+        (unsigned long long)s->spawned, (unsigned long long)s->ran,
+        (unsigned long long)s->shipped, (unsigned long long)s->received,
+        (unsigned long long)s->results_sent,
+        (unsigned long long)s->steal_requests,
+        (unsigned long long)s->steals_served, (unsigned long long)s->refusals,
+        (unsigned long long)s->lifeline_pushes,
+        (unsigned long long)s->msgs_sent, (unsigned long long)s->msgs_received,
+        (unsigned long long)s->bytes_sent);
+  }
+  fprintf(f, "ws-mpi: messages sent %llu, received %llu (%s)\n",
+          (unsigned long long)tot.msgs_sent,
+          (unsigned long long)tot.msgs_received,
+          tot.msgs_sent == tot.msgs_received ? "balanced" : "UNBALANCED");
+}
+
+static int stats_wanted(void) {
+  const char *v = getenv("WS_STATS");
+  return v && *v && strcmp(v, "0") != 0;
+}
+
+/* ---- The thread ------------------------------------------------------------
+ */
+
+static void signal_ready(int failed) {
+  pthread_mutex_lock(&g_mtx);
+  g_ready = 1;
+  g_init_failed = failed;
+  pthread_cond_broadcast(&g_cv);
+  pthread_mutex_unlock(&g_mtx);
+}
+
+/* Every rank's {entries, hash} equal to rank 0's?  Rank 0 says which
+ * differ. */
+static int table_check(int rank, int size) {
+  int count;
+  uint64_t mine[2];
+  mine[1] = ws_mpi__table_hash(&count);
+  mine[0] = (uint64_t)count;
+  uint64_t *all = malloc(sizeof mine * (size_t)size);
+  if (!all) {
+    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", rank);
+    MPI_Abort(g_c, 1);
+  }
+  MPI_Allgather(mine, 2, MPI_UINT64_T, all, 2, MPI_UINT64_T, g_c);
+  int ok = 1;
+  for (int r = 1; r < size; r++) {
+    if (all[2 * r] == all[0] && all[2 * r + 1] == all[1])
+      continue;
+    if (ok && rank == 0)
+      fprintf(stderr,
+              "ws-mpi: the ranks run different programs: their tables of "
+              "distributed tasks differ; start the same executable on every "
+              "rank\n");
+    if (rank == 0)
+      fprintf(stderr,
+              "ws-mpi:   rank %d: %llu tasks, table hash %016llx (rank 0: "
+              "%llu tasks, %016llx)\n",
+              r, (unsigned long long)all[2 * r],
+              (unsigned long long)all[2 * r + 1], (unsigned long long)all[0],
+              (unsigned long long)all[1]);
+    ok = 0;
+  }
+  free(all);
+  return ok;
+}
+
+/* The end of the job on this rank: stop sending, receive what the others
+ * sent, complete our sends, gather the statistics. */
+static void finish_job(int rank, int size) {
+  __atomic_store_n(&ws_mpi__rt.distributed, 0, __ATOMIC_RELAXED);
+  uint64_t *expect = calloc((size_t)size, sizeof *expect);
+  if (!expect) {
+    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", rank);
+    MPI_Abort(g_c, 1);
+  }
+  MPI_Alltoall(g_sent_to, 1, MPI_UINT64_T, expect, 1, MPI_UINT64_T, g_c);
+  int32_t ignored = 0;
+  for (;;) {
+    int missing = 0;
+    for (int r = 0; r < size; r++)
+      missing |= g_recvd_from[r] < expect[r];
+    if (!missing)
+      break;
+    if (!receive_one(0, &ignored)) {
+      struct timespec ts = {0, 20000};
+      nanosleep(&ts, NULL);
+    }
+  }
+  while (progress_sends() > 0) {
+    struct timespec ts = {0, 20000};
+    nanosleep(&ts, NULL);
+  }
+  free(expect);
+  ws_mpi_stats mine, *all = NULL;
+  ws_mpi_stats_get(&mine);
+  if (rank == 0)
+    all = calloc((size_t)size, sizeof *all);
+  int n = (int)(sizeof mine / sizeof(uint64_t));
+  MPI_Gather(&mine, n, MPI_UINT64_T, all, n, MPI_UINT64_T, 0, g_c);
+  if (rank == 0 && all && stats_wanted())
+    print_stats(all, size);
+  free(all);
+}
+
+static void *comm_main(void *arg) {
+  (void)arg;
+  int provided = 0;
+  if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) !=
+      MPI_SUCCESS) {
+    fprintf(stderr, "ws-mpi: MPI_Init_thread failed\n");
+    signal_ready(1);
+    return NULL;
+  }
+  int rank, size;
+  MPI_Comm_dup(MPI_COMM_WORLD, &g_c);
+  MPI_Comm_rank(g_c, &rank);
+  MPI_Comm_size(g_c, &size);
+  ws_mpi_rt *rt = &ws_mpi__rt;
+  rt->rank = rank;
+  rt->size = size;
+  long poll_us = env_long("WS_MPI_POLL_US", 1000, 1, 1000000);
+  steal_attempts_max = (int)env_long("WS_MPI_STEAL_ATTEMPTS", 2, 1, 1024);
+  if (provided < MPI_THREAD_FUNNELED && rank == 0)
+    fprintf(stderr,
+            "ws-mpi: this MPI gives thread level %d, below "
+            "MPI_THREAD_FUNNELED; continuing (one thread calls MPI)\n",
+            provided);
+  if (!table_check(rank, size)) {
+    MPI_Comm_free(&g_c);
+    MPI_Finalize();
+    signal_ready(1);
+    return NULL;
+  }
+  g_sent_to = calloc((size_t)size, sizeof *g_sent_to);
+  g_recvd_from = calloc((size_t)size, sizeof *g_recvd_from);
+  g_lifeline_thief = calloc((size_t)size, 1);
+  if (!g_sent_to || !g_recvd_from || !g_lifeline_thief) {
+    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", rank);
+    MPI_Abort(g_c, 1);
+  }
+  lifelines_init(rank, size);
+  g_rng = 0x9e3779b97f4a7c15ull * (uint64_t)(rank + 1);
+  __atomic_store_n(&rt->distributed, size > 1, __ATOMIC_RELAXED);
+  signal_ready(0);
+
+  int32_t status = 0;
+  int stop = 0;
+  long sleep_us = 0;
+  while (!stop) {
+    int busy = 0;
+    if (size > 1) {
+      int32_t st = -1;
+      int tag;
+      while ((tag = receive_one(1, &st)) != 0) {
+        busy = 1;
+        if (tag == TAG_SHUTDOWN) {
+          status = st;
+          stop = 1;
+          break;
+        }
+      }
+      if (stop)
+        break;
+      busy |= flush_results();
+      busy |= push_lifelines();
+      busy |= seek_work();
+      progress_sends();
+    }
+    pthread_mutex_lock(&g_mtx);
+    if (g_finish_req) {
+      status = g_status;
+      stop = 1;
+      pthread_mutex_unlock(&g_mtx);
+      for (int r = 1; r < size; r++)
+        send_int(r, TAG_SHUTDOWN, status);
+      break;
+    }
+    if (busy) {
+      sleep_us = 0;
+    } else {
+      /* Back off: 1, 2, 4 ... poll_us microseconds (one rank: until
+       * finish, woken by it). */
+      sleep_us = sleep_us ? sleep_us * 2 : 1;
+      if (sleep_us > poll_us)
+        sleep_us = poll_us;
+      if (!g_out_head) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long ns = ts.tv_nsec + (size > 1 ? sleep_us * 1000 : 100000000L);
+        ts.tv_sec += ns / 1000000000L;
+        ts.tv_nsec = ns % 1000000000L;
+        g_comm_sleeping = 1;
+        pthread_cond_timedwait(&g_cv, &g_mtx, &ts);
+        g_comm_sleeping = 0;
+      }
+    }
+    pthread_mutex_unlock(&g_mtx);
+  }
+  if (size > 1)
+    finish_job(rank, size);
+  MPI_Comm_free(&g_c);
+  MPI_Finalize();
+  pthread_mutex_lock(&g_mtx);
+  g_status = status;
+  g_done = 1;
+  if (g_serve_frame)
+    ws__ext_child_done(g_serve_frame); /* the serving thread may go */
+  pthread_cond_broadcast(&g_cv);
+  pthread_mutex_unlock(&g_mtx);
+  return NULL;
+}
+
+/* ---- Entry points (tasks.c) ------------------------------------------------
+ */
+
+static void on_exit_handler(int status, void *arg) {
+  (void)arg;
+  ws_mpi_finalize(status);
+}
+
+int ws_mpi__comm_start(void) {
+  if (!launched())
+    return 0;
+  /* This thread is worker 0: rank 0's main, the others' serving thread.
+   * (The comm thread gets a record of its own when it first spawns.) */
+  ws_init(0);
+  if (pthread_create(&g_comm, NULL, comm_main, NULL) != 0) {
+    fprintf(stderr, "ws-mpi: cannot create the communication thread\n");
+    exit(1);
+  }
+  pthread_mutex_lock(&g_mtx);
+  while (!g_ready)
+    pthread_cond_wait(&g_cv, &g_mtx);
+  int failed = g_init_failed;
+  pthread_mutex_unlock(&g_mtx);
+  if (failed) {
+    pthread_join(g_comm, NULL);
+    exit(1);
+  }
+  if (ws_mpi__rt.rank == 0)
+    /* A main that exits rather than returns still ends the job. */
+    on_exit(on_exit_handler, NULL);
+  return 1;
+}
+
+void ws_mpi__comm_finish(int status) {
+  pthread_mutex_lock(&g_mtx);
+  g_finish_req = 1;
+  g_status = status;
+  pthread_cond_broadcast(&g_cv);
+  pthread_mutex_unlock(&g_mtx);
+  pthread_join(g_comm, NULL);
+}
+
+int ws_mpi__serve(void) {
+  ws_frame hold = WS_FRAME_INIT;
+  pthread_mutex_lock(&g_mtx);
+  int done = g_done;
+  if (!done) {
+    ws__ext_child_add(&hold); /* released by the comm thread at the end */
+    g_serve_frame = &hold;
+  }
+  pthread_mutex_unlock(&g_mtx);
+  /* Runs tasks -- the stand-ins the comm thread spawns -- until then. */
+  if (!done)
+    ws_wait(&hold);
+  pthread_join(g_comm, NULL);
+  return g_status;
+}

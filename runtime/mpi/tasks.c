@@ -1,0 +1,375 @@
+/*
+ * tasks.c -- libws-mpi's local side: the task table, distributed task
+ * records and the rank's queue of stealable ones, spawning and running
+ * them, and the entry points (ws_mpi_init / main / finalize).  How a task
+ * moves between here and the communication thread: mpi_internal.h.
+ */
+#include "mpi_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libws's mpi_hooks.c looks for this symbol: a program that has it is one
+ * job across its ranks, not independent copies. */
+__attribute__((visibility("default"))) extern const int ws_mpi__linked;
+const int ws_mpi__linked = 1;
+
+ws_mpi_rt ws_mpi__rt = {
+    .rank = 0, .size = 1, .q_lock = PTHREAD_MUTEX_INITIALIZER};
+ws_mpi_counters ws_mpi__counters;
+
+/* ---- The task table ------------------------------------------------------
+ * Filled by constructors before main, read-only once frozen (ws_mpi_init),
+ * so lookups need no lock then.  Sorted by id at the freeze: lookups of
+ * received task ids are binary searches. */
+static pthread_mutex_t g_table_lock = PTHREAD_MUTEX_INITIALIZER;
+static ws_mpi_task **g_table;
+static int g_ntable, g_captable, g_frozen;
+
+static uint64_t fnv1a(const void *p, size_t n, uint64_t h) {
+  const unsigned char *s = p;
+  for (size_t i = 0; i < n; i++) {
+    h ^= s[i];
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+#define FNV_BASIS 0xcbf29ce484222325ull
+
+int ws_mpi_register(ws_mpi_task *task) {
+  if (!task || !task->key || !task->fn)
+    return WS_EINVAL;
+  if (!task->id)
+    task->id = fnv1a(task->key, strlen(task->key), FNV_BASIS) | 1;
+  int rc = WS_OK;
+  pthread_mutex_lock(&g_table_lock);
+  if (g_frozen) {
+    rc = WS_EINVAL;
+    goto out;
+  }
+  for (int i = 0; i < g_ntable; i++) {
+    if (g_table[i] == task)
+      goto out; /* registered twice: once is enough */
+    if (g_table[i]->id == task->id) {
+      fprintf(stderr,
+              "ws-mpi: task \"%s\" has the same id (%#llx) as \"%s\"; it is "
+              "not registered\n",
+              task->key, (unsigned long long)task->id, g_table[i]->key);
+      rc = WS_EINVAL;
+      goto out;
+    }
+  }
+  if (g_ntable == g_captable) {
+    int cap = g_captable ? 2 * g_captable : 64;
+    ws_mpi_task **n = realloc(g_table, (size_t)cap * sizeof *n);
+    if (!n) {
+      rc = WS_ENOMEM;
+      goto out;
+    }
+    g_table = n;
+    g_captable = cap;
+  }
+  g_table[g_ntable++] = task;
+out:
+  pthread_mutex_unlock(&g_table_lock);
+  return rc;
+}
+
+static int by_id(const void *a, const void *b) {
+  uint64_t x = (*(ws_mpi_task *const *)a)->id,
+           y = (*(ws_mpi_task *const *)b)->id;
+  return x < y ? -1 : x > y;
+}
+
+void ws_mpi__table_freeze(void) {
+  pthread_mutex_lock(&g_table_lock);
+  if (!g_frozen && g_ntable > 1)
+    qsort(g_table, (size_t)g_ntable, sizeof *g_table, by_id);
+  g_frozen = 1;
+  pthread_mutex_unlock(&g_table_lock);
+}
+
+const ws_mpi_task *ws_mpi__lookup(uint64_t id) {
+  int lo = 0, hi = g_ntable - 1;
+  while (lo <= hi) {
+    int mid = lo + (hi - lo) / 2;
+    uint64_t m = g_table[mid]->id;
+    if (m == id)
+      return g_table[mid];
+    if (m < id)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
+  return NULL;
+}
+
+uint64_t ws_mpi__table_hash(int *count) {
+  uint64_t h = FNV_BASIS;
+  for (int i = 0; i < g_ntable; i++) {
+    h = fnv1a(&g_table[i]->id, sizeof g_table[i]->id, h);
+    h = fnv1a(g_table[i]->key, strlen(g_table[i]->key) + 1, h);
+  }
+  *count = g_ntable;
+  return h;
+}
+
+/* Is `task` in the table?  (A spawn of an unregistered task could not run
+ * on another rank.)  Before the freeze: a linear search under the lock. */
+static int registered(const ws_mpi_task *task) {
+  if (g_frozen)
+    return ws_mpi__lookup(task->id) == task;
+  pthread_mutex_lock(&g_table_lock);
+  int found = 0;
+  for (int i = 0; i < g_ntable && !found; i++)
+    found = g_table[i] == task;
+  pthread_mutex_unlock(&g_table_lock);
+  return found;
+}
+
+/* ---- The rank queue -------------------------------------------------------
+ * Per tier a doubly linked list, oldest first; everything under q_lock.
+ * Workers link at the new end and unlink anywhere (their own task, which is
+ * usually the newest); the comm thread takes from the old end, where, in a
+ * recursion, the biggest pieces of work are. */
+
+static void q_link(ws_mpi_rt *rt, dtask *t) {
+  int tier = t->tier;
+  t->next = NULL;
+  t->prev = rt->q_new[tier];
+  if (t->prev)
+    t->prev->next = t;
+  else
+    rt->q_old[tier] = t;
+  rt->q_new[tier] = t;
+  atomic_fetch_add_explicit(&rt->queued, 1, memory_order_relaxed);
+}
+
+static void q_unlink(ws_mpi_rt *rt, dtask *t) {
+  int tier = t->tier;
+  if (t->prev)
+    t->prev->next = t->next;
+  else
+    rt->q_old[tier] = t->next;
+  if (t->next)
+    t->next->prev = t->prev;
+  else
+    rt->q_new[tier] = t->prev;
+  t->prev = t->next = NULL;
+  atomic_fetch_sub_explicit(&rt->queued, 1, memory_order_relaxed);
+}
+
+dtask *ws_mpi__dtask_new(const ws_mpi_task *def, const void *caps,
+                         uint32_t csize, uint32_t rsize, int tier) {
+  size_t sz = (sizeof(dtask) + csize + 15) & ~(size_t)15;
+  dtask *t = aligned_alloc(16, sz);
+  if (!t)
+    return NULL;
+  memset(t, 0, sizeof *t);
+  atomic_init(&t->refs, 1);
+  t->state = DT_QUEUED;
+  t->tier = tier;
+  t->def = def;
+  t->origin = -1;
+  t->csize = csize;
+  t->rsize = rsize;
+  if (csize)
+    memcpy(t->caps, caps, csize);
+  return t;
+}
+
+void ws_mpi__dtask_unref(dtask *t) {
+  /* acq_rel: the last owner sees the other's writes before it frees. */
+  if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1)
+    free(t);
+}
+
+int ws_mpi__take(dtask **out, int max) {
+  ws_mpi_rt *rt = &ws_mpi__rt;
+  int n = 0;
+  pthread_mutex_lock(&rt->q_lock);
+  for (int tier = WS_TIER_CRITICAL; tier >= WS_TIER_LOW && n < max; tier--) {
+    while (n < max && rt->q_old[tier]) {
+      dtask *t = rt->q_old[tier];
+      q_unlink(rt, t);
+      t->state = DT_SHIPPED;
+      /* Relaxed: the lock publishes it to the stand-in. */
+      atomic_store_explicit(&t->refs, 2, memory_order_relaxed);
+      /* Under the lock: the stand-in, the frame's only other pending
+       * child for this task, cannot complete before this is counted. */
+      if (t->frame)
+        ws__ext_child_add(t->frame);
+      out[n++] = t;
+    }
+  }
+  pthread_mutex_unlock(&rt->q_lock);
+  return n;
+}
+
+/* ---- Running ------------------------------------------------------------ */
+
+/* The libws task that stands for a distributed one on this rank. */
+static void run_dtask(void *captures) {
+  dtask *t;
+  memcpy(&t, captures, sizeof t);
+  ws_mpi_rt *rt = &ws_mpi__rt;
+  pthread_mutex_lock(&rt->q_lock);
+  int mine = t->state == DT_QUEUED;
+  if (mine) {
+    q_unlink(rt, t);
+    t->state = DT_LOCAL;
+  }
+  pthread_mutex_unlock(&rt->q_lock);
+  if (!mine) {
+    ws_mpi__dtask_unref(t); /* shipped: another rank runs it */
+    return;
+  }
+  MPI_STAT_ADD(ran, 1);
+  atomic_fetch_add_explicit(&rt->running, 1, memory_order_relaxed);
+  if (t->frame) {
+    /* Ours: the result goes straight to the spawner. */
+    t->def->fn(t->caps, t->result);
+  } else {
+    alignas(16) unsigned char small[256];
+    void *buf = t->rsize <= sizeof small ? small : malloc(t->rsize);
+    if (!buf) {
+      fprintf(stderr, "ws-mpi: no memory for a %u-byte result\n", t->rsize);
+      abort();
+    }
+    t->def->fn(t->caps, t->rsize ? buf : NULL);
+    ws_mpi__post_result(t->origin, t->token, buf, t->rsize);
+    if (buf != small)
+      free(buf);
+  }
+  atomic_fetch_sub_explicit(&rt->running, 1, memory_order_relaxed);
+  free(t);
+}
+
+void ws_mpi__enqueue_remote(ws_frame *service, dtask *t) {
+  ws_mpi_rt *rt = &ws_mpi__rt;
+  pthread_mutex_lock(&rt->q_lock);
+  q_link(rt, t);
+  pthread_mutex_unlock(&rt->q_lock);
+  ws_spawn(service, run_dtask, &t, sizeof t, t->tier, NULL);
+}
+
+/* One rank: a distributed task is an ordinary task.  Its captures are the
+ * function and result address followed by the user's bytes. */
+typedef struct local_head {
+  ws_mpi_task_fn fn;
+  void *result;
+} local_head;
+_Static_assert(sizeof(local_head) == 16, "captures stay 16-byte aligned");
+
+static void run_local(void *captures) {
+  local_head h;
+  memcpy(&h, captures, sizeof h);
+  h.fn((unsigned char *)captures + sizeof h, h.result);
+}
+
+static int spawn_local(ws_frame *frame, const ws_mpi_task *task,
+                       const void *captures, size_t size, int tier,
+                       void *result) {
+  alignas(16) unsigned char small[WS_INLINE_CAPTURE];
+  unsigned char *buf = size + sizeof(local_head) <= sizeof small
+                           ? small
+                           : malloc(size + sizeof(local_head));
+  if (!buf) {
+    /* No memory: run it here (ws_spawn's rule: never lose a task). */
+    task->fn((void *)(uintptr_t)captures, result);
+    return WS_OK;
+  }
+  local_head h = {task->fn, result};
+  memcpy(buf, &h, sizeof h);
+  if (size)
+    memcpy(buf + sizeof h, captures, size);
+  int rc = ws_spawn(frame, run_local, buf, size + sizeof h, tier, NULL);
+  if (buf != small)
+    free(buf);
+  return rc;
+}
+
+int ws_mpi_spawn(ws_frame *frame, const ws_mpi_task *task, const void *captures,
+                 size_t size, int tier, void *result, size_t result_size) {
+  if (!frame || !task || !task->fn || size > WS_MPI_MAX_BYTES ||
+      result_size > WS_MPI_MAX_BYTES || (size && !captures) ||
+      (result_size && !result) || !registered(task))
+    return WS_EINVAL;
+  tier = tier < WS_TIER_LOW        ? WS_TIER_LOW
+         : tier > WS_TIER_CRITICAL ? WS_TIER_CRITICAL
+                                   : tier;
+  MPI_STAT_ADD(spawned, 1);
+  ws_mpi_rt *rt = &ws_mpi__rt;
+  /* Relaxed: set before main's first spawn, cleared after its last wait. */
+  if (!__atomic_load_n(&rt->distributed, __ATOMIC_RELAXED)) {
+    MPI_STAT_ADD(ran, 1);
+    return spawn_local(frame, task, captures, size, tier, result);
+  }
+  dtask *t = ws_mpi__dtask_new(task, captures, (uint32_t)size,
+                               (uint32_t)result_size, tier);
+  if (!t) {
+    MPI_STAT_ADD(ran, 1);
+    return spawn_local(frame, task, captures, size, tier, result);
+  }
+  t->frame = frame;
+  t->result = result;
+  /* Queued before its stand-in exists: the stand-in must find it linked. */
+  pthread_mutex_lock(&rt->q_lock);
+  q_link(rt, t);
+  pthread_mutex_unlock(&rt->q_lock);
+  return ws_spawn(frame, run_dtask, &t, sizeof t, tier, NULL);
+}
+
+/* ---- Entry points -------------------------------------------------------- */
+
+static pthread_mutex_t g_init_lock = PTHREAD_MUTEX_INITIALIZER;
+static int g_inited, g_finished;
+
+int ws_mpi_init(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  pthread_mutex_lock(&g_init_lock);
+  int again = g_inited;
+  g_inited = 1;
+  pthread_mutex_unlock(&g_init_lock);
+  if (again)
+    return WS_EBUSY;
+  ws_mpi__table_freeze();
+  if (!ws_mpi__comm_start())
+    return WS_OK; /* one rank without MPI */
+  if (ws_mpi__rt.rank != 0)
+    exit(ws_mpi__serve());
+  return WS_OK;
+}
+
+int ws_mpi_finalize(int status) {
+  pthread_mutex_lock(&g_init_lock);
+  int run = g_inited && !g_finished && ws_mpi__rt.rank == 0;
+  g_finished = 1;
+  pthread_mutex_unlock(&g_init_lock);
+  if (run)
+    ws_mpi__comm_finish(status);
+  return WS_OK;
+}
+
+int ws_mpi_main(int argc, char **argv, int (*main_fn)(int, char **)) {
+  int rc = ws_mpi_init(&argc, &argv);
+  if (rc != WS_OK && rc != WS_EBUSY)
+    return 1;
+  int status = main_fn(argc, argv);
+  ws_mpi_finalize(status);
+  return status;
+}
+
+int ws_mpi_rank(void) { return ws_mpi__rt.rank; }
+int ws_mpi_size(void) { return ws_mpi__rt.size; }
+
+int ws_mpi_stats_get(ws_mpi_stats *out) {
+  if (!out)
+    return WS_EINVAL;
+  uint64_t *o = (uint64_t *)out;
+  for (size_t i = 0; i < sizeof *out / sizeof *o; i++)
+    o[i] = atomic_load_explicit(&ws_mpi__counters.v[i], memory_order_relaxed);
+  return WS_OK;
+}

@@ -1,0 +1,80 @@
+/*
+ * mpi_hooks.c -- what libws does for libws-mpi (runtime/mpi/), which is a
+ * separate library and sees only exported symbols:
+ *
+ * 1. Two frame hooks, exported but not public API (not in ws.h; declared by
+ *    runtime/mpi/mpi_internal.h): a distributed task that another rank runs
+ *    is a child of its frame until its result arrives, long after the local
+ *    task that stood for it has finished.  ws__ext_child_add counts such a
+ *    child (as a spawn by the calling thread would) and ws__ext_child_done
+ *    completes it (as a stolen task's completion does; the comm thread calls
+ *    it after writing the result, so the owner's ws_wait sees the result).
+ *
+ * 2. The "independent copies" hint: a program started by mpirun that does
+ *    not use libws-mpi runs as N unrelated copies, each computing everything.
+ *    Said once (by the launcher's rank 0) on stderr when libws is loaded.
+ *    libws-mpi defines ws_mpi__linked; a weak reference finds it when it is
+ *    part of the program (shared or static).
+ */
+#include "depend.h"
+#include "worker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define WS__EXPORT __attribute__((visibility("default")))
+
+WS__EXPORT void ws__ext_child_add(ws_frame *frame);
+WS__EXPORT void ws__ext_child_done(ws_frame *frame);
+
+void ws__ext_child_add(ws_frame *frame) {
+  ws__frame_rt *f = (ws__frame_rt *)frame;
+  uintptr_t self = (uintptr_t)&ws__tls_self;
+  /* A frame nobody spawned into yet becomes ours, as at a first spawn (the
+   * serving loop of libws-mpi holds its own frame this way).  Relaxed: see
+   * frame_add_child in sched.c. */
+  if (atomic_load_explicit(&f->owner, memory_order_relaxed) == 0)
+    atomic_store_explicit(&f->owner, self, memory_order_relaxed);
+  ws__frame_add_child(f, self);
+}
+
+void ws__ext_child_done(ws_frame *frame) {
+  ws__frame_child_done((ws__frame_rt *)frame, (uintptr_t)&ws__tls_self);
+}
+
+extern const int ws_mpi__linked __attribute__((weak));
+
+/* Environment variables set by the launchers: Open MPI's mpirun, PMIx
+ * (Open MPI 4+, srun --mpi=pmix) and PMI-1/2 (MPICH's hydra, srun). */
+static int launcher_size(int *rank) {
+  static const char *const size_vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"};
+  static const char *const rank_vars[] = {"OMPI_COMM_WORLD_RANK", "PMI_RANK",
+                                          "PMIX_RANK"};
+  int size = 0;
+  for (size_t i = 0; i < sizeof size_vars / sizeof *size_vars && !size; i++) {
+    const char *v = getenv(size_vars[i]);
+    if (v)
+      size = atoi(v);
+  }
+  *rank = -1;
+  for (size_t i = 0; i < sizeof rank_vars / sizeof *rank_vars; i++) {
+    const char *v = getenv(rank_vars[i]);
+    if (v) {
+      *rank = atoi(v);
+      break;
+    }
+  }
+  return size;
+}
+
+__attribute__((constructor)) static void mpi_hint(void) {
+  if (&ws_mpi__linked != NULL)
+    return; /* libws-mpi makes the ranks one job */
+  int rank, size = launcher_size(&rank);
+  if (size > 1 && rank == 0)
+    fprintf(stderr,
+            "ws: started by an MPI launcher with %d processes, but this "
+            "program does not use libws-mpi (wscc --mpi, ws::ws_mpi): the %d "
+            "processes run as independent copies, each doing all the work\n",
+            size, size);
+}

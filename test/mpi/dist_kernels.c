@@ -1,0 +1,225 @@
+/*
+ * dist_kernels.c -- distributed tasks written with the libws-mpi C API
+ * (what `#pragma ws task distributed` will emit): a UTS-like tree count, fib
+ * with a cut-off and nqueens.  Rank 0 prints one line per kernel,
+ * "<kernel> <result> expected <serial result> ok|WRONG", and returns 1 on a
+ * wrong result.  run_mpi.sh runs it under mpirun at 1, 2 and 4 ranks.
+ *
+ *   dist_kernels uts|fib|nqueens [size]
+ *
+ * WS_TEST_DIE=R: the first task that rank R runs kills its process with
+ * SIGKILL (the dead-rank test).  Built with -DWS_TEST_EXTRA_TASK, the task
+ * table has one more entry (the mismatched-executables test).
+ */
+#include "ws_mpi.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Read on every rank, in every task: a global set by main would be rank
+ * 0's alone. */
+static void maybe_die(void) {
+  const char *v = getenv("WS_TEST_DIE");
+  if (v && atoi(v) == ws_mpi_rank())
+    raise(SIGKILL);
+}
+
+/* ---- UTS-like tree: node i's children come from a hash of its state ---- */
+
+typedef struct node {
+  uint64_t state;
+  int depth;
+  int max_depth;
+} node;
+
+static uint64_t mix(uint64_t x) {
+  /* splitmix64's finaliser, iterated: some work per node, as UTS's SHA-1. */
+  for (int r = 0; r < 16; r++) {
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    x ^= x >> 31;
+  }
+  return x;
+}
+
+static int children(const node *n) {
+  if (n->depth >= n->max_depth)
+    return 0;
+  return (int)(n->state % 9); /* 0..8, mean 4 */
+}
+
+static node child(const node *n, int i) {
+  node c = {mix(n->state * 31 + (uint64_t)i + 1), n->depth + 1, n->max_depth};
+  return c;
+}
+
+static uint64_t uts_serial(node n) {
+  uint64_t count = 1;
+  int k = children(&n);
+  for (int i = 0; i < k; i++)
+    count += uts_serial(child(&n, i));
+  return count;
+}
+
+#define UTS_CUT 5 /* nodes above this depth are distributed tasks */
+
+static uint64_t uts(node n);
+static void uts_task(void *captures, void *result) {
+  node n;
+  memcpy(&n, captures, sizeof n);
+  maybe_die();
+  uint64_t c = uts(n);
+  memcpy(result, &c, sizeof c);
+}
+WS_MPI_TASK(uts_def, uts_task)
+
+static uint64_t uts(node n) {
+  if (n.depth >= UTS_CUT)
+    return uts_serial(n);
+  uint64_t count = 1, sub[8];
+  int k = children(&n);
+  ws_frame f = WS_FRAME_INIT;
+  for (int i = 0; i < k; i++) {
+    node c = child(&n, i);
+    ws_mpi_spawn(&f, &uts_def, &c, sizeof c, WS_TIER_NORMAL, &sub[i],
+                 sizeof sub[i]);
+  }
+  ws_wait(&f);
+  for (int i = 0; i < k; i++)
+    count += sub[i];
+  return count;
+}
+
+/* ---- fib with a cut-off ---- */
+
+static long fib_serial(int n) {
+  return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
+}
+
+#define FIB_CUT 22
+
+static long fib(int n);
+static void fib_task(void *captures, void *result) {
+  int n;
+  memcpy(&n, captures, sizeof n);
+  maybe_die();
+  long r = fib(n);
+  memcpy(result, &r, sizeof r);
+}
+WS_MPI_TASK(fib_def, fib_task)
+
+static long fib(int n) {
+  if (n <= FIB_CUT)
+    return fib_serial(n);
+  long x, y;
+  ws_frame f = WS_FRAME_INIT;
+  int a = n - 1, b = n - 2;
+  ws_mpi_spawn(&f, &fib_def, &a, sizeof a, WS_TIER_NORMAL, &x, sizeof x);
+  ws_mpi_spawn(&f, &fib_def, &b, sizeof b, WS_TIER_HIGH, &y, sizeof y);
+  ws_wait(&f);
+  return x + y;
+}
+
+/* ---- nqueens: the board travels by value (a fixed-size array) ---- */
+
+#define NQ_MAX 16
+typedef struct board {
+  int n, row;
+  signed char col[NQ_MAX];
+} board;
+
+static int safe(const board *b, int c) {
+  for (int r = 0; r < b->row; r++) {
+    int d = b->col[r] - c;
+    if (d == 0 || d == b->row - r || -d == b->row - r)
+      return 0;
+  }
+  return 1;
+}
+
+static long nq_serial(board b) {
+  if (b.row == b.n)
+    return 1;
+  long count = 0;
+  for (int c = 0; c < b.n; c++)
+    if (safe(&b, c)) {
+      board nb = b;
+      nb.col[nb.row++] = (signed char)c;
+      count += nq_serial(nb);
+    }
+  return count;
+}
+
+#define NQ_CUT 3 /* rows placed by distributed tasks */
+
+static long nq(board b);
+static void nq_task(void *captures, void *result) {
+  board b;
+  memcpy(&b, captures, sizeof b);
+  maybe_die();
+  long r = nq(b);
+  memcpy(result, &r, sizeof r);
+}
+WS_MPI_TASK(nq_def, nq_task)
+
+static long nq(board b) {
+  if (b.row >= NQ_CUT || b.row == b.n)
+    return nq_serial(b);
+  long sub[NQ_MAX] = {0};
+  ws_frame f = WS_FRAME_INIT;
+  for (int c = 0; c < b.n; c++)
+    if (safe(&b, c)) {
+      board nb = b;
+      nb.col[nb.row++] = (signed char)c;
+      ws_mpi_spawn(&f, &nq_def, &nb, sizeof nb, WS_TIER_NORMAL, &sub[c],
+                   sizeof sub[c]);
+    }
+  ws_wait(&f);
+  long count = 0;
+  for (int c = 0; c < b.n; c++)
+    count += sub[c];
+  return count;
+}
+
+#ifdef WS_TEST_EXTRA_TASK
+static void extra_task(void *captures, void *result) {
+  (void)captures;
+  (void)result;
+}
+WS_MPI_TASK(extra_def, extra_task)
+#endif
+
+static int report(const char *kernel, unsigned long long got,
+                  unsigned long long want) {
+  printf("%s %llu expected %llu %s\n", kernel, got, want,
+         got == want ? "ok" : "WRONG");
+  return got == want ? 0 : 1;
+}
+
+static int real_main(int argc, char **argv) {
+  const char *k = argc > 1 ? argv[1] : "uts";
+  int size = argc > 2 ? atoi(argv[2]) : 0;
+  if (!strcmp(k, "uts")) {
+    node root = {0x5eedull, 0, size > 0 ? size : 9};
+    uint64_t r = uts(root);
+    return report("uts", r, uts_serial(root));
+  }
+  if (!strcmp(k, "fib")) {
+    int n = size > 0 ? size : 30;
+    return report("fib", (unsigned long long)fib(n),
+                  (unsigned long long)fib_serial(n));
+  }
+  if (!strcmp(k, "nqueens")) {
+    board b = {size > 0 && size <= NQ_MAX ? size : 10, 0, {0}};
+    return report("nqueens", (unsigned long long)nq(b),
+                  (unsigned long long)nq_serial(b));
+  }
+  fprintf(stderr, "usage: %s uts|fib|nqueens [size]\n", argv[0]);
+  return 2;
+}
+
+int main(int argc, char **argv) { return ws_mpi_main(argc, argv, real_main); }

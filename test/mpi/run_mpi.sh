@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# run_mpi.sh MODE ARGS... -- the libws-mpi tests (test/mpi/CMakeLists.txt).
+# Each mpirun is bounded by `timeout`, so a hang fails the test rather than
+# stalling CI.  MPIRUN is `mpirun --allow-run-as-root --oversubscribe`.
+#
+#   kernel NRANKS PROG KERNEL [SIZE]
+#       the right result on rank 0, and with WS_STATS=1 every rank ran at
+#       least one distributed task (NRANKS > 1) and messages balance
+#   local PROG_MPI PROG_LOCAL KERNEL [SIZE]
+#       the MPI build run without mpirun and the build without MPI print
+#       the same result line
+#   mismatch PROG PROG_EXTRA
+#       two executables with different task tables: status 1 and the error
+#   killed NRANKS PROG RANK
+#       rank RANK dies by SIGKILL in its first task: a non-zero status, a
+#       message naming the rank and the signal, within the time limit
+#   plain PROG
+#       a program without libws-mpi under mpirun at 2 ranks: the
+#       "independent copies" line exactly once
+set -uo pipefail
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe)
+LIMIT=${WS_MPI_TEST_LIMIT:-60}
+mode=$1
+shift
+fail() {
+  echo "FAIL: $*"
+  exit 1
+}
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+case $mode in
+kernel)
+  n=$1 prog=$2 kernel=$3 size=${4:-}
+  WS_STATS=1 WS_NUM_WORKERS=1 timeout "$LIMIT" "${MPIRUN[@]}" -n "$n" \
+    "$prog" "$kernel" $size >"$out" 2>"$err"
+  rc=$?
+  cat "$out"
+  grep -A$((n + 2)) "ws-mpi: per-rank" "$err"
+  [ $rc = 0 ] || { cat "$err"; fail "mpirun -n $n exited with $rc"; }
+  grep -q "^$kernel .* ok$" "$out" || fail "no right result line"
+  [ "$(grep -c "^$kernel " "$out")" = 1 ] || fail "result printed more than once"
+  if [ "$n" -gt 1 ]; then
+    # The per-rank table: "rank spawned ran ...": every rank ran tasks.
+    for r in $(seq 0 $((n - 1))); do
+      ran=$(awk -v r="$r" '/ws-mpi: per-rank/{t=1;next} t && $1==r {print $3; exit}' "$err")
+      [ -n "$ran" ] || fail "no statistics row for rank $r"
+      [ "$ran" -gt 0 ] || fail "rank $r ran no distributed task"
+    done
+    grep -q "ws-mpi: messages sent .* (balanced)" "$err" ||
+      fail "messages do not balance"
+  fi
+  ;;
+local)
+  mpiprog=$1 localprog=$2 kernel=$3 size=${4:-}
+  a=$(WS_NUM_WORKERS=2 timeout "$LIMIT" "$mpiprog" "$kernel" $size) ||
+    fail "$mpiprog without mpirun failed"
+  b=$(WS_NUM_WORKERS=2 timeout "$LIMIT" "$localprog" "$kernel" $size) ||
+    fail "$localprog failed"
+  echo "$a"
+  echo "$b"
+  [[ $a == *" ok" ]] || fail "wrong result without mpirun"
+  [ "$a" = "$b" ] || fail "the two builds differ"
+  ;;
+mismatch)
+  prog=$1 extra=$2
+  timeout "$LIMIT" "${MPIRUN[@]}" -n 1 "$prog" uts 6 : -n 1 "$extra" uts 6 \
+    >"$out" 2>"$err"
+  rc=$?
+  cat "$err"
+  [ $rc = 1 ] || fail "status $rc, expected 1"
+  grep -q "ws-mpi: the ranks run different programs" "$err" ||
+    fail "no mismatch message"
+  grep -q "rank 1: 4 tasks" "$err" || fail "the message does not name rank 1"
+  [ ! -s "$out" ] || fail "main ran despite the mismatch"
+  ;;
+killed)
+  n=$1 prog=$2 rank=$3
+  start=$(date +%s)
+  WS_TEST_DIE=$rank WS_NUM_WORKERS=1 timeout "$LIMIT" "${MPIRUN[@]}" -n "$n" \
+    "$prog" uts 10 >"$out" 2>"$err"
+  rc=$?
+  cat "$err"
+  [ $rc != 124 ] || fail "the job hung (killed by timeout after ${LIMIT}s)"
+  [ $rc != 0 ] || fail "status 0 although rank $rank died"
+  grep -Eq "rank $rank .*(signal 9|Killed)" "$err" ||
+    fail "no message naming rank $rank and its signal"
+  echo "status $rc after $(($(date +%s) - start)) s"
+  ;;
+plain)
+  prog=$1
+  timeout "$LIMIT" "${MPIRUN[@]}" -n 2 "$prog" >"$out" 2>"$err"
+  rc=$?
+  cat "$out" "$err"
+  [ $rc = 0 ] || fail "status $rc"
+  [ "$(grep -c "^plain 100$" "$out")" = 2 ] || fail "expected two copies' output"
+  [ "$(grep -c "run as independent copies" "$err")" = 1 ] ||
+    fail "the independent-copies line is not there exactly once"
+  ;;
+*)
+  fail "unknown mode $mode"
+  ;;
+esac
+echo PASS
