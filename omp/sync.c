@@ -30,24 +30,34 @@ void wso_futex_wake(_Atomic uint32_t *addr, int n) {
   syscall(SYS_futex, (void *)addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
-/* Spin (a few microseconds: short phases between barriers should not pay a
- * futex round trip), yield a little, then sleep.  OMP_WAIT_POLICY=passive
- * skips the spin. */
-void wso_wait_change(_Atomic uint32_t *addr, uint32_t value) {
-  int spins = wso_cfg.wait_passive ? 0 : 4000;
+int wso_spin_ok = 1;
+
+/* Spin a few microseconds (short phases between barriers should not pay a
+ * futex round trip), yield a little, then sleep. */
+void wso_event_wait(wso_event *e, uint32_t value) {
+  int spins = wso_spin_ok && !wso_cfg.wait_passive ? 2000 : 0;
   for (int i = 0; i < spins; i++) {
-    /* Acquire: pairs with the release store that changes the word. */
-    if (atomic_load_explicit(addr, memory_order_acquire) != value)
+    /* Acquire: pairs with the writer's seq_cst change. */
+    if (atomic_load_explicit(&e->v, memory_order_acquire) != value)
       return;
     cpu_relax();
   }
-  for (int i = 0; i < 4; i++) {
-    if (atomic_load_explicit(addr, memory_order_acquire) != value)
+  for (int i = 0; i < 8; i++) {
+    if (atomic_load_explicit(&e->v, memory_order_acquire) != value)
       return;
     sched_yield();
   }
-  while (atomic_load_explicit(addr, memory_order_acquire) == value)
-    wso_futex_wait(addr, value);
+  for (;;) {
+    atomic_fetch_add_explicit(&e->sleepers, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&e->v, memory_order_seq_cst) != value) {
+      atomic_fetch_sub_explicit(&e->sleepers, 1, memory_order_relaxed);
+      return;
+    }
+    wso_futex_wait(&e->v, value);
+    atomic_fetch_sub_explicit(&e->sleepers, 1, memory_order_relaxed);
+    if (atomic_load_explicit(&e->v, memory_order_acquire) != value)
+      return;
+  }
 }
 
 /* Drepper's three-state futex mutex ("Futexes are tricky", mutex 2). */

@@ -327,7 +327,7 @@ static void run_member(wso_thread *t, wso_team *team, int tid) {
  */
 
 typedef struct wso_member_thread {
-  _Alignas(64) _Atomic uint32_t go; /* bumped to start a region (futex) */
+  _Alignas(64) wso_event go; /* bumped to start a region */
   wso_team *team;
   int tid;
   pthread_t thread;
@@ -344,14 +344,15 @@ static void *member_main(void *arg) {
   wso_thread *t = wso_self();
   uint32_t seen = 0;
   for (;;) {
-    wso_wait_change(&m->go, seen);
-    seen = atomic_load_explicit(&m->go, memory_order_acquire);
+    wso_event_wait(&m->go, seen);
+    seen = atomic_load_explicit(&m->go.v, memory_order_acquire);
     wso_team *team = m->team;
     run_member(t, team, m->tid);
-    /* Release: our writes happen before the master returns from the join.
-     * The last member wakes it. */
-    if (atomic_fetch_sub_explicit(&team->running, 1, memory_order_acq_rel) == 1)
-      wso_futex_wake(&team->running, 1);
+    /* Seq_cst (release, and see wso_event): our writes happen before the
+     * master returns from the join.  The last member wakes it. */
+    if (atomic_fetch_sub_explicit(&team->running.v, 1, memory_order_seq_cst) ==
+        1)
+      wso_event_wake(&team->running);
   }
   return NULL;
 }
@@ -375,7 +376,8 @@ static int ensure_members(int n) {
     if (!m)
       break;
     memset(m, 0, sizeof *m);
-    atomic_init(&m->go, 0);
+    atomic_init(&m->go.v, 0);
+    atomic_init(&m->go.sleepers, 0);
     if (pthread_create(&m->thread, &attr, member_main, m)) {
       free(m);
       break;
@@ -442,20 +444,23 @@ static void fork_region(wso_thread *t, int n, wso_microtask fn, int argc,
   team->argc = argc;
   team->argv = argv;
   team_reset(team);
-  atomic_store_explicit(&team->running, (uint32_t)(n - 1),
+  atomic_store_explicit(&team->running.v, (uint32_t)(n - 1),
                         memory_order_relaxed);
+  wso_spin_ok = n <= g_ncpus;
   for (int i = 1; i < n; i++) {
     wso_member_thread *m = g_members[i];
     m->team = team;
     m->tid = i;
-    /* Release: the member sees the team set up above. */
-    atomic_fetch_add_explicit(&m->go, 1, memory_order_release);
-    wso_futex_wake(&m->go, 1);
+    /* Seq_cst (release, and see wso_event): the member sees the team set
+     * up above. */
+    atomic_fetch_add_explicit(&m->go.v, 1, memory_order_seq_cst);
+    wso_event_wake(&m->go);
   }
   run_member(t, team, 0);
   uint32_t r;
-  while ((r = atomic_load_explicit(&team->running, memory_order_acquire)) != 0)
-    wso_wait_change(&team->running, r);
+  while ((r = atomic_load_explicit(&team->running.v, memory_order_acquire)) !=
+         0)
+    wso_event_wait(&team->running, r);
   atomic_store_explicit(&g_hot_busy, 0, memory_order_release);
 }
 
@@ -621,16 +626,17 @@ void wso_barrier(wso_thread *t) {
   uint32_t n = (uint32_t)team->nthreads;
   /* Acquire: pairs with the release store that ended the previous barrier
    * (whose generation we must not mistake for this one's end). */
-  uint32_t gen = atomic_load_explicit(&team->bar_gen, memory_order_acquire);
+  uint32_t gen = atomic_load_explicit(&team->bar_gen.v, memory_order_acquire);
   if (atomic_fetch_add_explicit(&team->bar_count, 1, memory_order_acq_rel) ==
       n - 1) {
     atomic_store_explicit(&team->bar_count, 0, memory_order_relaxed);
-    /* Release: everything before every member's arrival (their acq_rel
-     * increments, which we acquired) is visible to those we release. */
-    atomic_store_explicit(&team->bar_gen, gen + 1, memory_order_release);
-    wso_futex_wake(&team->bar_gen, INT_MAX);
+    /* Seq_cst (release, and see wso_event): everything before every
+     * member's arrival (their acq_rel increments, which we acquired) is
+     * visible to those we release. */
+    atomic_store_explicit(&team->bar_gen.v, gen + 1, memory_order_seq_cst);
+    wso_event_wake(&team->bar_gen);
   } else {
-    wso_wait_change(&team->bar_gen, gen);
+    wso_event_wait(&team->bar_gen, gen);
   }
 }
 

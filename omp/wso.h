@@ -127,6 +127,15 @@ enum {
 };
 #define WSO_SCH_MODIFIERS ((1u << 29) | (1u << 30))
 
+/* A word that threads wait on to change, with a count of the threads asleep
+ * on it, so that a change costs a futex call only when someone sleeps.  The
+ * writer changes `v` with a seq_cst operation, then calls wso_event_wake;
+ * the waiter counts itself in sleepers (seq_cst), then rereads v (seq_cst):
+ * one of the two sees the other's write (Dekker), so no wake-up is lost. */
+typedef struct wso_event {
+  _Atomic uint32_t v;
+  _Atomic uint32_t sleepers;
+} wso_event;
 /* ---- Our state ---------------------------------------------------------- */
 
 /* Worksharing loops handed out dynamically: a small ring of buffers per team
@@ -193,11 +202,11 @@ struct wso_team {
   wso_microtask fn;
   int argc;
   void **argv;
-  /* Barrier: arrivals and a generation word (futex). */
+  /* Barrier: arrivals and a generation word. */
   _Alignas(64) _Atomic uint32_t bar_count;
-  _Atomic uint32_t bar_gen;
-  /* End of the region: members still running (futex). */
-  _Alignas(64) _Atomic uint32_t running;
+  wso_event bar_gen;
+  /* End of the region: members still running. */
+  _Alignas(64) wso_event running;
   /* `single`: the last claimed construct's number. */
   _Alignas(64) _Atomic uint32_t single_claimed;
   /* copyprivate: the executing thread's data. */
@@ -258,9 +267,17 @@ void wso_task_wait_children(wso_task *task);
 /* Futex helpers (Linux). */
 void wso_futex_wait(_Atomic uint32_t *addr, uint32_t expected);
 void wso_futex_wake(_Atomic uint32_t *addr, int n);
-/* Waits until *addr != value: spins a little, yields, then sleeps on the
- * futex (the writer must wso_futex_wake after changing it). */
-void wso_wait_change(_Atomic uint32_t *addr, uint32_t value);
+
+/* Waits until e->v != value: spins a little (unless the team has more
+ * threads than the CPUs, or OMP_WAIT_POLICY=passive), yields, then sleeps.
+ * Acquire: the writes before the change are visible on return. */
+void wso_event_wait(wso_event *e, uint32_t value);
+static inline void wso_event_wake(wso_event *e) {
+  if (atomic_load_explicit(&e->sleepers, memory_order_seq_cst))
+    wso_futex_wake(&e->v, 0x7fffffff);
+}
+/* Spinning pays while every thread has a CPU of its own (set per region). */
+extern int wso_spin_ok;
 
 /* A lock in one 32-bit word: 0 free, 1 held, 2 held with sleepers. */
 void wso_word_lock(_Atomic uint32_t *w);
