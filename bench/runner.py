@@ -415,7 +415,7 @@ def callgrind(args, res, variants):
         for v in ["seq"] + [v for v in variants if v != "seq"
                             and v in kernel_variants(k)]:
             a, b = instr(k, v, n1), instr(k, v, n2)
-            if a is None or b is None:
+            if not a or not b:  # not run, or nothing collected
                 continue
             base[v] = (b - a) / (tasks_of[k](n2) - tasks_of[k](n1))
         if "seq" in base:
