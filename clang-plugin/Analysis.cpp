@@ -12,6 +12,10 @@
 #include "clang/Rewrite/Core/Rewriter.h"
 #include "clang/Sema/Lookup.h"
 #include "clang/Sema/Sema.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <map>
+#include <set>
 
 using namespace clang;
 
@@ -23,15 +27,162 @@ struct RewriteState {
   explicit RewriteState(DiagnosticsEngine &Engine) : Diags(Engine) {}
   DirectiveTable Table;
   Diagnostics Diags;
+  /// Introducers of every pragma that came from a macro of the main file.
+  std::vector<SourceLocation> MacroPragmas;
 };
 
 namespace {
 
+/// Records the pragmas produced by macros (ws ones are told apart later).
+class PragmaWatcher : public PPCallbacks {
+public:
+  PragmaWatcher(SourceManager &SM, std::shared_ptr<RewriteState> State)
+      : SM(SM), State(std::move(State)) {}
+  void PragmaDirective(SourceLocation Loc, PragmaIntroducerKind) override {
+    if (Loc.isMacroID() && SM.isInMainFile(SM.getExpansionLoc(Loc)))
+      State->MacroPragmas.push_back(Loc);
+  }
+
+private:
+  SourceManager &SM;
+  std::shared_ptr<RewriteState> State;
+};
+
+/// Forwards the diagnostics of a nested parse to another engine's client.
+class ForwardErrors : public DiagnosticConsumer {
+public:
+  explicit ForwardErrors(DiagnosticsEngine &To) : To(To) {}
+  void HandleDiagnostic(DiagnosticsEngine::Level Level,
+                        const Diagnostic &Info) override {
+    DiagnosticConsumer::HandleDiagnostic(Level, Info);
+    To.getClient()->HandleDiagnostic(Level, Info);
+  }
+
+private:
+  DiagnosticsEngine &To;
+};
+
+/// The offsets of the macro invocations that produced a ws directive and
+/// other code (their first token), each with why it cannot be spelled out
+/// exactly ("" if it can).
+std::map<unsigned, std::string> invocationsWithCode(RewriteState &State,
+                                                    const SourceManager &SM) {
+  std::map<unsigned, bool> HasDirective, HasCode;
+  std::map<unsigned, std::string> Why;
+  for (const MacroLog::Piece &P : State.Table.macros().pieces()) {
+    if (P.Directive >= 0)
+      HasDirective[P.Invocation] = true;
+    else if (!P.Text.empty())
+      HasCode[P.Invocation] = true;
+    if (P.Unspellable)
+      Why[P.Invocation] = "a name in it must not expand again";
+  }
+  // Pragmas other than ws directives in the same invocation.
+  for (SourceLocation L : State.MacroPragmas) {
+    bool IsWs = false;
+    for (Directive &D : State.Table.all())
+      IsWs |= D.Loc == L;
+    if (!IsWs)
+      Why[SM.getFileOffset(SM.getExpansionLoc(L))] =
+          "it also expands to another pragma";
+  }
+  std::map<unsigned, std::string> Out;
+  for (const auto &[Inv, Yes] : HasDirective)
+    if (Yes && HasCode.count(Inv))
+      Out[Inv] = Why.count(Inv) ? Why[Inv] : "";
+  return Out;
+}
+
+/// The main file's text with each invocation in Invs replaced by what it
+/// expanded to, its ws directives as `_Pragma("ws ...")`, on the
+/// invocation's first line (the newlines it spanned follow).
+std::string expandInvocations(RewriteState &State, const SourceText &Src,
+                              const std::set<unsigned> &Invs) {
+  std::map<unsigned, std::string> Expanded;
+  std::map<unsigned, unsigned> Ends;
+  for (const MacroLog::Piece &P : State.Table.macros().pieces()) {
+    if (!Invs.count(P.Invocation))
+      continue;
+    std::string &E = Expanded[P.Invocation];
+    if (P.Directive >= 0) {
+      const Directive &D = *State.Table.get(P.Directive);
+      E += " _Pragma(\"" + D.PragmaText + "\")";
+      Ends[P.Invocation] = D.TextEnd;
+    } else if (!P.Text.empty()) {
+      E += " " + P.Text;
+    }
+  }
+  std::string Text = Src.text().str();
+  for (auto It = Expanded.rbegin(); It != Expanded.rend(); ++It) {
+    unsigned Begin = It->first, End = Ends[Begin];
+    size_t Lines = llvm::StringRef(Text).slice(Begin, End).count('\n');
+    Text.replace(Begin, End - Begin, It->second + std::string(Lines, '\n'));
+  }
+  return Text;
+}
+
+/// Parses Text as the main file again (RewriteAction at depth 1) in a
+/// nested CompilerInstance sharing CI's files; its errors go to CI's
+/// client, its warnings were reported by the first parse.  False if the
+/// parse could not be set up (Done not called).
+bool reparse(CompilerInstance &CI, const std::string &Text,
+             const RewriteResult &Done) {
+  auto Inv = std::make_shared<CompilerInvocation>(CI.getInvocation());
+  FrontendOptions &FO = Inv->getFrontendOpts();
+  if (FO.Inputs.empty() || !FO.Inputs.front().isFile())
+    return false;
+  FO.ProgramAction = frontend::ParseSyntaxOnly;
+  FO.OutputFile.clear();
+  Inv->getDependencyOutputOpts() = DependencyOutputOptions();
+  // The main file's entry (stdin's is kept by the file manager), whose
+  // contents the nested source manager replaces.
+  OptionalFileEntryRef FE;
+  if (FO.Inputs.front().getFile() == "-") {
+    if (llvm::Expected<FileEntryRef> In = CI.getFileManager().getSTDIN())
+      FE = *In;
+    else
+      llvm::consumeError(In.takeError());
+  } else {
+    FE = CI.getFileManager().getOptionalFileRef(FO.Inputs.front().getFile());
+  }
+  if (!FE)
+    return false;
+
+  CompilerInstance Nested(CI.getPCHContainerOperations());
+  Nested.setInvocation(Inv);
+  Nested.setFileManager(&CI.getFileManager());
+  Nested.createDiagnostics(new ForwardErrors(CI.getDiagnostics()),
+                           /*ShouldOwnClient=*/true);
+  Nested.getDiagnostics().setIgnoreAllWarnings(true);
+  Nested.createSourceManager(CI.getFileManager());
+  if (!Nested.createTarget())
+    return false;
+  Nested.getSourceManager().overrideFileContents(
+      *FE, llvm::MemoryBuffer::getMemBufferCopy(Text, FE->getName()));
+  bool Ok = false;
+  std::string Out, Name;
+  RewriteAction Action(
+      [&](bool Success, const std::string &T, llvm::StringRef N) {
+        Ok = Success;
+        Out = T;
+        Name = N.str();
+      },
+      /*Depth=*/1);
+  if (Action.BeginSourceFile(Nested, FO.Inputs.front())) {
+    if (llvm::Error E = Action.Execute())
+      llvm::consumeError(std::move(E));
+    Action.EndSourceFile();
+  }
+  Ok &= !Nested.getDiagnostics().hasErrorOccurred();
+  Done(Ok, Ok ? Out : "", Name);
+  return true;
+}
+
 class RewriteConsumer : public ASTConsumer {
 public:
   RewriteConsumer(CompilerInstance &CI, std::shared_ptr<RewriteState> State,
-                  RewriteResult Done)
-      : CI(CI), State(std::move(State)), Done(std::move(Done)) {}
+                  RewriteResult Done, unsigned Depth)
+      : CI(CI), State(std::move(State)), Done(std::move(Done)), Depth(Depth) {}
 
   void HandleTranslationUnit(ASTContext &Ctx) override {
     SourceManager &SM = Ctx.getSourceManager();
@@ -42,6 +193,34 @@ public:
     if (CI.getDiagnostics().getNumErrors() > State->Diags.ownErrors()) {
       Done(false, "", Src.baseName());
       return;
+    }
+    // A directive from a macro whose expansion also holds code (`SPAWN(a++;)`
+    // with `#define SPAWN(s) _Pragma("ws task") s`): spell the invocation
+    // out, directive included, and analyse that text instead.  Where that
+    // cannot be done exactly, the directive is an error (never a program
+    // that differs from the serial one).
+    std::map<unsigned, std::string> Invs = invocationsWithCode(*State, SM);
+    if (!Invs.empty()) {
+      std::set<unsigned> Spellable;
+      for (const auto &[Inv, Why] : Invs)
+        if (Why.empty() && Depth == 0)
+          Spellable.insert(Inv);
+      // The ones left, if any, are reported by the parse of the new text.
+      if (!Spellable.empty() &&
+          reparse(CI, expandInvocations(*State, Src, Spellable), Done))
+        return;
+      for (Directive &D : State->Table.all()) {
+        auto It = Invs.find(D.TextBegin);
+        if (!D.FromMacro || It == Invs.end())
+          continue;
+        llvm::StringRef Rest = Src.text().substr(D.TextBegin);
+        llvm::StringRef Macro = Rest.take_while(
+            [](char C) { return isAlphanumeric(C) || C == '_'; });
+        State->Diags.report(D.Loc, Diag::MacroDirectiveWithCode)
+            << Macro
+            << (It->second.empty() ? "the input is not a file" : It->second);
+        D.Valid = false;
+      }
     }
     Rewriter RW(SM, Ctx.getLangOpts());
     // Preprocessed input (-save-temps) has ws.h's declarations, not its
@@ -66,6 +245,7 @@ private:
   CompilerInstance &CI;
   std::shared_ptr<RewriteState> State;
   RewriteResult Done;
+  unsigned Depth;
 };
 
 } // namespace
@@ -88,12 +268,27 @@ bool RewriteAction::BeginSourceFileAction(CompilerInstance &CI) {
       new WsPragmaHandler(State->Table, State->Diags, std::move(IsDeclared)));
   PP.setPredefines(PP.getPredefines() + "\nvoid " + MarkerName +
                    "(int, ...);\n");
+  // What macros of the main file expand to (MacroLog).
+  SourceManager &SM = CI.getSourceManager();
+  PP.addPPCallbacks(std::make_unique<PragmaWatcher>(SM, State));
+  std::shared_ptr<RewriteState> S = State;
+  PP.setTokenWatcher([S, &SM, &PP](const Token &T) {
+    if (!T.getLocation().isMacroID())
+      return;
+    SourceLocation E = SM.getExpansionLoc(T.getLocation());
+    if (!SM.isInMainFile(E))
+      return;
+    // An identifier the preprocessor refused to expand (a macro's own
+    // name in its expansion) would expand when spelled out again.
+    S->Table.macros().token(SM.getFileOffset(E), PP.getSpelling(T),
+                            T.isExpandDisabled());
+  });
   return true;
 }
 
 std::unique_ptr<ASTConsumer>
 RewriteAction::CreateASTConsumer(CompilerInstance &CI, llvm::StringRef) {
-  return std::make_unique<RewriteConsumer>(CI, State, Done);
+  return std::make_unique<RewriteConsumer>(CI, State, Done, Depth);
 }
 
 } // namespace ws

@@ -26,7 +26,10 @@ struct RewriteState;
 
 class RewriteAction : public clang::ASTFrontendAction {
 public:
-  explicit RewriteAction(RewriteResult Done) : Done(std::move(Done)) {}
+  /// Depth 1: the parse of a text whose macro invocations holding ws
+  /// directives and code were spelled out (no further spelling out).
+  explicit RewriteAction(RewriteResult Done, unsigned Depth = 0)
+      : Done(std::move(Done)), Depth(Depth) {}
 
 protected:
   bool BeginSourceFileAction(clang::CompilerInstance &CI) override;
@@ -36,6 +39,7 @@ protected:
 
 private:
   RewriteResult Done;
+  unsigned Depth;
   std::shared_ptr<RewriteState> State;
 };
 

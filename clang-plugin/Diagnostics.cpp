@@ -88,6 +88,11 @@ Message messageFor(Diag D) {
   case Diag::MacroDirectiveWrapsStatement:
     return {L::Error, "a ws directive produced by a macro must be followed by "
                       "a statement written outside that macro"};
+  case Diag::MacroDirectiveWithCode:
+    return {L::Error,
+            "the expansion of macro '%0' holds a ws directive and other code, "
+            "which cannot be rewritten exactly: %1; make '%0' expand to the "
+            "directive alone and write the statement after it"};
   case Diag::JumpReturn:
     return {L::Error, "'return' cannot leave a %0 body"};
   case Diag::JumpBreak:

@@ -48,6 +48,7 @@ enum class Diag {
   FollowedByDeclaration,
   TaskgroupNeedsCompound,
   MacroDirectiveWrapsStatement,
+  MacroDirectiveWithCode,
   // Jumps.
   JumpReturn,
   JumpBreak,

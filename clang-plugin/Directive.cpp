@@ -749,7 +749,8 @@ Token makeIdentifier(Preprocessor &PP, llvm::StringRef Name,
 /// or, for a directive that is the body of if/else/while/for/do,
 /// for (__ws_marker(...); 0;)
 /// so that the statement after the directive stays that body.
-void injectMarker(Preprocessor &PP, const Directive &D, bool AsSubstatement) {
+unsigned injectMarker(Preprocessor &PP, const Directive &D,
+                      bool AsSubstatement) {
   SourceLocation L = D.NameLoc.isValid() ? D.NameLoc : D.Loc;
   std::vector<Token> Out;
   if (AsSubstatement) {
@@ -817,6 +818,7 @@ void injectMarker(Preprocessor &PP, const Directive &D, bool AsSubstatement) {
   std::copy(Out.begin(), Out.end(), Owned.get());
   PP.EnterTokenStream(std::move(Owned), Out.size(),
                       /*DisableMacroExpansion=*/false, /*IsReinject=*/false);
+  return Out.size();
 }
 
 std::vector<Token> lexRestOfDirective(Preprocessor &PP) {
@@ -857,9 +859,24 @@ void WsPragmaHandler::HandlePragma(Preprocessor &PP, PragmaIntroducer Intro,
     Diags.report(Intro.Loc, Diag::DirectiveNotRewritten);
     return;
   }
+  // `ws` and the directive's tokens, for spelling it as _Pragma("...").
+  D.PragmaText = "ws";
+  for (const Token &T : Toks) {
+    if (T.is(tok::eod))
+      continue;
+    D.PragmaText += ' ';
+    for (char C : PP.getSpelling(T)) {
+      if (C == '\\' || C == '"')
+        D.PragmaText += '\\';
+      D.PragmaText += C;
+    }
+  }
   ClauseParser P(PP, Diags, std::move(Toks), D, Intro.Loc, IsDeclared);
-  if (!P.parse())
+  if (!P.parse()) {
+    if (D.FromMacro)
+      Table.macros().directive(D.TextBegin, D.ID, 0);
     return;
+  }
   SourceManager &SM = PP.getSourceManager();
   if (!Scan)
     Scan = SourceScan::run(SM, SM.getMainFileID(), PP.getLangOpts());
@@ -871,8 +888,11 @@ void WsPragmaHandler::HandlePragma(Preprocessor &PP, PragmaIntroducer Intro,
   bool HasBody = D.Kind == DirectiveKind::Task ||
                  D.Kind == DirectiveKind::Taskgroup ||
                  D.Kind == DirectiveKind::ParallelFor;
-  injectMarker(PP, D, HasBody && Scan->startsSubstatement(D.TextBegin));
+  unsigned MarkerTokens =
+      injectMarker(PP, D, HasBody && Scan->startsSubstatement(D.TextBegin));
   D.HasMarker = true;
+  if (D.FromMacro)
+    Table.macros().directive(D.TextBegin, D.ID, MarkerTokens);
 }
 
 UnrewrittenPragmaHandler::UnrewrittenPragmaHandler() : PragmaHandler("ws") {}

@@ -90,6 +90,9 @@ struct Directive {
   /// (without its newline) or the macro invocation that produced _Pragma.
   unsigned TextBegin = 0, TextEnd = 0;
   bool FromMacro = false;
+  /// The directive as written after `#pragma`, escaped for a C string
+  /// literal: `ws task shared(a)` (to spell it as `_Pragma("...")`).
+  std::string PragmaText;
   bool Valid = false;     // syntax checked without errors
   bool HasMarker = false; // a marker call was injected
 
@@ -137,9 +140,48 @@ private:
   std::vector<std::pair<unsigned, bool>> HeadEnds;
 };
 
+/// What the macro invocations of the main file expanded to, in the order
+/// the parser received it: spelled tokens and ws directives, each with the
+/// offset of the outermost invocation it came from.  A ws directive whose
+/// invocation also produced code (`SPAWN(a++;)` with `#define SPAWN(s)
+/// _Pragma("ws task") s`) is rewritten after spelling the invocation out
+/// (see Analysis.cpp).
+class MacroLog {
+public:
+  struct Piece {
+    unsigned Invocation = 0;
+    std::string Text;         // a token's spelling
+    int Directive = -1;       // or the ID of a ws directive
+    bool Unspellable = false; // a token or pragma that respelling would change
+  };
+
+  void token(unsigned Invocation, std::string Text, bool Unspellable) {
+    if (Skip) {
+      --Skip; // a token of a marker call we injected
+      return;
+    }
+    Pieces.push_back({Invocation, std::move(Text), -1, Unspellable});
+  }
+  /// A ws directive; the next MarkerTokens tokens are its marker call.
+  void directive(unsigned Invocation, unsigned ID, unsigned MarkerTokens) {
+    Pieces.push_back({Invocation, "", static_cast<int>(ID), false});
+    Skip = MarkerTokens;
+  }
+  /// Another pragma (`_Pragma("GCC ...")`): it has no token to respell.
+  void otherPragma(unsigned Invocation) {
+    Pieces.push_back({Invocation, "", -1, true});
+  }
+  const std::vector<Piece> &pieces() const { return Pieces; }
+
+private:
+  std::vector<Piece> Pieces;
+  unsigned Skip = 0;
+};
+
 /// Every directive of one translation unit, indexed by ID.
 class DirectiveTable {
 public:
+  MacroLog &macros() { return Macros; }
   Directive &add() {
     All.emplace_back();
     All.back().ID = All.size() - 1;
@@ -150,6 +192,7 @@ public:
 
 private:
   std::vector<Directive> All;
+  MacroLog Macros;
 };
 
 /// Whether an identifier names something declared where the directive
