@@ -30,12 +30,16 @@ void wso_futex_wake(_Atomic uint32_t *addr, int n) {
   syscall(SYS_futex, (void *)addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
-int wso_spin_ok = 1;
+_Atomic int wso_spin_ok = 1;
 
 /* Spin a few microseconds (short phases between barriers should not pay a
  * futex round trip), yield a little, then sleep. */
 void wso_event_wait(wso_event *e, uint32_t value) {
-  int spins = wso_spin_ok && !wso_cfg.wait_passive ? 2000 : 0;
+  /* Relaxed: a hint. */
+  int spins = atomic_load_explicit(&wso_spin_ok, memory_order_relaxed) &&
+                      !wso_cfg.wait_passive
+                  ? 2000
+                  : 0;
   for (int i = 0; i < spins; i++) {
     /* Acquire: pairs with the writer's seq_cst change. */
     if (atomic_load_explicit(&e->v, memory_order_acquire) != value)

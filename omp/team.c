@@ -446,7 +446,7 @@ static void fork_region(wso_thread *t, int n, wso_microtask fn, int argc,
   team_reset(team);
   atomic_store_explicit(&team->running.v, (uint32_t)(n - 1),
                         memory_order_relaxed);
-  wso_spin_ok = n <= g_ncpus;
+  atomic_store_explicit(&wso_spin_ok, n <= g_ncpus, memory_order_relaxed);
   for (int i = 1; i < n; i++) {
     wso_member_thread *m = g_members[i];
     m->team = team;

@@ -277,7 +277,7 @@ static inline void wso_event_wake(wso_event *e) {
     wso_futex_wake(&e->v, 0x7fffffff);
 }
 /* Spinning pays while every thread has a CPU of its own (set per region). */
-extern int wso_spin_ok;
+extern _Atomic int wso_spin_ok;
 
 /* A lock in one 32-bit word: 0 free, 1 held, 2 held with sleepers. */
 void wso_word_lock(_Atomic uint32_t *w);
