@@ -3,7 +3,8 @@
 # Builds the OpenMP program SRC twice: serially (plain clang, the pragmas
 # ignored; omp_* calls are guarded by _OPENMP in the sources) and with
 # `clang -fopenmp` against libws-omp: compiled with -fopenmp and our omp.h,
-# linked without -fopenmp (which would add libomp) to -lws-omp.  Checks with
+# linked without -fopenmp (which would add libomp) to -lws-omp (and -lws, for
+# the tests that read ws statistics).  Checks with
 # ldd that the binary loads libws-omp and no other OpenMP runtime, then that
 # it prints exactly what the serial build prints at 1, 2, 3 and 8 threads
 # (OMP_NUM_THREADS), and once more with the smallest ws pool and another
@@ -15,9 +16,10 @@ mkdir -p "$out"
 cflags=(-std=gnu11 -O1 -Wall -Wextra -Werror)
 "$clang" "${cflags[@]}" -Wno-unknown-pragmas -Wno-unused-parameter \
   "$src" -o "$out/$name.serial"
-"$clang" "${cflags[@]}" -fopenmp -I"$include_dir" -c "$src" -o "$out/$name.o"
+"$clang" "${cflags[@]}" -fopenmp -I"$include_dir" -I"$include_dir/../../include" \
+  -c "$src" -o "$out/$name.o"
 "$clang" "$out/$name.o" -o "$out/$name.omp" -L"$lib_dir" \
-  -Wl,-rpath,"$lib_dir" -lws-omp
+  -Wl,-rpath,"$lib_dir" -lws-omp -lws
 libs=$(ldd "$out/$name.omp")
 if ! grep -q "libws-omp.so" <<<"$libs"; then
   echo "$name: the binary does not load libws-omp:" >&2

@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include "omp_test.h"
+#ifdef _OPENMP
+#include <ws.h> /* the tiers the tasks ran at */
+#endif
 
 static long fib_seq(int n) {
   return n < 2 ? n : fib_seq(n - 1) + fib_seq(n - 2);
@@ -134,6 +137,16 @@ int main(void) {
   for (int i = 0; i < 100; i++)
     once &= ran[i] == 1;
   CHECK("priority", once);
+  /* priority(p > 0) is ws's high tier (OMP_MAX_TASK_PRIORITY unset); in a
+   * team of one, tasks run at once and never reach ws. */
+  int high_ok = 1;
+#ifdef _OPENMP
+  ws_stats st;
+  ws_stats_get(&st, NULL, 0);
+  high_ok = st.executed[WS_TIER_HIGH] == (uint64_t)(nt > 1 ? 75 : 0) &&
+            st.executed[WS_TIER_CRITICAL] == 0;
+#endif
+  CHECK("priority(p > 0) runs at ws's high tier", high_ok);
 
   /* taskgroup: all descendants have finished at its end. */
   int flags[64] = {0}, group_ok = 1;
