@@ -28,14 +28,11 @@ WS__EXPORT void ws__ext_child_add(ws_frame *frame);
 WS__EXPORT void ws__ext_child_done(ws_frame *frame);
 
 void ws__ext_child_add(ws_frame *frame) {
-  ws__frame_rt *f = (ws__frame_rt *)frame;
-  uintptr_t self = (uintptr_t)&ws__tls_self;
-  /* A frame nobody spawned into yet becomes ours, as at a first spawn (the
-   * serving loop of libws-mpi holds its own frame this way).  Relaxed: see
-   * frame_add_child in sched.c. */
-  if (atomic_load_explicit(&f->owner, memory_order_relaxed) == 0)
-    atomic_store_explicit(&f->owner, self, memory_order_relaxed);
-  ws__frame_add_child(f, self);
+  /* Never takes ownership of a frame nobody spawned into yet: the comm
+   * thread may count a child of a frame whose first spawn (which makes the
+   * spawner its owner) has not happened yet; it counts as another thread's
+   * spawn then, and the owner's own count comes with that first spawn. */
+  ws__frame_add_child((ws__frame_rt *)frame, (uintptr_t)&ws__tls_self);
 }
 
 void ws__ext_child_done(ws_frame *frame) {

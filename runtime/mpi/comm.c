@@ -813,12 +813,18 @@ void ws_mpi__comm_finish(int status) {
   pthread_join(g_comm, NULL);
 }
 
+static void serve_noop(void *captures) { (void)captures; }
+
 int ws_mpi__serve(void) {
   ws_frame hold = WS_FRAME_INIT;
   pthread_mutex_lock(&g_mtx);
   int done = g_done;
   if (!done) {
-    ws__ext_child_add(&hold); /* released by the comm thread at the end */
+    /* A first spawn makes this thread the frame's owner (the extra child
+     * alone would not); the extra child is released by the comm thread at
+     * the end. */
+    ws_spawn(&hold, serve_noop, NULL, 0, WS_TIER_NORMAL, NULL);
+    ws__ext_child_add(&hold);
     g_serve_frame = &hold;
   }
   pthread_mutex_unlock(&g_mtx);
