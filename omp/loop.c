@@ -68,8 +68,13 @@ static void static_init(int32_t sched, int32_t *plast, wide *plb, wide *pub,
   if (chunked && chunk > 0) {
     uint64_t c = (uint64_t)chunk;
     uint64_t nchunks = (trips + c - 1) / c;
+    wide last = lb + (wide)(trips - 1) * incr;
     *plb = lb + (wide)tid * (wide)c * incr;
     *pub = *plb + (wide)(c - 1) * incr;
+    /* Never past the last iteration: near the top of an unsigned range the
+     * chunk's end would wrap around in the loop's own type. */
+    if (incr > 0 ? *pub > last : *pub < last)
+      *pub = last;
     *pst = (wide)n * (wide)c * incr;
     if (plast)
       *plast = (int32_t)((nchunks - 1) % (uint64_t)n) == tid;
