@@ -16,11 +16,84 @@
  * barrier wait for the whole team's tasks by waiting for each member's
  * frame), then frees the block.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wso.h"
+
+/* ---- Source locations for ws's statistics and traces -----------------------
+ */
+
+/* Clang's ident for a construct carries ";file;function;line;column;;" when
+ * the program is compiled with -g or -gline-tables-only (";unknown;..."
+ * otherwise).  ws wants a ws_site that lives as long as the program: one per
+ * distinct ident, kept in a small open-addressing table that is read without
+ * a lock (a key is published after its site is filled) and filled under
+ * one. */
+#define WSO_SITES 1024
+static struct {
+  const wso_ident *_Atomic key;
+  ws_site site;
+} g_sites[WSO_SITES];
+static pthread_mutex_t g_sites_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int fill_site(ws_site *site, const char *src) {
+  /* ;file;function;line;... */
+  if (!src || src[0] != ';')
+    return 0;
+  const char *file = src + 1, *fend = strchr(file, ';');
+  if (!fend)
+    return 0;
+  const char *fn_end = strchr(fend + 1, ';');
+  if (!fn_end)
+    return 0;
+  int line = atoi(fn_end + 1);
+  size_t flen = (size_t)(fend - file);
+  if (line <= 0 || flen == 0 || (flen == 7 && !strncmp(file, "unknown", 7)))
+    return 0;
+  char *f = malloc(flen + 1), *label = malloc(flen + 16);
+  if (!f || !label) {
+    free(f);
+    free(label);
+    return 0;
+  }
+  memcpy(f, file, flen);
+  f[flen] = 0;
+  snprintf(label, flen + 16, "%s:%d", f, line);
+  site->file = f;
+  site->label = label;
+  site->line = line;
+  return 1;
+}
+
+static const ws_site *site_of(const wso_ident *loc) {
+  if (!loc || !loc->psource)
+    return NULL;
+  size_t h = ((uintptr_t)loc >> 3) * 0x9E3779B97F4A7C15u;
+  for (size_t i = 0; i < WSO_SITES; i++) {
+    size_t k = (h + i) & (WSO_SITES - 1);
+    /* Acquire: pairs with the release below; the site is filled. */
+    const wso_ident *key =
+        atomic_load_explicit(&g_sites[k].key, memory_order_acquire);
+    if (key == loc)
+      return g_sites[k].site.label ? &g_sites[k].site : NULL;
+    if (key)
+      continue;
+    pthread_mutex_lock(&g_sites_lock);
+    key = atomic_load_explicit(&g_sites[k].key, memory_order_relaxed);
+    if (!key) {
+      fill_site(&g_sites[k].site, loc->psource);
+      atomic_store_explicit(&g_sites[k].key, loc, memory_order_release);
+      key = loc;
+    }
+    pthread_mutex_unlock(&g_sites_lock);
+    if (key == loc)
+      return g_sites[k].site.label ? &g_sites[k].site : NULL;
+  }
+  return NULL; /* more than WSO_SITES constructs: unlabelled */
+}
 
 typedef struct wso_etask {
   wso_task task;
@@ -135,11 +208,12 @@ static int adopt(wso_task *parent, wso_etask *e) {
   return parent->final || parent->team->nthreads == 1;
 }
 
-static void spawn(wso_task *parent, wso_etask *e, const ws_dep *deps,
-                  int ndeps) {
+static void spawn(const wso_ident *loc, wso_task *parent, wso_etask *e,
+                  const ws_dep *deps, int ndeps) {
   ws_task_opts o;
   memset(&o, 0, sizeof o);
   o.tier = tier_of(e);
+  o.site = site_of(loc);
   o.deps = deps;
   o.num_deps = ndeps;
   parent->spawned = 1;
@@ -165,7 +239,7 @@ WSO_EXPORT int32_t __kmpc_omp_task(wso_ident *loc, int32_t gtid, void *ktask) {
   if (adopt(parent, e))
     execute(t, e);
   else
-    spawn(parent, e, NULL, 0);
+    spawn(loc, parent, e, NULL, 0);
   return 0;
 }
 
@@ -286,7 +360,7 @@ WSO_EXPORT int32_t __kmpc_omp_task_with_deps(wso_ident *loc, int32_t gtid,
     wso_task_wait_children(parent);
     execute(t, e);
   } else {
-    spawn(parent, e, d, n);
+    spawn(loc, parent, e, d, n);
   }
   if (d != small)
     free(d);
