@@ -33,7 +33,8 @@ struct RewriteState {
 
 namespace {
 
-/// Records the pragmas produced by macros (ws ones are told apart later).
+/// Records the pragmas produced by macros (ws ones are told apart later)
+/// and the inactive branches of conditionals.
 class PragmaWatcher : public PPCallbacks {
 public:
   PragmaWatcher(SourceManager &SM, std::shared_ptr<RewriteState> State)
@@ -41,6 +42,14 @@ public:
   void PragmaDirective(SourceLocation Loc, PragmaIntroducerKind) override {
     if (Loc.isMacroID() && SM.isInMainFile(SM.getExpansionLoc(Loc)))
       State->MacroPragmas.push_back(Loc);
+  }
+  /// Inactive conditional branches: a directive may stand before one.
+  void SourceRangeSkipped(SourceRange Range, SourceLocation EndifLoc) override {
+    (void)EndifLoc;
+    if (!SM.isInMainFile(Range.getBegin()) || !SM.isInMainFile(Range.getEnd()))
+      return;
+    State->Table.skippedRanges().push_back(
+        {SM.getFileOffset(Range.getBegin()), SM.getFileOffset(Range.getEnd())});
   }
 
 private:

@@ -182,6 +182,11 @@ private:
 class DirectiveTable {
 public:
   MacroLog &macros() { return Macros; }
+  /// The inactive branches of conditionals in the main file, as offsets
+  /// [begin, end) (a directive may be followed by them).
+  std::vector<std::pair<unsigned, unsigned>> &skippedRanges() {
+    return Skipped;
+  }
   Directive &add() {
     All.emplace_back();
     All.back().ID = All.size() - 1;
@@ -193,6 +198,7 @@ public:
 private:
   std::vector<Directive> All;
   MacroLog Macros;
+  std::vector<std::pair<unsigned, unsigned>> Skipped;
 };
 
 /// Whether an identifier names something declared where the directive

@@ -869,7 +869,7 @@ std::string LoopLowering::outlined(Region &R, LoopInfo &L,
   std::string N = id(R);
   std::string Var = L.Var->getName().str();
   std::string T = typeName(L.VarType);
-  std::string S = "\n" + Src.lineDirective(Src.line(R.D->TextBegin));
+  std::string S = "\n" + Src.lineDirectiveAt(R.D->TextBegin);
   S += "static void __ws_loop_" + N +
        "(uint64_t __ws_lo, uint64_t __ws_hi, void *__ws_arg, void "
        "*__ws_part) { struct __ws_cap_" +
@@ -929,7 +929,7 @@ std::string LoopLowering::outlined(Region &R, LoopInfo &L,
     S += " (void)__ws_part;";
   S += " for (; __ws_k < __ws_hi; __ws_k++, " + Var + " = " + Next + ")\n";
   unsigned Open = L.BodyBegin - 1; // the header's ')'
-  S += Src.lineDirective(Src.line(Open));
+  S += Src.lineDirectiveAt(Open);
   S += std::string(Src.column(Open), ' ');
   S += Body;
   if (R.NeedsFrame)

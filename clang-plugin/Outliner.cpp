@@ -231,12 +231,12 @@ bool Outliner::rewriteFunction(FunctionRegions &FR) {
       Pre += declarations(*R);
     else if (R->kind() == DirectiveKind::ParallelFor)
       Pre += Loops.declarations(*R);
-  Pre += Src.lineDirective(Src.line(FnBegin));
+  Pre += Src.lineDirectiveAt(FnBegin);
   RW.InsertTextBefore(Src.loc(Src.lineStart(FnBegin)), Pre);
 
   const auto *Body = cast<CompoundStmt>(FR.Fn->getBody());
   unsigned Close = Src.offset(Body->getRBracLoc());
-  Post += "\n" + Src.lineDirective(Src.line(Close));
+  Post += "\n" + Src.lineDirectiveAt(Close);
   RW.InsertTextAfter(Src.loc(Close + 1), Post);
   return true;
 }
@@ -592,7 +592,7 @@ std::string Outliner::spawn(Region &Task) {
 
 std::string Outliner::outlined(Region &Task) {
   std::string N = id(Task);
-  std::string S = "\n" + Src.lineDirective(Src.line(Task.D->TextBegin));
+  std::string S = "\n" + Src.lineDirectiveAt(Task.D->TextBegin);
   S += "static void __ws_task_" + N + "(void *__ws_arg) {";
   bool HasFields = false;
   for (const Capture &C : Task.Captures)
@@ -640,7 +640,7 @@ std::string Outliner::outlined(Region &Task) {
     for (const char *Name : FuncNames)
       S += std::string("#define ") + Name + " " + quoteC(Task.Fn->getName()) +
            "\n";
-  S += Src.lineDirective(Src.line(Task.BodyBegin));
+  S += Src.lineDirectiveAt(Task.BodyBegin);
   S += std::string(Src.column(Task.BodyBegin) - 1, ' ');
   S += RW.getRewrittenText(CharSourceRange::getCharRange(
       Src.loc(Task.BodyBegin), Src.loc(Task.BodyEnd)));
@@ -664,6 +664,18 @@ void Outliner::rewriteDirective(FunctionRegions &FR, Region &R,
   case DirectiveKind::Task: {
     Post = outlined(R) + Post;
     Text = spawn(R);
+    if (Src.firstTokenAt(D.TextEnd) != R.BodyBegin) {
+      // Preprocessor lines between the directive and its statement (the
+      // `#endif` of a guard): they stay; the spawn takes the directive's
+      // place (in the active branch) and the statement is blanked.
+      llvm::StringRef Old = Src.text().slice(R.BodyBegin, R.BodyEnd);
+      RW.ReplaceText(CharSourceRange::getCharRange(Src.loc(R.BodyBegin),
+                                                   Src.loc(R.BodyEnd)),
+                     std::string(Old.count('\n'), '\n'));
+      Text += std::string(Src.text().slice(D.TextBegin, D.TextEnd).count('\n'),
+                          '\n');
+      break;
+    }
     End = R.BodyEnd;
     // Keep every following line where it was.
     llvm::StringRef Old = Src.text().slice(D.TextBegin, End);

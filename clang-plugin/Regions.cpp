@@ -105,6 +105,59 @@ std::optional<unsigned> SourceText::firstTokenAt(unsigned Offset) const {
   return SM.getFileOffset(T.getLocation());
 }
 
+std::optional<unsigned> SourceText::firstCodeTokenAt(
+    unsigned Offset,
+    const std::vector<std::pair<unsigned, unsigned>> &Skipped) const {
+  if (Offset >= Text.size())
+    return std::nullopt;
+  Lexer L(SM.getLocForStartOfFile(Main), LO, Text.begin(),
+          Text.begin() + Offset, Text.end());
+  L.SetCommentRetentionState(false);
+  std::optional<Token> Pending;
+  auto Next = [&] {
+    Token T;
+    if (Pending) {
+      T = *Pending;
+      Pending.reset();
+    } else {
+      L.LexFromRawLexer(T);
+    }
+    return T;
+  };
+  bool InDirective = false;
+  while (true) {
+    Token T = Next();
+    if (T.is(tok::eof))
+      return std::nullopt;
+    unsigned Off = SM.getFileOffset(T.getLocation());
+    if (T.isAtStartOfLine())
+      InDirective = false;
+    if (InDirective)
+      continue; // the rest of a preprocessor line (continuations included)
+    if (llvm::any_of(Skipped, [&](const std::pair<unsigned, unsigned> &R) {
+          return R.first <= Off && Off < R.second;
+        }))
+      continue;
+    if (T.is(tok::hash) && T.isAtStartOfLine()) {
+      // A preprocessor line is passed over, except #include (its text
+      // would come in between) and #pragma (another directive).
+      Token Name = Next();
+      if (Name.is(tok::raw_identifier) &&
+          (Name.getRawIdentifier() == "include" ||
+           Name.getRawIdentifier() == "include_next" ||
+           Name.getRawIdentifier() == "import" ||
+           Name.getRawIdentifier() == "pragma"))
+        return Off;
+      if (Name.is(tok::eof) || Name.isAtStartOfLine())
+        Pending = Name; // a null directive: `#` alone
+      else
+        InDirective = true;
+      continue;
+    }
+    return Off;
+  }
+}
+
 std::string quoteC(llvm::StringRef S) {
   std::string Out = "\"";
   for (char C : S) {
@@ -123,6 +176,14 @@ std::string SourceText::baseName() const {
 
 std::string SourceText::lineDirective(unsigned Line) const {
   return "#line " + std::to_string(Line) + " " + quotedFileName() + "\n";
+}
+
+std::string SourceText::lineDirectiveAt(unsigned Offset) const {
+  PresumedLoc P = SM.getPresumedLoc(loc(Offset));
+  if (P.isInvalid())
+    return lineDirective(line(Offset));
+  return "#line " + std::to_string(P.getLine()) + " " +
+         quoteC(P.getFilename()) + "\n";
 }
 
 //===----------------------------------------------------------------------===//
@@ -367,7 +428,10 @@ bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
           BestOff = B;
         }
       }
-      std::optional<unsigned> First = Src.firstTokenAt(D->TextEnd);
+      // Preprocessor lines may stand in between (`#endif` of the guard
+      // around the directive, an inactive `#else` branch...).
+      std::optional<unsigned> First =
+          Src.firstCodeTokenAt(D->TextEnd, Table.skippedRanges());
       if (!Best || !First || *First != BestOff) {
         bool AnotherDirective = false;
         for (const CallExpr *Other : W.Markers) {

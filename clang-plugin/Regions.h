@@ -54,8 +54,17 @@ public:
   unsigned lineStart(unsigned Offset) const;
   /// Offset of the first token at or after Offset (comments skipped).
   std::optional<unsigned> firstTokenAt(unsigned Offset) const;
+  /// Offset of the first code token at or after Offset, skipping comments,
+  /// preprocessor lines other than #include and #pragma, and the Skipped
+  /// ranges (the inactive branches of conditionals).
+  std::optional<unsigned> firstCodeTokenAt(
+      unsigned Offset,
+      const std::vector<std::pair<unsigned, unsigned>> &Skipped) const;
   /// `#line N "file"` followed by a newline.
   std::string lineDirective(unsigned Line) const;
+  /// The `#line` that makes the next line count as the one at Offset, as
+  /// the user's own `#line` directives number it.
+  std::string lineDirectiveAt(unsigned Offset) const;
   /// The main file's name as a C string literal.
   std::string quotedFileName() const;
   std::string baseName() const;
