@@ -779,9 +779,43 @@ static void on_exit_handler(int status, void *arg) {
   ws_mpi_finalize(status);
 }
 
+/* The launcher's rank of this process, before MPI is initialised. */
+static int launcher_rank(void) {
+  static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK",
+                                     "PMI_RANK"};
+  for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+    const char *v = getenv(vars[i]);
+    if (v && *v)
+      return atoi(v);
+  }
+  return 0;
+}
+
+/* Every rank would write the same WS_TRACE / WS_STATS=json: file: give
+ * each its own, "x.json" -> "x.rank<r>.json" ("x" -> "x.rank<r>"), before
+ * the pool starts and reads them.  The trace events carry the process id,
+ * so the ranks' files merge into one Perfetto view (docs/distributed.md). */
+static void per_rank_file(const char *var, const char *prefix, int rank) {
+  const char *v = getenv(var);
+  size_t plen = strlen(prefix);
+  if (!v || strncmp(v, prefix, plen) != 0 || !v[plen])
+    return;
+  const char *path = v + plen;
+  size_t n = strlen(path);
+  size_t stem = n > 5 && !strcmp(path + n - 5, ".json") ? n - 5 : n;
+  char buf[1100];
+  int len = snprintf(buf, sizeof buf, "%s%.*s.rank%d%s", prefix, (int)stem,
+                     path, rank, path + stem);
+  if (len > 0 && (size_t)len < sizeof buf)
+    setenv(var, buf, 1);
+}
+
 int ws_mpi__comm_start(void) {
   if (!launched())
     return 0;
+  int lrank = launcher_rank();
+  per_rank_file("WS_TRACE", "", lrank);
+  per_rank_file("WS_STATS", "json:", lrank);
   /* This thread is worker 0: rank 0's main, the others' serving thread.
    * (The comm thread gets a record of its own when it first spawns.) */
   ws_init(0);
