@@ -14,6 +14,11 @@
 #   killed NRANKS PROG RANK
 #       rank RANK dies by SIGKILL in its first task: a non-zero status, a
 #       message naming the rank and the signal, within the time limit
+#   wscc WSCC SRC OUT
+#       `wscc --mpi` builds a distributed program (SRC checks its result)
+#       that runs at 2 ranks
+#   trace PROG DIR
+#       WS_TRACE=DIR/t.json at 2 ranks: one file per rank, t.rank<r>.json
 #   plain PROG
 #       a program without libws-mpi under mpirun at 2 ranks: the
 #       "independent copies" line exactly once
@@ -87,6 +92,32 @@ killed)
   grep -Eq "rank $rank .*(signal 9|Killed)" "$err" ||
     fail "no message naming rank $rank and its signal"
   echo "status $rc after $(($(date +%s) - start)) s"
+  ;;
+wscc)
+  wscc=$1 src=$2 exe=$3
+  "$wscc" --mpi -show -O2 "$src" -o "$exe" | grep -q -- "-lws-mpi" ||
+    fail "wscc --mpi does not link libws-mpi"
+  "$wscc" --mpi -O2 "$src" -o "$exe" || fail "wscc --mpi failed"
+  WS_NUM_WORKERS=1 TREE_CHECK=1 timeout "$LIMIT" "${MPIRUN[@]}" -n 2 "$exe" 10 \
+    >"$out" 2>"$err"
+  rc=$?
+  cat "$out"
+  [ $rc = 0 ] || { cat "$err"; fail "status $rc"; }
+  grep -q "on 2 rank(s)" "$out" || fail "not a 2-rank run"
+  ;;
+trace)
+  prog=$1 dir=$2
+  mkdir -p "$dir"
+  rm -f "$dir"/t.*json
+  WS_TRACE="$dir/t.json" WS_NUM_WORKERS=1 timeout "$LIMIT" "${MPIRUN[@]}" \
+    -n 2 "$prog" uts 9 >"$out" 2>"$err"
+  rc=$?
+  [ $rc = 0 ] || { cat "$err"; fail "status $rc"; }
+  ls "$dir"
+  for r in 0 1; do
+    grep -q '"traceEvents"' "$dir/t.rank$r.json" || fail "no trace of rank $r"
+  done
+  [ ! -e "$dir/t.json" ] || fail "a rank wrote the shared name"
   ;;
 plain)
   prog=$1
