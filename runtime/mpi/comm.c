@@ -243,12 +243,25 @@ static int g_steal_out;  /* a random steal request is unanswered */
 static int g_attempts;   /* refusals in a row */
 static int g_registered; /* on our lifelines, waiting for a push */
 
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Received tasks that may leave again (see dtask.from). */
+static uint64_t settled_before(void) {
+  uint64_t now = now_ns();
+  return now > WS_MPI__RESIDENCE_NS ? now - WS_MPI__RESIDENCE_NS : 0;
+}
+
 static void got_tasks(int src, const unsigned char *buf, size_t len) {
   if (len < 8)
     bad_message(src, "short task message");
   uint32_t hdr[2];
   memcpy(hdr, buf, sizeof hdr);
   const unsigned char *p = buf + 8, *end = buf + len;
+  uint64_t now = now_ns();
   for (uint32_t i = 0; i < hdr[0]; i++) {
     task_wire w;
     if ((size_t)(end - p) < sizeof w)
@@ -273,6 +286,8 @@ static void got_tasks(int src, const unsigned char *buf, size_t len) {
     }
     t->origin = w.origin;
     t->token = w.token;
+    t->from = src;
+    t->arrived_ns = now;
     /* One of ours that came back (stolen from a rank that had stolen it)
      * runs as any received task: its result, posted to this very rank,
      * is applied by flush_results without MPI. */
@@ -304,7 +319,7 @@ static void got_steal(int src, int lifeline) {
   int want = (int)((q + 1) / 2);
   want = want < 1 ? 1 : want > STEAL_MAX ? STEAL_MAX : want;
   dtask *t[STEAL_MAX];
-  int n = ws_mpi__take(t, want);
+  int n = ws_mpi__take(t, want, src, settled_before());
   if (n > 0) {
     MPI_STAT_ADD(steals_served, 1);
     send_tasks(src, t, n, 0);
@@ -506,9 +521,9 @@ static int push_lifelines(void) {
     int want = (int)((q + 1) / 2);
     want = want > STEAL_MAX ? STEAL_MAX : want;
     dtask *t[STEAL_MAX];
-    int n = ws_mpi__take(t, want);
+    int n = ws_mpi__take(t, want, r, settled_before());
     if (n == 0)
-      break;
+      continue;
     send_tasks(r, t, n, 1);
     MPI_STAT_ADD(lifeline_pushes, 1);
     g_lifeline_thief[r] = 0;

@@ -56,6 +56,12 @@ typedef struct dtask {
   /* Remote origin: where the result goes. */
   int origin;
   uint64_t token;
+  /* A received task: the rank it came from and when (ns, monotonic).  It
+   * is not sent back there, nor anywhere within WS_MPI__RESIDENCE_NS of its
+   * arrival: two idle ranks would otherwise bounce a task between them
+   * faster than either's workers start it. */
+  int from;
+  uint64_t arrived_ns;
   uint32_t csize, rsize;
   alignas(16) unsigned char caps[];
 } dtask;
@@ -94,10 +100,13 @@ dtask *ws_mpi__dtask_new(const ws_mpi_task *def, const void *caps,
 /* Queues a received task and spawns its stand-in into `service` (comm
  * thread). */
 void ws_mpi__enqueue_remote(ws_frame *service, dtask *t);
-/* Takes up to `max` queued tasks (highest tier first, oldest first), marks
- * them SHIPPED and counts each local-origin one as a child of its frame.
- * Returns how many were put in out[]. */
-int ws_mpi__take(dtask **out, int max);
+/* Takes up to `max` queued tasks for rank `thief` (highest tier first,
+ * oldest first; not tasks that came from `thief`, nor ones that arrived
+ * after `arrived_before` ns), marks them SHIPPED and counts each
+ * local-origin one as a child of its frame.  Returns how many were put in
+ * out[]. */
+int ws_mpi__take(dtask **out, int max, int thief, uint64_t arrived_before);
+#define WS_MPI__RESIDENCE_NS 2000000u
 /* The comm thread is done with a SHIPPED task. */
 void ws_mpi__dtask_unref(dtask *t);
 

@@ -172,6 +172,7 @@ dtask *ws_mpi__dtask_new(const ws_mpi_task *def, const void *caps,
   t->tier = tier;
   t->def = def;
   t->origin = -1;
+  t->from = -1;
   t->csize = csize;
   t->rsize = rsize;
   if (csize)
@@ -185,13 +186,15 @@ void ws_mpi__dtask_unref(dtask *t) {
     free(t);
 }
 
-int ws_mpi__take(dtask **out, int max) {
+int ws_mpi__take(dtask **out, int max, int thief, uint64_t arrived_before) {
   ws_mpi_rt *rt = &ws_mpi__rt;
   int n = 0;
   pthread_mutex_lock(&rt->q_lock);
   for (int tier = WS_TIER_CRITICAL; tier >= WS_TIER_LOW && n < max; tier--) {
-    while (n < max && rt->q_old[tier]) {
-      dtask *t = rt->q_old[tier];
+    for (dtask *t = rt->q_old[tier], *next; n < max && t; t = next) {
+      next = t->next;
+      if (t->from >= 0 && (t->from == thief || t->arrived_ns > arrived_before))
+        continue; /* see dtask.from */
       q_unlink(rt, t);
       t->state = DT_SHIPPED;
       /* Relaxed: the lock publishes it to the stand-in. */
