@@ -80,6 +80,7 @@ bool CaptureAnalyzer::analyze(Region &R) {
     if (It != Listed.end())
       Kind = It->second;
     std::optional<CaptureMode> Mode;
+    bool ByDefault = false;
     if (VD->isFileVarDecl()) {
       // Globals are used directly unless a copy was asked for.
       if (Kind == Sharing::Firstprivate)
@@ -109,6 +110,7 @@ bool CaptureAnalyzer::analyze(Region &R) {
           continue;
         default:
           Kind = Sharing::Firstprivate;
+          ByDefault = D.Default == DefaultKind::Unspecified;
         }
       }
       Mode = *Kind == Sharing::Shared    ? CaptureMode::Pointer
@@ -139,7 +141,7 @@ bool CaptureAnalyzer::analyze(Region &R) {
       Ok = false;
       continue;
     }
-    R.Captures.push_back({VD, *Mode});
+    R.Captures.push_back({VD, *Mode, ByDefault});
   }
   return Ok;
 }
@@ -215,6 +217,35 @@ bool nameableAtFileScope(QualType T) {
       return true; // builtin, complex, vector...
     T = Next;
   }
+}
+
+const VarDecl *storageVar(const Expr *E) {
+  while (E) {
+    E = E->IgnoreParens();
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+      return dyn_cast<VarDecl>(DRE->getDecl());
+    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+      if (ME->isArrow())
+        return nullptr;
+      E = ME->getBase();
+      continue;
+    }
+    if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
+      const Expr *Base = AS->getBase()->IgnoreParenImpCasts();
+      if (!Base->getType()->isArrayType())
+        return nullptr;
+      E = Base;
+      continue;
+    }
+    if (const auto *IC = dyn_cast<ImplicitCastExpr>(E)) {
+      if (IC->getCastKind() != CK_NoOp)
+        return nullptr;
+      E = IC->getSubExpr();
+      continue;
+    }
+    return nullptr;
+  }
+  return nullptr;
 }
 
 const Capture *findCapture(const Region *R, const clang::VarDecl *V) {

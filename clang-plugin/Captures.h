@@ -20,6 +20,7 @@
 
 namespace clang {
 class ASTContext;
+class Expr;
 class QualType;
 class VarDecl;
 } // namespace clang
@@ -42,6 +43,9 @@ enum class CaptureMode {
 struct Capture {
   const clang::VarDecl *Var;
   CaptureMode Mode;
+  /// A copy only because locals are firstprivate by default (not listed,
+  /// no default clause): a write to it is lost when the task ends.
+  bool ByDefault = false;
 };
 
 /// Decides the captures of a task region.
@@ -75,6 +79,10 @@ unsigned vlaBounds(clang::ASTContext &Ctx, clang::QualType T,
 /// Copy; a VLA cannot be copied, nor made private.
 std::optional<CaptureMode> vmMode(clang::ASTContext &Ctx, clang::QualType T,
                                   CaptureMode Mode);
+
+/// The variable whose storage an lvalue designates (`x`, `s.f`, `a[i]` of an
+/// array `a`), or null (`*p`, `p[i]`, `p->f`).
+const clang::VarDecl *storageVar(const clang::Expr *E);
 
 /// The capture of V in region R (a task or loop body), or null.
 const Capture *findCapture(const Region *R, const clang::VarDecl *V);

@@ -136,6 +136,11 @@ Message messageFor(Diag D) {
   case Diag::CancellationPointOutsideTask:
     return {L::Error, "'#pragma ws cancellation point' is only allowed inside "
                       "a task body"};
+  case Diag::LostWrite:
+    return {L::Warning,
+            "the task %select{assigns|modifies|takes the address of}1 '%0', "
+            "its own copy (locals are firstprivate by default): the "
+            "variable itself does not change [ws-lost-write]"};
   case Diag::NotSupportedYet:
     return {L::Error, "'%0' is not supported yet"};
   case Diag::LoopExpected:
@@ -180,6 +185,9 @@ Message messageFor(Diag D) {
                       "variable"};
   case Diag::NoteDirectiveHere:
     return {L::Note, "'#pragma ws %0' is here"};
+  case Diag::NoteLostWriteFix:
+    return {L::Note, "add 'shared(%0)' to write the variable itself, or "
+                     "'firstprivate(%0)' to keep the copy and silence this"};
   case Diag::NoteLabelHere:
     return {L::Note, "label '%0' is here"};
   }
@@ -188,8 +196,13 @@ Message messageFor(Diag D) {
 
 } // namespace
 
+bool WarnLostWrites = true;
+
 DiagnosticBuilder Diagnostics::report(SourceLocation Loc, Diag D) {
   Message M = messageFor(D);
+  // Custom warnings ignore -Werror by themselves.
+  if (M.Level == DiagnosticIDs::Warning && Engine.getWarningsAsErrors())
+    M.Level = DiagnosticIDs::Error;
   unsigned ID = Engine.getDiagnosticIDs()->getCustomDiagID(M.Level, M.Text);
   if (M.Level == DiagnosticIDs::Error)
     ++OwnErrors;

@@ -67,6 +67,7 @@ enum class Diag {
   ReturnInMacro,
   CancellationPointOutsideTask,
   NotSupportedYet,
+  LostWrite,
   // parallel for (LoopLowering).
   LoopExpected,
   LoopInMacro,
@@ -84,6 +85,7 @@ enum class Diag {
   LoopReductionOnVar,
   // Notes.
   NoteDirectiveHere,
+  NoteLostWriteFix,
   NoteLabelHere,
 };
 
@@ -108,6 +110,10 @@ private:
   clang::DiagnosticsEngine &Engine;
   unsigned OwnErrors = 0;
 };
+
+/// The lost-write warning (on by default; -fplugin-arg-ws-no-lost-write,
+/// ws-rewrite -no-lost-write).
+extern bool WarnLostWrites;
 
 /// The closest candidate to `Word` (edit distance), or "" if none is close.
 llvm::StringRef closestMatch(llvm::StringRef Word,

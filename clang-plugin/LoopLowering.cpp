@@ -32,37 +32,6 @@ const VarDecl *refVar(const Expr *E) {
   return nullptr;
 }
 
-/// The variable whose storage an lvalue designates (`x`, `s.f`, `a[i]` of an
-/// array `a`), or null (`*p`, `p[i]`, `p->f`).
-const VarDecl *storageVar(const Expr *E) {
-  while (E) {
-    E = E->IgnoreParens();
-    if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
-      return dyn_cast<VarDecl>(DRE->getDecl());
-    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
-      if (ME->isArrow())
-        return nullptr;
-      E = ME->getBase();
-      continue;
-    }
-    if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
-      const Expr *Base = AS->getBase()->IgnoreParenImpCasts();
-      if (!Base->getType()->isArrayType())
-        return nullptr;
-      E = Base;
-      continue;
-    }
-    if (const auto *IC = dyn_cast<ImplicitCastExpr>(E)) {
-      if (IC->getCastKind() != CK_NoOp)
-        return nullptr;
-      E = IC->getSubExpr();
-      continue;
-    }
-    return nullptr;
-  }
-  return nullptr;
-}
-
 /// Calls F(var, location) for every variable that S writes or whose address
 /// S takes.
 void forEachWrite(

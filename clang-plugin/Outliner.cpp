@@ -55,6 +55,9 @@ bool Outliner::run() {
   for (FunctionRegions &FR : Fns)
     for (auto &R : FR.Regions)
       Ok &= checkPriority(*R);
+  if (Ok)
+    for (FunctionRegions &FR : Fns)
+      warnLostWrites(FR);
   for (FunctionRegions &FR : Fns)
     for (auto &R : FR.Regions)
       if (R->kind() == DirectiveKind::ParallelFor)
@@ -418,6 +421,58 @@ std::string Outliner::declarations(Region &Task) {
   S += " static const ws_site __ws_site_" + N + " = { " + Label + ", " +
        Src.quotedFileName() + ", " + std::to_string(Line) + " };\n";
   return S;
+}
+
+void Outliner::warnLostWrites(FunctionRegions &FR) {
+  if (!WarnLostWrites || Diags.engine().getIgnoreAllWarnings())
+    return;
+  llvm::DenseSet<const Stmt *> TaskBodies;
+  for (auto &R : FR.Regions)
+    if (R->isTask())
+      TaskBodies.insert(R->Body);
+  for (auto &R : FR.Regions) {
+    if (!R->isTask())
+      continue;
+    llvm::DenseSet<const VarDecl *> Copies, Warned;
+    for (const Capture &C : R->Captures)
+      if (C.ByDefault &&
+          (C.Mode == CaptureMode::Copy || C.Mode == CaptureMode::CopyArray))
+        Copies.insert(C.Var);
+    if (Copies.empty())
+      continue;
+    const Directive &D = *R->D;
+    auto Warn = [&](const Expr *Target, unsigned How) {
+      const VarDecl *V = storageVar(Target);
+      if (!V || !Copies.count(V) || !Warned.insert(V).second)
+        return;
+      Diags.report(Target->getExprLoc(), Diag::LostWrite)
+          << V->getName() << How;
+      // The fix-it goes at the end of a `#pragma ws task ...` line.
+      std::string Name = V->getName().str();
+      DiagnosticBuilder Note = Diags.report(D.Loc, Diag::NoteLostWriteFix);
+      Note << Name;
+      if (!D.FromMacro && Src.text()[D.TextBegin] == '#')
+        Note << FixItHint::CreateInsertion(Src.loc(D.TextEnd),
+                                           " shared(" + Name + ")");
+    };
+    // Writes in the task's own code (a nested task writes its own copy).
+    std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
+      if (!S || (S != R->Body && TaskBodies.count(S)))
+        return;
+      if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
+        if (BO->isAssignmentOp())
+          Warn(BO->getLHS(), BO->getOpcode() == BO_Assign ? 0 : 1);
+      } else if (const auto *UO = dyn_cast<UnaryOperator>(S)) {
+        if (UO->isIncrementDecrementOp())
+          Warn(UO->getSubExpr(), 1);
+        else if (UO->getOpcode() == UO_AddrOf)
+          Warn(UO->getSubExpr(), 2);
+      }
+      for (const Stmt *C : S->children())
+        Walk(C);
+    };
+    Walk(R->Body);
+  }
 }
 
 QualType Outliner::clauseType(const Region &R, const ClauseExpr &E) const {

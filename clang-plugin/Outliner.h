@@ -101,6 +101,9 @@ private:
   clang::QualType clauseType(const Region &R, const ClauseExpr &E) const;
   /// priority(expr) needs an integer or floating type.
   bool checkPriority(const Region &R);
+  /// Warns when a task writes (or takes the address of) a local that is its
+  /// copy only by default: the write is lost (ws-lost-write).
+  void warnLostWrites(FunctionRegions &FR);
   /// The tier argument of R's spawn (a WS_TIER_ name or a clamped
   /// expression); appends the declaration it needs to Decls.
   std::string tier(const Region &R, const Region *Outer,

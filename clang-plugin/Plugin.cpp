@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Analysis.h"
+#include "Diagnostics.h"
 #include "Directive.h"
 
 #include "clang/AST/ASTConsumer.h"
@@ -184,8 +185,12 @@ protected:
     return std::make_unique<FilterOff>(Filter, Diags, WarningsAsErrors);
   }
 
+  // -fplugin-arg-ws-no-lost-write: no ws-lost-write warning.
   bool ParseArgs(const CompilerInstance &,
-                 const std::vector<std::string> &) override {
+                 const std::vector<std::string> &Args) override {
+    for (const std::string &A : Args)
+      if (A == "no-lost-write")
+        WarnLostWrites = false;
     return true;
   }
 

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Analysis.h"
+#include "Diagnostics.h"
 
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/CommonOptionsParser.h"
@@ -20,6 +21,11 @@ using namespace clang;
 using namespace clang::tooling;
 
 static llvm::cl::OptionCategory WsCategory("ws-rewrite options");
+static llvm::cl::opt<bool>
+    NoLostWrite("no-lost-write",
+                llvm::cl::desc("Do not warn when a task writes its own copy "
+                               "of a local (ws-lost-write)"),
+                llvm::cl::cat(WsCategory));
 static llvm::cl::extrahelp MoreHelp(
     "\nPrints each file with its '#pragma ws' directives rewritten into "
     "libws calls.\nCompile the output with -I<ws>/include and link with "
@@ -50,6 +56,7 @@ int main(int argc, const char **argv) {
     llvm::errs() << llvm::toString(Options.takeError());
     return 1;
   }
+  ws::WarnLostWrites = !NoLostWrite;
   ClangTool Tool(Options->getCompilations(), Options->getSourcePathList());
   // The tool lives outside Clang's tree: point it at Clang's own headers.
   Tool.appendArgumentsAdjuster(getInsertArgumentAdjuster(
