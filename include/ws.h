@@ -204,6 +204,11 @@ typedef struct ws_task_opts {
   int num_deps;        /* entries in deps; WS_EINVAL if < 0, with a NULL
                           deps, an unknown kind, or from a thread that does
                           not own the frame */
+  struct ws_handle *handle; /* NULL, or names this task (see Handles) */
+  uint64_t requires;        /* capabilities the worker that runs it must
+                               all hold; 0: any worker (see Capabilities) */
+  uint64_t prefers;         /* capabilities it should run with, when a
+                               worker holding them all is free */
 } ws_task_opts;
 
 /* ws_spawn with every option.  `opts` may be NULL (normal tier). */
@@ -238,6 +243,121 @@ static inline int ws_wait_pending(ws_frame *frame) {
   return __atomic_load_n(&frame->opaque_[2], __ATOMIC_RELAXED) ? ws_wait(frame)
                                                                : WS_OK;
 }
+
+/* ---- Handles: one task by name ---------------------------------------- */
+
+/* A handle names one task spawned with ws_spawn_ex (opts->handle): its state
+ * can be read without blocking, and that task alone waited for, from any
+ * thread.  Declare it where it outlives the task, initialise it with
+ * WS_HANDLE_INIT, and pass its address at the spawn:
+ *
+ *     ws_handle h = WS_HANDLE_INIT;
+ *     ws_task_opts o = {.tier = WS_TIER_NORMAL, .handle = &h};
+ *     ws_spawn_ex(&f, work, &args, sizeof args, &o);
+ *     ...
+ *     if (ws_handle_state(&h) != WS_HANDLE_DONE)
+ *       ws_handle_wait(&h);      // this task only; its siblings may run on
+ *     ws_wait(&f);               // the frame's wait still waits for all
+ *
+ * A handle adds a finer wait; it removes none: the task is still a child of
+ * its frame and the frame's wait (the plugin's implicit waits) waits for it.
+ * So once that wait has returned -- the frame has ended -- the task has
+ * finished and the handle keeps its final state (DONE or CANCELLED) for as
+ * long as its memory lives: reading it or waiting on it then returns at
+ * once, and the runtime never touches it again.  Lifetime: a handle must
+ * stay valid until the wait of the frame its task was spawned into has
+ * returned (declare it beside the frame, or further out), even when it
+ * reached its final state earlier; only then may it be freed or used for
+ * another spawn.
+ * A handle task costs one allocation more than a plain one; tasks without
+ * a handle pay nothing for the feature. */
+typedef struct ws_handle {
+  uint64_t opaque_[4];
+} ws_handle;
+#define WS_HANDLE_INIT                                                         \
+  {                                                                            \
+    { 0 }                                                                      \
+  }
+
+/* A handle's states.  NONE: never used for a spawn.  PENDING: spawned, not
+ * started (queued, or held by `depend` until its predecessors finish).
+ * RUNNING: its body runs.  DONE: its body has returned (it may have stopped
+ * early at a checkpoint after a cancellation or its timeout).  CANCELLED:
+ * skipped, never started, because its taskgroup was cancelled first. */
+#define WS_HANDLE_NONE 0
+#define WS_HANDLE_PENDING 1
+#define WS_HANDLE_RUNNING 2
+#define WS_HANDLE_DONE 3
+#define WS_HANDLE_CANCELLED 4
+
+/* The handle's state, without blocking (one atomic load): WS_HANDLE_*, or
+ * WS_EINVAL for NULL.  A final state (DONE, CANCELLED) read here means the
+ * task's writes are visible to the caller (acquire). */
+int ws_handle_state(const ws_handle *h);
+
+/* Waits until the handle's task has finished or was skipped.  A thread that
+ * holds a worker record runs other queued tasks meanwhile; a still pending
+ * task is run at once by the waiter itself when it may (the task was queued
+ * -- not held by `depend` -- and the waiter holds the capabilities it
+ * requires), so the wait does not depend on the task's place in a queue.
+ * Otherwise the thread spins briefly, then sleeps on the handle (a futex,
+ * back-off from 50 us to 1 ms), never burning a CPU.  Any thread may wait,
+ * several at once.  Returns WS_OK (DONE), WS_ECANCELED (CANCELLED), or
+ * WS_EINVAL for NULL or a handle never used for a spawn (NONE). */
+int ws_handle_wait(ws_handle *h);
+
+/* ---- Capabilities: where a task may run ------------------------------- */
+
+/* Workers can carry capabilities: up to WS_MAX_CAPS named bits (one worker
+ * that owns a device context or a non-thread-safe library, the workers of
+ * one NUMA node, ...), defined by WS_CAPS (docs/environment.md) or
+ * ws_caps_define before the pool starts, e.g.
+ *
+ *     WS_CAPS="gpu=0;numa0=0-1;numa1=2-3"
+ *
+ * names gpu (bit 0), numa0 (bit 1) and numa1 (bit 2), held by worker 0,
+ * workers 0 and 1, and workers 2 and 3.  A task with opts->requires runs
+ * only on a worker holding every required bit: no other worker takes it,
+ * by stealing or otherwise; a spawn whose requirement no running worker
+ * meets returns WS_EINVAL with one `ws:` line on stderr, and nothing is
+ * spawned (never a task that would wait forever).  A task with
+ * opts->prefers runs on a worker holding all those bits when one is free
+ * to take it; when none takes it within about a millisecond, any worker
+ * (that meets its requirement) may.  Tiers and aging apply among the tasks
+ * each worker may run.  `if(false)`, `final` and inline runs keep the
+ * requirement: an undeferred task that the spawning thread may not run is
+ * queued for an eligible worker and the spawner waits for it (running
+ * other tasks).  Queued with requirements or preferences, a task is not
+ * spawned into the spawner's deque but into a queue of its own kind that
+ * only eligible workers look at; tasks without them pay nothing.
+ *
+ * Who holds what: pool threads hold the capabilities WS_CAPS gives their
+ * index.  Worker 0 is an application thread (the first that spawns, usually
+ * `main`): capabilities given to worker 0 belong to whichever thread holds
+ * record 0, and a task that only worker 0 may run runs only while that
+ * thread is inside a wait (ws_wait, ws_handle_wait, ...).  The records of
+ * further application threads (indexes from ws_num_workers() up) hold no
+ * capabilities. */
+#define WS_MAX_CAPS 64
+#define WS_CAP(bit) ((uint64_t)1 << (bit)) /* a capability by number */
+#define WS_CAP_NAME_MAX 31                 /* longest name */
+
+/* Defines the capabilities as WS_CAPS would (same syntax), replacing
+ * WS_CAPS for every pool started after this call; NULL returns to WS_CAPS.
+ * Returns WS_OK, WS_EINVAL for a malformed spec (nothing changes), or
+ * WS_EBUSY while a pool runs (call it before the first spawn or ws_init, or
+ * after ws_shutdown). */
+int ws_caps_define(const char *spec);
+
+/* The bits of the named capabilities, `names` a list separated by commas
+ * ("gpu" or "numa0,gpu"), stored in *caps.  Names come from the running
+ * pool's definition, else from the one the next pool will use.  Returns
+ * WS_OK, or WS_EINVAL (NULL arguments, an unknown name). */
+int ws_caps_lookup(const char *names, uint64_t *caps);
+
+/* The capabilities of worker record `worker` in the running pool (0 when no
+ * pool runs, or for an index outside it). */
+uint64_t ws_worker_caps(int worker);
 
 /* ---- Calling existing functions as tasks (libffi) --------------------- */
 
@@ -382,6 +502,11 @@ typedef struct ws_stats {
   uint64_t deque_hwm;    /* most tasks queued at once */
   uint64_t busy_ns;      /* time running tasks */
   uint64_t idle_ns;      /* time looking for work or parked */
+  /* Tasks with capabilities (opts->requires / prefers) this worker took to
+   * run (or to skip, if cancelled): */
+  uint64_t required_runs;       /* with a requirement */
+  uint64_t preferred_runs;      /* with a preference this worker meets */
+  uint64_t preferred_elsewhere; /* with a preference it does not meet */
 } ws_stats;
 
 /* Copies up to `capacity` per-worker records into `per_worker` (may be NULL)

@@ -115,6 +115,9 @@ struct dep_node {
   int tier;
   unsigned flags; /* WS_TASK_FINAL */
   unsigned timeout_ms;
+  ws_handle *handle; /* opts->handle of a deferred task (else NULL): its
+                        state follows the node (pending while held) */
+  uint64_t requires, prefers; /* passed on to the wrapper's spawn */
   /* Under table->lock: */
   uint64_t gen;         /* bumped when the task completes */
   int npred;            /* unfinished predecessors */
@@ -666,7 +669,9 @@ static void spawn_node(dep_node *d) {
   ws_task_opts o = {.tier = d->tier,
                     .flags = d->flags,
                     .site = d->site,
-                    .timeout_ms = d->timeout_ms};
+                    .timeout_ms = d->timeout_ms,
+                    .requires = d->requires,
+                    .prefers = d->prefers};
   ws_spawn_ex(sink_for(tls), dep_run, &d, sizeof d, &o);
   tls->cur_group = saved_group;
   tls->final_depth = saved_final;
@@ -700,6 +705,8 @@ static void release(dep_table *tab, dep_node *ready) {
       continue;
     }
     count_skipped();
+    if (d->handle) /* before d is retired below */
+      ws__handle_finish(d->handle, WS_HANDLE_CANCELLED);
     ws__frame_rt *drained;
     pthread_mutex_lock(&tab->lock);
     dep_node *more = complete_locked(tab, d, &drained);
@@ -737,14 +744,22 @@ static void dep_run(void *captures) {
   dep_node *d;
   memcpy(&d, captures, sizeof d);
   ws__frame_rt *frame = d->table->frame;
+  /* The handle's final state before finish(): d's placeholder, dropped
+   * there, keeps the frame's wait from returning before it. */
   if (ws__task_cancelled(frame, d->group)) {
     count_skipped();
+    if (d->handle)
+      ws__handle_finish(d->handle, WS_HANDLE_CANCELLED);
   } else {
     ws__tls *tls = &ws__tls_self;
     ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
     tls->cur_frame = frame;
     tls->cur_group = d->group;
+    if (d->handle)
+      ws__handle_start(d->handle);
     d->fn(d->captures);
+    if (d->handle)
+      ws__handle_finish(d->handle, WS_HANDLE_DONE);
     tls->cur_frame = saved_frame;
     tls->cur_group = saved_group;
   }
@@ -769,6 +784,14 @@ int ws__spawn_deps(ws_frame *frame_, ws_task_fn fn, const void *captures,
   ws_task_opts plain = *opts;
   plain.deps = NULL;
   plain.num_deps = 0;
+  if (opts->requires) {
+    /* Refused at the spawn, before anything is registered. */
+    ws__tls *t = &ws__tls_self;
+    ws__worker *w = t->w ? t->w : ws__attach(t);
+    if (ws__placed_check(w ? w->pool : ws__pool_peek(), opts->requires) !=
+        WS_OK)
+      return WS_EINVAL;
+  }
   if (items == 0)
     return ws_spawn_ex(frame_, fn, captures, size, &plain);
 
@@ -803,6 +826,10 @@ int ws__spawn_deps(ws_frame *frame_, ws_task_fn fn, const void *captures,
   d->tier = opts->tier;
   d->flags = opts->flags & WS_TASK_FINAL;
   d->timeout_ms = opts->timeout_ms;
+  /* An undeferred task's handle goes with its spawn below (plain). */
+  d->handle = undeferred ? NULL : opts->handle;
+  d->requires = opts->requires;
+  d->prefers = opts->prefers;
   d->npred = 0;
   d->succ = NULL;
   d->waiter = NULL;
@@ -853,6 +880,8 @@ int ws__spawn_deps(ws_frame *frame_, ws_task_fn fn, const void *captures,
                  : tls->cur_group;
   int ready = d->npred == 0;
   if (!undeferred) {
+    if (d->handle)
+      ws__handle_pending(d->handle); /* held or about to be spawned */
     /* Before the unlock: from then on a completer may release d, run it
      * and drop this count. */
     ws__frame_add_child(frame, self);

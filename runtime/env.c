@@ -2,6 +2,7 @@
  * env.c -- parsing and validation of the WS_* environment variables.
  */
 #include "env.h"
+#include "ws.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -41,6 +42,81 @@ static int parse_int(const char *s, long lo, long hi, int *out) {
 static const char *get(const char *name) {
   const char *v = getenv(name);
   return v && *v ? v : NULL;
+}
+
+/* WS_CAPS: name=LIST[;name=LIST]..., LIST = ITEM[,ITEM]..., ITEM = N or
+ * N-M (worker indexes, N <= M < WS__MAX_WORKERS), a name [A-Za-z_][A-Za-z0-9_]*
+ * of at most WS_CAP_NAME_MAX characters, each defined once, at most
+ * WS_MAX_CAPS names.  Empty segments (a trailing ';') are ignored. */
+int ws__caps_parse(const char *spec, ws__caps_cfg *out) {
+  memset(out, 0, sizeof *out);
+  const char *s = spec;
+  while (*s) {
+    if (*s == ';') {
+      s++;
+      continue;
+    }
+    const char *name = s;
+    if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+      goto bad;
+    while (*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+           (*s >= '0' && *s <= '9'))
+      s++;
+    size_t len = (size_t)(s - name);
+    if (len > WS_CAP_NAME_MAX || *s != '=' || out->ncaps == WS_MAX_CAPS ||
+        ws__caps_bit(out, name, len) >= 0)
+      goto bad;
+    int cap = out->ncaps++;
+    memcpy(out->names[cap], name, len);
+    out->names[cap][len] = '\0';
+    s++; /* '=' */
+    for (;;) {
+      char *end;
+      long lo, hi;
+      if (*s < '0' || *s > '9')
+        goto bad;
+      lo = hi = strtol(s, &end, 10);
+      s = end;
+      if (*s == '-') {
+        s++;
+        if (*s < '0' || *s > '9')
+          goto bad;
+        hi = strtol(s, &end, 10);
+        s = end;
+      }
+      if (lo > hi || hi >= WS__MAX_WORKERS ||
+          out->nranges == WS__MAX_CAP_RANGES)
+        goto bad;
+      out->ranges[out->nranges].cap = cap;
+      out->ranges[out->nranges].lo = (int)lo;
+      out->ranges[out->nranges].hi = (int)hi;
+      out->nranges++;
+      if (*s != ',')
+        break;
+      s++;
+    }
+    if (*s != ';' && *s != '\0')
+      goto bad;
+  }
+  return 0;
+bad:
+  memset(out, 0, sizeof *out);
+  return -1;
+}
+
+unsigned long long ws__caps_of(const ws__caps_cfg *c, int id) {
+  unsigned long long caps = 0;
+  for (int i = 0; i < c->nranges; i++)
+    if (id >= c->ranges[i].lo && id <= c->ranges[i].hi)
+      caps |= 1ull << c->ranges[i].cap;
+  return caps;
+}
+
+int ws__caps_bit(const ws__caps_cfg *c, const char *name, size_t len) {
+  for (int i = 0; i < c->ncaps; i++)
+    if (strlen(c->names[i]) == len && !memcmp(c->names[i], name, len))
+      return i;
+  return -1;
 }
 
 void ws__config_load(ws__config *cfg) {
@@ -111,6 +187,11 @@ void ws__config_load(ws__config *cfg) {
       bad_value("WS_TRACE", v, "a file path shorter than 1024 bytes",
                 "no trace");
   }
+  if ((v = get("WS_CAPS")) && ws__caps_parse(v, &cfg->caps) != 0)
+    bad_value("WS_CAPS", v,
+              "name=workers[;name=workers]..., workers like 0,2-3, at most "
+              "64 names of [A-Za-z_][A-Za-z0-9_]* up to 31 characters",
+              "the default (no capabilities)");
   /* 0 here means the default, WS__TRACE_BUFFER_DEFAULT (observe.h). */
   if ((v = get("WS_TRACE_BUFFER")) &&
       !parse_int(v, 1, 100000000, &cfg->trace_buffer)) {

@@ -5,6 +5,8 @@
 #ifndef WS_ENV_H
 #define WS_ENV_H
 
+#include <stddef.h>
+
 #pragma GCC visibility push(hidden)
 #define WS__MAX_WORKERS 1024
 #define WS__MAX_STEAL_BATCH 64
@@ -17,6 +19,26 @@ typedef enum ws__wait_policy {
 
 enum { WS__BIND_NONE, WS__BIND_THREADS, WS__BIND_CORES };
 
+/* WS_CAPS / ws_caps_define: capability names (bit i: names[i]) and the
+ * worker ranges holding them. */
+#define WS__MAX_CAP_RANGES 256
+typedef struct ws__caps_cfg {
+  int ncaps;
+  char names[64][32]; /* WS_MAX_CAPS names of at most WS_CAP_NAME_MAX */
+  int nranges;
+  struct {
+    int cap, lo, hi; /* workers lo..hi hold bit `cap` */
+  } ranges[WS__MAX_CAP_RANGES];
+} ws__caps_cfg;
+
+/* Parses a WS_CAPS value into *out: 0, or -1 (malformed; *out is then
+ * empty). */
+int ws__caps_parse(const char *spec, ws__caps_cfg *out);
+/* The capabilities of worker `id` under `c`. */
+unsigned long long ws__caps_of(const ws__caps_cfg *c, int id);
+/* The bit of capability `name` (length len), or -1. */
+int ws__caps_bit(const ws__caps_cfg *c, const char *name, size_t len);
+
 typedef struct ws__config {
   int num_workers;   /* WS_NUM_WORKERS; 0: the CPUs in the affinity mask */
   int steal_batch;   /* WS_STEAL_BATCH, 1..64, default 32 */
@@ -27,6 +49,7 @@ typedef struct ws__config {
   int bind;                    /* WS_BIND: WS__BIND_* */
   char trace_path[1024];       /* WS_TRACE=PATH ("" if none) */
   int trace_buffer;            /* WS_TRACE_BUFFER, events per worker */
+  ws__caps_cfg caps;           /* WS_CAPS (or ws_caps_define) */
 } ws__config;
 
 /* Reads the environment.  Each bad value prints one line on stderr naming

@@ -41,6 +41,8 @@ static pthread_key_t g_exit_key; /* value: the thread's ws__tls */
 /* Pools left behind by fork() in a child: never used again, kept
  * reachable so that leak checkers do not report them. */
 static ws__pool *g_abandoned;
+/* ws_caps_define's definition (NULL: WS_CAPS), for the next pool. */
+static char *g_caps_spec;
 
 ws__pool *ws__pool_acquire(void) {
   pthread_mutex_lock(&g_lock);
@@ -76,6 +78,7 @@ static void pool_free(ws__pool *p) {
     }
   }
   ws__trace_stop(p);
+  ws__placed_destroy(p);
   ws__depot_destroy(&p->depot);
   free(p->workers);
   free(p->threads);
@@ -163,6 +166,8 @@ static ws__pool *pool_start_locked(int num_workers) {
     return NULL;
   memset(p, 0, sizeof *p);
   ws__config_load(&p->cfg);
+  if (g_caps_spec) /* validated by ws_caps_define */
+    ws__caps_parse(g_caps_spec, &p->cfg.caps);
   int n = num_workers > 0          ? num_workers
           : p->cfg.num_workers > 0 ? p->cfg.num_workers
                                    : ws__cpu_count();
@@ -173,6 +178,7 @@ static ws__pool *pool_start_locked(int num_workers) {
   atomic_init(&p->hi_queued[0], 0);
   atomic_init(&p->hi_queued[1], 0);
   ws__depot_init(&p->depot);
+  ws__placed_init(p);
   for (size_t i = 0; i < WS__NSTATS; i++)
     atomic_init(&p->ext.v[i], 0);
   p->cap = n + WS__APP_SLOTS;
@@ -182,7 +188,7 @@ static ws__pool *pool_start_locked(int num_workers) {
   p->base = calloc((size_t)n + 1, sizeof *p->base);
   p->n = n;
   atomic_init(&p->nslots, 0);
-  if (!p->workers || !p->app_free || !p->threads || !p->base)
+  if (!p->workers || !p->app_free || !p->threads || !p->base || !p->placed)
     goto fail;
   for (int i = 0; i < n; i++) {
     if (!(p->workers[i] = worker_new(p, i)))
@@ -462,6 +468,46 @@ int ws_num_workers(void) {
   int n = p ? p->n : 1;
   pthread_mutex_unlock(&g_lock);
   return n;
+}
+
+int ws_caps_define(const char *spec) {
+  char *copy = NULL;
+  if (spec) {
+    ws__caps_cfg *c = malloc(sizeof *c);
+    if (!c)
+      return WS_ENOMEM;
+    int bad = ws__caps_parse(spec, c) != 0;
+    free(c);
+    if (bad)
+      return WS_EINVAL;
+    if (!(copy = strdup(spec)))
+      return WS_ENOMEM;
+  }
+  pthread_mutex_lock(&g_lock);
+  if (atomic_load_explicit(&g_pool, memory_order_relaxed)) {
+    pthread_mutex_unlock(&g_lock);
+    free(copy);
+    return WS_EBUSY;
+  }
+  free(g_caps_spec);
+  g_caps_spec = copy;
+  pthread_mutex_unlock(&g_lock);
+  return WS_OK;
+}
+
+void ws__caps_current(ws__caps_cfg *c) {
+  pthread_mutex_lock(&g_lock);
+  ws__pool *p = atomic_load_explicit(&g_pool, memory_order_relaxed);
+  if (p) {
+    *c = p->cfg.caps;
+  } else {
+    /* What the next pool will use; a bad WS_CAPS is reported (once) when
+     * the pool starts, and means no capabilities. */
+    const char *spec = g_caps_spec ? g_caps_spec : getenv("WS_CAPS");
+    if (!spec || ws__caps_parse(spec, c) != 0)
+      memset(c, 0, sizeof *c);
+  }
+  pthread_mutex_unlock(&g_lock);
 }
 
 int ws_worker_id(void) {

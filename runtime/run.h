@@ -47,9 +47,10 @@ run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
   /* Counted after the body (the quiescence check treats a counted task as
    * one that spawns nothing more) and before the completion (so a waiter
    * that returns from ws_wait reads exact counters). */
-  if (WS__UNLIKELY(skipped))
+  if (WS__UNLIKELY(skipped)) {
     WS__STAT(w, cancelled, 1);
-  else
+    ws__task_skipped(t->fn, ws__task_captures(t)); /* its handle, if any */
+  } else
     ws__stat_add(&w->stats, WS__STAT_IDX(executed) + (size_t)tier, 1);
   uintptr_t self = (uintptr_t)tls;
   worker_child_done(w, frame, self);

@@ -48,6 +48,7 @@ run_inline(ws__tls *tls, ws__pool *p, ws__frame_rt *frame, ws_task_fn fn,
   stat_any(w, p, WS__STAT_IDX(inline_runs), 1);
   if (ws__task_cancelled(frame, group)) {
     stat_any(w, p, WS__STAT_IDX(cancelled), 1);
+    ws__task_skipped(fn, copy); /* its handle, if any */
   } else {
     run_here(tls, w, frame, group, fn, copy, tier, NULL,
              (task_flags & WS__TASK_FINAL) ? 1 : 0);
@@ -133,6 +134,7 @@ run_now(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
   WS__STAT(w, spawned, 1);
   if (WS__UNLIKELY(task_cancelled(frame, group))) {
     WS__STAT(w, cancelled, 1);
+    ws__task_skipped(fn, copy); /* its handle, if any */
     return WS_OK;
   }
   /* As run_task: what the task spawns is newer than start_seq. */
@@ -256,7 +258,92 @@ int ws_spawn_ex(ws_frame *frame, ws_task_fn fn, const void *captures,
     return ws__spawn_deps(frame, fn, captures, size, opts);
   if (WS__UNLIKELY(opts->timeout_ms > 0)) /* timeout.c: wraps the task */
     return ws__spawn_timed(frame, fn, captures, size, opts);
+  if (WS__UNLIKELY(opts->handle != NULL)) /* handle.c: wraps the task */
+    return ws__spawn_handle(frame, fn, captures, size, opts);
+  if (WS__UNLIKELY((opts->requires | opts->prefers) != 0))
+    return ws__spawn_placed(frame, fn, captures, size, opts);
   return spawn(frame, fn, captures, size, opts->tier, opts->site, opts->flags);
+}
+
+/* A task with capabilities (ws_spawn_ex: opts->requires or prefers; no
+ * handle, dependence or timeout left, those paths wrapped it already).  It
+ * is filled like any task but queued in its placement queue (place.c), not
+ * in a deque, so that only eligible workers take it.  Must it run at once
+ * (if(false), final): here, when this thread may run it; otherwise queued
+ * for an eligible worker on a frame of our own, which we wait for. */
+int ws__spawn_placed(ws_frame *frame_, ws_task_fn fn, const void *captures,
+                     size_t size, const ws_task_opts *opts) {
+  if (!frame_ || !fn || (size && !captures))
+    return WS_EINVAL;
+  ws__tls *tls = &ws__tls_self;
+  ws__worker *w = tls->w ? tls->w : ws__attach(tls);
+  ws__pool *p = w ? w->pool : ws__pool_peek();
+  uint64_t req = opts->requires, pref = opts->prefers;
+  if (req && ws__placed_check(p, req) != WS_OK)
+    return WS_EINVAL;
+  if (!p) /* no pool could start (no memory): nobody to prefer */
+    return spawn(frame_, fn, captures, size, opts->tier, opts->site,
+                 opts->flags);
+  int tier = clamp_tier(opts->tier);
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
+  unsigned task_flags = (opts->flags & WS_TASK_FINAL) ? WS__TASK_FINAL : 0;
+  uint64_t mine = w ? w->caps : 0;
+  if (tls->final_depth > 0 || (opts->flags & WS_TASK_UNDEFERRED)) {
+    if ((req & ~mine) == 0) /* ours to run, now (a preference yields) */
+      return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
+    /* Queue it for an eligible worker as a child of a frame of ours, in
+     * the taskgroup it would have had, and wait for it. */
+    ws_frame wait = WS_FRAME_INIT;
+    ws_task_opts o = *opts;
+    o.flags &= ~WS_TASK_UNDEFERRED;
+    ws__frame_rt *saved_group = tls->cur_group;
+    int saved_final = tls->final_depth;
+    tls->cur_group = nearest_group(frame, tls);
+    tls->final_depth = 0;
+    int rc = ws__spawn_placed(&wait, fn, captures, size, &o);
+    tls->cur_group = saved_group;
+    tls->final_depth = saved_final;
+    ws_wait(&wait);
+    return rc;
+  }
+  int qi = ws__placed_queue(p, req, pref);
+  if (qi < 0) {
+    if (req)
+      return WS_EINVAL;
+    /* Too many kinds of preference: a plain task (any worker). */
+    return spawn(frame_, fn, captures, size, tier, opts->site, opts->flags);
+  }
+  ws__task *t = w ? ws__task_alloc(&w->cache, &p->depot)
+                  : ws__task_alloc_shared(&p->depot);
+  ws__frame_rt *group = nearest_group(frame, tls);
+  if (t && task_fill(t, frame, group, fn, captures, size, tier, opts->site,
+                     task_flags) != 0) {
+    if (w)
+      ws__task_free(&w->cache, &p->depot, t);
+    else
+      ws__task_give_back(&p->depot, t);
+    t = NULL;
+  }
+  if (!t) {
+    /* No memory for the task: run it now if we may, as any spawn would;
+     * a task we may not run cannot be kept (ws.h: WS_ENOMEM). */
+    if ((req & ~mine) == 0)
+      return run_inline(tls, p, frame, fn, captures, size, tier, task_flags);
+    return WS_ENOMEM;
+  }
+  uintptr_t self = (uintptr_t)tls;
+  /* The first spawner owns the frame (relaxed: see spawn_worker). */
+  if (atomic_load_explicit(&frame->owner, memory_order_relaxed) == 0)
+    atomic_store_explicit(&frame->owner, self, memory_order_relaxed);
+  /* Relaxed: read by aging as a hint (under the queue's lock). */
+  atomic_store_explicit(&t->enqueued_ms, ws__now_coarse_ms(),
+                        memory_order_relaxed);
+  t->placed_ns = ws__now_ns();
+  t->seq = 0; /* never in a deque: not find_own_child's */
+  count_child(frame, group, self);
+  stat_any(w, p, WS__STAT_IDX(spawned), 1);
+  ws__placed_push(p, qi, t);
+  return WS_OK;
 }
 
 /* ws_spawn_last's queued case, out of line so that its fast path keeps few

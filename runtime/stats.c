@@ -142,6 +142,9 @@ static const column k_columns[] = {
     COL("timeout", 7, timed_out),
     COL("inline", 7, inline_runs),
     COL("hwm", 6, deque_hwm),
+    COL("req", 6, required_runs),
+    COL("pref", 6, preferred_runs),
+    COL("pref.x", 6, preferred_elsewhere),
 };
 #undef COL
 

@@ -21,12 +21,13 @@ static const struct {
 } k_fields[] = {
 #define FIELD(f)                                                               \
   { #f, offsetof(ws_stats, f) }
-    FIELD(spawned),        FIELD(stolen),       FIELD(steal_attempts),
-    FIELD(steal_failures), FIELD(batch_steals), FIELD(batch_moved),
-    FIELD(spins),          FIELD(yields),       FIELD(parks),
-    FIELD(wakeups),        FIELD(promotions),   FIELD(preemptions),
-    FIELD(cancelled),      FIELD(timed_out),    FIELD(inline_runs),
-    FIELD(deque_hwm),      FIELD(busy_ns),      FIELD(idle_ns),
+    FIELD(spawned),        FIELD(stolen),         FIELD(steal_attempts),
+    FIELD(steal_failures), FIELD(batch_steals),   FIELD(batch_moved),
+    FIELD(spins),          FIELD(yields),         FIELD(parks),
+    FIELD(wakeups),        FIELD(promotions),     FIELD(preemptions),
+    FIELD(cancelled),      FIELD(timed_out),      FIELD(inline_runs),
+    FIELD(deque_hwm),      FIELD(busy_ns),        FIELD(idle_ns),
+    FIELD(required_runs),  FIELD(preferred_runs), FIELD(preferred_elsewhere),
 #undef FIELD
 };
 

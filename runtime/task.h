@@ -76,7 +76,7 @@ typedef struct ws__task {
   ws__frame_rt *frame; /* counted in this frame */
   ws__frame_rt *group; /* innermost taskgroup (counted too if != frame) */
   const ws_site *site;
-  struct ws__task *next; /* free list / injection queue link */
+  struct ws__task *next; /* free list / placement queue link */
   /* In the depot, the first descriptor of a batch links the next batch and
    * counts its own batch. */
   struct ws__task *next_batch;
@@ -84,8 +84,12 @@ typedef struct ws__task {
   /* Coarse milliseconds when queued.  Atomic because aging reads it through
    * possibly stale pointers (relaxed: a hint). */
   _Atomic uint64_t enqueued_ms;
-  uint64_t seq;  /* spawn order on its worker (0: moved by a batch steal);
-                    in the depot, the size of the batch it heads */
+  uint64_t seq; /* spawn order on its worker (0: moved by a batch steal);
+                   in the depot, the size of the batch it heads */
+  /* In a placement queue (place.c): when it was queued, CLOCK_MONOTONIC
+   * ns (a preference waits for a free eligible worker about 1 ms).  Not
+   * written by the plain spawn. */
+  uint64_t placed_ns;
   uint8_t tier;  /* the tier it is queued at (after aging promotions) */
   uint8_t flags; /* WS__TASK_* */
   alignas(16) unsigned char captures[WS_INLINE_CAPTURE];

@@ -50,6 +50,9 @@ int ws__worker_init(ws__worker *w, ws__pool *p, int id) {
   }
   for (size_t i = 0; i < WS__NSTATS; i++)
     atomic_init(&w->stats.v[i], 0);
+  /* Capabilities belong to the workers' records (0..n-1); further
+   * application threads' records hold none (ws.h). */
+  w->caps = id < p->n ? (uint64_t)ws__caps_of(&p->cfg.caps, id) : 0;
   w->spin_budget = SPIN_INITIAL;
   w->steal_cap = p->cfg.steal_batch;
   w->park_ns = PARK_MIN_NS;
@@ -309,6 +312,8 @@ static void periodic(ws__worker *w) {
   if (now >= w->next_age_ms) {
     w->next_age_ms = now + 1;
     ws__aging_check(w);
+    if (ws__placed_any(w->pool))
+      ws__placed_aging(w);
   }
 }
 
@@ -321,16 +326,30 @@ ws__task *ws__find_task(ws__worker *w) {
  * (ws__next_task in worker.h advances it itself and comes here when its
  * fast path does not apply). */
 ws__task *ws__find_task_ticked(ws__worker *w) {
-  if (WS__UNLIKELY((w->tick & 31) == 0))
+  int tick = (w->tick & 31) == 0;
+  if (WS__UNLIKELY(tick))
     periodic(w);
   unsigned mask = w->tier_mask;
   int best = mask ? 31 - __builtin_clz(mask) : -1;
   ws__task *t;
   if (best < WS_TIER_CRITICAL && (t = find_higher(w, best)))
     return t;
+  /* Tasks with capabilities (place.c) never enter a deque: they are looked
+   * for here, behind one load of the pool's placed_pending, and never in
+   * ws__next_task's fast path.  At the periodic decision, one of a tier at
+   * least our best (ties go to it: fewer workers may run it) comes before
+   * our own tasks, so that a worker whose deques never run dry still runs
+   * the tasks only it may run. */
+  if (WS__UNLIKELY(tick) && ws__placed_any(w->pool)) {
+    ws__flush_held(w); /* looking beyond our own deques */
+    if ((t = ws__placed_take(w, best)))
+      return t;
+  }
   if ((t = pop_own(w)))
     return t;
   ws__flush_held(w); /* our own deques are empty: look elsewhere */
+  if (ws__placed_any(w->pool) && (t = ws__placed_take(w, WS_TIER_LOW)))
+    return t;
   return steal_random(w);
 }
 
@@ -406,7 +425,11 @@ static ws__task *idle_find(ws__worker *w) {
       continue;
     ws__ec_search_end(&p->ec);
     uint32_t key = ws__ec_prepare(&p->ec);
-    if (stopping(p) || ws__any_work(p)) {
+    /* After prepare's heavy fence: the queues we may take from, including
+     * the placement queues (pairs with the fence of ws__placed_push). */
+    int soon = 0; /* a preferred task we may take once it has waited */
+    if (stopping(p) || ws__any_work(p) ||
+        (ws__placed_any(p) && ws__placed_ready(w, &soon))) {
       ws__ec_cancel(&p->ec);
       ws__ec_search_begin(&p->ec);
       t = ws__find_task(w);
@@ -416,7 +439,7 @@ static ws__task *idle_find(ws__worker *w) {
     }
     WS__STAT(w, parks, 1);
     uint64_t park_t0 = ws__tracing() ? ws__trace_now() : 0;
-    timed_out = !ws__ec_commit(&p->ec, key, w->park_ns);
+    timed_out = !ws__ec_commit(&p->ec, key, soon ? PARK_MIN_NS : w->park_ns);
     ws__ec_search_begin(&p->ec);
     /* Relaxed: a hint (see wake_ns).  The work came `gap` after we went
      * idle (mark_ns): spin through such gaps, or stop spinning for long
@@ -426,7 +449,7 @@ static ws__task *idle_find(ws__worker *w) {
                           woke - w->mark_ns <= WS__SPIN_WORTH_NS);
     if (park_t0)
       ws__trace_park(w, park_t0);
-    if (timed_out && w->park_ns < PARK_MAX_NS)
+    if (timed_out && !soon && w->park_ns < PARK_MAX_NS)
       w->park_ns = w->park_ns * 2 > PARK_MAX_NS ? PARK_MAX_NS : w->park_ns * 2;
     if (stopping(p) || (t = ws__find_task(w)))
       break;

@@ -91,6 +91,15 @@ typedef struct ws__worker {
   /* An application thread's record: the context of the thread that holds
    * it (NULL: free, or a pool thread's).  Under pool.c's lock. */
   struct ws__tls *holder;
+  /* Capabilities (place.c): this record's, fixed at the pool's start (0 for
+   * application records beyond the workers), and, of the placement queues
+   * known so far (placed_known of them), those whose tasks this worker
+   * takes at once (it meets requirement and preference) and those it may
+   * take once a preferred task has waited (it meets only the requirement).
+   * Owner only. */
+  uint64_t caps;
+  uint64_t placed_now, placed_late;
+  int placed_known;
   alignas(64) ws__deque dq[WS_NUM_TIERS];
   alignas(64) ws__stats_rt stats;
 } ws__worker;
@@ -123,6 +132,16 @@ typedef struct ws__pool {
    * is queued or taken: one line. */
   alignas(64) _Atomic int64_t hi_queued[2]; /* [0] high, [1] critical */
   alignas(64) ws__task_depot depot;
+  /* Placement queues (place.c): tasks with capabilities, one queue per
+   * (requirement, preference) pair, created on demand (at most
+   * WS__MAX_PLACED, under placed_lock; nplaced published with release).
+   * placed_pending has bit i set while queue i holds tasks (changed under
+   * that queue's lock): the one word the scheduler tests, in its slow path
+   * only, before it looks at any queue. */
+  alignas(64) _Atomic uint64_t placed_pending;
+  _Atomic int nplaced;
+  struct ws__placed_q *placed;
+  pthread_mutex_t placed_lock;
   /* Threads without a record (inline runs): atomic RMW. */
   alignas(64) ws__stats_rt ext;
   pthread_t *threads;
@@ -265,6 +284,61 @@ ws__pool *ws__pool_peek(void);
 /* pool.c: a worker record for the calling application thread (claimed
  * now, starting the pool if needed), or NULL when none can be had. */
 ws__worker *ws__attach(struct ws__tls *tls);
+/* pool.c: the capability definition in force: the running pool's, else
+ * the one the next pool will use (ws_caps_define's, else WS_CAPS). */
+void ws__caps_current(ws__caps_cfg *c);
+
+/* place.c: capabilities and the placement queues. */
+#define WS__MAX_PLACED 64
+/* The spawn of a task with opts->requires or opts->prefers (spawn.c calls
+ * it from ws_spawn_ex): queued for eligible workers, or run here when it
+ * must run at once and may; WS_EINVAL when no worker meets the
+ * requirement. */
+int ws__spawn_placed(ws_frame *frame, ws_task_fn fn, const void *captures,
+                     size_t size, const ws_task_opts *opts);
+/* WS_OK if some running worker meets `req`, else one `ws:` line and
+ * WS_EINVAL. */
+int ws__placed_check(ws__pool *p, uint64_t req);
+/* The queue of tasks with requirement `req` and preference `pref`, made
+ * if needed: its index, or -1 (one `ws:` line) past WS__MAX_PLACED kinds. */
+int ws__placed_queue(ws__pool *p, uint64_t req, uint64_t pref);
+/* Queues t (filled and counted in its frame by the caller) in queue qi and
+ * wakes the sleepers. */
+void ws__placed_push(ws__pool *p, int qi, ws__task *t);
+/* A queued task w may run now, of tier >= min_tier, highest tier first
+ * (NULL: none).  Call only when placed_pending is non-zero. */
+ws__task *ws__placed_take(ws__worker *w, int min_tier);
+/* Is there a task w may take now?  *soon: a preferred task w may take once
+ * it has waited long enough. */
+int ws__placed_ready(ws__worker *w, int *soon);
+/* Aging inside the queues w may run (periodic, when placed_pending). */
+void ws__placed_aging(ws__worker *w);
+void ws__placed_init(ws__pool *p);
+void ws__placed_destroy(ws__pool *p);
+/* The one test of the scheduler's slow path: any placed task at all?
+ * Relaxed: a hint; the queues' locks carry the tasks. */
+static inline int ws__placed_any(ws__pool *p) {
+  return WS__UNLIKELY(
+      atomic_load_explicit(&p->placed_pending, memory_order_relaxed) != 0);
+}
+
+/* handle.c: handles.  The spawn of a task with opts->handle. */
+int ws__spawn_handle(ws_frame *frame, ws_task_fn fn, const void *captures,
+                     size_t size, const ws_task_opts *opts);
+/* The wrapper every handle task runs as (its captures: a pointer to its
+ * record). */
+void ws__handle_task(void *captures);
+/* A handle task skipped by cancellation (run.h, spawn.c): marks it. */
+void ws__handle_skipped(void *captures);
+/* depend.c's held tasks, which keep their own record: state changes. */
+void ws__handle_pending(ws_handle *h);
+int ws__handle_start(ws_handle *h);
+void ws__handle_finish(ws_handle *h, int state);
+/* A skipped task: its handle, if any, is marked cancelled. */
+static inline void ws__task_skipped(ws_task_fn fn, void *captures) {
+  if (WS__UNLIKELY(fn == ws__handle_task))
+    ws__handle_skipped(captures);
+}
 
 /* stats.c */
 void ws__stats_collect(ws__pool *p, ws_stats *total, ws_stats *per_worker,
