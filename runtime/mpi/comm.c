@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { TAG_STEAL = 1, TAG_NOWORK, TAG_TASKS, TAG_RESULTS, TAG_SHUTDOWN };
 
@@ -794,6 +795,25 @@ static void on_exit_handler(int status, void *arg) {
   ws_mpi_finalize(status);
 }
 
+/* Ranks > 0: a task that calls exit() takes its rank out of the job, and
+ * with status 0 mpirun would wait for the others, who would wait for that
+ * rank's results: end with a non-zero status instead, so that mpirun ends
+ * the job and names the rank. */
+static void on_exit_server(int status, void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&g_mtx);
+  int done = g_done;
+  pthread_mutex_unlock(&g_mtx);
+  if (done)
+    return;
+  fprintf(stderr,
+          "ws-mpi: rank %d called exit(%d) before the end of the job; ending "
+          "the job\n",
+          ws_mpi__rt.rank, status);
+  fflush(NULL);
+  _exit(status ? status : 1);
+}
+
 /* The launcher's rank of this process, before MPI is initialised. */
 static int launcher_rank(void) {
   static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK",
@@ -850,6 +870,8 @@ int ws_mpi__comm_start(void) {
   if (ws_mpi__rt.rank == 0)
     /* A main that exits rather than returns still ends the job. */
     on_exit(on_exit_handler, NULL);
+  else
+    on_exit(on_exit_server, NULL);
   return 1;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* libws's mpi_hooks.c looks for this symbol: a program that has it is one
  * job across its ranks, not independent copies. */
@@ -341,8 +342,24 @@ int ws_mpi_init(int *argc, char ***argv) {
   ws_mpi__table_freeze();
   if (!ws_mpi__comm_start())
     return WS_OK; /* one rank without MPI */
-  if (ws_mpi__rt.rank != 0)
-    exit(ws_mpi__serve());
+  if (ws_mpi__rt.rank != 0) {
+    int status = ws_mpi__serve();
+    ws_mpi_rt *rt = &ws_mpi__rt;
+    long left = atomic_load_explicit(&rt->queued, memory_order_relaxed) +
+                atomic_load_explicit(&rt->running, memory_order_relaxed);
+    if (left > 0) {
+      /* The job ended early (rank 0 exited inside a task): tasks here may
+       * wait for results that will never come, and exit()'s pool
+       * shutdown would wait for them. */
+      fprintf(stderr,
+              "ws-mpi: rank %d: the job ended with %ld distributed tasks "
+              "unfinished here\n",
+              rt->rank, left);
+      fflush(NULL);
+      _exit(status ? status : 1);
+    }
+    exit(status);
+  }
   return WS_OK;
 }
 

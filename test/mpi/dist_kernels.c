@@ -8,8 +8,9 @@
  *   dist_kernels uts|fib|nqueens [size]
  *
  * WS_TEST_DIE=R: the first task that rank R runs kills its process with
- * SIGKILL (the dead-rank test).  Built with -DWS_TEST_EXTRA_TASK, the task
- * table has one more entry (the mismatched-executables test).
+ * SIGKILL (the dead-rank test); WS_TEST_EXIT=R: it calls exit(0).  Built with
+ * -DWS_TEST_EXTRA_TASK, the task table has one more entry (the
+ * mismatched-executables test).
  */
 #include "ws_mpi.h"
 
@@ -25,6 +26,9 @@ static void maybe_die(void) {
   const char *v = getenv("WS_TEST_DIE");
   if (v && atoi(v) == ws_mpi_rank())
     raise(SIGKILL);
+  v = getenv("WS_TEST_EXIT");
+  if (v && atoi(v) == ws_mpi_rank())
+    exit(0);
 }
 
 /* ---- UTS-like tree: node i's children come from a hash of its state ---- */

@@ -14,6 +14,9 @@
 #   killed NRANKS PROG RANK
 #       rank RANK dies by SIGKILL in its first task: a non-zero status, a
 #       message naming the rank and the signal, within the time limit
+#   exited NRANKS PROG RANK
+#       rank RANK calls exit(0) in its first task: the job ends with a
+#       non-zero status and a message naming the rank, within the limit
 #   wscc WSCC SRC OUT
 #       `wscc --mpi` builds a distributed program (SRC checks its result)
 #       that runs at 2 ranks
@@ -92,6 +95,17 @@ killed)
   grep -Eq "rank $rank .*(signal 9|Killed)" "$err" ||
     fail "no message naming rank $rank and its signal"
   echo "status $rc after $(($(date +%s) - start)) s"
+  ;;
+exited)
+  n=$1 prog=$2 rank=$3
+  WS_TEST_EXIT=$rank WS_NUM_WORKERS=1 timeout "$LIMIT" "${MPIRUN[@]}" -n "$n" \
+    "$prog" uts 10 >"$out" 2>"$err"
+  rc=$?
+  cat "$err"
+  [ $rc != 124 ] || fail "the job hung (killed by timeout after ${LIMIT}s)"
+  [ $rc != 0 ] || fail "status 0 although rank $rank left the job"
+  grep -q "ws-mpi: rank $rank called exit(0) before the end of the job" "$err" ||
+    fail "no message naming rank $rank"
   ;;
 wscc)
   wscc=$1 src=$2 exe=$3
