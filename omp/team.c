@@ -148,6 +148,16 @@ static void global_init(void) {
   s = getenv("OMP_SCHEDULE");
   if (s && *s)
     parse_schedule(s);
+  s = getenv("OMP_CANCELLATION");
+  if (s && *s) {
+    if (!strcasecmp(s, "true") || !strcmp(s, "1"))
+      wso_cfg.cancellation = 1;
+    else if (strcasecmp(s, "false") && strcmp(s, "0"))
+      fprintf(stderr,
+              "ws-omp: OMP_CANCELLATION=%s: expected true or false; using "
+              "false\n",
+              s);
+  }
   /* The ws pool: WS_NUM_WORKERS if set, else one worker per OpenMP thread;
    * at least two.  Today the thread that starts the pool (normally main,
    * which is also thread 0 of every team) becomes worker 0, and a member
@@ -831,7 +841,34 @@ WSO_EXPORT int omp_get_max_task_priority(void) {
   wso_global_init();
   return wso_cfg.max_priority;
 }
-WSO_EXPORT int omp_get_cancellation(void) { return 0; }
+WSO_EXPORT int omp_get_cancellation(void) {
+  wso_global_init();
+  return wso_cfg.cancellation;
+}
+
+/* Cancellation.  With cancel-var false (OMP_CANCELLATION unset, the default
+ * here as in libomp) OpenMP ignores `cancel`: the thread goes on after it,
+ * cancellation points never fire, and a cancellation barrier is a barrier.
+ * Activating it is not supported yet. */
+WSO_EXPORT int32_t __kmpc_cancel(wso_ident *loc, int32_t gtid, int32_t kind) {
+  (void)loc, (void)gtid, (void)kind;
+  wso_global_init();
+  if (wso_cfg.cancellation)
+    wso_unsupported("cancel with OMP_CANCELLATION=true (__kmpc_cancel)");
+  return 0;
+}
+
+WSO_EXPORT int32_t __kmpc_cancellationpoint(wso_ident *loc, int32_t gtid,
+                                            int32_t kind) {
+  (void)loc, (void)gtid, (void)kind;
+  return 0;
+}
+
+WSO_EXPORT int32_t __kmpc_cancel_barrier(wso_ident *loc, int32_t gtid) {
+  (void)loc, (void)gtid;
+  wso_barrier(wso_self());
+  return 0;
+}
 WSO_EXPORT omp_proc_bind_t omp_get_proc_bind(void) {
   return omp_proc_bind_false;
 }

@@ -10,10 +10,6 @@
   WSO_EXPORT void name(void);                                                  \
   void name(void) { wso_unsupported(#name); }
 
-/* Cancellation. */
-UNSUPPORTED(__kmpc_cancel)
-UNSUPPORTED(__kmpc_cancellationpoint)
-UNSUPPORTED(__kmpc_cancel_barrier)
 /* teams, distribute and target. */
 UNSUPPORTED(__kmpc_fork_teams)
 UNSUPPORTED(__kmpc_push_num_teams)

@@ -249,6 +249,7 @@ typedef struct wso_config {
   int run_kind;     /* OMP_SCHEDULE: WSO_K_* */
   int run_chunk;    /* OMP_SCHEDULE's chunk, 0 if none */
   int run_static_chunked;
+  int cancellation; /* OMP_CANCELLATION=true */
 } wso_config;
 extern wso_config wso_cfg;
 void wso_global_init(void);

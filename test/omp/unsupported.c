@@ -1,15 +1,18 @@
-/* Uses `cancel`, which libws-omp does not implement yet: the program must
- * stop with one line naming the entry point, not run on wrongly. */
+/* Uses a task reduction, which libws-omp does not implement yet: the program
+ * must stop with one line naming the entry point, not run on wrongly. */
 #include <stdio.h>
 
 int main(void) {
-  int x = 0;
+  long sum = 0;
 #pragma omp parallel
+#pragma omp single
   {
-#pragma omp cancel parallel
-#pragma omp atomic
-    x++;
+#pragma omp taskgroup task_reduction(+ : sum)
+    for (int i = 0; i < 10; i++) {
+#pragma omp task in_reduction(+ : sum)
+      sum += i;
+    }
   }
-  printf("ran on: %d\n", x > 0);
+  printf("sum: %ld\n", sum);
   return 0;
 }
