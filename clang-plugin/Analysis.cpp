@@ -71,22 +71,14 @@ private:
   DiagnosticsEngine &To;
 };
 
-/// The offsets of the macro invocations that produced a ws directive and
-/// other code (their first token), each with why it cannot be spelled out
-/// exactly ("" if it can).
-std::map<unsigned, std::string> invocationsWithCode(RewriteState &State,
-                                                    const SourceManager &SM) {
-  std::map<unsigned, bool> HasDirective, HasCode;
+/// The macro invocations (by offset) that spelling out would change, and
+/// why: a name marked not to expand again, or a pragma other than ws.
+std::map<unsigned, std::string> unspellable(RewriteState &State,
+                                            const SourceManager &SM) {
   std::map<unsigned, std::string> Why;
-  for (const MacroLog::Piece &P : State.Table.macros().pieces()) {
-    if (P.Directive >= 0)
-      HasDirective[P.Invocation] = true;
-    else if (!P.Text.empty())
-      HasCode[P.Invocation] = true;
+  for (const MacroLog::Piece &P : State.Table.macros().pieces())
     if (P.Unspellable)
       Why[P.Invocation] = "a name in it must not expand again";
-  }
-  // Pragmas other than ws directives in the same invocation.
   for (SourceLocation L : State.MacroPragmas) {
     bool IsWs = false;
     for (Directive &D : State.Table.all())
@@ -95,6 +87,22 @@ std::map<unsigned, std::string> invocationsWithCode(RewriteState &State,
       Why[SM.getFileOffset(SM.getExpansionLoc(L))] =
           "it also expands to another pragma";
   }
+  return Why;
+}
+
+/// The offsets of the macro invocations that produced a ws directive and
+/// other code (their first token), each with why it cannot be spelled out
+/// exactly ("" if it can).
+std::map<unsigned, std::string> invocationsWithCode(RewriteState &State,
+                                                    const SourceManager &SM) {
+  std::map<unsigned, bool> HasDirective, HasCode;
+  for (const MacroLog::Piece &P : State.Table.macros().pieces()) {
+    if (P.Directive >= 0)
+      HasDirective[P.Invocation] = true;
+    else if (!P.Text.empty())
+      HasCode[P.Invocation] = true;
+  }
+  std::map<unsigned, std::string> Why = unspellable(State, SM);
   std::map<unsigned, std::string> Out;
   for (const auto &[Inv, Yes] : HasDirective)
     if (Yes && HasCode.count(Inv))
@@ -106,24 +114,20 @@ std::map<unsigned, std::string> invocationsWithCode(RewriteState &State,
 /// expanded to, its ws directives as `_Pragma("ws ...")`, on the
 /// invocation's first line (the newlines it spanned follow).
 std::string expandInvocations(RewriteState &State, const SourceText &Src,
-                              const std::set<unsigned> &Invs) {
+                              const std::map<unsigned, unsigned> &Ends) {
   std::map<unsigned, std::string> Expanded;
-  std::map<unsigned, unsigned> Ends;
   for (const MacroLog::Piece &P : State.Table.macros().pieces()) {
-    if (!Invs.count(P.Invocation))
+    if (!Ends.count(P.Invocation))
       continue;
     std::string &E = Expanded[P.Invocation];
-    if (P.Directive >= 0) {
-      const Directive &D = *State.Table.get(P.Directive);
-      E += " _Pragma(\"" + D.PragmaText + "\")";
-      Ends[P.Invocation] = D.TextEnd;
-    } else if (!P.Text.empty()) {
+    if (P.Directive >= 0)
+      E += " _Pragma(\"" + State.Table.get(P.Directive)->PragmaText + "\")";
+    else if (!P.Text.empty())
       E += " " + P.Text;
-    }
   }
   std::string Text = Src.text().str();
   for (auto It = Expanded.rbegin(); It != Expanded.rend(); ++It) {
-    unsigned Begin = It->first, End = Ends[Begin];
+    unsigned Begin = It->first, End = Ends.at(Begin);
     size_t Lines = llvm::StringRef(Text).slice(Begin, End).count('\n');
     Text.replace(Begin, End - Begin, It->second + std::string(Lines, '\n'));
   }
@@ -135,7 +139,7 @@ std::string expandInvocations(RewriteState &State, const SourceText &Src,
 /// client, its warnings were reported by the first parse.  False if the
 /// parse could not be set up (Done not called).
 bool reparse(CompilerInstance &CI, const std::string &Text,
-             const RewriteResult &Done) {
+             const RewriteResult &Done, unsigned Depth) {
   auto Inv = std::make_shared<CompilerInvocation>(CI.getInvocation());
   FrontendOptions &FO = Inv->getFrontendOpts();
   if (FO.Inputs.empty() || !FO.Inputs.front().isFile())
@@ -176,7 +180,7 @@ bool reparse(CompilerInstance &CI, const std::string &Text,
         Out = T;
         Name = N.str();
       },
-      /*Depth=*/1);
+      Depth);
   if (Action.BeginSourceFile(Nested, FO.Inputs.front())) {
     if (llvm::Error E = Action.Execute())
       llvm::consumeError(std::move(E));
@@ -203,33 +207,40 @@ public:
       Done(false, "", Src.baseName());
       return;
     }
-    // A directive from a macro whose expansion also holds code (`SPAWN(a++;)`
-    // with `#define SPAWN(s) _Pragma("ws task") s`): spell the invocation
-    // out, directive included, and analyse that text instead.  Where that
-    // cannot be done exactly, the directive is an error (never a program
-    // that differs from the serial one).
+    // Macro invocations spelled out as their tokens, and the text analysed
+    // again (at most twice: each round spells out what the previous one
+    // found), so that the rewrite sees them as code:
+    //  - a directive from a macro whose expansion also holds code
+    //    (`SPAWN(a++;)` with `#define SPAWN(s) _Pragma("ws task") s`);
+    //  - a variable captured by address used in a macro body, a `return`
+    //    from a macro body, a parallel for header from a macro (requested
+    //    by the Outliner through SpellOut).
+    // Where that cannot be done exactly, an error (never a program that
+    // differs from the serial one).
+    bool CanSpell = Depth < 2;
+    std::map<unsigned, std::string> Why = unspellable(*State, SM);
+    SpellOut &Spell = State->Table.spellOut();
+    Spell.Allowed = CanSpell;
+    for (const auto &[Inv, Reason] : Why)
+      Spell.Unspellable.push_back(Inv);
     std::map<unsigned, std::string> Invs = invocationsWithCode(*State, SM);
-    if (!Invs.empty()) {
-      std::set<unsigned> Spellable;
-      for (const auto &[Inv, Why] : Invs)
-        if (Why.empty() && Depth == 0)
-          Spellable.insert(Inv);
-      // The ones left, if any, are reported by the parse of the new text.
-      if (!Spellable.empty() &&
-          reparse(CI, expandInvocations(*State, Src, Spellable), Done))
-        return;
-      for (Directive &D : State->Table.all()) {
-        auto It = Invs.find(D.TextBegin);
-        if (!D.FromMacro || It == Invs.end())
-          continue;
-        llvm::StringRef Rest = Src.text().substr(D.TextBegin);
-        llvm::StringRef Macro = Rest.take_while(
-            [](char C) { return isAlphanumeric(C) || C == '_'; });
-        State->Diags.report(D.Loc, Diag::MacroDirectiveWithCode)
-            << Macro
-            << (It->second.empty() ? "the input is not a file" : It->second);
-        D.Valid = false;
-      }
+    std::map<unsigned, unsigned> Ends;
+    for (const Directive &D : State->Table.all())
+      if (D.FromMacro && Invs.count(D.TextBegin) && Invs[D.TextBegin].empty() &&
+          CanSpell)
+        Ends[D.TextBegin] = D.TextEnd;
+    if (!Ends.empty() &&
+        reparse(CI, expandInvocations(*State, Src, Ends), Done, Depth + 1))
+      return;
+    for (Directive &D : State->Table.all()) {
+      auto It = Invs.find(D.TextBegin);
+      if (!D.FromMacro || It == Invs.end())
+        continue;
+      llvm::StringRef Macro = Src.macroNameAt(D.TextBegin);
+      State->Diags.report(D.Loc, Diag::MacroDirectiveWithCode)
+          << Macro
+          << (It->second.empty() ? "the input is not a file" : It->second);
+      D.Valid = false;
     }
     Rewriter RW(SM, Ctx.getLangOpts());
     // Preprocessed input (-save-temps) has ws.h's declarations, not its
@@ -238,7 +249,26 @@ public:
         !CI.getFrontendOpts().Inputs.empty() &&
         !CI.getFrontendOpts().Inputs.front().getKind().isPreprocessed();
     Outliner O(Ctx, RW, State->Diags, State->Table, Src, HaveMacros);
-    if (!O.run() || CI.getDiagnostics().hasErrorOccurred()) {
+    bool Ran = O.run();
+    if (!Spell.Requests.empty()) {
+      // After other errors, these are no errors of their own.
+      if (CI.getDiagnostics().hasErrorOccurred()) {
+        Done(false, "", Src.baseName());
+        return;
+      }
+      for (const SpellOut::Request &R : Spell.Requests)
+        Ends[R.Begin] = R.End;
+      if (reparse(CI, expandInvocations(*State, Src, Ends), Done, Depth + 1))
+        return;
+      for (const SpellOut::Request &R : Spell.Requests) {
+        DiagnosticBuilder B = State->Diags.report(R.Loc, Diag(R.DiagKind));
+        if (!R.Name.empty())
+          B << R.Name << R.Macro;
+      }
+      Done(false, "", Src.baseName());
+      return;
+    }
+    if (!Ran || CI.getDiagnostics().hasErrorOccurred()) {
       Done(false, "", Src.baseName());
       return;
     }

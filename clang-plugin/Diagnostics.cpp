@@ -126,9 +126,11 @@ Message messageFor(Diag D) {
                       "variable-length array through a pointer; compute the "
                       "size before the directive"};
   case Diag::SharedInMacroBody:
-    return {L::Error, "'%0' is captured by address but used inside a macro "
-                      "body, which the plugin cannot rewrite; pass it as a "
-                      "macro argument or copy it to a local"};
+    return {L::Error, "'%0' is captured by address but used inside the body "
+                      "of macro '%1', whose expansion cannot be spelled out "
+                      "exactly (another pragma, or a name that must not "
+                      "expand again, in it); pass '%0' as a macro argument "
+                      "or copy it to a local"};
   case Diag::ReturnInMacro:
     return {L::Error, "'return' inside a macro body in a function that "
                       "spawns tasks: the plugin cannot add the implicit "

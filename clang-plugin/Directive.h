@@ -17,6 +17,7 @@
 #include "clang/Basic/SourceLocation.h"
 #include "clang/Lex/Pragma.h"
 #include "clang/Lex/Token.h"
+#include "llvm/ADT/STLExtras.h"
 
 #include <functional>
 #include <optional>
@@ -178,10 +179,38 @@ private:
   unsigned Skip = 0;
 };
 
+/// Macro invocations (in a task or loop) that the rewrite needs as text --
+/// a captured variable used inside a macro body, a `return` from a macro
+/// body, a loop header from a macro -- to be spelled out and the file
+/// analysed again (Analysis.cpp).
+struct SpellOut {
+  struct Request {
+    unsigned Begin, End;       // the outermost invocation, as offsets
+    clang::SourceLocation Loc; // where the error goes if it cannot be done
+    unsigned DiagKind;         // a ws::Diag
+    std::string Name, Macro;   // its arguments, if any
+  };
+  bool Allowed = false;
+  std::vector<unsigned> Unspellable; // invocations respelling would change
+  std::vector<Request> Requests;
+
+  /// Records the request if it can be honoured; false: report the error.
+  bool request(unsigned Begin, unsigned End, clang::SourceLocation Loc,
+               unsigned DiagKind, std::string Name = "",
+               std::string Macro = "") {
+    if (!Allowed || llvm::is_contained(Unspellable, Begin))
+      return false;
+    Requests.push_back(
+        {Begin, End, Loc, DiagKind, std::move(Name), std::move(Macro)});
+    return true;
+  }
+};
+
 /// Every directive of one translation unit, indexed by ID.
 class DirectiveTable {
 public:
   MacroLog &macros() { return Macros; }
+  SpellOut &spellOut() { return Spell; }
   /// The inactive branches of conditionals in the main file, as offsets
   /// [begin, end) (a directive may be followed by them).
   std::vector<std::pair<unsigned, unsigned>> &skippedRanges() {
@@ -198,6 +227,7 @@ public:
 private:
   std::vector<Directive> All;
   MacroLog Macros;
+  SpellOut Spell;
   std::vector<std::pair<unsigned, unsigned>> Skipped;
 };
 

@@ -139,8 +139,16 @@ bool LoopLowering::analyzeHeader(Region &R, LoopInfo &L) {
   auto note = [&] { O.Diags.noteDirective(R.D->Loc, spelling(R.kind())); };
   if (For->getForLoc().isMacroID() || For->getRParenLoc().isMacroID() ||
       !Src.inMain(For->getForLoc())) {
-    O.Diags.report(For->getForLoc(), Diag::LoopInMacro);
-    note();
+    // A header from a macro of the main file: spell the macro out.
+    SourceLocation M =
+        For->getForLoc().isMacroID() ? For->getForLoc() : For->getRParenLoc();
+    auto [B, E] = Src.invocationOf(M);
+    if (!Src.inMain(For->getForLoc()) ||
+        !O.Table.spellOut().request(B, E, For->getForLoc(),
+                                    unsigned(Diag::LoopInMacro))) {
+      O.Diags.report(For->getForLoc(), Diag::LoopInMacro);
+      note();
+    }
     return false;
   }
   // Init: `T i = A` or `i = A`.

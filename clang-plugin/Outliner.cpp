@@ -329,8 +329,17 @@ bool Outliner::rewriteCaptureUses(Region &R, const Stmt *Root,
           if (SM.isMacroArgExpansion(L))
             L = SM.getSpellingLoc(L);
           if (L.isMacroID() || !Src.inMain(L)) {
-            Diags.report(DRE->getLocation(), Diag::SharedInMacroBody)
-                << VD->getName();
+            // A use inside a macro body: spell the invocation out (then
+            // the use is text), else an error.
+            auto [B, E] = Src.invocationOf(DRE->getLocation());
+            llvm::StringRef Macro =
+                Src.inMain(DRE->getLocation()) ? Src.macroNameAt(B) : "";
+            if (!Src.inMain(DRE->getLocation()) ||
+                !Table.spellOut().request(B, E, DRE->getLocation(),
+                                          unsigned(Diag::SharedInMacroBody),
+                                          VD->getName().str(), Macro.str()))
+              Diags.report(DRE->getLocation(), Diag::SharedInMacroBody)
+                  << VD->getName() << Macro;
             Ok = false;
             return;
           }

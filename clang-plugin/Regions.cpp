@@ -77,6 +77,19 @@ unsigned SourceText::endOf(const Stmt *S) const {
   return SM.getFileOffset(Lexer::getLocForEndOfToken(Last, 0, SM, LO));
 }
 
+std::pair<unsigned, unsigned> SourceText::invocationOf(SourceLocation L) const {
+  CharSourceRange R = SM.getExpansionRange(L);
+  SourceLocation End = R.isTokenRange()
+                           ? Lexer::getLocForEndOfToken(R.getEnd(), 0, SM, LO)
+                           : R.getEnd();
+  return {SM.getFileOffset(R.getBegin()), SM.getFileOffset(End)};
+}
+
+llvm::StringRef SourceText::macroNameAt(unsigned Offset) const {
+  return Text.substr(Offset).take_while(
+      [](char C) { return isAlphanumeric(C) || C == '_'; });
+}
+
 unsigned SourceText::line(unsigned Offset) const {
   return SM.getLineNumber(Main, Offset);
 }
@@ -523,7 +536,16 @@ bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
       InTask |= R->isTask() && R->encloses(Off);
     if (InTask)
       continue;
-    if (FR.NeedsFrame && Ret->getReturnLoc().isMacroID()) {
+    if (FR.NeedsFrame && Ret->getReturnLoc().isMacroID() &&
+        Src.inMain(Ret->getReturnLoc())) {
+      // The implicit wait goes before the return: spell the macro out.
+      auto [B, E] = Src.invocationOf(Ret->getReturnLoc());
+      if (!Table.spellOut().request(B, E, Ret->getReturnLoc(),
+                                    unsigned(Diag::ReturnInMacro))) {
+        Diags.report(Ret->getReturnLoc(), Diag::ReturnInMacro);
+        Ok = false;
+      }
+    } else if (FR.NeedsFrame && Ret->getReturnLoc().isMacroID()) {
       Diags.report(Ret->getReturnLoc(), Diag::ReturnInMacro);
       Ok = false;
     }

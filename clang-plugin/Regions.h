@@ -49,6 +49,11 @@ public:
   unsigned beginOf(const clang::Stmt *S) const;
   /// Just past the statement, its terminating ';' included.
   unsigned endOf(const clang::Stmt *S) const;
+  /// The outermost macro invocation a location comes from, as offsets
+  /// [begin, end).
+  std::pair<unsigned, unsigned> invocationOf(clang::SourceLocation L) const;
+  /// The name of the macro whose invocation starts at Offset.
+  llvm::StringRef macroNameAt(unsigned Offset) const;
   unsigned line(unsigned Offset) const;
   unsigned column(unsigned Offset) const;
   unsigned lineStart(unsigned Offset) const;
