@@ -104,6 +104,45 @@ static void parse_schedule(const char *s) {
   wso_cfg.run_chunk = (int)chunk;
 }
 
+/* OMP_STACKSIZE: a size with an optional unit B, K (the default), M or G. */
+static void parse_stacksize(const char *s) {
+  char *e;
+  unsigned long long v = strtoull(s, &e, 10);
+  while (*e == ' ')
+    e++;
+  unsigned long long unit = 1024;
+  switch (*e) {
+  case 'b':
+  case 'B':
+    unit = 1, e++;
+    break;
+  case 'k':
+  case 'K':
+    e++;
+    break;
+  case 'm':
+  case 'M':
+    unit = 1024 * 1024, e++;
+    break;
+  case 'g':
+  case 'G':
+    unit = 1024ull * 1024 * 1024, e++;
+    break;
+  default:
+    break;
+  }
+  while (*e == ' ')
+    e++;
+  if (e == s || *e || v == 0 || v > (1ull << 40) / unit || v * unit < 65536) {
+    fprintf(stderr,
+            "ws-omp: OMP_STACKSIZE=%s: expected a size of at least 64K "
+            "(a number with an optional B, K, M or G); using 16M\n",
+            s);
+    return;
+  }
+  wso_cfg.stacksize = (size_t)(v * unit);
+}
+
 static void global_init(void) {
   g_ncpus = cpu_count();
   pthread_key_create(&g_init_task_key, free_init_task);
@@ -148,6 +187,10 @@ static void global_init(void) {
   s = getenv("OMP_SCHEDULE");
   if (s && *s)
     parse_schedule(s);
+  wso_cfg.stacksize = (size_t)16 << 20;
+  s = getenv("OMP_STACKSIZE");
+  if (s && *s)
+    parse_stacksize(s);
   s = getenv("OMP_CANCELLATION");
   if (s && *s) {
     if (!strcasecmp(s, "true") || !strcmp(s, "1"))
@@ -378,9 +421,9 @@ static int ensure_members(int n) {
   g_members = grown;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  /* Region bodies run here and may recurse deeply: the same generous stack
-   * libws gives its workers. */
-  pthread_attr_setstacksize(&attr, (size_t)16 << 20);
+  /* Region bodies run here and may recurse deeply: OMP_STACKSIZE, else the
+   * same generous stack libws gives its workers (16 MB). */
+  pthread_attr_setstacksize(&attr, wso_cfg.stacksize);
   while (g_nmembers < n) {
     wso_member_thread *m = aligned_alloc(64, sizeof *m);
     if (!m)

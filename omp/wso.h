@@ -250,6 +250,7 @@ typedef struct wso_config {
   int run_chunk;    /* OMP_SCHEDULE's chunk, 0 if none */
   int run_static_chunked;
   int cancellation; /* OMP_CANCELLATION=true */
+  size_t stacksize; /* OMP_STACKSIZE: the hot team's threads' stacks */
 } wso_config;
 extern wso_config wso_cfg;
 void wso_global_init(void);

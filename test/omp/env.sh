@@ -53,5 +53,13 @@ expect "max_threads 2 procs $procs team 2 schedule 1,0 priority 0" \
 expect "max_threads 2 procs $procs team 2 schedule 1,0 priority 0" \
   "ws-omp: OMP_WAIT_POLICY=lazy: expected active or passive; using active" \
   OMP_NUM_THREADS=2 OMP_WAIT_POLICY=lazy
+expect "max_threads 2 procs $procs team 2 schedule 1,0 priority 0" "" \
+  OMP_NUM_THREADS=2 OMP_STACKSIZE=32M
+expect "max_threads 2 procs $procs team 2 schedule 1,0 priority 0" \
+  "ws-omp: OMP_STACKSIZE=12Q: expected a size of at least 64K*; using 16M" \
+  OMP_NUM_THREADS=2 OMP_STACKSIZE=12Q
+expect "max_threads 2 procs $procs team 2 schedule 1,0 priority 0" \
+  "ws-omp: OMP_CANCELLATION=maybe: expected true or false; using false" \
+  OMP_NUM_THREADS=2 OMP_CANCELLATION=maybe
 [ $fail = 0 ] && echo "env: OMP_* values and their one-line errors as expected"
 exit $fail
