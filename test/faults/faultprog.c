@@ -17,12 +17,15 @@
  * "faultprog: WRONG ..." with exit status 3, which the driver counts as a
  * failure, as it does a crash, a hang, or any other message.
  *
- * Usage: faultprog [init=W | prestart] [scale=S]
+ * Usage: faultprog [init=W | prestart] [scale=S] [exitfaults]
  *   init=W   call ws_init(W) once armed (else the first spawn starts the
  *            pool; WS_NUM_WORKERS sets its size)
  *   prestart start the pool (WS_NUM_WORKERS) before arming: every fault
  *            then hits a running pool
  *   scale=S  multiply the sizes (default 1)
+ *   exitfaults  arm the faults again (counting afresh) once the results are
+ *            printed: the runtime's exit (the pool's shutdown, WS_STATS and
+ *            WS_TRACE output) runs under them too
  * The faults are armed after the program's own set-up and disarmed before
  * it checks and prints (ws_fault_arm/ws_fault_disarm, looked up with dlsym:
  * without the shim the program runs normally).
@@ -240,16 +243,19 @@ static void timed_task(void *p) {
 }
 
 int main(int argc, char **argv) {
-  int init = -1, scale = 1, prestart = 0;
+  int init = -1, scale = 1, prestart = 0, exitfaults = 0;
   for (int i = 1; i < argc; i++) {
     if (!strncmp(argv[i], "init=", 5))
       init = atoi(argv[i] + 5);
     else if (!strcmp(argv[i], "prestart"))
       prestart = 1;
+    else if (!strcmp(argv[i], "exitfaults"))
+      exitfaults = 1;
     else if (!strncmp(argv[i], "scale=", 6))
       scale = atoi(argv[i] + 6);
     else {
-      fprintf(stderr, "usage: faultprog [init=W | prestart] [scale=S]\n");
+      fprintf(stderr,
+              "usage: faultprog [init=W | prestart] [scale=S] [exitfaults]\n");
       return 2;
     }
   }
@@ -422,5 +428,8 @@ int main(int argc, char **argv) {
          "thread_failed=%lu\n",
          init_rc, ws_num_workers(), (unsigned long long)st.spawned,
          (unsigned long long)st.inline_runs, c[0], c[1], c[2], c[3]);
+  fflush(stdout);
+  if (exitfaults && arm)
+    arm();
   return 0;
 }

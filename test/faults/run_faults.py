@@ -32,8 +32,10 @@ Exit status 0 when every run ended acceptably.
 """
 import argparse
 import concurrent.futures
+import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -64,7 +66,7 @@ def parse_args():
 
 class Case:
     def __init__(self, workers, start, alloc_from=0, alloc_every=0,
-                 thread_from=0, scale=1):
+                 thread_from=0, scale=1, out=None, exitfaults=False):
         self.workers = workers  # WS_NUM_WORKERS, or ws_init's argument
         # "lazy": the first spawn starts the pool (armed); "init":
         # ws_init(workers) once armed; "pre": started before arming.
@@ -74,6 +76,11 @@ class Case:
         self.alloc_from = alloc_from
         self.alloc_every = alloc_every
         self.thread_from = thread_from
+        # "trace": WS_TRACE=FILE; "json": WS_STATS=json:FILE (their buffers
+        # and writers under faults too); FILE is set by main().
+        self.out = out
+        self.out_file = None
+        self.exitfaults = exitfaults  # the faults re-armed for the exit
 
     def env(self):
         e = dict(os.environ)
@@ -89,6 +96,10 @@ class Case:
             e["WS_FAULT_THREAD_FROM"] = str(self.thread_from)
         if not self.init:
             e["WS_NUM_WORKERS"] = str(self.workers)
+        if self.out == "trace":
+            e["WS_TRACE"] = self.out_file
+        elif self.out == "json":
+            e["WS_STATS"] = "json:" + self.out_file
         return e
 
     def argv(self, prog):
@@ -99,6 +110,8 @@ class Case:
             a.append("prestart")
         if self.scale != 1:
             a.append("scale=%d" % self.scale)
+        if self.exitfaults:
+            a.append("exitfaults")
         return a
 
     def name(self):
@@ -114,6 +127,10 @@ class Case:
             parts.append("alloc_every=%d" % self.alloc_every)
         if self.thread_from:
             parts.append("thread_from=%d" % self.thread_from)
+        if self.out:
+            parts.append(self.out)
+        if self.exitfaults:
+            parts.append("exitfaults")
         return " ".join(parts)
 
     def command(self, shim, prog):
@@ -204,10 +221,14 @@ def run1(case, args):
         return ("WRONG", " | ".join(lines[:5]), secs, "")
     clear = len(lines) == 1 and lines[0].startswith("ws: ")
     if p.returncode == 0 and okline:
+        bad = check_output_file(case, lines)
+        if bad:
+            return ("WRONG", bad, secs, "")
         if not lines:
             return ("ok", detail, secs, "")
-        if clear:
-            return ("ok+msg", detail + " | " + lines[0], secs, "")
+        # Each degradation says so once: a smaller pool, tracing off, ...
+        if len(lines) <= 3 and all(l.startswith("ws: ") for l in lines):
+            return ("ok+msg", detail + " | " + " | ".join(lines), secs, "")
         return ("UNCLEAR", "exit 0 but stderr: " + " | ".join(lines[:5]),
                 secs, "")
     if p.returncode != 0 and clear:
@@ -216,6 +237,28 @@ def run1(case, args):
     return ("UNCLEAR", "exit %d, stderr: %s" % (p.returncode,
                                                " | ".join(lines[:5])),
             secs, "")
+
+
+def check_output_file(case, lines):
+    """A trace or statistics file asked for: written and valid JSON, or a
+    `ws:` line saying why not.  Returns what is wrong, or None."""
+    if not case.out:
+        return None
+    path = case.out_file
+    said = any(("WS_TRACE" if case.out == "trace" else "WS_STATS") in l
+               for l in lines)
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    if not text:
+        return None if said else "no %s file and no message" % case.out
+    try:
+        json.loads(text)
+    except ValueError as e:
+        return "%s file %s is not valid JSON (%s)" % (case.out, path, e)
+    return None
 
 
 def calibrate(args, workers, start, scale=1):
@@ -285,6 +328,24 @@ def matrix(args):
             cases.append(Case(w, "lazy", thread_from=t, alloc_every=k))
         cases.append(Case(w, "init", thread_from=2, alloc_from=30))
         cases.append(Case(w, "init", thread_from=1, alloc_from=200))
+    # The trace and the JSON statistics under faults (their buffers, the
+    # files' writers): allocations failing from N, at 4 workers; and with
+    # the faults re-armed for the exit, where the files are written.
+    for out in ["trace", "json"]:
+        for n in from_values(2000, 20 if q else 60, 2.0):
+            cases.append(Case(4, "lazy", alloc_from=n, out=out))
+        for k in [2, 7, 31]:
+            cases.append(Case(16, "lazy", alloc_every=k, out=out))
+        for n in range(1, 9 if q else 25):
+            cases.append(Case(4, "pre", alloc_from=n, out=out,
+                              exitfaults=True))
+        for k in [1, 2, 3]:
+            cases.append(Case(4, "pre", alloc_every=k, out=out,
+                              exitfaults=True))
+    # The exit alone under faults (the pool's shutdown).
+    for w in [1, 4, 16]:
+        for n in [1, 2, 3, 5]:
+            cases.append(Case(w, "pre", alloc_from=n, exitfaults=True))
     # Random mixtures (seeded: --seed reproduces them).
     rng = random.Random(args.seed)
     for _ in range(40 if q else 200):
@@ -354,6 +415,14 @@ def main():
         print("faults: selftest: %d fake programs classified right" %
               len(SELFTEST))
     cases = matrix(args)
+    # The trace and statistics files of the runs that ask for one, kept
+    # beside the log (a failure names its file).
+    outdir = os.path.abspath(args.log) + ".files"
+    shutil.rmtree(outdir, ignore_errors=True)
+    os.makedirs(outdir)
+    for i, c in enumerate(cases):
+        if c.out:
+            c.out_file = os.path.join(outdir, "%d.%s.json" % (i, c.out))
     results = [None] * len(cases)
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
         futs = {ex.submit(run, c, args): i for i, c in enumerate(cases)}
@@ -376,8 +445,9 @@ def main():
     summary = ", ".join("%s %d" % (k, counts[k]) for k in sorted(counts))
     print("faults: %d runs in %.1fs: %s (log: %s)" %
           (len(cases), time.monotonic() - t0, summary, args.log))
-    msgs = sorted({d.split(" | ")[-1] for c, (cls, d, _, _) in
-                   zip(cases, results) if cls in ("ok+msg", "exit-msg")})
+    msgs = sorted({re.sub(r"\d+", "N", m) for c, (cls, d, _, _) in
+                   zip(cases, results) if cls in ("ok+msg", "exit-msg")
+                   for m in d.split(" | ") if m.startswith("ws: ")})
     for m in msgs:
         print("  message seen: " + m)
     for c, cls, detail, extra in bad:
