@@ -1,30 +1,35 @@
 #!/usr/bin/env python3
 """run_faults.py -- the fault-injection matrix (see README.md here).
 
-Runs faultprog under faultshim.so (LD_PRELOAD) once per fault configuration:
-allocations failing from the N-th call on, every k-th call, both, and
-pthread_create failing from the N-th call on, alone and with allocation
-faults, at several worker counts, with the pool started lazily (by the first
-spawn, WS_NUM_WORKERS) or by ws_init.  Each run must end in one of:
+Runs faultprog under faultshim.so (LD_PRELOAD) once per fault configuration
+and classifies each run.  Each run must end in one of:
 
   ok        exit 0, "faultprog: ok" (every result right), nothing on stderr
-  ok+msg    the same with exactly one line on stderr, starting "ws: "
-            (a degraded start, e.g. fewer workers than asked for)
+  ok+msg    the same with one line on stderr per degradation (at most
+            three), each starting "ws: " (e.g. fewer workers than asked
+            for, tracing off)
   exit-msg  a non-zero exit (no signal) with exactly one line on stderr,
             starting "ws: "
 
 Anything else fails the test: a crash (a signal), a hang (no exit within
---timeout s), a wrong result (faultprog's "WRONG" lines, exit 3), or any
-other output on stderr.  For the first crashes and hangs the driver gets
-every thread's backtrace with gdb (when installed) into the log and the
-output; after 12 failed runs it skips the rest (each then counts as failed)
-so that a broken runtime cannot take the hang timeout hundreds of times.
+--timeout s), a wrong result (faultprog's "WRONG" lines, exit 3), a trace or
+statistics file asked for that is neither valid JSON nor excused by a ws:
+line, or any other output on stderr.  For the first crashes and hangs the
+driver gets every thread's backtrace with gdb (when installed) into the log
+and the output; after 12 failed runs it skips the rest (each then counts as
+failed) so that a broken runtime cannot take the hang timeout hundreds of
+times.  A self-test first checks that fake programs that crash, hang, print
+a wrong result or an unclear message are classified as failures.
 
-The N values are chosen from a calibration run without faults (the number
-of allocation calls the armed part makes at that worker count): every N up
-to 40, then a geometric series up to past the total, so that every phase of
-the program (pool start, descriptors, deque growth, loops, depend tables,
-libffi calls, timed tasks) gets its first failure somewhere.
+The cases (matrix()): allocations failing from the N-th call on, with N
+every value up to 60 and then a geometric series past the run's total
+number of allocation calls (from a calibration run without faults), so that
+every phase of the program (pool start, descriptors, deque growth, loops,
+depend tables, libffi calls, timed tasks) gets its first failure somewhere;
+every k-th call; both rules; pthread_create failing from the N-th call,
+alone and with allocation faults; WS_TRACE and WS_STATS=json files; the exit
+under faults; 200 seeded random mixtures -- at 1 to 16 workers, with the
+pool started by the first spawn, by ws_init, or before the faults.
 
 Usage: run_faults.py --shim faultshim.so --prog faultprog [--log FILE]
                      [--jobs J] [--timeout S] [--seed N] [--quick]
