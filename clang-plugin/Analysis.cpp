@@ -16,6 +16,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 
 using namespace clang;
 
@@ -114,7 +115,8 @@ std::map<unsigned, std::string> invocationsWithCode(RewriteState &State,
 /// expanded to, its ws directives as `_Pragma("ws ...")`, on the
 /// invocation's first line (the newlines it spanned follow).
 std::string expandInvocations(RewriteState &State, const SourceText &Src,
-                              const std::map<unsigned, unsigned> &Ends) {
+                              const std::map<unsigned, unsigned> &Ends,
+                              const std::vector<SpellOut::Wrap> &Wraps = {}) {
   std::map<unsigned, std::string> Expanded;
   for (const MacroLog::Piece &P : State.Table.macros().pieces()) {
     if (!Ends.count(P.Invocation))
@@ -125,11 +127,26 @@ std::string expandInvocations(RewriteState &State, const SourceText &Src,
     else if (!P.Text.empty())
       E += " " + P.Text;
   }
+  // Edits as (begin, end, text), applied from the last: each keeps the
+  // lines it replaces.
+  std::vector<std::tuple<unsigned, unsigned, std::string>> Edits;
+  for (const auto &[Begin, E] : Expanded)
+    Edits.emplace_back(Begin, Ends.at(Begin), E);
+  for (const SpellOut::Wrap &W : Wraps) {
+    Edits.emplace_back(W.Begin, W.End,
+                       "_Pragma(\"" + State.Table.get(W.Directive)->PragmaText +
+                           "\") {");
+    Edits.emplace_back(W.Close, W.Close, " }");
+  }
+  llvm::sort(Edits, [](const auto &A, const auto &B) {
+    return std::get<0>(A) > std::get<0>(B) ||
+           (std::get<0>(A) == std::get<0>(B) &&
+            std::get<1>(A) > std::get<1>(B));
+  });
   std::string Text = Src.text().str();
-  for (auto It = Expanded.rbegin(); It != Expanded.rend(); ++It) {
-    unsigned Begin = It->first, End = Ends.at(Begin);
+  for (const auto &[Begin, End, New] : Edits) {
     size_t Lines = llvm::StringRef(Text).slice(Begin, End).count('\n');
-    Text.replace(Begin, End - Begin, It->second + std::string(Lines, '\n'));
+    Text.replace(Begin, End - Begin, New + std::string(Lines, '\n'));
   }
   return Text;
 }
@@ -250,7 +267,7 @@ public:
         !CI.getFrontendOpts().Inputs.front().getKind().isPreprocessed();
     Outliner O(Ctx, RW, State->Diags, State->Table, Src, HaveMacros);
     bool Ran = O.run();
-    if (!Spell.Requests.empty()) {
+    if (!Spell.Requests.empty() || !Spell.Wraps.empty()) {
       // After other errors, these are no errors of their own.
       if (CI.getDiagnostics().hasErrorOccurred()) {
         Done(false, "", Src.baseName());
@@ -258,8 +275,13 @@ public:
       }
       for (const SpellOut::Request &R : Spell.Requests)
         Ends[R.Begin] = R.End;
-      if (reparse(CI, expandInvocations(*State, Src, Ends), Done, Depth + 1))
+      if (reparse(CI, expandInvocations(*State, Src, Ends, Spell.Wraps), Done,
+                  Depth + 1))
         return;
+      for (const SpellOut::Wrap &W : Spell.Wraps)
+        State->Diags.report(State->Table.get(W.Directive)->Loc,
+                            Diag::FollowedByDirective)
+            << spelling(State->Table.get(W.Directive)->Kind);
       for (const SpellOut::Request &R : Spell.Requests) {
         DiagnosticBuilder B = State->Diags.report(R.Loc, Diag(R.DiagKind));
         if (!R.Name.empty())

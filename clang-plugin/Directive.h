@@ -190,9 +190,18 @@ struct SpellOut {
     unsigned DiagKind;         // a ws::Diag
     std::string Name, Macro;   // its arguments, if any
   };
+  /// A task or taskgroup directly followed by another directive: the
+  /// directive becomes `_Pragma("ws ...") {` and `}` goes after the inner
+  /// directive's statement (at End).
+  struct Wrap {
+    unsigned Begin, End; // the outer directive's text
+    unsigned Directive;  // its ID
+    unsigned Close;      // where `}` goes
+  };
   bool Allowed = false;
   std::vector<unsigned> Unspellable; // invocations respelling would change
   std::vector<Request> Requests;
+  std::vector<Wrap> Wraps;
 
   /// Records the request if it can be honoured; false: report the error.
   bool request(unsigned Begin, unsigned End, clang::SourceLocation Loc,

@@ -11,6 +11,8 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/Path.h"
 
+#include <functional>
+
 using namespace clang;
 
 namespace ws {
@@ -411,6 +413,8 @@ bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
   if (W.Markers.empty())
     return true;
   bool Ok = true;
+  // Directives directly followed by another directive (task, taskgroup).
+  std::vector<std::pair<Directive *, unsigned>> Pending;
 
   for (const CallExpr *M : W.Markers) {
     Directive *D = Table.get(*markerID(M));
@@ -452,6 +456,18 @@ bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
           if (OD && First && OD->TextBegin == *First)
             AnotherDirective = true;
         }
+        if (AnotherDirective && Table.spellOut().Allowed && !D->FromMacro &&
+            (D->Kind == DirectiveKind::Task ||
+             D->Kind == DirectiveKind::Taskgroup)) {
+          // Wrapped in braces with the next directive and its statement,
+          // once that statement is known (below).
+          for (const CallExpr *Other : W.Markers) {
+            const Directive *OD = Table.get(*markerID(Other));
+            if (OD && OD->TextBegin == *First)
+              Pending.push_back({D, OD->ID});
+          }
+          continue;
+        }
         if (AnotherDirective)
           Diags.report(D->Loc, Diag::FollowedByDirective) << Name;
         else if (D->FromMacro)
@@ -479,6 +495,30 @@ bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
     }
     // parallel for: the loop is checked and lowered by LoopLowering.
     FR.Regions.push_back(std::move(R));
+  }
+
+  // `#pragma ws task` + `#pragma ws taskgroup {...}`: the outer directive
+  // is rewritten as `_Pragma("ws task") {` with `}` after the inner one's
+  // statement, and the file analysed again (Analysis.cpp).  The inner
+  // statement's end, through a chain of such directives.
+  std::function<std::optional<unsigned>(unsigned, int)> CloseOf =
+      [&](unsigned ID, int Hops) -> std::optional<unsigned> {
+    for (auto &R : FR.Regions)
+      if (R->D->ID == ID && R->Body)
+        return R->BodyEnd;
+    for (auto &[Outer, Inner] : Pending)
+      if (Outer->ID == ID && Hops < 8)
+        return CloseOf(Inner, Hops + 1);
+    return std::nullopt;
+  };
+  for (auto &[D, Inner] : Pending) {
+    if (std::optional<unsigned> Close = CloseOf(Inner, 0)) {
+      Table.spellOut().Wraps.push_back(
+          {D->TextBegin, D->TextEnd, D->ID, *Close});
+    } else {
+      Diags.report(D->Loc, Diag::FollowedByDirective) << spelling(D->Kind);
+      Ok = false;
+    }
   }
 
   // Nesting: the innermost task (or parallel for, whose body is outlined
