@@ -45,11 +45,9 @@ UNSUPPORTED(__kmpc_task_allow_completion_event)
 UNSUPPORTED(omp_fulfill_event)
 UNSUPPORTED(__kmpc_proxy_task_completed)
 UNSUPPORTED(__kmpc_proxy_task_completed_ooo)
-/* threadprivate through the runtime (Clang uses native TLS by default). */
+/* threadprivate of C++ objects with constructors (registration). */
 UNSUPPORTED(__kmpc_threadprivate_register)
 UNSUPPORTED(__kmpc_threadprivate_register_vec)
-UNSUPPORTED(__kmpc_threadprivate)
-UNSUPPORTED(__kmpc_threadprivate_cached)
 /* sections (Clang lowers them to a static loop; other compilers). */
 UNSUPPORTED(__kmpc_sections_init)
 UNSUPPORTED(__kmpc_next_section)

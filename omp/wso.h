@@ -225,6 +225,7 @@ typedef struct wso_thread {
   wso_task *init_task; /* the thread's initial task (heap: small TLS) */
   /* Serialized regions entered through __kmpc_serialized_parallel. */
   struct wso_serial *serial;
+  struct tp_table *tp; /* threadprivate copies (threadprivate.c) */
 } wso_thread;
 
 /* Initial-exec: one load per access, as libws does for its own state (the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run_omp.sh CLANG INCLUDE_DIR LIB_DIR SRC OUTDIR
+# run_omp.sh CLANG INCLUDE_DIR LIB_DIR SRC OUTDIR [CFLAGS...]
 # Builds the OpenMP program SRC twice: serially (plain clang, the pragmas
 # ignored; omp_* calls are guarded by _OPENMP in the sources) and with
 # `clang -fopenmp` against libws-omp: compiled with -fopenmp and our omp.h,
@@ -11,13 +11,14 @@
 # runtime schedule.
 set -euo pipefail
 clang=$1 include_dir=$2 lib_dir=$3 src=$4 out=$5
+shift 5 # the rest: extra flags for the -fopenmp compile
 name=$(basename "$src" .c)
 mkdir -p "$out"
 cflags=(-std=gnu11 -O1 -Wall -Wextra -Werror)
 "$clang" "${cflags[@]}" -Wno-unknown-pragmas -Wno-unused-parameter \
   "$src" -o "$out/$name.serial"
 "$clang" "${cflags[@]}" -fopenmp -I"$include_dir" -I"$include_dir/../../include" \
-  -c "$src" -o "$out/$name.o"
+  "$@" -c "$src" -o "$out/$name.o"
 "$clang" "$out/$name.o" -o "$out/$name.omp" -L"$lib_dir" \
   -Wl,-rpath,"$lib_dir" -lws-omp -lws
 libs=$(ldd "$out/$name.omp")
