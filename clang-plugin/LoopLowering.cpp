@@ -904,11 +904,15 @@ std::string LoopLowering::outlined(Region &R, LoopInfo &L,
   S += Copies + Voids + " (void)" + Var + ";";
   if (L.Reductions.empty())
     S += " (void)__ws_part;";
-  S += " for (; __ws_k < __ws_hi; __ws_k++, " + Var + " = " + Next + ")\n";
+  // The body in braces of its own, so that what follows it on its last line
+  // is not indented as if it were in the loop (Clang's -Wmisleading-
+  // indentation on ws-rewrite's output): for (...) {\n BODY } ...
+  S += " for (; __ws_k < __ws_hi; __ws_k++, " + Var + " = " + Next + ") {\n";
   unsigned Open = L.BodyBegin - 1; // the header's ')'
   S += Src.lineDirectiveAt(Open);
   S += std::string(Src.column(Open), ' ');
   S += Body;
+  S += " }";
   if (R.NeedsFrame)
     S += " ws_wait_pending(&__ws_frame);";
   for (const LoopReduction &X : L.Reductions)

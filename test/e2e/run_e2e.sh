@@ -4,7 +4,7 @@
 # elision: the pragmas are ignored), and checks that the ws build prints
 # exactly what the serial build prints at 1, 2, 3 and 8 workers.  Given the
 # optional arguments, also builds the output of ws-rewrite with GCC and
-# checks it the same way.
+# checks it the same way (and compiles it with Clang, -Werror, as well).
 set -euo pipefail
 wscc=$1 clang=$2 src=$3 out=$4
 rewrite=${5:-} gcc=${6:-} include_dir=${7:-} lib_dir=${8:-}
@@ -33,6 +33,9 @@ if [ -n "$rewrite" ]; then
   "$gcc" -std=gnu11 -O1 -Wall -Wextra -Werror -I"$include_dir" \
     "$out/$name.rewritten.c" -o "$out/$name.gcc" \
     -L"$lib_dir" -Wl,-rpath,"$lib_dir" -lws -pthread
+  # The same text is warning-free for Clang 19 too (not only via the plugin).
+  "$clang" -std=gnu11 -O1 -Wall -Wextra -Werror -I"$include_dir" -fsyntax-only \
+    "$out/$name.rewritten.c"
   for workers in 1 3; do
     WS_NUM_WORKERS=$workers timeout 60 "$out/$name.gcc" >"$out/$name.gcc.$workers"
     if ! cmp -s "$out/$name.expected" "$out/$name.gcc.$workers"; then

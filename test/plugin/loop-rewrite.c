@@ -44,12 +44,12 @@ void scale(double *a, unsigned n, double f) {
 // CHECK-NEXT:   return sum + hi;
 // CHECK-NEXT: }
 // CHECK-NEXT: #line 14 "{{.*}}loop-rewrite.c"
-// CHECK-NEXT: static void __ws_loop_0(uint64_t __ws_lo, uint64_t __ws_hi, void *__ws_arg, void *__ws_part) { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)__ws_arg; struct __ws_red_0 *__ws_r = (struct __ws_red_0 *)__ws_part; double sum = __ws_r->sum; int hi = __ws_r->hi; const double *x = __ws_c->x; const double *y = __ws_c->y; const uint64_t __ws_a = __ws_c->__ws_a, __ws_s = __ws_c->__ws_s; uint64_t __ws_k = __ws_lo; long i = (long)(__ws_a + __ws_k * __ws_s); (void)x; (void)y; (void)i; for (; __ws_k < __ws_hi; __ws_k++, i = (long)(__ws_a + __ws_k * __ws_s))
+// CHECK-NEXT: static void __ws_loop_0(uint64_t __ws_lo, uint64_t __ws_hi, void *__ws_arg, void *__ws_part) { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)__ws_arg; struct __ws_red_0 *__ws_r = (struct __ws_red_0 *)__ws_part; double sum = __ws_r->sum; int hi = __ws_r->hi; const double *x = __ws_c->x; const double *y = __ws_c->y; const uint64_t __ws_a = __ws_c->__ws_a, __ws_s = __ws_c->__ws_s; uint64_t __ws_k = __ws_lo; long i = (long)(__ws_a + __ws_k * __ws_s); (void)x; (void)y; (void)i; for (; __ws_k < __ws_hi; __ws_k++, i = (long)(__ws_a + __ws_k * __ws_s)) {
 // CHECK-NEXT: #line 15 "{{.*}}loop-rewrite.c"
 // CHECK-NEXT: {{^ +}}{
 // CHECK-NEXT:     sum += x[i] * y[i];
 // CHECK-NEXT:     hi = x[i] > hi ? (int)x[i] : hi;
-// CHECK-NEXT:   } __ws_r->sum = sum; __ws_r->hi = hi; }
+// CHECK-NEXT:   } } __ws_r->sum = sum; __ws_r->hi = hi; }
 
 // The helper is emitted once; unsigned, decreasing, `-=`, the exit value of
 // a variable declared before the loop, and a shared scalar.
