@@ -49,8 +49,63 @@ typedef struct ws__placed_q {
   pthread_mutex_t lock;
   /* Tiers holding tasks: written under the lock, read as a hint. */
   _Atomic unsigned tmask;
-  ws__task *head[WS_NUM_TIERS], *tail[WS_NUM_TIERS]; /* under the lock */
+  /* Per tier, under the lock: a list from the newest (head) to the oldest
+   * (tail), linked by t->next (towards older) and t->next_batch (towards
+   * newer; the depot's link, unused while a task is queued). */
+  ws__task *head[WS_NUM_TIERS], *tail[WS_NUM_TIERS];
 } ws__placed_q;
+
+/* List operations, under q's lock.  They keep tmask and, for queue qi,
+ * the pool's placed_pending bit in step. */
+static void q_mask(ws__pool *p, int qi, ws__placed_q *q) {
+  unsigned old = atomic_load_explicit(&q->tmask, memory_order_relaxed), m = 0;
+  for (int k = 0; k < WS_NUM_TIERS; k++)
+    if (q->head[k])
+      m |= 1u << k;
+  if (m == old)
+    return;
+  /* Relaxed: hints written under the lock (the lock carries the tasks;
+   * see ws__placed_push for the sleepers' side). */
+  atomic_store_explicit(&q->tmask, m, memory_order_relaxed);
+  if (!old)
+    atomic_fetch_or_explicit(&p->placed_pending, (uint64_t)1 << qi,
+                             memory_order_relaxed);
+  else if (!m)
+    atomic_fetch_and_explicit(&p->placed_pending, ~((uint64_t)1 << qi),
+                              memory_order_relaxed);
+}
+
+static void q_push_newest(ws__placed_q *q, int tier, ws__task *t) {
+  t->next = q->head[tier];
+  t->next_batch = NULL;
+  if (q->head[tier])
+    q->head[tier]->next_batch = t;
+  else
+    q->tail[tier] = t;
+  q->head[tier] = t;
+}
+
+static void q_push_oldest(ws__placed_q *q, int tier, ws__task *t) {
+  t->next = NULL;
+  t->next_batch = q->tail[tier];
+  if (q->tail[tier])
+    q->tail[tier]->next = t;
+  else
+    q->head[tier] = t;
+  q->tail[tier] = t;
+}
+
+static void q_unlink(ws__placed_q *q, int tier, ws__task *t) {
+  if (t->next_batch)
+    t->next_batch->next = t->next;
+  else
+    q->head[tier] = t->next;
+  if (t->next)
+    t->next->next_batch = t->next_batch;
+  else
+    q->tail[tier] = t->next_batch;
+  t->next = t->next_batch = NULL;
+}
 
 void ws__placed_init(ws__pool *p) {
   atomic_init(&p->placed_pending, 0);
@@ -144,22 +199,9 @@ int ws__placed_queue(ws__pool *p, uint64_t req, uint64_t pref) {
 
 void ws__placed_push(ws__pool *p, int qi, ws__task *t) {
   ws__placed_q *q = &p->placed[qi];
-  int tier = t->tier;
-  t->next = NULL;
   pthread_mutex_lock(&q->lock);
-  if (q->tail[tier])
-    q->tail[tier]->next = t;
-  else
-    q->head[tier] = t;
-  q->tail[tier] = t;
-  unsigned m = atomic_load_explicit(&q->tmask, memory_order_relaxed);
-  /* Relaxed: a hint written under the lock (the lock carries the task). */
-  atomic_store_explicit(&q->tmask, m | 1u << tier, memory_order_relaxed);
-  if (!m)
-    /* Relaxed: under the lock, as tmask; the fence below orders it for
-     * the sleepers. */
-    atomic_fetch_or_explicit(&p->placed_pending, (uint64_t)1 << qi,
-                             memory_order_relaxed);
+  q_push_newest(q, t->tier, t);
+  q_mask(p, qi, q);
   pthread_mutex_unlock(&q->lock);
   /* Seq_cst fence: our push before our load of `sleepers`; pairs with the
    * sleeper's increment of `sleepers` and heavy fence before it re-checks
@@ -186,8 +228,11 @@ static void refresh(ws__worker *w) {
   }
 }
 
-/* Under q's lock: takes the oldest task of q's highest tier >= min_tier,
- * if `late` only one that has waited long enough.  NULL: none. */
+/* Under q's lock: takes a task of q's highest tier >= min_tier: the newest
+ * (as an owner pops its deque: in fork-join code the newest placed task is
+ * what the deepest wait needs, and serving it first keeps waits from
+ * nesting older work while they wait), or, `late`, the oldest if it has
+ * waited long enough.  Aging keeps the oldest from starving.  NULL: none. */
 static ws__task *q_take_locked(ws__pool *p, int qi, int min_tier, int late,
                                uint64_t now_ns) {
   ws__placed_q *q = &p->placed[qi];
@@ -197,19 +242,11 @@ static ws__task *q_take_locked(ws__pool *p, int qi, int min_tier, int late,
   int tier = 31 - __builtin_clz(m);
   if (tier < min_tier)
     return NULL;
-  ws__task *t = q->head[tier];
+  ws__task *t = late ? q->tail[tier] : q->head[tier];
   if (late && now_ns - t->placed_ns < WS__PREFER_WAIT_NS)
     return NULL;
-  q->head[tier] = t->next;
-  if (!t->next) {
-    q->tail[tier] = NULL;
-    m &= ~(1u << tier);
-    atomic_store_explicit(&q->tmask, m, memory_order_relaxed);
-    if (!m)
-      /* Relaxed: under the lock (see ws__placed_push). */
-      atomic_fetch_and_explicit(&p->placed_pending, ~((uint64_t)1 << qi),
-                                memory_order_relaxed);
-  }
+  q_unlink(q, tier, t);
+  q_mask(p, qi, q);
   return t;
 }
 
@@ -276,6 +313,34 @@ ws__task *ws__placed_take(ws__worker *w, int min_tier) {
   return NULL;
 }
 
+ws__task *ws__placed_take_own(ws__worker *w, uint64_t start) {
+  ws__pool *p = w->pool;
+  refresh(w);
+  uint64_t qs = atomic_load_explicit(&p->placed_pending, memory_order_relaxed) &
+                (w->placed_now | w->placed_late);
+  while (qs) {
+    int i = __builtin_ctzll(qs);
+    qs &= qs - 1;
+    ws__placed_q *q = &p->placed[i];
+    ws__task *found = NULL;
+    pthread_mutex_lock(&q->lock);
+    for (int tier = WS_TIER_CRITICAL; tier >= WS_TIER_LOW && !found; tier--) {
+      for (ws__task *t = q->head[tier]; t; t = t->next) {
+        if (t->placed_by != w || t->seq <= start)
+          continue;
+        q_unlink(q, tier, t);
+        q_mask(p, i, q);
+        found = t;
+        break;
+      }
+    }
+    pthread_mutex_unlock(&q->lock);
+    if (found)
+      return took(w, i, found);
+  }
+  return NULL;
+}
+
 int ws__placed_ready(ws__worker *w, int *soon) {
   refresh(w);
   /* Relaxed: read after the caller's heavy fence (idle_find). */
@@ -298,7 +363,7 @@ void ws__placed_aging(ws__worker *w) {
     ws__placed_q *q = &p->placed[i];
     pthread_mutex_lock(&q->lock);
     for (int tier = WS_TIER_HIGH; tier >= WS_TIER_LOW; tier--) {
-      ws__task *t = q->head[tier];
+      ws__task *t = q->tail[tier]; /* the oldest */
       if (!t)
         continue;
       /* Relaxed: written by the spawner before the push (under the lock). */
@@ -306,23 +371,12 @@ void ws__placed_aging(ws__worker *w) {
           atomic_load_explicit(&t->enqueued_ms, memory_order_relaxed);
       if (now < enq || now - enq < limit)
         continue;
-      /* The oldest task of this tier moves to the end of the next one. */
-      q->head[tier] = t->next;
-      if (!t->next)
-        q->tail[tier] = NULL;
-      t->next = NULL;
+      /* The oldest task of this tier becomes the oldest of the next. */
+      q_unlink(q, tier, t);
       t->tier = (uint8_t)(tier + 1);
       atomic_store_explicit(&t->enqueued_ms, now, memory_order_relaxed);
-      if (q->tail[tier + 1])
-        q->tail[tier + 1]->next = t;
-      else
-        q->head[tier + 1] = t;
-      q->tail[tier + 1] = t;
-      unsigned m = 0;
-      for (int k = 0; k < WS_NUM_TIERS; k++)
-        if (q->head[k])
-          m |= 1u << k;
-      atomic_store_explicit(&q->tmask, m, memory_order_relaxed);
+      q_push_oldest(q, tier + 1, t);
+      q_mask(p, i, q);
       WS__STAT(w, promotions, 1);
     }
     pthread_mutex_unlock(&q->lock);

@@ -339,7 +339,10 @@ int ws__spawn_placed(ws_frame *frame_, ws_task_fn fn, const void *captures,
   atomic_store_explicit(&t->enqueued_ms, ws__now_coarse_ms(),
                         memory_order_relaxed);
   t->placed_ns = ws__now_ns();
-  t->seq = 0; /* never in a deque: not find_own_child's */
+  /* Numbered like a push, so that a deep wait (wait.c find_own_child) can
+   * tell it is the running task's child. */
+  t->seq = w ? ++w->push_seq : 0;
+  t->placed_by = w;
   count_child(frame, group, self);
   stat_any(w, p, WS__STAT_IDX(spawned), 1);
   ws__placed_push(p, qi, t);

@@ -78,7 +78,8 @@ typedef struct ws__task {
   const ws_site *site;
   struct ws__task *next; /* free list / placement queue link */
   /* In the depot, the first descriptor of a batch links the next batch and
-   * counts its own batch. */
+   * counts its own batch.  In a placement queue: the link to the next newer
+   * task (place.c). */
   struct ws__task *next_batch;
   void *heap_captures; /* NULL: the captures are inline */
   /* Coarse milliseconds when queued.  Atomic because aging reads it through
@@ -90,6 +91,10 @@ typedef struct ws__task {
    * ns (a preference waits for a free eligible worker about 1 ms).  Not
    * written by the plain spawn. */
   uint64_t placed_ns;
+  /* In a placement queue: the worker record that spawned it (NULL: a
+   * thread without one), whose deep waits may take it back as their own
+   * child (wait.c find_own_child; seq numbers it as a push would). */
+  struct ws__worker *placed_by;
   uint8_t tier;  /* the tier it is queued at (after aging promotions) */
   uint8_t flags; /* WS__TASK_* */
   alignas(16) unsigned char captures[WS_INLINE_CAPTURE];

@@ -38,6 +38,17 @@ static ws__task *find_own_child(ws__worker *w) {
       return t;
     }
   }
+  /* Children with capabilities are in placement queues, not in our
+   * deques: one of ours first; else any we may run.  The latter breaks
+   * the nesting rule above, on purpose: a task that only this worker may
+   * run (worker 0's capabilities, a capability held by one worker) has
+   * nobody else to run it, and its spawner may be what we wait for.  Each
+   * such task runs once, so the extra nesting is bounded by the placed
+   * tasks in flight. */
+  if (ws__placed_any(w->pool)) {
+    ws__task *t = ws__placed_take_own(w, start);
+    return t ? t : ws__placed_take(w, WS_TIER_LOW);
+  }
   return NULL;
 }
 
@@ -54,8 +65,17 @@ static __attribute__((noinline)) void wait_worker_slow(ws__tls *tls,
   int64_t sleep_ns = 50000;
   ws__flush_held(w); /* we may spin or sleep below */
   while (!frame_done(frame)) {
-    ws__task *t =
-        WS__LIKELY(!nested_deep) ? ws__next_task(w) : find_own_child(w);
+    ws__task *t = NULL;
+    /* A frame not done after the fast path may wait for children with
+     * capabilities, which are not in our deques: run those we may first,
+     * rather than nest older tasks of our deques (ancestors' siblings) on
+     * the stack while the placed child waits.  One load when none. */
+    if (ws__placed_any(w->pool) && !nested_deep) {
+      unsigned mask = w->tier_mask;
+      t = ws__placed_take(w, mask ? 31 - __builtin_clz(mask) : WS_TIER_LOW);
+    }
+    if (!t)
+      t = WS__LIKELY(!nested_deep) ? ws__next_task(w) : find_own_child(w);
     if (t) {
       ws__mark_busy(w);
       run_task(tls, w, t);
@@ -63,8 +83,12 @@ static __attribute__((noinline)) void wait_worker_slow(ws__tls *tls,
       sleep_ns = 50000;
       continue;
     }
-    if (rounds == 0)
+    if (rounds == 0) {
       ws__mark_idle(w);
+      /* Nothing to run: completions held for another frame (a placed
+       * task run above may have left some) must not wait for our sleep. */
+      ws__flush_held(w);
+    }
     rounds++;
     if (rounds <= budget) {
       ws__cpu_relax();

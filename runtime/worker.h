@@ -308,6 +308,9 @@ void ws__placed_push(ws__pool *p, int qi, ws__task *t);
 /* A queued task w may run now, of tier >= min_tier, highest tier first
  * (NULL: none).  Call only when placed_pending is non-zero. */
 ws__task *ws__placed_take(ws__worker *w, int min_tier);
+/* A queued task that w spawned with seq > start and may run now (a deep
+ * wait's own child), NULL: none. */
+ws__task *ws__placed_take_own(ws__worker *w, uint64_t start);
 /* Is there a task w may take now?  *soon: a preferred task w may take once
  * it has waited long enough. */
 int ws__placed_ready(ws__worker *w, int *soon);
