@@ -121,10 +121,6 @@ Message messageFor(Diag D) {
     return {L::Error, "a task cannot capture '%0': its type '%1' is declared "
                       "inside a function or has no name; declare the type at "
                       "file scope"};
-  case Diag::SizeofSharedVla:
-    return {L::Error, "'sizeof %0' inside a task: the task sees the "
-                      "variable-length array through a pointer; compute the "
-                      "size before the directive"};
   case Diag::SharedInMacroBody:
     return {L::Error, "'%0' is captured by address but used inside the body "
                       "of macro '%1', whose expansion cannot be spelled out "
@@ -143,8 +139,6 @@ Message messageFor(Diag D) {
             "the task %select{assigns|modifies|takes the address of}1 '%0', "
             "its own copy (locals are firstprivate by default): the "
             "variable itself does not change [ws-lost-write]"};
-  case Diag::NotSupportedYet:
-    return {L::Error, "'%0' is not supported yet"};
   case Diag::LoopExpected:
     return {L::Error, "'#pragma ws parallel for' must be followed by a for "
                       "loop"};

@@ -63,10 +63,8 @@ enum class Diag {
   DefaultNoneUnlisted,
   LocalType,
   SharedInMacroBody,
-  SizeofSharedVla,
   ReturnInMacro,
   CancellationPointOutsideTask,
-  NotSupportedYet,
   LostWrite,
   // parallel for (LoopLowering).
   LoopExpected,
