@@ -324,12 +324,15 @@ int ws_handle_wait(ws_handle *h);
  * opts->prefers runs on a worker holding all those bits when one is free
  * to take it; when none takes it within about a millisecond, any worker
  * (that meets its requirement) may.  Tiers and aging apply among the tasks
- * each worker may run.  `if(false)`, `final` and inline runs keep the
- * requirement: an undeferred task that the spawning thread may not run is
- * queued for an eligible worker and the spawner waits for it (running
- * other tasks).  Queued with requirements or preferences, a task is not
- * spawned into the spawner's deque but into a queue of its own kind that
- * only eligible workers look at; tasks without them pay nothing.
+ * each worker may run; within a tier, queued tasks with capabilities are
+ * taken newest first, as a worker pops its own deque.  A task with
+ * capabilities that finds no memory for its descriptor runs at once if the
+ * spawning thread may run it, else ws_spawn_ex returns WS_ENOMEM.  `if(false)`,
+ * `final` and inline runs keep the requirement: an undeferred task that the
+ * spawning thread may not run is queued for an eligible worker and the spawner
+ * waits for it (running other tasks).  Queued with requirements or preferences,
+ * a task is not spawned into the spawner's deque but into a queue of its own
+ * kind that only eligible workers look at; tasks without them pay nothing.
  *
  * Who holds what: pool threads hold the capabilities WS_CAPS gives their
  * index.  Worker 0 is an application thread (the first that spawns, usually

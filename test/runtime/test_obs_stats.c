@@ -20,11 +20,13 @@
 #define EXT_TASKS 100
 
 static const char *const k_fields[] = {
-    "spawned",      "stolen",      "steal_attempts", "steal_failures",
-    "batch_steals", "batch_moved", "spins",          "yields",
-    "parks",        "wakeups",     "promotions",     "preemptions",
-    "cancelled",    "timed_out",   "inline_runs",    "deque_hwm",
-    "busy_ns",      "idle_ns"};
+    "spawned",        "stolen",         "steal_attempts",
+    "steal_failures", "batch_steals",   "batch_moved",
+    "spins",          "yields",         "parks",
+    "wakeups",        "promotions",     "preemptions",
+    "cancelled",      "timed_out",      "inline_runs",
+    "deque_hwm",      "busy_ns",        "idle_ns",
+    "required_runs",  "preferred_runs", "preferred_elsewhere"};
 #define NFIELDS (sizeof k_fields / sizeof k_fields[0])
 static const char *const k_tiers[WS_NUM_TIERS] = {"low", "normal", "high",
                                                   "critical"};
@@ -88,6 +90,9 @@ static uint64_t field(const ws_stats *s, const char *name) {
   F(deque_hwm);
   F(busy_ns);
   F(idle_ns);
+  F(required_runs);
+  F(preferred_runs);
+  F(preferred_elsewhere);
 #undef F
   return UINT64_MAX;
 }
