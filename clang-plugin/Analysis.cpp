@@ -58,18 +58,32 @@ private:
   std::shared_ptr<RewriteState> State;
 };
 
-/// Forwards the diagnostics of a nested parse to another engine's client.
+/// Forwards the diagnostics of a nested parse to another engine's client,
+/// except Clang's own warnings (and their notes): the first parse reported
+/// them on the same code.  The plugin's warnings pass (ws-lost-write comes
+/// only from the parse whose rewrite is used).
 class ForwardErrors : public DiagnosticConsumer {
 public:
   explicit ForwardErrors(DiagnosticsEngine &To) : To(To) {}
   void HandleDiagnostic(DiagnosticsEngine::Level Level,
                         const Diagnostic &Info) override {
+    bool Builtin = Info.getID() < diag::DIAG_UPPER_LIMIT;
+    if ((Level == DiagnosticsEngine::Warning ||
+         Level == DiagnosticsEngine::Remark) &&
+        Builtin) {
+      Dropping = true;
+      return;
+    }
+    if (Level == DiagnosticsEngine::Note && Dropping)
+      return;
+    Dropping = false;
     DiagnosticConsumer::HandleDiagnostic(Level, Info);
     To.getClient()->HandleDiagnostic(Level, Info);
   }
 
 private:
   DiagnosticsEngine &To;
+  bool Dropping = false;
 };
 
 /// The macro invocations (by offset) that spelling out would change, and
@@ -183,7 +197,6 @@ bool reparse(CompilerInstance &CI, const std::string &Text,
   Nested.setFileManager(&CI.getFileManager());
   Nested.createDiagnostics(new ForwardErrors(CI.getDiagnostics()),
                            /*ShouldOwnClient=*/true);
-  Nested.getDiagnostics().setIgnoreAllWarnings(true);
   Nested.createSourceManager(CI.getFileManager());
   if (!Nested.createTarget())
     return false;
@@ -246,13 +259,19 @@ public:
       if (D.FromMacro && Invs.count(D.TextBegin) && Invs[D.TextBegin].empty() &&
           CanSpell)
         Ends[D.TextBegin] = D.TextEnd;
-    if (!Ends.empty() &&
+    // After errors in directives, the file is not analysed again (they
+    // would be reported twice); the rest is still checked.
+    bool EarlierErrors = CI.getDiagnostics().hasErrorOccurred();
+    if (!Ends.empty() && !EarlierErrors &&
         reparse(CI, expandInvocations(*State, Src, Ends), Done, Depth + 1))
       return;
     for (Directive &D : State->Table.all()) {
       auto It = Invs.find(D.TextBegin);
       if (!D.FromMacro || It == Invs.end())
         continue;
+      D.Valid = false;
+      if (EarlierErrors && Ends.count(D.TextBegin))
+        continue; // it could be rewritten: no error of its own
       llvm::StringRef Macro = Src.macroNameAt(D.TextBegin);
       State->Diags.report(D.Loc, Diag::MacroDirectiveWithCode)
           << Macro

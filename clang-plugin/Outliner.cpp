@@ -55,9 +55,6 @@ bool Outliner::run() {
   for (FunctionRegions &FR : Fns)
     for (auto &R : FR.Regions)
       Ok &= checkPriority(*R);
-  if (Ok)
-    for (FunctionRegions &FR : Fns)
-      warnLostWrites(FR);
   for (FunctionRegions &FR : Fns)
     for (auto &R : FR.Regions)
       if (R->kind() == DirectiveKind::ParallelFor)
@@ -66,6 +63,11 @@ bool Outliner::run() {
     return false;
   for (FunctionRegions &FR : Fns)
     Ok &= rewriteFunction(FR);
+  // Only from the parse whose rewrite is used (not one followed by another
+  // analysis of spelled-out macros), so each warning comes once.
+  if (Ok && Table.spellOut().Requests.empty() && Table.spellOut().Wraps.empty())
+    for (FunctionRegions &FR : Fns)
+      warnLostWrites(FR);
   return Ok;
 }
 
