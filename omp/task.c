@@ -204,6 +204,7 @@ static void ws_body(void *captures) {
  * on that, like omp_get_thread_num()-indexed or threadprivate data, race. */
 static int adopt(wso_task *parent, wso_etask *e) {
   e->task.team = parent->team;
+  e->task.red = parent->red; /* task reductions it may join */
   e->task.final = parent->final || (e->flags & WSO_TASK_FINAL) != 0;
   return parent->final || parent->team->nthreads == 1;
 }
@@ -289,6 +290,7 @@ WSO_EXPORT void __kmpc_end_taskgroup(wso_ident *loc, int32_t gtid) {
   (void)loc, (void)gtid;
   wso_task *task = wso_self()->task;
   wso_task_wait_children(task);
+  wso_taskred_end(task);
   task->taskgroups--;
 }
 

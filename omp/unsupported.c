@@ -33,10 +33,8 @@ UNSUPPORTED(__kmpc_doacross_init)
 UNSUPPORTED(__kmpc_doacross_wait)
 UNSUPPORTED(__kmpc_doacross_post)
 UNSUPPORTED(__kmpc_doacross_fini)
-/* Task reductions (reduction/in_reduction on task, taskgroup, taskloop). */
-UNSUPPORTED(__kmpc_task_reduction_init)
-UNSUPPORTED(__kmpc_taskred_init)
-UNSUPPORTED(__kmpc_task_reduction_get_th_data)
+/* Task reductions with the task modifier: reduction(task, op: x) on a
+ * parallel or worksharing construct. */
 UNSUPPORTED(__kmpc_task_reduction_modifier_init)
 UNSUPPORTED(__kmpc_taskred_modifier_init)
 UNSUPPORTED(__kmpc_task_reduction_modifier_fini)

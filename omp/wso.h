@@ -177,6 +177,8 @@ typedef struct wso_ws {
   int cur_ordered_done;  /* the current iteration ran its `ordered` */
 } wso_ws;
 
+typedef struct wso_taskred wso_taskred; /* taskred.c */
+
 /* A task: implicit (a team member's part of a parallel region, or a
  * thread's initial task) or explicit. */
 typedef struct wso_task {
@@ -184,10 +186,11 @@ typedef struct wso_task {
   wso_team *team; /* the binding team */
   int tid;        /* implicit: thread number in the team */
   int implicit;
-  int final;      /* final, or included in a final task */
-  int taskgroups; /* open taskgroups */
-  int spawned;    /* something was spawned into frame */
-  wso_ws ws;      /* worksharing state */
+  int final;        /* final, or included in a final task */
+  int taskgroups;   /* open taskgroups */
+  int spawned;      /* something was spawned into frame */
+  wso_taskred *red; /* task reductions of its open taskgroups */
+  wso_ws ws;        /* worksharing state */
 } wso_task;
 
 /* A team: one per active parallel region (the hot team), or a team of one
@@ -262,6 +265,10 @@ int wso_thread_num(wso_thread *t);
 /* Barrier of the current team (a scheduling point: first waits for the
  * calling member's tasks). */
 void wso_barrier(wso_thread *t);
+
+/* The end of a taskgroup whose tasks have finished: combines its task
+ * reduction, if any (taskred.c). */
+void wso_taskred_end(wso_task *task);
 
 /* Explicit tasks: run the tasks created by the current task; used by the
  * barrier and at the end of a region. */
