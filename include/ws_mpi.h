@@ -165,6 +165,26 @@ int ws_mpi_spawn(ws_frame *frame, const ws_mpi_task *task, const void *captures,
                  size_t size, int tier, void *result, size_t result_size);
 #define WS_MPI_MAX_BYTES ((size_t)1 << 24)
 
+/* One piece of a task's result: `size` bytes written back at `addr`. */
+typedef struct ws_mpi_result {
+  void *addr;
+  size_t size;
+} ws_mpi_result;
+#define WS_MPI_MAX_RESULTS 16
+
+/* ws_mpi_spawn with a result in several pieces (`shared(x) shared(y)`: one
+ * per variable or array element).  The task's `result` buffer is the pieces'
+ * bytes one after the other, in order, without padding (the task writes
+ * piece i at the sum of the sizes before it); when the task completes, each
+ * piece is written back at its `addr`.  The array is copied: it may go away
+ * when this returns; the addresses must stay valid until ws_wait(frame).
+ * Returns as ws_mpi_spawn, and WS_EINVAL for num_results outside
+ * [0, WS_MPI_MAX_RESULTS], a NULL results with num_results > 0, a NULL addr
+ * with a non-zero size, or a total size above WS_MPI_MAX_BYTES. */
+int ws_mpi_spawn_results(ws_frame *frame, const ws_mpi_task *task,
+                         const void *captures, size_t size, int tier,
+                         const ws_mpi_result *results, int num_results);
+
 /* Per-rank counters of the distributed runtime (WS_STATS=1 prints every
  * rank's on rank 0 at the end of the job). */
 typedef struct ws_mpi_stats {

@@ -226,8 +226,7 @@ static void apply_result(uint64_t token, const unsigned char *bytes,
             ws_mpi__rt.rank, size, t->rsize);
     MPI_Abort(g_c, 1);
   }
-  if (size)
-    memcpy(t->result, bytes, size);
+  ws_mpi__scatter(t->res, t->nres, bytes);
   /* After the result is written: the owner's ws_wait may return now. */
   ws__ext_child_done(t->frame);
   ws_mpi__dtask_unref(t);
@@ -279,7 +278,7 @@ static void got_tasks(int src, const unsigned char *buf, size_t len) {
               ws_mpi__rt.rank, (unsigned long long)w.id, src);
       MPI_Abort(g_c, 1);
     }
-    dtask *t = ws_mpi__dtask_new(def, p, w.csize, w.rsize, w.tier);
+    dtask *t = ws_mpi__dtask_new(def, p, w.csize, w.rsize, w.tier, NULL, 0);
     p += pad8(w.csize);
     if (!t) {
       fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);

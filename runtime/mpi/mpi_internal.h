@@ -50,9 +50,11 @@ typedef struct dtask {
   int state;                 /* DT_*, under q_lock */
   int tier;
   const ws_mpi_task *def;
-  /* Local origin: the spawner's frame and result address. */
+  /* Local origin: the spawner's frame and where the result goes: nres
+   * pieces (stored after the captures), rsize bytes in all. */
   ws_frame *frame; /* NULL: the task came from another rank */
-  void *result;
+  ws_mpi_result *res;
+  int nres;
   /* Remote origin: where the result goes. */
   int origin;
   uint64_t token;
@@ -96,7 +98,11 @@ const ws_mpi_task *ws_mpi__lookup(uint64_t id);
 uint64_t ws_mpi__table_hash(int *count);
 void ws_mpi__table_freeze(void);
 dtask *ws_mpi__dtask_new(const ws_mpi_task *def, const void *caps,
-                         uint32_t csize, uint32_t rsize, int tier);
+                         uint32_t csize, uint32_t rsize, int tier,
+                         const ws_mpi_result *res, int nres);
+/* Writes a result's bytes into its pieces. */
+void ws_mpi__scatter(const ws_mpi_result *res, int nres,
+                     const unsigned char *bytes);
 /* Queues a received task and spawns its stand-in into `service` (comm
  * thread). */
 void ws_mpi__enqueue_remote(ws_frame *service, dtask *t);

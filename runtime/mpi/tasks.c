@@ -162,8 +162,11 @@ static void q_unlink(ws_mpi_rt *rt, dtask *t) {
 }
 
 dtask *ws_mpi__dtask_new(const ws_mpi_task *def, const void *caps,
-                         uint32_t csize, uint32_t rsize, int tier) {
-  size_t sz = (sizeof(dtask) + csize + 15) & ~(size_t)15;
+                         uint32_t csize, uint32_t rsize, int tier,
+                         const ws_mpi_result *res, int nres) {
+  size_t at_res = (sizeof(dtask) + csize + 15) & ~(size_t)15;
+  size_t sz = at_res + (size_t)nres * sizeof(ws_mpi_result);
+  sz = (sz + 15) & ~(size_t)15;
   dtask *t = aligned_alloc(16, sz);
   if (!t)
     return NULL;
@@ -178,7 +181,36 @@ dtask *ws_mpi__dtask_new(const ws_mpi_task *def, const void *caps,
   t->rsize = rsize;
   if (csize)
     memcpy(t->caps, caps, csize);
+  t->nres = nres;
+  t->res = nres ? (ws_mpi_result *)(void *)((unsigned char *)t + at_res) : NULL;
+  if (nres)
+    memcpy(t->res, res, (size_t)nres * sizeof *res);
   return t;
+}
+
+void ws_mpi__scatter(const ws_mpi_result *res, int nres,
+                     const unsigned char *bytes) {
+  for (int i = 0; i < nres; i++) {
+    if (res[i].size)
+      memcpy(res[i].addr, bytes, res[i].size);
+    bytes += res[i].size;
+  }
+}
+
+/* Runs `fn` with a result buffer that is the concatenation of the pieces,
+ * then writes them back (several pieces; one is written in place). */
+static void run_scattered(ws_mpi_task_fn fn, void *caps,
+                          const ws_mpi_result *res, int nres, size_t total) {
+  alignas(16) unsigned char small[256];
+  unsigned char *buf = total <= sizeof small ? small : malloc(total);
+  if (!buf) {
+    fprintf(stderr, "ws-mpi: no memory for a %zu-byte result\n", total);
+    abort();
+  }
+  fn(caps, buf);
+  ws_mpi__scatter(res, nres, buf);
+  if (buf != small)
+    free(buf);
 }
 
 void ws_mpi__dtask_unref(dtask *t) {
@@ -232,8 +264,11 @@ static void run_dtask(void *captures) {
   MPI_STAT_ADD(ran, 1);
   atomic_fetch_add_explicit(&rt->running, 1, memory_order_relaxed);
   if (t->frame) {
-    /* Ours: the result goes straight to the spawner. */
-    t->def->fn(t->caps, t->result);
+    /* Ours: a result in one piece goes straight to the spawner. */
+    if (t->nres <= 1)
+      t->def->fn(t->caps, t->nres ? t->res[0].addr : NULL);
+    else
+      run_scattered(t->def->fn, t->caps, t->res, t->nres, t->rsize);
   } else {
     alignas(16) unsigned char small[256];
     void *buf = t->rsize <= sizeof small ? small : malloc(t->rsize);
@@ -294,11 +329,64 @@ static int spawn_local(ws_frame *frame, const ws_mpi_task *task,
   return rc;
 }
 
-int ws_mpi_spawn(ws_frame *frame, const ws_mpi_task *task, const void *captures,
-                 size_t size, int tier, void *result, size_t result_size) {
+/* One rank, several result pieces: the captures are {fn, nres}, the
+ * pieces, then the user's bytes. */
+typedef struct multi_head {
+  ws_mpi_task_fn fn;
+  int64_t nres;
+} multi_head;
+_Static_assert(sizeof(multi_head) == 16 && sizeof(ws_mpi_result) == 16,
+               "captures stay 16-byte aligned");
+
+static void run_local_multi(void *captures) {
+  multi_head h;
+  memcpy(&h, captures, sizeof h);
+  ws_mpi_result res[WS_MPI_MAX_RESULTS];
+  size_t total = 0;
+  memcpy(res, (unsigned char *)captures + sizeof h,
+         (size_t)h.nres * sizeof *res);
+  for (int i = 0; i < h.nres; i++)
+    total += res[i].size;
+  run_scattered(
+      h.fn, (unsigned char *)captures + sizeof h + (size_t)h.nres * sizeof *res,
+      res, (int)h.nres, total);
+}
+
+static int spawn_local_multi(ws_frame *frame, const ws_mpi_task *task,
+                             const void *captures, size_t size, int tier,
+                             const ws_mpi_result *res, int nres, size_t total) {
+  size_t head = sizeof(multi_head) + (size_t)nres * sizeof *res;
+  unsigned char *buf = malloc(head + size);
+  if (!buf) {
+    run_scattered(task->fn, (void *)(uintptr_t)captures, res, nres, total);
+    return WS_OK;
+  }
+  multi_head h = {task->fn, nres};
+  memcpy(buf, &h, sizeof h);
+  memcpy(buf + sizeof h, res, (size_t)nres * sizeof *res);
+  if (size)
+    memcpy(buf + head, captures, size);
+  int rc = ws_spawn(frame, run_local_multi, buf, head + size, tier, NULL);
+  free(buf);
+  return rc;
+}
+
+int ws_mpi_spawn_results(ws_frame *frame, const ws_mpi_task *task,
+                         const void *captures, size_t size, int tier,
+                         const ws_mpi_result *results, int num_results) {
   if (!frame || !task || !task->fn || size > WS_MPI_MAX_BYTES ||
-      result_size > WS_MPI_MAX_BYTES || (size && !captures) ||
-      (result_size && !result) || !registered(task))
+      (size && !captures) || num_results < 0 ||
+      num_results > WS_MPI_MAX_RESULTS || (num_results && !results))
+    return WS_EINVAL;
+  size_t total = 0;
+  for (int i = 0; i < num_results; i++) {
+    if (results[i].size && !results[i].addr)
+      return WS_EINVAL;
+    total += results[i].size;
+    if (results[i].size > WS_MPI_MAX_BYTES || total > WS_MPI_MAX_BYTES)
+      return WS_EINVAL;
+  }
+  if (!registered(task))
     return WS_EINVAL;
   tier = tier < WS_TIER_LOW        ? WS_TIER_LOW
          : tier > WS_TIER_CRITICAL ? WS_TIER_CRITICAL
@@ -306,23 +394,33 @@ int ws_mpi_spawn(ws_frame *frame, const ws_mpi_task *task, const void *captures,
   MPI_STAT_ADD(spawned, 1);
   ws_mpi_rt *rt = &ws_mpi__rt;
   /* Relaxed: set before main's first spawn, cleared after its last wait. */
-  if (!__atomic_load_n(&rt->distributed, __ATOMIC_RELAXED)) {
+  dtask *t = NULL;
+  if (__atomic_load_n(&rt->distributed, __ATOMIC_RELAXED))
+    t = ws_mpi__dtask_new(task, captures, (uint32_t)size, (uint32_t)total, tier,
+                          results, num_results);
+  if (!t) { /* one rank (or no memory): an ordinary task */
     MPI_STAT_ADD(ran, 1);
-    return spawn_local(frame, task, captures, size, tier, result);
-  }
-  dtask *t = ws_mpi__dtask_new(task, captures, (uint32_t)size,
-                               (uint32_t)result_size, tier);
-  if (!t) {
-    MPI_STAT_ADD(ran, 1);
-    return spawn_local(frame, task, captures, size, tier, result);
+    if (num_results > 1)
+      return spawn_local_multi(frame, task, captures, size, tier, results,
+                               num_results, total);
+    return spawn_local(frame, task, captures, size, tier,
+                       num_results ? results[0].addr : NULL);
   }
   t->frame = frame;
-  t->result = result;
   /* Queued before its stand-in exists: the stand-in must find it linked. */
   pthread_mutex_lock(&rt->q_lock);
   q_link(rt, t);
   pthread_mutex_unlock(&rt->q_lock);
   return ws_spawn(frame, run_dtask, &t, sizeof t, tier, NULL);
+}
+
+int ws_mpi_spawn(ws_frame *frame, const ws_mpi_task *task, const void *captures,
+                 size_t size, int tier, void *result, size_t result_size) {
+  if (result_size && !result)
+    return WS_EINVAL;
+  ws_mpi_result r = {result, result_size};
+  return ws_mpi_spawn_results(frame, task, captures, size, tier, &r,
+                              result_size ? 1 : 0);
 }
 
 /* ---- Entry points -------------------------------------------------------- */

@@ -5,7 +5,10 @@
  * "<kernel> <result> expected <serial result> ok|WRONG", and returns 1 on a
  * wrong result.  run_mpi.sh runs it under mpirun at 1, 2 and 4 ranks.
  *
- *   dist_kernels uts|fib|nqueens [size]
+ *   dist_kernels uts|utsd|fib|nqueens [size]
+ *
+ * utsd is uts with two results per task (count and deepest level, printed
+ * as count * 100 + deepest).
  *
  * WS_TEST_DIE=R: the first task that rank R runs kills its process with
  * SIGKILL (the dead-rank test); WS_TEST_EXIT=R: it calls exit(0).  Built with
@@ -96,6 +99,60 @@ static uint64_t uts(node n) {
   for (int i = 0; i < k; i++)
     count += sub[i];
   return count;
+}
+
+/* The same tree, with two results per task (`shared(count) shared(deepest)`:
+ * ws_mpi_spawn_results with two pieces): the size and the deepest level. */
+typedef struct tally {
+  uint64_t count;
+  int deepest;
+} tally;
+
+static tally utsd_serial(node n) {
+  tally t = {1, n.depth};
+  int k = children(&n);
+  for (int i = 0; i < k; i++) {
+    tally c = utsd_serial(child(&n, i));
+    t.count += c.count;
+    if (c.deepest > t.deepest)
+      t.deepest = c.deepest;
+  }
+  return t;
+}
+
+static tally utsd(node n);
+static void utsd_task(void *captures, void *result) {
+  node n;
+  memcpy(&n, captures, sizeof n);
+  maybe_die();
+  tally t = utsd(n);
+  /* The pieces one after the other: count (8 bytes), then deepest. */
+  memcpy(result, &t.count, sizeof t.count);
+  memcpy((char *)result + sizeof t.count, &t.deepest, sizeof t.deepest);
+}
+WS_MPI_TASK(utsd_def, utsd_task)
+
+static tally utsd(node n) {
+  if (n.depth >= UTS_CUT)
+    return utsd_serial(n);
+  uint64_t count[8];
+  int deepest[8];
+  int k = children(&n);
+  ws_frame f = WS_FRAME_INIT;
+  for (int i = 0; i < k; i++) {
+    node c = child(&n, i);
+    ws_mpi_result res[2] = {{&count[i], sizeof count[i]},
+                            {&deepest[i], sizeof deepest[i]}};
+    ws_mpi_spawn_results(&f, &utsd_def, &c, sizeof c, WS_TIER_NORMAL, res, 2);
+  }
+  ws_wait(&f);
+  tally t = {1, n.depth};
+  for (int i = 0; i < k; i++) {
+    t.count += count[i];
+    if (deepest[i] > t.deepest)
+      t.deepest = deepest[i];
+  }
+  return t;
 }
 
 /* ---- fib with a cut-off ---- */
@@ -212,6 +269,12 @@ static int real_main(int argc, char **argv) {
     uint64_t r = uts(root);
     return report("uts", r, uts_serial(root));
   }
+  if (!strcmp(k, "utsd")) {
+    node root = {0x5eedull, 0, size > 0 ? size : 9};
+    tally got = utsd(root), want = utsd_serial(root);
+    return report("utsd", got.count * 100 + (unsigned)got.deepest,
+                  want.count * 100 + (unsigned)want.deepest);
+  }
   if (!strcmp(k, "fib")) {
     int n = size > 0 ? size : 30;
     return report("fib", (unsigned long long)fib(n),
@@ -222,7 +285,7 @@ static int real_main(int argc, char **argv) {
     return report("nqueens", (unsigned long long)nq(b),
                   (unsigned long long)nq_serial(b));
   }
-  fprintf(stderr, "usage: %s uts|fib|nqueens [size]\n", argv[0]);
+  fprintf(stderr, "usage: %s uts|utsd|fib|nqueens [size]\n", argv[0]);
   return 2;
 }
 
