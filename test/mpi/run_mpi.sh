@@ -28,6 +28,9 @@
 #       "independent copies" line exactly once
 set -uo pipefail
 MPIRUN=(mpirun --allow-run-as-root --oversubscribe)
+# Containers (CI) often forbid the cross-process memory copy (CMA) of Open
+# MPI's shared-memory transport; plain copies work everywhere.
+export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
 LIMIT=${WS_MPI_TEST_LIMIT:-60}
 mode=$1
 shift
