@@ -106,7 +106,8 @@ int ws_init(int num_workers);
  * pool shuts down by itself. */
 int ws_shutdown(void);
 
-/* Workers in the pool (starting it if needed). */
+/* Workers in the pool (starting it if needed): those that run, which is
+ * fewer than asked when a pool thread could not be created. */
 int ws_num_workers(void);
 
 /* This thread's worker index: in [0, ws_num_workers()) for pool threads and
@@ -436,8 +437,12 @@ int ws_cancel(ws_frame *group); /* WS_OK, or WS_EINVAL: NULL */
 /* Cancels the innermost taskgroup of the running task (or of this thread). */
 int ws_cancel_current(void); /* WS_OK, or WS_EINVAL: no taskgroup */
 
-/* Non-zero if the running task belongs to a cancelled taskgroup or has run
- * past its timeout.  A cheap check: `#pragma ws cancellation point`. */
+/* Non-zero if the running task has run past its timeout, or if a taskgroup
+ * it is in is cancelled: one it belongs to (it was spawned inside it, or
+ * inside a group enclosing it), or the innermost one it opened itself and
+ * has not ended yet (a task that cancels its own group sees it too).  Called
+ * outside any task, the same for this thread's open groups.  A cheap check:
+ * `#pragma ws cancellation point`. */
 int ws_cancelled(void);
 
 /* A checkpoint: runs pending `critical` tasks here (nested at most

@@ -245,12 +245,22 @@ fail:
   return NULL;
 }
 
-/* Under g_lock: the running pool, started if there is none. */
-static ws__pool *ensure_pool_locked(int num_workers) {
+/* After a start that failed for lack of memory, spawns run inline for this
+ * long before the next attempt: rebuilding the pool at every spawn would
+ * cost a start's allocations per task while memory is short. */
+#define WS__START_RETRY_NS 50000000ull /* 50 ms */
+static uint64_t g_retry_ns;            /* under g_lock */
+
+/* Under g_lock: the running pool, started if there is none (`now`: even
+ * within the retry delay, for ws_init). */
+static ws__pool *ensure_pool_locked(int num_workers, int now) {
   ws__pool *p = atomic_load_explicit(&g_pool, memory_order_relaxed);
   if (!p) {
     pthread_once(&g_once, once_init);
+    if (!now && g_retry_ns && ws__now_ns() < g_retry_ns)
+      return NULL;
     p = pool_start_locked(num_workers);
+    g_retry_ns = p ? 0 : ws__now_ns() + WS__START_RETRY_NS;
     if (p)
       /* Release: pairs with ws__pool_peek; the pool's contents are
        * visible to a thread that sees the pointer. */
@@ -263,7 +273,7 @@ ws__worker *ws__attach(ws__tls *tls) {
   pthread_mutex_lock(&g_lock);
   ws__worker *w = tls->w; /* (a racing ws_init of this very thread) */
   if (!w) {
-    ws__pool *p = ensure_pool_locked(0);
+    ws__pool *p = ensure_pool_locked(0, 0);
     if (p)
       w = slot_claim_locked(p, tls);
   }
@@ -426,7 +436,7 @@ int ws_init(int num_workers) {
   if (p) {
     if (num_workers != 0 && num_workers != p->n)
       rc = WS_EBUSY;
-  } else if (!(p = ensure_pool_locked(num_workers))) {
+  } else if (!(p = ensure_pool_locked(num_workers, 1))) {
     rc = WS_ENOMEM;
   }
   if (p && !tls->w)
@@ -462,10 +472,15 @@ int ws_shutdown(void) {
   return WS_OK;
 }
 
+/* The workers that run: record 0 and the pool threads that could be
+ * created (`started`, fixed before the pool is published). */
 int ws_num_workers(void) {
+  ws__pool *p = ws__pool_peek();
+  if (WS__LIKELY(p != NULL))
+    return p->started;
   pthread_mutex_lock(&g_lock);
-  ws__pool *p = ensure_pool_locked(0);
-  int n = p ? p->n : 1;
+  p = ensure_pool_locked(0, 0);
+  int n = p ? p->started : 1;
   pthread_mutex_unlock(&g_lock);
   return n;
 }

@@ -203,6 +203,7 @@ void ws__trace_start(ws__pool *p) {
     free_buffers();
     fclose(g_file);
     g_file = NULL;
+    unlink(path); /* no trace: no empty file that is not JSON either */
     pthread_mutex_unlock(&g_lock);
     return;
   }
