@@ -183,13 +183,14 @@ static void pref_body(void *p) {
     atomic_fetch_add(&g_on[id], 1);
 }
 
-static void preferences(void) {
+/* One round: N preferred tasks, one at a time, so that worker 1 (gpu) is
+ * free for each; returns how many ran there. */
+static int preference_round(void) {
   enum { N = 200 };
   for (int i = 0; i < 16; i++)
     atomic_store(&g_on[i], 0);
   ws_stats t0, t1;
   ws_stats_get(&t0, NULL, 0);
-  /* One at a time, so that worker 1 (gpu) is free for each. */
   for (int i = 0; i < N; i++) {
     ws_frame f = WS_FRAME_INIT;
     ws_task_opts o = req_opts(0, GPU, WS_TIER_NORMAL);
@@ -198,13 +199,29 @@ static void preferences(void) {
   }
   ws_stats_get(&t1, NULL, 0);
   int on1 = atomic_load(&g_on[1]);
-  CHECK(on1 > N / 2, "only %d of %d preferred tasks ran on worker 1", on1, N);
   uint64_t pr = t1.preferred_runs - t0.preferred_runs,
            pe = t1.preferred_elsewhere - t0.preferred_elsewhere;
   CHECK(pr + pe == N && pr == (uint64_t)on1, "preferred %llu elsewhere %llu",
         (unsigned long long)pr, (unsigned long long)pe);
   fprintf(stderr, "  preferred tasks on worker 1: %d of %d (%d workers)\n", on1,
           N, g_n);
+  return on1;
+}
+
+static void preferences(void) {
+  /* Worker 1 is idle, so it should get most of them (about 95% on a quiet
+   * machine).  With more workers than cores, under a sanitizer or on a
+   * loaded machine, it may stay descheduled longer than a preferred task
+   * waits for it (1 ms): then others run them, as they should.  Were the
+   * preference ignored, the spawner (worker 0), which waits for each, would
+   * run them: worker 1 would get almost none.  So: more than a fifth, in
+   * one of three rounds. */
+  int best = 0;
+  for (int round = 0; round < 3 && best <= 40; round++) {
+    int on1 = preference_round();
+    best = on1 > best ? on1 : best;
+  }
+  CHECK(best > 40, "only %d of 200 preferred tasks ran on worker 1", best);
   /* A preference nobody holds: runs anyway. */
   atomic_store(&g_ran, 0);
   ws_frame f = WS_FRAME_INIT;
