@@ -8,10 +8,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # pkg-config, dpkg-dev (dpkg-shlibdeps, for cpack -G DEB) and groff-base (the
 # manual pages' check): the installed-tree tests, test/install.
 # openmpi-bin, libopenmpi-dev: libws-mpi (distributed tasks) and its mpirun
-# tests, test/mpi.
+# tests, test/mpi.  libclang-rt-19-dev: clang-19's libFuzzer and sanitizer
+# runtimes, for the fuzzer of the plugin's rewrite, test/fuzz.
 pkgs=(clang-19 libclang-19-dev llvm-19-dev llvm-19-tools libffi-dev cmake
       ninja-build python3 gcc clang-format pkg-config dpkg-dev groff-base
-      openmpi-bin libopenmpi-dev)
+      openmpi-bin libopenmpi-dev libclang-rt-19-dev)
 if [ "${WS_SETUP_BENCH:-0}" = 1 ]; then
   # libomp-19-dev replaces libomp-14-dev (the two packages conflict).
   pkgs+=(libomp-19-dev libtbb-dev valgrind)
