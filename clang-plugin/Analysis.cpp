@@ -8,6 +8,7 @@
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/Frontend/CompilerInstance.h"
+#include "clang/Lex/MacroInfo.h"
 #include "clang/Lex/Preprocessor.h"
 #include "clang/Rewrite/Core/Rewriter.h"
 #include "clang/Sema/Lookup.h"
@@ -359,9 +360,19 @@ bool RewriteAction::BeginSourceFileAction(CompilerInstance &CI) {
     if (!SM.isInMainFile(E))
       return;
     // An identifier the preprocessor refused to expand (a macro's own
-    // name in its expansion) would expand when spelled out again.
+    // name in its expansion) would expand when spelled out again, unless
+    // its macro expands to itself (`#define stderr stderr`).
+    bool Unspellable = false;
+    if (T.isExpandDisabled()) {
+      const MacroInfo *MI = T.getIdentifierInfo()
+                                ? PP.getMacroInfo(T.getIdentifierInfo())
+                                : nullptr;
+      Unspellable = !MI || !MI->isObjectLike() || MI->getNumTokens() != 1 ||
+                    MI->getReplacementToken(0).getIdentifierInfo() !=
+                        T.getIdentifierInfo();
+    }
     S->Table.macros().token(SM.getFileOffset(E), PP.getSpelling(T),
-                            T.isExpandDisabled());
+                            Unspellable);
   });
   return true;
 }

@@ -13,6 +13,8 @@
 #define SPAWN(stmt) _Pragma("ws task shared(a)") stmt
 #define SYNC_INC(x) _Pragma("ws taskwait") x++;
 #define QUIET(s) _Pragma("clang diagnostic push") _Pragma("ws task") s _Pragma("clang diagnostic pop")
+#define LOG(msg) _Pragma("ws task") fprintf(stderr, "%s\n", msg)
+#include <stdio.h>
 
 int twice(int n) {
   int a = 0, b = 0;
@@ -32,12 +34,28 @@ int twice(int n) {
 // CHECK-NEXT: { ws_wait_pending(&__ws_frame); } b ++ ;
 // CHECK-NEXT: { struct __ws_cap_5 __ws_cap = { .a = &a, .b = b, }; ws_spawn_last(&__ws_frame, __ws_task_5, {{.*}} } { ws_wait_pending(&__ws_frame); return a + b; }
 // CHECK: static void __ws_task_3(void *__ws_arg) {
-// CHECK-NEXT: #line 22
+// CHECK-NEXT: #line 24
 // CHECK-NEXT: (*__ws_c->a) ++ ; }
+
+// stderr is `#define stderr stderr`: spelled out, it expands to itself.
+void logged(void) {
+  LOG("spawned");
+}
+// CHECK-LABEL: void logged(void)
+// CHECK: static void __ws_task_{{[0-9]+}}(void *__ws_arg) {
+// CHECK-NEXT: #line
+// CHECK-NEXT: fprintf ( stderr , "%s\n" , "spawned" ); }
 
 #ifndef GOOD
 void quiet(int n) {
   QUIET(n++;)
 // BADCHECK: pragma-operator.c:[[@LINE-1]]:3: error: the expansion of macro 'QUIET' holds a ws directive and other code, which cannot be rewritten exactly: it also expands to another pragma; make 'QUIET' expand to the directive alone and write the statement after it
+}
+int counter;
+#define counter (counter)
+void self(void) {
+  int a = 0;
+  SPAWN(counter += a;)
+// BADCHECK: pragma-operator.c:[[@LINE-1]]:3: error: the expansion of macro 'SPAWN' holds a ws directive and other code, which cannot be rewritten exactly: a name in it must not expand again; make 'SPAWN' expand to the directive alone and write the statement after it
 }
 #endif
