@@ -85,6 +85,10 @@ Message messageFor(Diag D) {
   case Diag::TaskgroupNeedsCompound:
     return {L::Error, "'#pragma ws taskgroup' must be followed by a compound "
                       "statement '{ ... }'"};
+  case Diag::StandaloneAsSubstatement:
+    return {L::Error, "'#pragma ws %0' cannot be the body of 'if', 'else', "
+                      "'while', 'for' or 'do' (without the directive the "
+                      "next statement would be); put it in braces"};
   case Diag::MacroDirectiveWrapsStatement:
     return {L::Error, "a ws directive produced by a macro must be followed by "
                       "a statement written outside that macro"};

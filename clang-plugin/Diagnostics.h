@@ -47,6 +47,7 @@ enum class Diag {
   FollowedByDirective,
   FollowedByDeclaration,
   TaskgroupNeedsCompound,
+  StandaloneAsSubstatement,
   MacroDirectiveWrapsStatement,
   MacroDirectiveWithCode,
   // Jumps.

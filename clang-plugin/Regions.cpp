@@ -231,10 +231,17 @@ struct BodyWalk {
   std::vector<const ReturnStmt *> Returns;
   std::vector<const GotoStmt *> Gotos;
   std::vector<const CompoundStmt *> Blocks;
+  /// Markers that are the body of an if/else/while/for/do.
+  llvm::DenseSet<const Stmt *> SubstatementMarkers;
 
   void walk(const Stmt *S, bool IsPosition) {
     if (!S)
       return;
+    if (isa<IfStmt>(S) || isa<ForStmt>(S) || isa<WhileStmt>(S) ||
+        isa<DoStmt>(S))
+      for (const Stmt *Child : S->children())
+        if (markerID(Child) && isPositionOf(S, Child))
+          SubstatementMarkers.insert(Child);
     if (IsPosition)
       Positions.push_back(S);
     if (const auto *B = dyn_cast<CompoundStmt>(S))
@@ -430,6 +437,14 @@ bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
     bool HasBody = D->Kind == DirectiveKind::Task ||
                    D->Kind == DirectiveKind::Taskgroup ||
                    D->Kind == DirectiveKind::ParallelFor;
+    if (!HasBody && W.SubstatementMarkers.count(M)) {
+      // `if (c)` then `#pragma ws taskwait` then `x++;`: without the
+      // directive `x++` is the if's body, with it the directive would be --
+      // a different program (OpenMP forbids it too).
+      Diags.report(D->Loc, Diag::StandaloneAsSubstatement) << Name;
+      Ok = false;
+      continue;
+    }
     if (HasBody) {
       // The statement a directive applies to: the first statement in
       // statement position that starts after the directive, with nothing but

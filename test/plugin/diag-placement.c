@@ -21,6 +21,14 @@ int f(int n) {
 #pragma ws task
 #pragma ws taskwait
 // CHECK-DAG: diag-placement.c:[[@LINE-2]]:1: error: '#pragma ws task' must be followed by a statement, not by another directive
+  if (n > 2)
+#pragma ws taskwait
+    x++;
+// CHECK-DAG: diag-placement.c:[[@LINE-2]]:1: error: '#pragma ws taskwait' cannot be the body of 'if', 'else', 'while', 'for' or 'do' (without the directive the next statement would be); put it in braces
+  while (n--)
+#pragma ws cancel taskgroup
+    x++;
+// CHECK-DAG: diag-placement.c:[[@LINE-2]]:1: error: '#pragma ws cancel taskgroup' cannot be the body of 'if'
   return x + y + n;
 }
 #pragma ws taskwait
