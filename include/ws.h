@@ -359,6 +359,15 @@ int ws_caps_define(const char *spec);
  * WS_OK, or WS_EINVAL (NULL arguments, an unknown name). */
 int ws_caps_lookup(const char *names, uint64_t *caps);
 
+/* ws_caps_lookup for generated code (`requires(gpu)`, `prefers(...)`):
+ * the bits of `names`, or, when one is unknown, every bit: as a requirement
+ * no worker meets it, so the spawn is refused with one `ws:` line; as a
+ * preference it is never met. */
+static inline uint64_t ws_caps_named(const char *names) {
+  uint64_t caps;
+  return ws_caps_lookup(names, &caps) == WS_OK ? caps : ~(uint64_t)0;
+}
+
 /* The capabilities of worker record `worker` in the running pool (0 when no
  * pool runs, or for an index outside it). */
 uint64_t ws_worker_caps(int worker);

@@ -151,6 +151,11 @@ int ws__placed_check(ws__pool *p, uint64_t req) {
       if ((p->workers[i]->caps & req) == req)
         return WS_OK;
   }
+  if (req == ~(uint64_t)0) { /* ws_caps_named: an unknown name */
+    fprintf(stderr, "ws: a task requires a capability name that is not "
+                    "defined (WS_CAPS, ws_caps_define); not spawned\n");
+    return WS_EINVAL;
+  }
   char names[512];
   caps_names(p ? &p->cfg.caps : &(ws__caps_cfg){0}, req, names, sizeof names);
   fprintf(stderr,

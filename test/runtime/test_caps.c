@@ -261,6 +261,10 @@ static void refusals(void) {
   o.flags = WS_TASK_UNDEFERRED;
   CHECK(ws_spawn_ex(&f, set_int, &px, sizeof px, &o) == WS_EINVAL,
         "refused if(false)");
+  o.flags = 0;
+  o.requires = ws_caps_named("nosuch");
+  CHECK(ws_spawn_ex(&f, set_int, &px, sizeof px, &o) == WS_EINVAL,
+        "refused: an unknown name");
   CHECK(ws_wait(&f) == WS_OK && x == -1, "nothing ran");
   ws_stats_get(&t1, NULL, 0);
   CHECK(t1.spawned == t0.spawned, "nothing spawned");
@@ -334,6 +338,10 @@ static void api(void) {
         "list");
   CHECK(ws_caps_lookup("nope", &two) == WS_EINVAL, "unknown name");
   CHECK(ws_caps_lookup("gpu,", &two) == WS_EINVAL, "empty name");
+  /* For generated code: an unknown name is every bit (refused at a spawn,
+   * see refusals). */
+  CHECK(ws_caps_named("numa1,gpu") == (NUMA1 | GPU), "named");
+  CHECK(ws_caps_named("nope") == ~(uint64_t)0, "named, unknown");
 }
 
 /* ---- WS_CAPS in child processes --------------------------------------- */
