@@ -260,6 +260,14 @@ static ws__pool *ensure_pool_locked(int num_workers, int now) {
     if (!now && g_retry_ns && ws__now_ns() < g_retry_ns)
       return NULL;
     p = pool_start_locked(num_workers);
+    if (!p && !g_retry_ns) { /* once per stretch of failed starts */
+      const char *t = getenv("WS_TRACE"), *s = getenv("WS_STATS");
+      fprintf(stderr,
+              "ws: cannot start the pool (out of memory): tasks run inline "
+              "in the threads that spawn them%s%s\n",
+              t && *t ? "; no WS_TRACE file" : "",
+              s && *s ? "; no WS_STATS report" : "");
+    }
     g_retry_ns = p ? 0 : ws__now_ns() + WS__START_RETRY_NS;
     if (p)
       /* Release: pairs with ws__pool_peek; the pool's contents are
