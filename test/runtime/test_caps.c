@@ -19,16 +19,13 @@
  *  - WS_CAPS in child processes: a bad value gives one line naming the
  *    variable and the default (no capabilities); a good one is silent.
  */
+#include "child_util.h"
 #include "test_util.h"
 #include "ws.h"
 
 #include <sched.h>
-#include <spawn.h>
 #include <stdatomic.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* gpu: worker 1; numa0: 0-1; numa1: 2-3; solo: 5; main0: 0. */
 #define SPEC "gpu=1;numa0=0-1;numa1=2-3;solo=5;main0=0"
@@ -360,71 +357,31 @@ static int child(void) {
   return 0;
 }
 
-static void run_child(const char *self, const char *setting, char *out,
-                      size_t outcap, char *err, size_t errcap) {
-  char *env[256];
-  int ne = 0;
-  for (char **e = environ; *e && ne < 250; e++)
-    if (strncmp(*e, "WS_", 3) != 0)
-      env[ne++] = *e;
-  env[ne++] = (char *)setting;
-  env[ne] = NULL;
-  int po[2], pe[2];
-  if (pipe(po) || pipe(pe))
-    exit(1);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-  posix_spawn_file_actions_addclose(&fa, po[0]);
-  posix_spawn_file_actions_addclose(&fa, pe[0]);
-  char *argv[] = {(char *)self, "child", NULL};
-  pid_t pid;
-  int rc = posix_spawn(&pid, self, &fa, NULL, argv, env);
-  posix_spawn_file_actions_destroy(&fa);
-  close(po[1]);
-  close(pe[1]);
-  CHECK(rc == 0, "posix_spawn %d", rc);
-  ssize_t n = read(po[0], out, outcap - 1);
-  out[n > 0 ? n : 0] = '\0';
-  size_t m = 0;
-  while (m + 1 < errcap && (n = read(pe[0], err + m, errcap - 1 - m)) > 0)
-    m += (size_t)n;
-  err[m] = '\0';
-  close(po[0]);
-  close(pe[0]);
-  int status;
-  waitpid(pid, &status, 0);
-  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: child failed",
+/* ws_child_run, and the child must succeed. */
+static void run_child(const char *self, const char *setting,
+                      ws_child_result *r) {
+  ws_child_run(self, setting, r);
+  CHECK(WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0, "%s: child failed",
         setting);
-}
-
-static int ws_lines(const char *s) {
-  int n = 0;
-  for (const char *p = s; (p = strstr(p, "ws: ")); p++)
-    if (p == s || p[-1] == '\n')
-      n++;
-  return n;
 }
 
 static void env_values(const char *self) {
   const char *bad[] = {"WS_CAPS=gpu",     "WS_CAPS=gpu=x",    "WS_CAPS==1",
                        "WS_CAPS=gpu=2-1", "WS_CAPS=g pu=1",   "WS_CAPS=a=1;a=2",
                        "WS_CAPS=gpu=1,",  "WS_CAPS=gpu=99999"};
-  char out[512], err[4096];
+  ws_child_result r;
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    run_child(self, bad[i], out, sizeof out, err, sizeof err);
-    CHECK(ws_lines(err) == 1 && strstr(err, "WS_CAPS") &&
-              strstr(err, strchr(bad[i], '=') + 1) &&
-              strstr(err, "no capabilities"),
-          "%s: want one line naming it, got: %s", bad[i], err);
-    CHECK(strstr(out, "gpu=0:0 caps=0,0,0,0") != NULL,
-          "%s: not the default: %s", bad[i], out);
+    run_child(self, bad[i], &r);
+    CHECK(ws_child_ws_lines(r.err) == 1 && strstr(r.err, "WS_CAPS") &&
+              strstr(r.err, strchr(bad[i], '=') + 1) &&
+              strstr(r.err, "no capabilities"),
+          "%s: want one line naming it, got: %s", bad[i], r.err);
+    CHECK(strstr(r.out, "gpu=0:0 caps=0,0,0,0") != NULL,
+          "%s: not the default: %s", bad[i], r.out);
   }
-  run_child(self, "WS_CAPS=gpu=1;numa0=0-1;numa1=2-3", out, sizeof out, err,
-            sizeof err);
-  CHECK(ws_lines(err) == 0, "good value: %s", err);
-  CHECK(strstr(out, "gpu=1:1 caps=2,3,4,4") != NULL, "good value: %s", out);
+  run_child(self, "WS_CAPS=gpu=1;numa0=0-1;numa1=2-3", &r);
+  CHECK(ws_child_ws_lines(r.err) == 0, "good value: %s", r.err);
+  CHECK(strstr(r.out, "gpu=1:1 caps=2,3,4,4") != NULL, "good value: %s", r.out);
 }
 
 int main(int argc, char **argv) {

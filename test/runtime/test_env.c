@@ -6,16 +6,13 @@
  *  - good values are accepted silently and take effect (worker count,
  *    statistics table / JSON at exit, wait policies, binding).
  */
+#include "child_util.h"
 #include "test_util.h"
 #include "ws.h"
 
 #include <sched.h>
-#include <spawn.h>
 #include <stdatomic.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 static _Atomic long g_count;
 
@@ -41,54 +38,6 @@ static int child(void) {
   return 0; /* atexit: WS_STATS output, shutdown */
 }
 
-typedef struct {
-  char out[4096], err[8192];
-  int status;
-} result;
-
-static void read_all(int fd, char *buf, size_t cap) {
-  size_t n = 0;
-  ssize_t r;
-  while (n + 1 < cap && (r = read(fd, buf + n, cap - 1 - n)) > 0)
-    n += (size_t)r;
-  buf[n] = '\0';
-}
-
-/* Runs "self child" with `setting` ("NAME=value") added to the environment
- * (and WS_NUM_WORKERS removed unless it is the setting). */
-static void run_child(const char *self, const char *setting, result *res) {
-  char *env[256];
-  int ne = 0;
-  for (char **e = environ; *e && ne < 250; e++)
-    if (strncmp(*e, "WS_", 3) != 0)
-      env[ne++] = *e;
-  env[ne++] = (char *)setting;
-  env[ne] = NULL;
-  int out[2], err[2];
-  if (pipe(out) || pipe(err)) {
-    perror("pipe");
-    exit(1);
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  posix_spawn_file_actions_addclose(&fa, err[0]);
-  char *argv[] = {(char *)self, "child", NULL};
-  pid_t pid;
-  int rc = posix_spawn(&pid, self, &fa, NULL, argv, env);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  close(err[1]);
-  CHECK(rc == 0, "posix_spawn: %d", rc);
-  read_all(out[0], res->out, sizeof res->out);
-  read_all(err[0], res->err, sizeof res->err);
-  close(out[0]);
-  close(err[0]);
-  waitpid(pid, &res->status, 0);
-}
-
 static int lines(const char *s) {
   int n = 0;
   for (; *s; s++)
@@ -96,7 +45,7 @@ static int lines(const char *s) {
   return n;
 }
 
-static int workers_of(const result *r) {
+static int workers_of(const ws_child_result *r) {
   int w = -1;
   const char *p = strstr(r->out, "workers=");
   if (p)
@@ -104,23 +53,14 @@ static int workers_of(const result *r) {
   return w;
 }
 
-/* A sanitizer report on stderr would also be "a line": count only ours. */
-static int ws_lines(const char *s) {
-  int n = 0;
-  for (const char *p = s; (p = strstr(p, "ws: ")); p++)
-    if (p == s || p[-1] == '\n')
-      n++;
-  return n;
-}
-
 static void bad(const char *self, const char *setting, const char *var,
                 const char *accepted) {
-  result r;
-  run_child(self, setting, &r);
+  ws_child_result r;
+  ws_child_run(self, setting, &r);
   const char *value = strchr(setting, '=') + 1;
   CHECK(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s: child failed",
         setting);
-  CHECK(ws_lines(r.err) == 1 && lines(r.err) == 1,
+  CHECK(ws_child_ws_lines(r.err) == 1 && lines(r.err) == 1,
         "%s: want one line, got:\n%s", setting, r.err);
   CHECK(strstr(r.err, var) && strstr(r.err, value) && strstr(r.err, accepted),
         "%s: message lacks the variable, value or accepted values: %s", setting,
@@ -129,11 +69,12 @@ static void bad(const char *self, const char *setting, const char *var,
 }
 
 static void good(const char *self, const char *setting, int want_workers) {
-  result r;
-  run_child(self, setting, &r);
+  ws_child_result r;
+  ws_child_run(self, setting, &r);
   CHECK(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s: child failed",
         setting);
-  CHECK(ws_lines(r.err) == 0, "%s: unexpected message: %s", setting, r.err);
+  CHECK(ws_child_ws_lines(r.err) == 0, "%s: unexpected message: %s", setting,
+        r.err);
   CHECK(strstr(r.out, "count=1973"), "%s: wrong result: %s", setting, r.out);
   if (want_workers > 0)
     CHECK(workers_of(&r) == want_workers, "%s: %d workers, want %d", setting,
@@ -159,8 +100,8 @@ int main(int argc, char **argv) {
                                "WS_NUM_WORKERS=4x"};
   for (int i = 0; i < 5; i++) {
     bad(self, bad_workers[i], "WS_NUM_WORKERS", "1 to 1024");
-    result r;
-    run_child(self, bad_workers[i], &r);
+    ws_child_result r;
+    ws_child_run(self, bad_workers[i], &r);
     CHECK(workers_of(&r) == cpus, "%s: %d workers, want the default %d",
           bad_workers[i], workers_of(&r), cpus);
   }
@@ -187,8 +128,8 @@ int main(int argc, char **argv) {
   good(self, "WS_STATS=0", 0);
 
   /* WS_STATS=1: the table on stderr at exit, one row per worker. */
-  result r;
-  run_child(self, "WS_STATS=1", &r);
+  ws_child_result r;
+  ws_child_run(self, "WS_STATS=1", &r);
   CHECK(strstr(r.err, "ws statistics") && strstr(r.err, "total"),
         "WS_STATS=1 printed no table: %s", r.err);
   CHECK(lines(r.err) == cpus + 4, "table of %d lines for %d workers:\n%s",
@@ -198,7 +139,7 @@ int main(int argc, char **argv) {
   snprintf(path, sizeof path, "/tmp/ws_test_env_%d.json", (int)getpid());
   snprintf(setting, sizeof setting, "WS_STATS=json:%s", path);
   unlink(path);
-  run_child(self, setting, &r);
+  ws_child_run(self, setting, &r);
   FILE *f = fopen(path, "r");
   CHECK(f != NULL, "no JSON file %s", path);
   if (f) {
