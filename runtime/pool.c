@@ -379,6 +379,12 @@ static void pool_stop(ws__pool *p, ws__worker *w) {
   pool_free(p);
 }
 
+/* Running a task, or a pool thread: this thread cannot stop the pool (it
+ * would wait for itself). */
+static int inside_pool(const ws__tls *tls) {
+  return tls->depth > 0 || (tls->w && tls->w->holder != tls);
+}
+
 static void at_exit_handler(void) {
   ws__pool *p = ws__pool_peek();
   if (!p)
@@ -386,7 +392,7 @@ static void at_exit_handler(void) {
   ws__tls *tls = &ws__tls_self;
   /* exit() from inside a task or from a pool thread cannot wait for the
    * running tasks: report what was counted, leave the rest to the exit. */
-  if (tls->depth > 0 || (tls->w && tls->w->holder != tls)) {
+  if (inside_pool(tls)) {
     ws__stats_report(p);
     ws__trace_write(p);
     return;
@@ -466,8 +472,7 @@ int ws_shutdown(void) {
   ws__tls *tls = &ws__tls_self;
   pthread_mutex_lock(&g_lock);
   ws__pool *p = atomic_load_explicit(&g_pool, memory_order_relaxed);
-  int busy = p && (tls->depth > 0 || (tls->w && tls->w->holder != tls) ||
-                   others_attached_locked(p, tls));
+  int busy = p && (inside_pool(tls) || others_attached_locked(p, tls));
   ws__worker *w = p && !busy ? tls->w : NULL;
   if (p && !busy && !w)
     w = slot_claim_locked(p, tls); /* to run what is still queued */

@@ -16,8 +16,9 @@ static inline int clamp_tier(int tier) {
                                    : tier;
 }
 
-/* Statistics of a thread that may not be a worker: external threads share
- * one record, updated with read-modify-writes (their path is slow anyway). */
+/* Statistics of a thread that may have no worker record (none could be had:
+ * its spawns run inline): such threads share the pool's `ext` record,
+ * updated with read-modify-writes (their path is slow anyway). */
 static void stat_any(ws__worker *w, ws__pool *p, size_t idx, uint64_t n) {
   if (w)
     ws__stat_add(&w->stats, idx, n);
