@@ -10,13 +10,20 @@
  *    completes it (as a stolen task's completion does; the comm thread calls
  *    it after writing the result, so the owner's ws_wait sees the result).
  *
- * 2. The "independent copies" hint: a program started by mpirun that does
+ * 2. Observability of a job: the rank as the trace's process (pid = rank,
+ *    named "rank R"), one time origin for every rank's trace, the trace
+ *    written before the job ends (so that rank 0 can merge the ranks'
+ *    traces into one file), and a writer for the "mpi" member of the
+ *    WS_STATS=json: document (the per-rank counters).
+ *
+ * 3. The "independent copies" hint: a program started by mpirun that does
  *    not use libws-mpi runs as N unrelated copies, each computing everything.
  *    Said once (by the launcher's rank 0) on stderr when libws is loaded.
  *    libws-mpi defines ws_mpi__linked; a weak reference finds it when it is
  *    part of the program (shared or static).
  */
 #include "depend.h"
+#include "observe.h"
 #include "worker.h"
 
 #include <stdio.h>
@@ -37,6 +44,32 @@ void ws__ext_child_add(ws_frame *frame) {
 
 void ws__ext_child_done(ws_frame *frame) {
   ws__frame_child_done((ws__frame_rt *)frame, (uintptr_t)&ws__tls_self);
+}
+
+WS__EXPORT void ws__ext_trace_process(int pid, const char *name);
+WS__EXPORT void ws__ext_trace_rebase(void);
+WS__EXPORT int ws__ext_trace_flush(void);
+WS__EXPORT void ws__ext_stats_json(void (*writer)(FILE *f));
+
+void ws__ext_trace_process(int pid, const char *name) {
+  ws__trace_set_process(pid, name);
+}
+
+void ws__ext_trace_rebase(void) { ws__trace_rebase(); }
+
+/* Writes the trace file now (the pool's shutdown then writes nothing more).
+ * Returns whether this process was tracing. */
+int ws__ext_trace_flush(void) {
+  ws__pool *p = ws__pool_peek();
+  if (!p || !ws__tracing())
+    return 0;
+  ws__trace_write(p);
+  return 1;
+}
+
+/* Before the pool starts (the document is written at its shutdown). */
+void ws__ext_stats_json(void (*writer)(FILE *f)) {
+  ws__stats_json_extra = writer;
 }
 
 extern const int ws_mpi__linked __attribute__((weak));

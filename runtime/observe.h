@@ -26,6 +26,9 @@
 /* Writes the schema-1 statistics document (docs/formats.md) to `path`.
  * Prints one line on stderr when the file cannot be written. */
 void ws__stats_write_json(ws__pool *p, const char *path);
+/* Set by libws-mpi before the pool starts (mpi_hooks.c): writes one more
+ * member of the document's object, `,\n "mpi": {...}`.  NULL: none. */
+extern void (*ws__stats_json_extra)(FILE *f);
 
 /* ---- Trace (trace.c)
  * ---------------------------------------------------------- */
@@ -54,6 +57,12 @@ void ws__trace_start(ws__pool *p);
 void ws__trace_write(ws__pool *p);
 /* Frees p's buffers and turns tracing off (nothing if p is not tracing). */
 void ws__trace_stop(ws__pool *p);
+/* The trace's pid and process name ("NAME (N workers)") instead of the
+ * process id and "ws" (libws-mpi: the rank; see mpi_hooks.c). */
+void ws__trace_set_process(int pid, const char *name);
+/* Timestamps count from now (libws-mpi: every rank at the same moment, so
+ * that the ranks' traces line up). */
+void ws__trace_rebase(void);
 /* In a fork's child: forget p's trace without writing it. */
 void ws__trace_forget(ws__pool *p);
 

@@ -92,6 +92,8 @@ static const char *wait_policy_name(ws__wait_policy p) {
   }
 }
 
+void (*ws__stats_json_extra)(FILE *f);
+
 void ws__stats_write_json(ws__pool *p, const char *path) {
   int n = p->n;
   /* Rows 0..n-1: the workers; row n: the further application threads. */
@@ -131,6 +133,8 @@ void ws__stats_write_json(ws__pool *p, const char *path) {
   json_record(f, &ext, -1);
   fputs(",\n \"totals\": ", f);
   json_record(f, &total, -1);
+  if (ws__stats_json_extra)
+    ws__stats_json_extra(f);
   fputs("}\n", f);
   int bad = ferror(f);
   if (fclose(f) != 0 || bad)

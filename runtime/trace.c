@@ -62,6 +62,11 @@ static int g_nbufs;
 static uint64_t g_cap;
 static uint64_t g_t0;
 static FILE *g_file;
+/* Set by libws-mpi (ws__trace_set_process): the rank as the trace's pid and
+ * "rank R" as its process name, so that the ranks' traces of one job are
+ * one process each in a merged view.  -1: the process id. */
+static int g_pid = -1;
+static char g_pname[48];
 
 uint64_t ws__trace_now(void) {
   struct timespec ts;
@@ -292,14 +297,19 @@ void ws__trace_write(ws__pool *p) {
   FILE *f = g_file;
   g_file = NULL;
   label_cache *cache = calloc(1, sizeof *cache);
-  int pid = (int)getpid();
+  int pid = g_pid >= 0 ? g_pid : (int)getpid();
   uint64_t dropped = 0, dropped_tasks = 0;
   setvbuf(f, NULL, _IOFBF, 1 << 16);
   fputs("{\"traceEvents\":[\n", f);
   fprintf(f,
           "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":0,"
-          "\"args\":{\"name\":\"ws (%d workers)\"}}",
-          pid, g_nbufs);
+          "\"args\":{\"name\":\"%s (%d workers)\"}}",
+          pid, g_pname[0] ? g_pname : "ws", g_nbufs);
+  if (g_pid >= 0)
+    fprintf(f,
+            ",\n{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%d,"
+            "\"tid\":0,\"args\":{\"sort_index\":%d}}",
+            pid, pid);
   for (int i = 0; i < g_nbufs; i++) {
     trace_buf *b = g_bufs[i];
     /* Acquire: pairs with the owner's release store in record(). */
@@ -377,6 +387,20 @@ void ws__trace_write(ws__pool *p) {
             (unsigned long long)dropped, (unsigned long long)dropped_tasks,
             (unsigned long long)g_cap);
   free(cache);
+  pthread_mutex_unlock(&g_lock);
+}
+
+void ws__trace_set_process(int pid, const char *name) {
+  pthread_mutex_lock(&g_lock);
+  g_pid = pid;
+  snprintf(g_pname, sizeof g_pname, "%s", name ? name : "");
+  pthread_mutex_unlock(&g_lock);
+}
+
+void ws__trace_rebase(void) {
+  pthread_mutex_lock(&g_lock);
+  if (g_owner)
+    g_t0 = ws__trace_now();
   pthread_mutex_unlock(&g_lock);
 }
 

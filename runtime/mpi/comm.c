@@ -47,6 +47,7 @@
 #include "mpi_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,14 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { TAG_STEAL = 1, TAG_NOWORK, TAG_TASKS, TAG_RESULTS, TAG_SHUTDOWN };
+enum {
+  TAG_STEAL = 1,
+  TAG_NOWORK,
+  TAG_TASKS,
+  TAG_RESULTS,
+  TAG_SHUTDOWN,
+  TAG_TRACE /* at the end: a rank's trace events, to rank 0 */
+};
 
 #define STEAL_MAX 32 /* tasks per steal answer or push */
 
@@ -550,43 +558,90 @@ static void lifelines_init(int rank, int size) {
 /* ---- Statistics ------------------------------------------------------------
  */
 
+/* Every ws_mpi_stats field, in the order of the struct: its C name (the
+ * JSON key) and its column in the table (at most 9 characters; the first
+ * two columns are wider). */
+static const struct {
+  const char *name, *column;
+} k_stat[] = {
+    {"spawned", "spawned"},         {"ran", "ran"},
+    {"shipped", "shipped"},         {"received", "received"},
+    {"results_sent", "results"},    {"steal_requests", "steal_req"},
+    {"steals_served", "served"},    {"refusals", "refusals"},
+    {"lifeline_pushes", "ll_push"}, {"msgs_sent", "msg_sent"},
+    {"msgs_received", "msg_recv"},  {"bytes_sent", "bytes_sent"},
+};
+#define NSTAT ((int)(sizeof(ws_mpi_stats) / sizeof(uint64_t)))
+_Static_assert(sizeof k_stat / sizeof k_stat[0] == NSTAT,
+               "one name per ws_mpi_stats field");
+
+static uint64_t stat_at(const ws_mpi_stats *s, int i) {
+  uint64_t v;
+  memcpy(&v, (const char *)s + (size_t)i * sizeof v, sizeof v);
+  return v;
+}
+
+/* Column width: 10 for the first two and the last, else 9. */
+static int stat_width(int i) { return i < 2 || i == NSTAT - 1 ? 10 : 9; }
+
 static void print_stats(const ws_mpi_stats *all, int size) {
   FILE *f = stderr;
   fprintf(f, "ws-mpi: per-rank statistics (%d ranks)\n", size);
-  fprintf(f, "%5s %10s %10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %12s\n", "rank",
-          "spawned", "ran", "shipped", "received", "results", "steal_req",
-          "served", "refusals", "ll_push", "msg_sent", "msg_recv",
-          "bytes_sent");
-  ws_mpi_stats tot;
-  memset(&tot, 0, sizeof tot);
+  fprintf(f, "%5s", "rank");
+  for (int i = 0; i < NSTAT; i++)
+    fprintf(f, " %*s", stat_width(i), k_stat[i].column);
+  fputc('\n', f);
+  uint64_t tot[NSTAT] = {0};
   for (int r = 0; r <= size; r++) {
-    const ws_mpi_stats *s = r < size ? &all[r] : &tot;
-    if (r < size) {
-      uint64_t *t = (uint64_t *)&tot;
-      const uint64_t *v = (const uint64_t *)s;
-      for (size_t i = 0; i < sizeof tot / sizeof *t; i++)
-        t[i] += v[i];
+    if (r < size)
       fprintf(f, "%5d", r);
-    } else {
+    else
       fprintf(f, "%5s", "all");
+    for (int i = 0; i < NSTAT; i++) {
+      uint64_t v = r < size ? stat_at(&all[r], i) : tot[i];
+      tot[i] += r < size ? v : 0;
+      fprintf(f, " %*llu", stat_width(i), (unsigned long long)v);
     }
-    fprintf(
-        f,
-        " %10llu %10llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu "
-        "%9llu %12llu\n",
-        (unsigned long long)s->spawned, (unsigned long long)s->ran,
-        (unsigned long long)s->shipped, (unsigned long long)s->received,
-        (unsigned long long)s->results_sent,
-        (unsigned long long)s->steal_requests,
-        (unsigned long long)s->steals_served, (unsigned long long)s->refusals,
-        (unsigned long long)s->lifeline_pushes,
-        (unsigned long long)s->msgs_sent, (unsigned long long)s->msgs_received,
-        (unsigned long long)s->bytes_sent);
+    fputc('\n', f);
   }
+  uint64_t sent = tot[offsetof(ws_mpi_stats, msgs_sent) / sizeof(uint64_t)],
+           recvd =
+               tot[offsetof(ws_mpi_stats, msgs_received) / sizeof(uint64_t)];
   fprintf(f, "ws-mpi: messages sent %llu, received %llu (%s)\n",
-          (unsigned long long)tot.msgs_sent,
-          (unsigned long long)tot.msgs_received,
-          tot.msgs_sent == tot.msgs_received ? "balanced" : "UNBALANCED");
+          (unsigned long long)sent, (unsigned long long)recvd,
+          sent == recvd ? "balanced" : "UNBALANCED");
+}
+
+/* Rank 0 after the job: every rank's counters (for the JSON document). */
+static ws_mpi_stats *g_all_stats;
+
+static void json_stats(FILE *f, const ws_mpi_stats *s, int rank) {
+  fprintf(f, "{\"rank\": %d", rank);
+  for (int i = 0; i < NSTAT; i++)
+    fprintf(f, ", \"%s\": %llu", k_stat[i].name,
+            (unsigned long long)stat_at(s, i));
+  fputc('}', f);
+}
+
+/* The "mpi" member of this rank's WS_STATS=json: document (libws calls it
+ * at the pool's shutdown, after the job): this rank's counters, and on rank
+ * 0 every rank's (docs/formats.md). */
+static void write_json_member(FILE *f) {
+  ws_mpi_stats mine;
+  ws_mpi_stats_get(&mine);
+  int rank = ws_mpi__rt.rank, size = ws_mpi__rt.size;
+  fprintf(f, ",\n \"mpi\": {\"rank\": %d, \"ranks\": %d, \"self\": ", rank,
+          size);
+  json_stats(f, &mine, rank);
+  if (g_all_stats) {
+    fputs(", \"all\": [", f);
+    for (int r = 0; r < size; r++) {
+      fputs(r ? ",\n  " : "\n  ", f);
+      json_stats(f, &g_all_stats[r], r);
+    }
+    fputs("]", f);
+  }
+  fputs("}", f);
 }
 
 static int stats_wanted(void) {
@@ -640,6 +695,105 @@ static int table_check(int rank, int size) {
   return ok;
 }
 
+/* ---- One trace for the job ------------------------------------------------
+ * Under WS_TRACE=x.json each rank traces into x.rank<r>.json (per_rank_file),
+ * with the rank as pid and the time origin set when the table check ended
+ * (the same moment on every rank, give or take a message's latency).  At
+ * the end, every rank writes its file at once and sends its events to rank
+ * 0, which writes them all, one process per rank, to x.json: a file that
+ * Perfetto opens as the whole job, even when the ranks' files are on other
+ * machines.  The shape of a file that trace.c writes, which this relies on:
+ *   {"traceEvents":[\n<event>,\n<event>...\n],\n"displayTimeUnit"...}
+ */
+static char *g_trace_job; /* the path the user gave; NULL: not tracing */
+static const char k_trace_head[] = "{\"traceEvents\":[\n";
+static const char k_trace_tail[] = "\n],\n\"displayTimeUnit\"";
+
+/* This rank's events (between head and tail of its file), malloc'ed; NULL
+ * and *len 0 if there are none or the file is not of that shape. */
+static char *read_events(const char *path, long *len) {
+  *len = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  char *buf = NULL;
+  long n = -1;
+  if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
+      fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
+      fread(buf, 1, (size_t)n, f) == (size_t)n) {
+    buf[n] = 0;
+    size_t hl = sizeof k_trace_head - 1;
+    char *tail = NULL;
+    for (char *t = strstr(buf, k_trace_tail); t;
+         t = strstr(t + 1, k_trace_tail))
+      tail = t;
+    if (!strncmp(buf, k_trace_head, hl) && tail && tail > buf + hl &&
+        tail - (buf + hl) <= (long)INT_MAX) {
+      *len = (long)(tail - (buf + hl));
+      memmove(buf, buf + hl, (size_t)*len);
+      fclose(f);
+      return buf;
+    }
+  }
+  fclose(f);
+  free(buf);
+  return NULL;
+}
+
+static void merge_traces(int rank, int size) {
+  long len = 0;
+  char *ev = NULL;
+  if (g_trace_job && ws__ext_trace_flush())
+    ev = read_events(getenv("WS_TRACE"), &len);
+  /* Every rank learns every length (0: nothing to send; rank 0's 0: no
+   * merged file), whatever its own environment says. */
+  long *lens = calloc((size_t)size, sizeof *lens);
+  if (!lens) {
+    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", rank);
+    MPI_Abort(g_c, 1);
+  }
+  MPI_Allgather(&len, 1, MPI_LONG, lens, 1, MPI_LONG, g_c);
+  if (lens[0] > 0 && rank > 0 && len > 0) {
+    MPI_Send(ev, (int)len, MPI_BYTE, 0, TAG_TRACE, g_c);
+  } else if (lens[0] > 0 && rank == 0) {
+    FILE *f = fopen(g_trace_job, "wb");
+    if (!f)
+      fprintf(stderr, "ws-mpi: WS_TRACE: cannot write %s: %s\n", g_trace_job,
+              strerror(errno));
+    if (f) {
+      fputs(k_trace_head, f);
+      fwrite(ev, 1, (size_t)len, f);
+    }
+    for (int r = 1; r < size; r++) {
+      if (lens[r] <= 0)
+        continue;
+      char *buf = malloc((size_t)lens[r]);
+      if (!buf) {
+        fprintf(stderr, "ws-mpi: rank 0: out of memory\n");
+        MPI_Abort(g_c, 1);
+      }
+      MPI_Recv(buf, (int)lens[r], MPI_BYTE, r, TAG_TRACE, g_c,
+               MPI_STATUS_IGNORE);
+      if (f) {
+        fputs(",\n", f);
+        fwrite(buf, 1, (size_t)lens[r], f);
+      }
+      free(buf);
+    }
+    if (f) {
+      fprintf(f,
+              "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{"
+              "\"ws_trace_version\":1,\"ranks\":%d}}\n",
+              size);
+      int bad = ferror(f);
+      if (fclose(f) != 0 || bad)
+        fprintf(stderr, "ws-mpi: WS_TRACE: error writing %s\n", g_trace_job);
+    }
+  }
+  free(lens);
+  free(ev);
+}
+
 /* The end of the job on this rank: stop sending, receive what the others
  * sent, complete our sends, gather the statistics. */
 static void finish_job(int rank, int size) {
@@ -675,7 +829,8 @@ static void finish_job(int rank, int size) {
   MPI_Gather(&mine, n, MPI_UINT64_T, all, n, MPI_UINT64_T, 0, g_c);
   if (rank == 0 && all && stats_wanted())
     print_stats(all, size);
-  free(all);
+  g_all_stats = all; /* for the JSON document, written at exit */
+  merge_traces(rank, size);
 }
 
 static void *comm_main(void *arg) {
@@ -707,6 +862,12 @@ static void *comm_main(void *arg) {
     signal_ready(1);
     return NULL;
   }
+  /* Every rank has just left the table check's MPI_Allgather: the traces'
+   * common time origin. */
+  char pname[32];
+  snprintf(pname, sizeof pname, "rank %d", rank);
+  ws__ext_trace_process(rank, pname);
+  ws__ext_trace_rebase();
   g_sent_to = calloc((size_t)size, sizeof *g_sent_to);
   g_recvd_from = calloc((size_t)size, sizeof *g_recvd_from);
   g_lifeline_thief = calloc((size_t)size, 1);
@@ -827,8 +988,8 @@ static int launcher_rank(void) {
 
 /* Every rank would write the same WS_TRACE / WS_STATS=json: file: give
  * each its own, "x.json" -> "x.rank<r>.json" ("x" -> "x.rank<r>"), before
- * the pool starts and reads them.  The trace events carry the process id,
- * so the ranks' files merge into one Perfetto view (docs/distributed.md). */
+ * the pool starts and reads them.  Rank 0 writes the job's whole trace to
+ * the name given (merge_traces). */
 static void per_rank_file(const char *var, const char *prefix, int rank) {
   const char *v = getenv(var);
   size_t plen = strlen(prefix);
@@ -848,8 +1009,17 @@ int ws_mpi__comm_start(void) {
   if (!launched())
     return 0;
   int lrank = launcher_rank();
-  per_rank_file("WS_TRACE", "", lrank);
-  per_rank_file("WS_STATS", "json:", lrank);
+  const char *trace = getenv("WS_TRACE");
+  if (trace && *trace)
+    g_trace_job = strdup(trace);
+  const char *lsize = getenv("OMPI_COMM_WORLD_SIZE");
+  if (!lsize)
+    lsize = getenv("PMI_SIZE");
+  if (!lsize || atoi(lsize) != 1) { /* one rank keeps the names */
+    per_rank_file("WS_TRACE", "", lrank);
+    per_rank_file("WS_STATS", "json:", lrank);
+  }
+  ws__ext_stats_json(write_json_member);
   /* This thread is worker 0: rank 0's main, the others' serving thread.
    * (The comm thread gets a record of its own when it first spawns.) */
   ws_init(0);

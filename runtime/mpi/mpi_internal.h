@@ -34,6 +34,7 @@
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #pragma GCC visibility push(hidden)
 
@@ -41,6 +42,15 @@
  * completion. */
 __attribute__((visibility("default"))) void ws__ext_child_add(ws_frame *frame);
 __attribute__((visibility("default"))) void ws__ext_child_done(ws_frame *frame);
+/* Observability hooks (mpi_hooks.c): the trace's pid and process name, its
+ * time origin (now), writing it now (1: this process traces), and the
+ * writer of the "mpi" member of the WS_STATS=json: document. */
+__attribute__((visibility("default"))) void
+ws__ext_trace_process(int pid, const char *name);
+__attribute__((visibility("default"))) void ws__ext_trace_rebase(void);
+__attribute__((visibility("default"))) int ws__ext_trace_flush(void);
+__attribute__((visibility("default"))) void
+ws__ext_stats_json(void (*writer)(FILE *f));
 
 enum { DT_QUEUED, DT_LOCAL, DT_SHIPPED };
 

@@ -22,7 +22,13 @@
 #       `wscc --mpi` builds a distributed program (SRC checks its result)
 #       that runs at 2 ranks
 #   trace PROG DIR
-#       WS_TRACE=DIR/t.json at 2 ranks: one file per rank, t.rank<r>.json
+#       WS_TRACE=DIR/t.json at 2 ranks: one file per rank, t.rank<r>.json,
+#       and the job's merged trace t.json: valid JSON, one process per rank
+#       (pid = rank, named "rank R"), task slices from both ranks
+#   statsjson PROG DIR
+#       WS_STATS=json:DIR/s.json at 2 ranks: s.rank<r>.json per rank, each
+#       with an "mpi" member; rank 0's lists both ranks, whose "ran" add up
+#       to the "spawned" total and whose messages balance
 #   plain PROG
 #       a program without libws-mpi under mpirun at 2 ranks: the
 #       "independent copies" line exactly once
@@ -128,14 +134,51 @@ trace)
   mkdir -p "$dir"
   rm -f "$dir"/t.*json
   WS_TRACE="$dir/t.json" WS_NUM_WORKERS=1 timeout "$LIMIT" "${MPIRUN[@]}" \
-    -n 2 "$prog" uts 9 >"$out" 2>"$err"
+    -n 2 "$prog" uts 11 >"$out" 2>"$err"
   rc=$?
   [ $rc = 0 ] || { cat "$err"; fail "status $rc"; }
   ls "$dir"
   for r in 0 1; do
     grep -q '"traceEvents"' "$dir/t.rank$r.json" || fail "no trace of rank $r"
   done
-  [ ! -e "$dir/t.json" ] || fail "a rank wrote the shared name"
+  python3 - "$dir/t.json" <<'PY' || fail "the job's trace t.json is not right"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ev = d["traceEvents"]
+names = {e["pid"]: e["args"]["name"] for e in ev if e["name"] == "process_name"}
+assert names == {0: "rank 0 (1 workers)", 1: "rank 1 (1 workers)"}, names
+for r in (0, 1):
+    assert any(e["pid"] == r and e.get("cat") == "task" for e in ev), r
+assert d["otherData"]["ranks"] == 2
+print("t.json:", len(ev), "events, processes", names)
+PY
+  ;;
+statsjson)
+  prog=$1 dir=$2
+  mkdir -p "$dir"
+  rm -f "$dir"/s.*json
+  WS_STATS="json:$dir/s.json" WS_NUM_WORKERS=1 timeout "$LIMIT" \
+    "${MPIRUN[@]}" -n 2 "$prog" uts 11 >"$out" 2>"$err"
+  rc=$?
+  [ $rc = 0 ] || { cat "$err"; fail "status $rc"; }
+  ls "$dir"
+  [ ! -e "$dir/s.json" ] || fail "a rank wrote the shared name"
+  python3 - "$dir" <<'PY' || fail "the statistics files are not right"
+import json, sys
+d = [json.load(open("%s/s.rank%d.json" % (sys.argv[1], r))) for r in (0, 1)]
+for r in (0, 1):
+    m = d[r]["mpi"]
+    assert m["rank"] == r and m["ranks"] == 2 and m["self"]["rank"] == r, m
+all_ = d[0]["mpi"]["all"]
+assert [a["rank"] for a in all_] == [0, 1], all_
+assert "all" not in d[1]["mpi"]
+assert all_[1] == d[1]["mpi"]["self"], (all_[1], d[1]["mpi"]["self"])
+tot = lambda k: sum(a[k] for a in all_)
+assert tot("ran") == tot("spawned") > 0, (tot("ran"), tot("spawned"))
+assert tot("msgs_sent") == tot("msgs_received"), all_
+assert all_[1]["ran"] > 0, all_
+print("ranks ran", [a["ran"] for a in all_], "of", tot("spawned"))
+PY
   ;;
 plain)
   prog=$1
