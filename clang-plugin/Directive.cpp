@@ -49,7 +49,7 @@ llvm::StringRef spelling(Sharing S) {
 std::vector<const ClauseExpr *> Directive::markerExprs() const {
   std::vector<const ClauseExpr *> Out;
   for (const ClauseExpr *E :
-       {&PriorityExpr, &If, &Final, &Timeout, &Grainsize, &NumTasks})
+       {&PriorityExpr, &If, &Final, &Timeout, &Grainsize, &NumTasks, &Handle})
     if (E->present())
       Out.push_back(E);
   return Out;
@@ -146,6 +146,9 @@ enum class ClauseId {
   NumTasks,
   Schedule,
   Reduction,
+  Handle,
+  Requires,
+  Prefers,
 };
 
 struct ClauseInfo {
@@ -173,6 +176,9 @@ const ClauseInfo Clauses[] = {
     {"num_tasks", ClauseId::NumTasks, false, true, false},
     {"schedule", ClauseId::Schedule, false, true, false},
     {"reduction", ClauseId::Reduction, false, true, true},
+    {"handle", ClauseId::Handle, true, false, false},
+    {"requires", ClauseId::Requires, true, false, false},
+    {"prefers", ClauseId::Prefers, true, false, false},
 };
 
 bool allowedOn(const ClauseInfo &C, DirectiveKind K) {
@@ -246,6 +252,7 @@ private:
                        llvm::StringRef Expected, std::string &Out);
   bool parseDepend();
   bool parsePriority();
+  bool parseCapList(llvm::StringRef Clause, std::string &Out);
   bool addVar(const Token &T, Sharing Kind, llvm::StringRef ReductionOp);
   static void append(ClauseExpr &E, const Token &T, const std::string &S) {
     if (E.Tokens.empty())
@@ -509,6 +516,42 @@ bool ClauseParser::parsePriority() {
   return parseExprUntilRParen("priority", D.PriorityExpr);
 }
 
+/// requires(a, b) / prefers(a): capability names (WS_CAPS, ws_caps_define),
+/// kept as "a,b" for ws_caps_named.  Names are looked up at the spawn, so a
+/// name defined only at run time is no error here.
+bool ClauseParser::parseCapList(llvm::StringRef Clause, std::string &Out) {
+  if (!expectLParen(Clause))
+    return false;
+  while (true) {
+    if (atEnd()) {
+      Diags.report(here(), Diag::ExpectedRParen) << Clause;
+      return false;
+    }
+    Token T = peek();
+    if (!isWord(T)) {
+      Diags.report(T.getLocation(), Diag::BadArgument)
+          << text(T) << Clause << "a capability name (WS_CAPS)";
+      return false;
+    }
+    next();
+    Out += (Out.empty() ? "" : ",") + word(T);
+    if (peek().is(tok::comma)) {
+      next();
+      continue;
+    }
+    if (peek().is(tok::r_paren)) {
+      next();
+      return true;
+    }
+    if (atEnd())
+      Diags.report(here(), Diag::ExpectedRParen) << Clause;
+    else
+      Diags.report(here(), Diag::ExpectedCommaOrRParen)
+          << Clause << text(peek());
+    return false;
+  }
+}
+
 bool ClauseParser::parseDepend() {
   static const llvm::StringRef Kinds[] = {"in", "out", "inout"};
   if (!expectLParen("depend"))
@@ -625,6 +668,12 @@ bool ClauseParser::parseClause(const ClauseInfo &C, const Token &NameTok) {
     return parseExprUntilRParen("num_tasks", D.NumTasks);
   case ClauseId::Depend:
     return parseDepend();
+  case ClauseId::Handle:
+    return parseExprUntilRParen("handle", D.Handle);
+  case ClauseId::Requires:
+    return parseCapList("requires", D.Requires);
+  case ClauseId::Prefers:
+    return parseCapList("prefers", D.Prefers);
   case ClauseId::Name: {
     if (!expectLParen("name"))
       return false;

@@ -103,6 +103,8 @@ struct Directive {
   std::vector<VarItem> Vars;
   DefaultKind Default = DefaultKind::Unspecified;
   ClauseExpr If, Final, Timeout;
+  ClauseExpr Handle;             // handle(h): h names a ws_handle
+  std::string Requires, Prefers; // requires(a, b): "a,b" (capability names)
   std::string Label; // name("...") as a C string literal, quotes included
   std::vector<DependItem> Depends;
   bool Untied = false, Mergeable = false;
@@ -113,6 +115,13 @@ struct Directive {
 
   /// Expressions placed in the marker after the variables, in this order.
   std::vector<const ClauseExpr *> markerExprs() const;
+  /// Whether a task's spawn needs ws_spawn_ex's options (a clause other
+  /// than priority, name and the data-sharing ones).
+  bool needsSpawnOptions() const {
+    return If.present() || Final.present() || Timeout.present() ||
+           Handle.present() || !Requires.empty() || !Prefers.empty() ||
+           !Depends.empty();
+  }
 };
 
 /// Offsets of braces and of ws directives in the main file, found with the

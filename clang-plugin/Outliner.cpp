@@ -54,7 +54,7 @@ bool Outliner::run() {
         Ok &= Captures.analyze(*R);
   for (FunctionRegions &FR : Fns)
     for (auto &R : FR.Regions)
-      Ok &= checkPriority(*R);
+      Ok &= checkPriority(*R) && checkHandle(*R);
   for (FunctionRegions &FR : Fns)
     for (auto &R : FR.Regions)
       if (R->kind() == DirectiveKind::ParallelFor)
@@ -486,16 +486,42 @@ void Outliner::warnLostWrites(FunctionRegions &FR) {
   }
 }
 
-QualType Outliner::clauseType(const Region &R, const ClauseExpr &E) const {
+const Expr *Outliner::clauseArg(const Region &R, const ClauseExpr &E) const {
   // The marker holds `&(var)` for each listed variable, then `(expr)` for
   // each clause expression in markerExprs() order.
   std::vector<const ClauseExpr *> Exprs = R.D->markerExprs();
   auto It = llvm::find(Exprs, &E);
   unsigned Arg = 1 + R.D->Vars.size() + (It - Exprs.begin());
   if (It == Exprs.end() || !R.Marker || Arg >= R.Marker->getNumArgs())
-    return QualType();
+    return nullptr;
   // Below the default argument promotions of the variadic marker.
-  return R.Marker->getArg(Arg)->IgnoreImpCasts()->getType();
+  return R.Marker->getArg(Arg)->IgnoreImpCasts();
+}
+
+QualType Outliner::clauseType(const Region &R, const ClauseExpr &E) const {
+  const Expr *Arg = clauseArg(R, E);
+  return Arg ? Arg->getType() : QualType();
+}
+
+bool Outliner::checkHandle(const Region &R) {
+  const Directive &D = *R.D;
+  if (!D.Handle.present())
+    return true;
+  // The rewrite passes &(expr) as a ws_handle *: an lvalue of that type
+  // (ws_handle is a typedef of struct ws_handle: compare the record).
+  const Expr *Arg = clauseArg(R, D.Handle);
+  if (!Arg)
+    return true;
+  if (const auto *RT = Arg->getType().getCanonicalType()->getAs<RecordType>())
+    if (RT->getDecl()->getName() == "ws_handle" && Arg->isLValue())
+      return true;
+  std::string Text;
+  for (size_t I = 0; I < D.Handle.Spellings.size(); ++I)
+    Text += (I && D.Handle.LeadingSpace[I] ? " " : "") + D.Handle.Spellings[I];
+  Diags.report(D.Handle.Loc, Diag::BadArgument)
+      << Text << "handle"
+      << "a variable of type 'ws_handle'";
+  return false;
 }
 
 bool Outliner::checkPriority(const Region &R) {
@@ -592,8 +618,7 @@ std::string Outliner::spawn(Region &Task) {
   std::string Frame =
       Task.Groups.empty() ? "__ws_frame" : groupName(*Task.Groups.front());
   std::string Site = "&__ws_site_" + N;
-  bool NeedOpts = D.If.present() || D.Final.present() || D.Timeout.present() ||
-                  !D.Depends.empty();
+  bool NeedOpts = D.needsSpawnOptions();
   if (!D.Depends.empty()) {
     S += "ws_dep __ws_deps[" + std::to_string(D.Depends.size()) + "] = { ";
     for (const DependItem &Dep : D.Depends) {
@@ -626,6 +651,15 @@ std::string Outliner::spawn(Region &Task) {
          ", .site = " + Site;
     if (D.Timeout.present())
       S += ", .timeout_ms = (unsigned)(" + exprText(D.Timeout, Outer) + ")";
+    // handle(h) -> .handle = &(h); requires(a, b) -> .requires =
+    // ws_caps_named("a,b") (looked up at the spawn: an unknown name gives
+    // every bit, which the spawn refuses with the runtime's message).
+    if (D.Handle.present())
+      S += ", .handle = &(" + exprText(D.Handle, Outer) + ")";
+    if (!D.Requires.empty())
+      S += ", .requires = ws_caps_named(\"" + D.Requires + "\")";
+    if (!D.Prefers.empty())
+      S += ", .prefers = ws_caps_named(\"" + D.Prefers + "\")";
     if (!D.Depends.empty())
       S += ", .deps = __ws_deps, .num_deps = " +
            std::to_string(D.Depends.size());

@@ -33,6 +33,7 @@
 
 namespace clang {
 class ASTContext;
+class Expr;
 class Rewriter;
 class VarDecl;
 } // namespace clang
@@ -97,10 +98,14 @@ private:
   /// `Dims[k]`, k counting from K.
   std::string vmDeclare(clang::QualType T, std::string Name,
                         const std::string &Dims, unsigned &K) const;
-  /// The type Sema gave a clause expression (through the marker).
+  /// The expression Sema made of a clause's (through the marker), or null.
+  const clang::Expr *clauseArg(const Region &R, const ClauseExpr &E) const;
+  /// The type Sema gave a clause expression (null when unknown).
   clang::QualType clauseType(const Region &R, const ClauseExpr &E) const;
   /// priority(expr) needs an integer or floating type.
   bool checkPriority(const Region &R);
+  /// handle(h): h must be a ws_handle (its address is passed).
+  bool checkHandle(const Region &R);
   /// Warns when a task writes (or takes the address of) a local that is its
   /// copy only by default: the write is lost (ws-lost-write).
   void warnLostWrites(FunctionRegions &FR);

@@ -379,7 +379,8 @@ bool RegionBuilder::build(std::vector<FunctionRegions> &Out) {
 /// A task that is the body of a loop or an `if` has no marker of its own in
 /// a block, so it never qualifies: its next spawn, not the wait, may follow.
 /// Only plain tasks outside taskgroups: a taskgroup's tasks go to the group's
-/// frame, and `if`, `final`, `depend` and `timeout` take ws_spawn_ex.
+/// frame, and `if`, `final`, `depend`, `timeout`, `handle`, `requires` and
+/// `prefers` take ws_spawn_ex.
 void RegionBuilder::markLastBeforeWait(
     const std::vector<const CompoundStmt *> &Blocks, FunctionRegions &FR) {
   llvm::DenseMap<const Stmt *, Region *> ByMarker;
@@ -405,9 +406,7 @@ void RegionBuilder::markLastBeforeWait(
       Region *T = ByMarker.lookup(C[I]);
       if (!T || !T->isTask() || T->Body != C[I + 1] || !T->Groups.empty())
         continue;
-      const Directive &D = *T->D;
-      if (D.If.present() || D.Final.present() || D.Timeout.present() ||
-          !D.Depends.empty())
+      if (T->D->needsSpawnOptions())
         continue;
       T->LastBeforeWait = FollowedByWait(*T, B, I + 2);
     }
