@@ -10,8 +10,15 @@ wscc=$1 clang=$2 src=$3 out=$4
 rewrite=${5:-} gcc=${6:-} include_dir=${7:-} lib_dir=${8:-}
 name=$(basename "$src" .c)
 mkdir -p "$out"
+# A program that calls libws itself (handles, capabilities) links it in its
+# serial build too: WS_E2E_INCLUDE and WS_E2E_LIBDIR (set by CMake) say where.
+serial_libws=()
+if grep -q '^#include <ws.h>' "$src"; then
+  serial_libws=(-I"$WS_E2E_INCLUDE" -L"$WS_E2E_LIBDIR"
+    -Wl,-rpath,"$WS_E2E_LIBDIR" -lws -pthread)
+fi
 "$clang" -std=gnu11 -O1 -Wall -Wextra -Werror -Wno-unknown-pragmas \
-  "$src" -o "$out/$name.serial"
+  "$src" -o "$out/$name.serial" "${serial_libws[@]}"
 "$wscc" -std=gnu11 -O1 -Wall -Wextra -Werror "$src" -o "$out/$name.ws"
 "$out/$name.serial" >"$out/$name.expected"
 if [ ! -s "$out/$name.expected" ]; then
