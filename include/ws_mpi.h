@@ -200,6 +200,9 @@ typedef struct ws_mpi_stats {
   uint64_t msgs_sent;
   uint64_t msgs_received;
   uint64_t bytes_sent;
+  uint64_t comm_wakeups; /* communication thread: rounds after a sleep */
+  uint64_t comm_cpu_ns;  /* its CPU time (ns) from MPI's start to the end of
+                            the job (0 until then) */
 } ws_mpi_stats;
 
 /* This rank's counters so far (approximate while tasks run).  Returns WS_OK

@@ -10,10 +10,12 @@
  * send the results workers posted, push work to lifeline thieves, look for
  * work when the rank queue is empty, complete sends (MPI_Test); when an
  * iteration found nothing to do, sleep on a condition variable with a
- * back-off from 1 us up to WS_MPI_POLL_US (default 1000 us).  Workers that
- * post a result wake it at once.  So an idle rank wakes at most about 1000
- * times a second for one MPI_Iprobe: it does not spin (Open MPI's blocking
- * calls would busy-poll a core).
+ * back-off from 50 us up to WS_MPI_POLL_US (default 1000 us), or a tenth of
+ * that while the rank has nothing queued and waits for results of tasks it
+ * shipped or for a steal answer (its workers are idle meanwhile).  Workers
+ * that post a result wake it at once.  So an idle rank wakes at most about
+ * 1000 times a second for one MPI_Iprobe: it does not spin (Open MPI's
+ * blocking calls would busy-poll a core).
  *
  * Stealing between ranks (Saraswat et al., "Lifeline-based global load
  * balancing", PPoPP 2011): with an empty queue a rank sends one steal
@@ -65,6 +67,10 @@ enum {
 };
 
 #define STEAL_MAX 32 /* tasks per steal answer or push */
+/* The comm thread's first sleep after a busy round (us).  Shorter ones
+ * cost a wake-up each (~15 us of CPU on a virtual machine, timer slack
+ * included) and see nothing new: a steal answer or result takes longer. */
+#define FIRST_SLEEP_US 50
 
 typedef struct task_wire {
   uint64_t id, token;
@@ -111,6 +117,9 @@ static int *g_lifelines, g_nlifelines;
 static unsigned char *g_lifeline_thief; /* ranks registered on us */
 static uint64_t g_rng;
 static ws_frame g_service = WS_FRAME_INIT; /* received tasks' stand-ins */
+/* Tasks of this rank shipped elsewhere whose results have not come back
+ * (send_tasks, apply_result). */
+static long g_outstanding;
 
 /* ---- Settings ------------------------------------------------------------ */
 
@@ -216,6 +225,8 @@ static void send_tasks(int dest, dtask **t, int n, int pushed) {
      * from elsewhere is forwarded, and its result goes to its origin. */
     if (!d->frame)
       ws_mpi__dtask_unref(d);
+    else
+      g_outstanding++;
   }
   MPI_STAT_ADD(shipped, n);
   send_msg(dest, TAG_TASKS, buf, len);
@@ -235,6 +246,7 @@ static void apply_result(uint64_t token, const unsigned char *bytes,
     MPI_Abort(g_c, 1);
   }
   ws_mpi__scatter(t->res, t->nres, bytes);
+  g_outstanding--;
   /* After the result is written: the owner's ws_wait may return now. */
   ws__ext_child_done(t->frame);
   ws_mpi__dtask_unref(t);
@@ -247,7 +259,8 @@ static void bad_message(int src, const char *what) {
 }
 
 /* Steal state of this rank as a thief. */
-static int g_steal_out;  /* a random steal request is unanswered */
+static int g_steal_out; /* a random steal request is unanswered */
+
 static int g_attempts;   /* refusals in a row */
 static int g_registered; /* on our lifelines, waiting for a push */
 
@@ -570,6 +583,7 @@ static const struct {
     {"steals_served", "served"},    {"refusals", "refusals"},
     {"lifeline_pushes", "ll_push"}, {"msgs_sent", "msg_sent"},
     {"msgs_received", "msg_recv"},  {"bytes_sent", "bytes_sent"},
+    {"comm_wakeups", "wakeups"},    {"comm_cpu_ns", "comm_ms"},
 };
 #define NSTAT ((int)(sizeof(ws_mpi_stats) / sizeof(uint64_t)))
 _Static_assert(sizeof k_stat / sizeof k_stat[0] == NSTAT,
@@ -581,8 +595,15 @@ static uint64_t stat_at(const ws_mpi_stats *s, int i) {
   return v;
 }
 
-/* Column width: 10 for the first two and the last, else 9. */
-static int stat_width(int i) { return i < 2 || i == NSTAT - 1 ? 10 : 9; }
+/* Column width: 10 for the first two and bytes_sent, else 9. */
+static int stat_width(int i) {
+  return i < 2 || i == (int)(offsetof(ws_mpi_stats, bytes_sent) / 8) ? 10 : 9;
+}
+
+/* A value as its column shows it (comm_cpu_ns in ms). */
+static uint64_t stat_shown(int i, uint64_t v) {
+  return i == (int)(offsetof(ws_mpi_stats, comm_cpu_ns) / 8) ? v / 1000000 : v;
+}
 
 static void print_stats(const ws_mpi_stats *all, int size) {
   FILE *f = stderr;
@@ -600,7 +621,7 @@ static void print_stats(const ws_mpi_stats *all, int size) {
     for (int i = 0; i < NSTAT; i++) {
       uint64_t v = r < size ? stat_at(&all[r], i) : tot[i];
       tot[i] += r < size ? v : 0;
-      fprintf(f, " %*llu", stat_width(i), (unsigned long long)v);
+      fprintf(f, " %*llu", stat_width(i), (unsigned long long)stat_shown(i, v));
     }
     fputc('\n', f);
   }
@@ -796,6 +817,23 @@ static void merge_traces(int rank, int size) {
 
 /* The end of the job on this rank: stop sending, receive what the others
  * sent, complete our sends, gather the statistics. */
+/* The comm thread's CPU time (ns). */
+static uint64_t comm_cpu(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The comm thread's CPU since its loop started (MPI's start excluded)
+ * into the statistics. */
+static uint64_t g_comm_cpu0;
+static void record_comm_cpu(void) {
+  atomic_store_explicit(
+      &ws_mpi__counters.v[offsetof(ws_mpi_stats, comm_cpu_ns) / 8],
+      comm_cpu() - g_comm_cpu0, memory_order_relaxed);
+}
+
 static void finish_job(int rank, int size) {
   __atomic_store_n(&ws_mpi__rt.distributed, 0, __ATOMIC_RELAXED);
   uint64_t *expect = calloc((size_t)size, sizeof *expect);
@@ -821,6 +859,7 @@ static void finish_job(int rank, int size) {
     nanosleep(&ts, NULL);
   }
   free(expect);
+  record_comm_cpu();
   ws_mpi_stats mine, *all = NULL;
   ws_mpi_stats_get(&mine);
   if (rank == 0)
@@ -883,6 +922,7 @@ static void *comm_main(void *arg) {
   int32_t status = 0;
   int stop = 0;
   long sleep_us = 0;
+  g_comm_cpu0 = comm_cpu();
   while (!stop) {
     int busy = 0;
     if (size > 1) {
@@ -915,11 +955,18 @@ static void *comm_main(void *arg) {
     if (busy) {
       sleep_us = 0;
     } else {
-      /* Back off: 1, 2, 4 ... poll_us microseconds (one rank: until
-       * finish, woken by it). */
-      sleep_us = sleep_us ? sleep_us * 2 : 1;
-      if (sleep_us > poll_us)
-        sleep_us = poll_us;
+      /* Back off: 50, 100, 200 ... poll_us microseconds (one rank: until
+       * finish, woken by it).  A rank with nothing queued that waits for
+       * results or for a steal answer backs off to a tenth of that only:
+       * its workers are likely idle until the answer comes, and at the
+       * end of a recursion every level's result is one such wait. */
+      long cap = poll_us;
+      if ((g_outstanding > 0 || g_steal_out) &&
+          atomic_load_explicit(&ws_mpi__rt.queued, memory_order_relaxed) == 0)
+        cap = poll_us / 10 > 0 ? poll_us / 10 : 1;
+      sleep_us = sleep_us ? sleep_us * 2 : FIRST_SLEEP_US;
+      if (sleep_us > cap)
+        sleep_us = cap;
       if (!g_out_head) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -929,12 +976,15 @@ static void *comm_main(void *arg) {
         g_comm_sleeping = 1;
         pthread_cond_timedwait(&g_cv, &g_mtx, &ts);
         g_comm_sleeping = 0;
+        MPI_STAT_ADD(comm_wakeups, 1);
       }
     }
     pthread_mutex_unlock(&g_mtx);
   }
   if (size > 1)
     finish_job(rank, size);
+  else
+    record_comm_cpu();
   MPI_Comm_free(&g_c);
   MPI_Finalize();
   pthread_mutex_lock(&g_mtx);

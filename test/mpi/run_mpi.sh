@@ -177,6 +177,8 @@ tot = lambda k: sum(a[k] for a in all_)
 assert tot("ran") == tot("spawned") > 0, (tot("ran"), tot("spawned"))
 assert tot("msgs_sent") == tot("msgs_received"), all_
 assert all_[1]["ran"] > 0, all_
+# The communication threads slept and woke (they never spin).
+assert all(a["comm_wakeups"] > 0 for a in all_), all_
 print("ranks ran", [a["ran"] for a in all_], "of", tot("spawned"))
 PY
   ;;
