@@ -909,9 +909,14 @@ std::string LoopLowering::outlined(Region &R, LoopInfo &L,
   // indentation on ws-rewrite's output): for (...) {\n BODY } ...
   S += " for (; __ws_k < __ws_hi; __ws_k++, " + Var + " = " + Next + ") {\n";
   unsigned Open = L.BodyBegin - 1; // the header's ')'
+  // A body that ends (or starts) inside a conditional group gets the lines
+  // that make its groups whole: #if 1 ... BODY ... #endif
+  auto [CondBefore, CondAfter] = Src.conditionalFrame(L.BodyBegin, L.BodyEnd);
+  S += CondBefore;
   S += Src.lineDirectiveAt(Open);
   S += std::string(Src.column(Open), ' ');
   S += Body;
+  S += CondAfter;
   S += " }";
   if (R.NeedsFrame)
     S += " ws_wait_pending(&__ws_frame);";

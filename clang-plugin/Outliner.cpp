@@ -200,6 +200,8 @@ bool Outliner::rewriteFunction(FunctionRegions &FR) {
       Ok &= rewriteUses(FR, *R);
     else if (R->kind() == DirectiveKind::ParallelFor)
       Ok &= Loops.rewriteUses(FR, *R);
+  for (auto &R : FR.Regions)
+    Ok &= checkClauseMacros(*R);
   if (!Ok)
     return false;
   addFrameAndReturns(FR);
@@ -365,6 +367,46 @@ bool Outliner::rewriteCaptureUses(Region &R, const Stmt *Root,
       Walk(Child);
   };
   Walk(Root);
+  return Ok;
+}
+
+bool Outliner::checkClauseMacros(const Region &R) {
+  // exprText() renames the clause's own tokens; a name that a macro body
+  // brings in (`if(ACC(j))`, `#define ACC(v) (acc[v] += v)`) is not one of
+  // them.  Spell such an invocation out (the pragma line then holds its
+  // tokens), else an error naming the macro.
+  const Region *Outer = R.EnclosingTask;
+  if (!Outer || !R.Marker)
+    return true;
+  const SourceManager &SM = Src.sm();
+  bool Ok = true;
+  llvm::DenseSet<unsigned> Done; // invocations seen, by offset
+  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
+      const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+      SourceLocation L = DRE->getLocation();
+      if (VD && isByAddress(findCapture(Outer, VD)) && L.isMacroID() &&
+          (!SM.isMacroArgExpansion(L) || SM.getSpellingLoc(L).isMacroID() ||
+           !Src.inMain(SM.getSpellingLoc(L)))) {
+        auto [B, E] = Src.invocationOf(L);
+        Ok = false;
+        if (!Done.insert(B).second)
+          return;
+        llvm::StringRef Macro = Src.inMain(L) ? Src.macroNameAt(B) : "";
+        if (!Src.inMain(L) || !Table.spellOut().request(
+                                  B, E, L, unsigned(Diag::SharedInMacroBody),
+                                  VD->getName().str(), Macro.str()))
+          Diags.report(L, Diag::SharedInMacroBody) << VD->getName() << Macro;
+        return;
+      }
+    }
+    for (const Stmt *Child : S->children())
+      Walk(Child);
+  };
+  for (unsigned I = 1; I < R.Marker->getNumArgs(); ++I)
+    Walk(R.Marker->getArg(I));
   return Ok;
 }
 
@@ -740,10 +782,17 @@ std::string Outliner::outlined(Region &Task) {
     for (const char *Name : FuncNames)
       S += std::string("#define ") + Name + " " + quoteC(Task.Fn->getName()) +
            "\n";
+  // A statement that ends inside a conditional group (or starts inside
+  // one) gets the lines that make its groups whole here:
+  //   #if 1 ... #line N ... <statement> ... #endif
+  auto [CondBefore, CondAfter] =
+      Src.conditionalFrame(Task.BodyBegin, Task.BodyEnd);
+  S += CondBefore;
   S += Src.lineDirectiveAt(Task.BodyBegin);
   S += std::string(Src.column(Task.BodyBegin) - 1, ' ');
   S += RW.getRewrittenText(CharSourceRange::getCharRange(
       Src.loc(Task.BodyBegin), Src.loc(Task.BodyEnd)));
+  S += CondAfter;
   if (Task.NeedsFrame)
     S += " ws_wait_pending(&__ws_frame);";
   S += " }\n";
@@ -768,18 +817,18 @@ void Outliner::rewriteDirective(FunctionRegions &FR, Region &R,
       // Preprocessor lines between the directive and its statement (the
       // `#endif` of a guard): they stay; the spawn takes the directive's
       // place (in the active branch) and the statement is blanked.
-      llvm::StringRef Old = Src.text().slice(R.BodyBegin, R.BodyEnd);
       RW.ReplaceText(CharSourceRange::getCharRange(Src.loc(R.BodyBegin),
                                                    Src.loc(R.BodyEnd)),
-                     std::string(Old.count('\n'), '\n'));
+                     Src.blankKeepingConditionals(R.BodyBegin, R.BodyEnd));
       Text += std::string(Src.text().slice(D.TextBegin, D.TextEnd).count('\n'),
                           '\n');
       break;
     }
     End = R.BodyEnd;
-    // Keep every following line where it was.
-    llvm::StringRef Old = Src.text().slice(D.TextBegin, End);
-    Text += std::string(Old.count('\n'), '\n');
+    // Keep every following line where it was, and the conditional lines of
+    // the statement (`if (n)` `#if 1` `x++;`, with `#endif` after the
+    // statement) so that the groups around it stay whole.
+    Text += Src.blankKeepingConditionals(D.TextBegin, End);
     break;
   }
   case DirectiveKind::Taskgroup: {

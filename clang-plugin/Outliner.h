@@ -77,6 +77,10 @@ private:
   bool rewriteCaptureUses(Region &R, const clang::Stmt *Root,
                           const llvm::DenseSet<const clang::Stmt *> &Skip,
                           const Region *Outer);
+  /// A by-address capture of the enclosing task (or loop) that a macro body
+  /// in R's clause expressions names: spell the invocation out, else an
+  /// error.  False in both cases.
+  bool checkClauseMacros(const Region &R);
   void rewriteDirective(FunctionRegions &FR, Region &R, std::string &Post);
   std::string declarations(Region &Task);
   std::string spawn(Region &Task);

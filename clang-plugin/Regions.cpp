@@ -9,6 +9,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Path.h"
 
 #include <functional>
@@ -171,6 +172,106 @@ std::optional<unsigned> SourceText::firstCodeTokenAt(
     }
     return Off;
   }
+}
+
+namespace {
+enum class CondKind { Open, Middle, Close, Other };
+
+CondKind condKind(llvm::StringRef Name) {
+  return llvm::StringSwitch<CondKind>(Name)
+      .Cases("if", "ifdef", "ifndef", CondKind::Open)
+      .Cases("elif", "elifdef", "elifndef", "else", CondKind::Middle)
+      .Case("endif", CondKind::Close)
+      .Default(CondKind::Other);
+}
+} // namespace
+
+std::vector<std::pair<unsigned, unsigned>>
+SourceText::conditionals(unsigned Begin, unsigned End) const {
+  std::vector<std::pair<unsigned, unsigned>> Out;
+  if (Begin >= End || End > Text.size())
+    return Out;
+  // The raw lexer needs the buffer's terminating NUL: lex to the file's
+  // end, stop past End.
+  Lexer L(SM.getLocForStartOfFile(Main), LO, Text.begin(),
+          Text.begin() + lineStart(Begin), Text.end());
+  L.SetCommentRetentionState(false);
+  Token T;
+  L.LexFromRawLexer(T);
+  while (T.isNot(tok::eof)) {
+    unsigned Off = SM.getFileOffset(T.getLocation());
+    if (Off >= End)
+      break;
+    if (!T.is(tok::hash) || !T.isAtStartOfLine()) {
+      L.LexFromRawLexer(T);
+      continue;
+    }
+    Token Name;
+    L.LexFromRawLexer(Name);
+    bool IsCond = Off >= Begin && Name.is(tok::raw_identifier) &&
+                  !Name.isAtStartOfLine() &&
+                  condKind(Name.getRawIdentifier()) != CondKind::Other;
+    // The directive's last token: the one before the next line's first.
+    Token Last = T;
+    T = Name;
+    while (T.isNot(tok::eof) && !T.isAtStartOfLine()) {
+      Last = T;
+      L.LexFromRawLexer(T);
+    }
+    if (IsCond)
+      Out.push_back(
+          {Off, SM.getFileOffset(Last.getLocation()) + Last.getLength()});
+  }
+  return Out;
+}
+
+std::pair<std::string, std::string>
+SourceText::conditionalFrame(unsigned Begin, unsigned End) const {
+  unsigned Depth = 0, Unopened = 0;
+  for (auto [B, E] : conditionals(Begin, End)) {
+    llvm::StringRef Name = Text.slice(B + 1, E).ltrim().take_while(
+        [](char C) { return isAsciiIdentifierContinue(C); });
+    switch (condKind(Name)) {
+    case CondKind::Open:
+      ++Depth;
+      break;
+    case CondKind::Middle:
+      if (Depth == 0) { // continues a group opened before Begin
+        ++Unopened;
+        Depth = 1;
+      }
+      break;
+    case CondKind::Close:
+      if (Depth == 0)
+        ++Unopened;
+      else
+        --Depth;
+      break;
+    case CondKind::Other:
+      break;
+    }
+  }
+  std::string Before, After;
+  for (unsigned I = 0; I < Unopened; ++I)
+    Before += "#if 1\n";
+  for (unsigned I = 0; I < Depth; ++I)
+    After += "\n#endif";
+  if (Depth)
+    After += "\n";
+  return {Before, After};
+}
+
+std::string SourceText::blankKeepingConditionals(unsigned Begin,
+                                                 unsigned End) const {
+  std::string Out;
+  unsigned Pos = Begin;
+  for (auto [B, E] : conditionals(Begin, End)) {
+    Out += std::string(Text.slice(Pos, B).count('\n'), '\n');
+    Out += Text.slice(B, E).str();
+    Pos = E;
+  }
+  Out += std::string(Text.slice(Pos, End).count('\n'), '\n');
+  return Out;
 }
 
 std::string quoteC(llvm::StringRef S) {

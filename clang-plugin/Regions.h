@@ -65,6 +65,21 @@ public:
   std::optional<unsigned> firstCodeTokenAt(
       unsigned Offset,
       const std::vector<std::pair<unsigned, unsigned>> &Skipped) const;
+  /// The conditional directive lines (`#if`... `#endif`, continuations
+  /// included) that start in [Begin, End), as offsets [begin, end) without
+  /// the final newline, in order.
+  std::vector<std::pair<unsigned, unsigned>> conditionals(unsigned Begin,
+                                                          unsigned End) const;
+  /// What [Begin, End) needs to be a whole of conditional groups when it is
+  /// copied elsewhere (an outlined body): `#if 1` lines before it for the
+  /// groups it ends or continues (`#else`, `#endif`) without opening them,
+  /// `#endif` lines after it for the ones it opens and does not end.
+  std::pair<std::string, std::string> conditionalFrame(unsigned Begin,
+                                                       unsigned End) const;
+  /// [Begin, End) with everything but its newlines and its conditional
+  /// directive lines removed: what stays in place of code that moves, so
+  /// that the groups around and inside it stay whole.
+  std::string blankKeepingConditionals(unsigned Begin, unsigned End) const;
   /// `#line N "file"` followed by a newline.
   std::string lineDirective(unsigned Line) const;
   /// The `#line` that makes the next line count as the one at Offset, as
