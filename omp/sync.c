@@ -32,9 +32,9 @@ void wso_futex_wake(_Atomic uint32_t *addr, int n) {
 
 _Atomic int wso_spin_ok = 1;
 
-/* Spin a few microseconds (short phases between barriers should not pay a
- * futex round trip), yield a little, then sleep. */
-void wso_event_wait(wso_event *e, uint32_t value) {
+/* Spin a few microseconds: short phases between barriers should not pay a
+ * futex round trip. */
+int wso_event_spin(wso_event *e, uint32_t value) {
   /* Relaxed: a hint. */
   int spins = atomic_load_explicit(&wso_spin_ok, memory_order_relaxed) &&
                       !wso_cfg.wait_passive
@@ -43,14 +43,25 @@ void wso_event_wait(wso_event *e, uint32_t value) {
   for (int i = 0; i < spins; i++) {
     /* Acquire: pairs with the writer's seq_cst change. */
     if (atomic_load_explicit(&e->v, memory_order_acquire) != value)
-      return;
+      return 1;
     cpu_relax();
   }
+  return atomic_load_explicit(&e->v, memory_order_acquire) != value;
+}
+
+/* Spin, yield a little, then sleep. */
+void wso_event_wait(wso_event *e, uint32_t value) {
+  if (wso_event_spin(e, value))
+    return;
   for (int i = 0; i < 8; i++) {
     if (atomic_load_explicit(&e->v, memory_order_acquire) != value)
       return;
     sched_yield();
   }
+  wso_event_sleep(e, value);
+}
+
+void wso_event_sleep(wso_event *e, uint32_t value) {
   for (;;) {
     atomic_fetch_add_explicit(&e->sleepers, 1, memory_order_seq_cst);
     if (atomic_load_explicit(&e->v, memory_order_seq_cst) != value) {
@@ -100,12 +111,17 @@ void wso_unsupported(const char *name) {
 
 /* ---- critical ------------------------------------------------------------ */
 
+/* The running task holds one lock more or less: tasks it creates meanwhile
+ * are included (task.c, adopt). */
+static inline void held(int d) { wso_self()->task->locks += d; }
+
 /* The name's storage (32 zeroed bytes Clang shares between translation
  * units) holds the lock word itself: no allocation, no registry. */
 WSO_EXPORT void __kmpc_critical(wso_ident *loc, int32_t gtid,
                                 wso_critical_name *name) {
   (void)loc, (void)gtid;
   wso_word_lock((_Atomic uint32_t *)name);
+  held(1);
 }
 
 WSO_EXPORT void __kmpc_critical_with_hint(wso_ident *loc, int32_t gtid,
@@ -118,6 +134,7 @@ WSO_EXPORT void __kmpc_critical_with_hint(wso_ident *loc, int32_t gtid,
 WSO_EXPORT void __kmpc_end_critical(wso_ident *loc, int32_t gtid,
                                     wso_critical_name *name) {
   (void)loc, (void)gtid;
+  held(-1);
   wso_word_unlock((_Atomic uint32_t *)name);
 }
 
@@ -146,12 +163,17 @@ WSO_EXPORT void omp_init_lock_with_hint(omp_lock_t *l, omp_sync_hint_t hint) {
 WSO_EXPORT void omp_destroy_lock(omp_lock_t *l) { (void)l; }
 WSO_EXPORT void omp_set_lock(omp_lock_t *l) {
   wso_word_lock((_Atomic uint32_t *)&l->_lk);
+  held(1);
 }
 WSO_EXPORT void omp_unset_lock(omp_lock_t *l) {
+  held(-1);
   wso_word_unlock((_Atomic uint32_t *)&l->_lk);
 }
 WSO_EXPORT int omp_test_lock(omp_lock_t *l) {
-  return wso_word_trylock((_Atomic uint32_t *)&l->_lk);
+  if (!wso_word_trylock((_Atomic uint32_t *)&l->_lk))
+    return 0;
+  held(1);
+  return 1;
 }
 
 static wso_nest_lock *nest_of(omp_nest_lock_t *l) {
@@ -186,10 +208,12 @@ WSO_EXPORT void omp_set_nest_lock(omp_nest_lock_t *l) {
   wso_word_lock(&n->word);
   atomic_store_explicit(&n->owner, me, memory_order_relaxed);
   n->count = 1;
+  held(1);
 }
 WSO_EXPORT void omp_unset_nest_lock(omp_nest_lock_t *l) {
   wso_nest_lock *n = nest_of(l);
   if (--n->count == 0) {
+    held(-1);
     atomic_store_explicit(&n->owner, NULL, memory_order_relaxed);
     wso_word_unlock(&n->word);
   }
@@ -203,5 +227,6 @@ WSO_EXPORT int omp_test_nest_lock(omp_nest_lock_t *l) {
     return 0;
   atomic_store_explicit(&n->owner, me, memory_order_relaxed);
   n->count = 1;
+  held(1);
   return 1;
 }

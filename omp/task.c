@@ -197,16 +197,32 @@ static void ws_body(void *captures) {
   execute(wso_self(), e);
 }
 
-/* Sets what the task inherits from its creator; returns non-zero if it must
- * run at once (included): inside a final task, or in a team of one thread
- * (the initial task, a serialized region), where OpenMP has one thread
- * execute every task -- running them elsewhere would let code that relies
- * on that, like omp_get_thread_num()-indexed or threadprivate data, race. */
+/* What adopt decides. */
+enum {
+  WSO_DEFER,       /* a ws task */
+  WSO_INCLUDE,     /* run at once, as every earlier sibling was */
+  WSO_INCLUDE_LOCK /* run at once; earlier siblings may be deferred */
+};
+
+/* Sets what the task inherits from its creator; says whether it must run at
+ * once (included): inside a final task, or in a team of one thread (the
+ * initial task, a serialized region), where OpenMP has one thread execute
+ * every task -- running them elsewhere would let code that relies on that,
+ * like omp_get_thread_num()-indexed or threadprivate data, race.  And while
+ * its creator (or a creator below it on this thread's stack) holds a lock
+ * or a critical section: a deferred child would make the creator's taskwait
+ * a wait that runs any queued task on this thread, over the creator's
+ * frame -- and one that wants the same lock could never get it (libomp
+ * runs only descendants there; ws_wait runs any task).  OpenMP lets any
+ * task run at once. */
 static int adopt(wso_task *parent, wso_etask *e) {
   e->task.team = parent->team;
   e->task.red = parent->red; /* task reductions it may join */
   e->task.final = parent->final || (e->flags & WSO_TASK_FINAL) != 0;
-  return parent->final || parent->team->nthreads == 1;
+  e->task.locks_below = parent->locks + parent->locks_below;
+  if (parent->final || parent->team->nthreads == 1)
+    return WSO_INCLUDE;
+  return e->task.locks_below > 0 ? WSO_INCLUDE_LOCK : WSO_DEFER;
 }
 
 static void spawn(const wso_ident *loc, wso_task *parent, wso_etask *e,
@@ -237,7 +253,7 @@ WSO_EXPORT int32_t __kmpc_omp_task(wso_ident *loc, int32_t gtid, void *ktask) {
   }
   wso_thread *t = wso_self();
   wso_task *parent = t->task;
-  if (adopt(parent, e))
+  if (adopt(parent, e) != WSO_DEFER)
     execute(t, e);
   else
     spawn(loc, parent, e, NULL, 0);
@@ -338,6 +354,9 @@ static ws_dep *deps_buffer(ws_dep *small, size_t nsmall, int32_t n) {
   return d;
 }
 
+static void wait_deps(int32_t ndeps, wso_dep_info *deps, int32_t nnoalias,
+                      wso_dep_info *noalias);
+
 WSO_EXPORT int32_t __kmpc_omp_task_with_deps(wso_ident *loc, int32_t gtid,
                                              void *ktask, int32_t ndeps,
                                              wso_dep_info *deps,
@@ -348,8 +367,15 @@ WSO_EXPORT int32_t __kmpc_omp_task_with_deps(wso_ident *loc, int32_t gtid,
     return __kmpc_omp_task(loc, gtid, ktask);
   wso_thread *t = wso_self();
   wso_task *parent = t->task;
-  if (adopt(parent, e)) {
+  int how = adopt(parent, e);
+  if (how == WSO_INCLUDE) {
     /* Included: every earlier sibling was included too, and has finished. */
+    execute(t, e);
+    return 0;
+  }
+  if (how == WSO_INCLUDE_LOCK) {
+    /* Included, after the earlier siblings it depends on. */
+    wait_deps(ndeps, deps, nnoalias, noalias);
     execute(t, e);
     return 0;
   }

@@ -5,12 +5,13 @@
  *
  * A parallel region of N threads runs on the encountering thread (thread 0)
  * and N-1 threads of the hot team: threads libws-omp creates on demand and
- * parks between regions.  They are not ws workers: to libws they are
- * application threads that spawn and wait, so a member that blocks in a
- * barrier never holds up the pool, and the pool (at least two workers, see
- * wso_global_init) runs the team's explicit tasks.  Nested regions, and a
- * region started while the hot team serves another one, run as a team of
- * one (as libomp does by default for nesting).
+ * parks between regions.  They are not ws pool threads: to libws they are
+ * application threads, each with a worker record of its own, that spawn and
+ * wait; the ws pool has one worker and no pool threads, so the team's
+ * explicit tasks run on its members (in their waits: taskwait, and barriers,
+ * where help.c keeps them running tasks).  Nested regions, and a region
+ * started while the hot team serves another one, run as a team of one (as
+ * libomp does by default for nesting).
  */
 #include <limits.h>
 #include <pthread.h>
@@ -201,18 +202,18 @@ static void global_init(void) {
               "false\n",
               s);
   }
-  /* The ws pool: WS_NUM_WORKERS if set, else one worker per OpenMP thread;
-   * at least two.  Today the thread that starts the pool (normally main,
-   * which is also thread 0 of every team) becomes worker 0, and a member
-   * waiting at a barrier sleeps: a second worker keeps the team's tasks
-   * running whoever waits. */
-  int workers = wso_cfg.nthreads;
+  /* The ws pool: one worker, the thread that starts it (normally main),
+   * and no pool threads.  Tasks then run only on the team's own threads,
+   * each with a worker record of its own (attach_record), so a task sees
+   * the number and threadprivate copies of the member that runs it; members
+   * waiting at barriers run tasks (help.c).  WS_NUM_WORKERS=n adds n - 1
+   * pool threads that run tasks too (then omp_get_thread_num() in a task
+   * they run is folded from their worker index). */
+  int workers = 1;
   s = getenv("WS_NUM_WORKERS");
   long v;
   if (s && *s && (v = parse_positive(s, NULL)) > 0)
     workers = (int)v;
-  if (workers < 2)
-    workers = 2;
   if (workers > WS_MAX_WORKERS)
     workers = WS_MAX_WORKERS;
   ws_init(workers); /* WS_EBUSY: the program started it itself; fine */
@@ -248,12 +249,16 @@ int wso_thread_num(wso_thread *t) {
   wso_team *team = task->team;
   if (team->nthreads == 1)
     return 0;
-  /* An explicit task: on a member of its team, that member's number; on a
-   * ws worker outside the team, the worker's index folded into the team
-   * (distinct among the workers when the pool is no larger than the team,
-   * which is the default sizing). */
-  if (team == t->base_team)
-    return t->base_tid;
+  /* An explicit task: the number in the task's team of the member running
+   * it -- found from the region this thread runs, up through the regions
+   * enclosing it (a member inside a nested team of one runs tasks of the
+   * outer team while it waits). */
+  int tid = t->base_tid;
+  for (wso_team *b = t->base_team; b; tid = b->parent_tid, b = b->parent)
+    if (b == team)
+      return tid;
+  /* A pool thread (WS_NUM_WORKERS > 1): its worker index folded into the
+   * team. */
   int w = ws_worker_id();
   return w >= 0 ? w % team->nthreads : 0;
 }
@@ -370,7 +375,12 @@ static void run_member(wso_thread *t, wso_team *team, int tid) {
   t->base_tid = tid;
   int32_t gtid = t->gtid, btid = tid;
   invoke(team->fn, &gtid, &btid, team->argc, team->argv);
-  wso_task_wait_children(&impl);
+  /* The region's end is a barrier: members that are done run the others'
+   * tasks until every task of the team has finished. */
+  if (team->nthreads > 1)
+    wso_barrier(t);
+  else
+    wso_task_wait_children(&impl);
   t->task = saved_task;
   t->base_team = saved_team;
   t->base_tid = saved_tid;
@@ -391,10 +401,27 @@ static wso_team g_hot = {.disp = g_hot_disp}; /* the team they serve */
 static _Atomic int g_hot_busy;                /* a region runs on it */
 static wso_member_thread **g_members;         /* [1, g_nmembers) exist */
 static int g_nmembers = 1;
+static int g_keeper; /* the hot team's keeper runs (help.c) */
+
+static void noop_task(void *captures) { (void)captures; }
+
+/* Makes the calling thread hold a ws worker record, claimed at its first
+ * spawn: without one, a wait only sleeps, and a member must run tasks when
+ * it waits.  (A thread that cannot get one -- the records are limited --
+ * runs its tasks inline and sleeps in waits: slower, never wrong.) */
+static void attach_record(wso_thread *t) {
+  if (t->has_record)
+    return;
+  t->has_record = 1;
+  ws_frame f = WS_FRAME_INIT;
+  ws_spawn(&f, noop_task, NULL, 0, WS_TIER_NORMAL, NULL);
+  ws_wait(&f);
+}
 
 static void *member_main(void *arg) {
   wso_member_thread *m = arg;
   wso_thread *t = wso_self();
+  attach_record(t);
   uint32_t seen = 0;
   for (;;) {
     wso_event_wait(&m->go, seen);
@@ -415,6 +442,8 @@ static void *member_main(void *arg) {
 static int ensure_members(int n) {
   if (n <= g_nmembers)
     return n;
+  if (!g_keeper)
+    g_keeper = wso_help_start(&g_hot);
   wso_member_thread **grown = realloc(g_members, sizeof *grown * (size_t)n);
   if (!grown)
     return g_nmembers;
@@ -497,6 +526,7 @@ static void fork_region(wso_thread *t, int n, wso_microtask fn, int argc,
   team->argc = argc;
   team->argv = argv;
   team_reset(team);
+  attach_record(t);
   atomic_store_explicit(&team->running.v, (uint32_t)(n - 1),
                         memory_order_relaxed);
   atomic_store_explicit(&wso_spin_ok, n <= g_ncpus, memory_order_relaxed);
@@ -688,8 +718,12 @@ void wso_barrier(wso_thread *t) {
      * visible to those we release. */
     atomic_store_explicit(&team->bar_gen.v, gen + 1, memory_order_seq_cst);
     wso_event_wake(&team->bar_gen);
-  } else {
-    wso_event_wait(&team->bar_gen, gen);
+  } else if (!wso_event_spin(&team->bar_gen, gen)) {
+    /* Not over after a short spin: run the team's tasks meanwhile. */
+    if (g_keeper)
+      wso_help_wait(team, gen);
+    else
+      wso_event_wait(&team->bar_gen, gen);
   }
 }
 

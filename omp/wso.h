@@ -190,6 +190,8 @@ typedef struct wso_task {
   int taskgroups;   /* open taskgroups */
   int spawned;      /* something was spawned into frame */
   wso_taskred *red; /* task reductions of its open taskgroups */
+  int locks;        /* locks and critical sections it holds */
+  int locks_below;  /* included: those its creators on this stack hold */
   wso_ws ws;        /* worksharing state */
 } wso_task;
 
@@ -215,6 +217,11 @@ struct wso_team {
   /* copyprivate: the executing thread's data. */
   void *_Atomic cp_data;
   wso_disp *disp; /* WSO_DISP_BUFS of them (teams of 2+ threads) */
+  /* Members waiting at a barrier run tasks (help.c): the generation asked
+   * of the keeper (+1), the one its task serves (+1), its two handles. */
+  _Alignas(64) wso_event keeper_req;
+  wso_event keeper_armed;
+  ws_handle keeper_h[2];
 };
 
 /* Per OS thread. */
@@ -229,6 +236,7 @@ typedef struct wso_thread {
   /* Serialized regions entered through __kmpc_serialized_parallel. */
   struct wso_serial *serial;
   struct tp_table *tp; /* threadprivate copies (threadprivate.c) */
+  int has_record;      /* holds a ws worker record (runs tasks in waits) */
 } wso_thread;
 
 /* Initial-exec: one load per access, as libws does for its own state (the
@@ -266,6 +274,12 @@ int wso_thread_num(wso_thread *t);
  * calling member's tasks). */
 void wso_barrier(wso_thread *t);
 
+/* help.c: starts `team`'s keeper thread (0 if it cannot be created: then
+ * barriers sleep); waits for barrier generation `gen` to end, running tasks
+ * meanwhile. */
+int wso_help_start(wso_team *team);
+void wso_help_wait(wso_team *team, uint32_t gen);
+
 /* The end of a taskgroup whose tasks have finished: combines its task
  * reduction, if any (taskred.c). */
 void wso_taskred_end(wso_task *task);
@@ -282,6 +296,12 @@ void wso_futex_wake(_Atomic uint32_t *addr, int n);
  * threads than the CPUs, or OMP_WAIT_POLICY=passive), yields, then sleeps.
  * Acquire: the writes before the change are visible on return. */
 void wso_event_wait(wso_event *e, uint32_t value);
+/* The first phase alone: spins (as wso_event_wait does); 1 if e->v changed
+ * (acquire). */
+int wso_event_spin(wso_event *e, uint32_t value);
+/* The last phase alone: sleeps at once, never spins (threads that must not
+ * take a CPU from the team while they wait). */
+void wso_event_sleep(wso_event *e, uint32_t value);
 static inline void wso_event_wake(wso_event *e) {
   if (atomic_load_explicit(&e->sleepers, memory_order_seq_cst))
     wso_futex_wake(&e->v, 0x7fffffff);
