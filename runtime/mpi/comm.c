@@ -1104,6 +1104,7 @@ void ws_mpi__comm_finish(int status) {
 }
 
 static void serve_noop(void *captures) { (void)captures; }
+static const ws_site k_serve_site = {"ws-mpi: serving thread's start", NULL, 0};
 
 int ws_mpi__serve(void) {
   ws_frame hold = WS_FRAME_INIT;
@@ -1113,7 +1114,7 @@ int ws_mpi__serve(void) {
     /* A first spawn makes this thread the frame's owner (the extra child
      * alone would not); the extra child is released by the comm thread at
      * the end. */
-    ws_spawn(&hold, serve_noop, NULL, 0, WS_TIER_NORMAL, NULL);
+    ws_spawn(&hold, serve_noop, NULL, 0, WS_TIER_NORMAL, &k_serve_site);
     ws__ext_child_add(&hold);
     g_serve_frame = &hold;
   }

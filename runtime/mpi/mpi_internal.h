@@ -104,6 +104,9 @@ extern ws_mpi_counters ws_mpi__counters;
 
 /* tasks.c */
 const ws_mpi_task *ws_mpi__lookup(uint64_t id);
+/* The site that names `task` (label: its key) once the table is frozen,
+ * else NULL. */
+const ws_site *ws_mpi__site(const ws_mpi_task *task);
 /* Sorted ids of the table hashed with their keys, and the entry count. */
 uint64_t ws_mpi__table_hash(int *count);
 void ws_mpi__table_freeze(void);

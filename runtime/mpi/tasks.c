@@ -27,6 +27,11 @@ ws_mpi_counters ws_mpi__counters;
 static pthread_mutex_t g_table_lock = PTHREAD_MUTEX_INITIALIZER;
 static ws_mpi_task **g_table;
 static int g_ntable, g_captable, g_frozen;
+/* Once frozen: g_sites[i] names g_table[i]'s tasks (label = its key) in
+ * WS_TRACE and wherever libws names a task: the libws task that stands for
+ * a distributed one would otherwise show as run_dtask.  Never freed (libws
+ * keeps site pointers until its shutdown). */
+static ws_site *g_sites;
 
 static uint64_t fnv1a(const void *p, size_t n, uint64_t h) {
   const unsigned char *s = p;
@@ -85,25 +90,43 @@ static int by_id(const void *a, const void *b) {
 
 void ws_mpi__table_freeze(void) {
   pthread_mutex_lock(&g_table_lock);
-  if (!g_frozen && g_ntable > 1)
-    qsort(g_table, (size_t)g_ntable, sizeof *g_table, by_id);
+  if (!g_frozen) {
+    if (g_ntable > 1)
+      qsort(g_table, (size_t)g_ntable, sizeof *g_table, by_id);
+    g_sites = g_ntable ? calloc((size_t)g_ntable, sizeof *g_sites) : NULL;
+    for (int i = 0; g_sites && i < g_ntable; i++)
+      g_sites[i].label = g_table[i]->key;
+  }
   g_frozen = 1;
   pthread_mutex_unlock(&g_table_lock);
 }
 
-const ws_mpi_task *ws_mpi__lookup(uint64_t id) {
+/* The index of `id` in the frozen table, or -1. */
+static int table_index(uint64_t id) {
   int lo = 0, hi = g_ntable - 1;
   while (lo <= hi) {
     int mid = lo + (hi - lo) / 2;
     uint64_t m = g_table[mid]->id;
     if (m == id)
-      return g_table[mid];
+      return mid;
     if (m < id)
       lo = mid + 1;
     else
       hi = mid - 1;
   }
-  return NULL;
+  return -1;
+}
+
+const ws_mpi_task *ws_mpi__lookup(uint64_t id) {
+  int i = table_index(id);
+  return i < 0 ? NULL : g_table[i];
+}
+
+const ws_site *ws_mpi__site(const ws_mpi_task *task) {
+  if (!g_frozen || !g_sites)
+    return NULL;
+  int i = table_index(task->id);
+  return i >= 0 && g_table[i] == task ? &g_sites[i] : NULL;
 }
 
 uint64_t ws_mpi__table_hash(int *count) {
@@ -117,10 +140,17 @@ uint64_t ws_mpi__table_hash(int *count) {
 }
 
 /* Is `task` in the table?  (A spawn of an unregistered task could not run
- * on another rank.)  Before the freeze: a linear search under the lock. */
-static int registered(const ws_mpi_task *task) {
-  if (g_frozen)
-    return ws_mpi__lookup(task->id) == task;
+ * on another rank.)  Before the freeze: a linear search under the lock.
+ * Once frozen, *site is its site (else NULL). */
+static int registered(const ws_mpi_task *task, const ws_site **site) {
+  *site = NULL;
+  if (g_frozen) {
+    int i = table_index(task->id);
+    if (i < 0 || g_table[i] != task)
+      return 0;
+    *site = g_sites ? &g_sites[i] : NULL;
+    return 1;
+  }
   pthread_mutex_lock(&g_table_lock);
   int found = 0;
   for (int i = 0; i < g_ntable && !found; i++)
@@ -290,7 +320,7 @@ void ws_mpi__enqueue_remote(ws_frame *service, dtask *t) {
   pthread_mutex_lock(&rt->q_lock);
   q_link(rt, t);
   pthread_mutex_unlock(&rt->q_lock);
-  ws_spawn(service, run_dtask, &t, sizeof t, t->tier, NULL);
+  ws_spawn(service, run_dtask, &t, sizeof t, t->tier, ws_mpi__site(t->def));
 }
 
 /* One rank: a distributed task is an ordinary task.  Its captures are the
@@ -309,7 +339,7 @@ static void run_local(void *captures) {
 
 static int spawn_local(ws_frame *frame, const ws_mpi_task *task,
                        const void *captures, size_t size, int tier,
-                       void *result) {
+                       void *result, const ws_site *site) {
   alignas(16) unsigned char small[WS_INLINE_CAPTURE];
   unsigned char *buf = size + sizeof(local_head) <= sizeof small
                            ? small
@@ -323,7 +353,7 @@ static int spawn_local(ws_frame *frame, const ws_mpi_task *task,
   memcpy(buf, &h, sizeof h);
   if (size)
     memcpy(buf + sizeof h, captures, size);
-  int rc = ws_spawn(frame, run_local, buf, size + sizeof h, tier, NULL);
+  int rc = ws_spawn(frame, run_local, buf, size + sizeof h, tier, site);
   if (buf != small)
     free(buf);
   return rc;
@@ -354,7 +384,8 @@ static void run_local_multi(void *captures) {
 
 static int spawn_local_multi(ws_frame *frame, const ws_mpi_task *task,
                              const void *captures, size_t size, int tier,
-                             const ws_mpi_result *res, int nres, size_t total) {
+                             const ws_mpi_result *res, int nres, size_t total,
+                             const ws_site *site) {
   size_t head = sizeof(multi_head) + (size_t)nres * sizeof *res;
   unsigned char *buf = malloc(head + size);
   if (!buf) {
@@ -366,7 +397,7 @@ static int spawn_local_multi(ws_frame *frame, const ws_mpi_task *task,
   memcpy(buf + sizeof h, res, (size_t)nres * sizeof *res);
   if (size)
     memcpy(buf + head, captures, size);
-  int rc = ws_spawn(frame, run_local_multi, buf, head + size, tier, NULL);
+  int rc = ws_spawn(frame, run_local_multi, buf, head + size, tier, site);
   free(buf);
   return rc;
 }
@@ -386,7 +417,8 @@ int ws_mpi_spawn_results(ws_frame *frame, const ws_mpi_task *task,
     if (results[i].size > WS_MPI_MAX_BYTES || total > WS_MPI_MAX_BYTES)
       return WS_EINVAL;
   }
-  if (!registered(task))
+  const ws_site *site;
+  if (!registered(task, &site))
     return WS_EINVAL;
   tier = tier < WS_TIER_LOW        ? WS_TIER_LOW
          : tier > WS_TIER_CRITICAL ? WS_TIER_CRITICAL
@@ -402,16 +434,16 @@ int ws_mpi_spawn_results(ws_frame *frame, const ws_mpi_task *task,
     MPI_STAT_ADD(ran, 1);
     if (num_results > 1)
       return spawn_local_multi(frame, task, captures, size, tier, results,
-                               num_results, total);
+                               num_results, total, site);
     return spawn_local(frame, task, captures, size, tier,
-                       num_results ? results[0].addr : NULL);
+                       num_results ? results[0].addr : NULL, site);
   }
   t->frame = frame;
   /* Queued before its stand-in exists: the stand-in must find it linked. */
   pthread_mutex_lock(&rt->q_lock);
   q_link(rt, t);
   pthread_mutex_unlock(&rt->q_lock);
-  return ws_spawn(frame, run_dtask, &t, sizeof t, tier, NULL);
+  return ws_spawn(frame, run_dtask, &t, sizeof t, tier, site);
 }
 
 int ws_mpi_spawn(ws_frame *frame, const ws_mpi_task *task, const void *captures,
