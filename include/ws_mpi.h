@@ -68,7 +68,9 @@
  * many refusals the thief registers on its lifelines (its hypercube
  * neighbours) and waits; a victim that gets work later pushes some to the
  * thieves registered on it.  A task received but not started yet may be
- * stolen again; its result goes straight to its origin.
+ * stolen again (not back to where it came from, not within 2 ms, and only
+ * while its rank runs another distributed task); its result goes straight
+ * to its origin.
  *
  * Errors.  A rank that dies ends the whole job (Open MPI's mpirun reports
  * which rank and which signal, and kills the others), with a non-zero

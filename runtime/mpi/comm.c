@@ -270,8 +270,14 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Received tasks that may leave again (see dtask.from). */
+/* Received tasks that may leave again (see dtask.from): those that arrived
+ * before the returned time -- none (0) while no distributed task runs here.
+ * A rank whose workers have not started anything yet (busy with ordinary
+ * tasks, or not given a CPU: 4 ranks on 2 cores) would otherwise pass on
+ * all it received and run nothing itself. */
 static uint64_t settled_before(void) {
+  if (atomic_load_explicit(&ws_mpi__rt.running, memory_order_relaxed) == 0)
+    return 0;
   uint64_t now = now_ns();
   return now > WS_MPI__RESIDENCE_NS ? now - WS_MPI__RESIDENCE_NS : 0;
 }

@@ -71,7 +71,8 @@ typedef struct dtask {
   /* A received task: the rank it came from and when (ns, monotonic).  It
    * is not sent back there, nor anywhere within WS_MPI__RESIDENCE_NS of its
    * arrival: two idle ranks would otherwise bounce a task between them
-   * faster than either's workers start it. */
+   * faster than either's workers start it; nor while no distributed task
+   * runs on its rank (comm.c, settled_before). */
   int from;
   uint64_t arrived_ns;
   uint32_t csize, rsize;
