@@ -120,6 +120,7 @@ int ws__caps_bit(const ws__caps_cfg *c, const char *name, size_t len) {
 }
 
 void ws__config_load(ws__config *cfg) {
+  ws__mpi_hint(); /* with the static libws.a too: see mpi_hooks.c */
   memset(cfg, 0, sizeof *cfg);
   cfg->steal_batch = 32;
   cfg->starvation_ms = 5000;

@@ -59,6 +59,10 @@ void ws__config_load(ws__config *cfg);
 /* CPUs in this process's affinity mask (at least 1). */
 int ws__cpu_count(void);
 
+/* mpi_hooks.c: says once on stderr that an MPI launcher started this
+ * program without libws-mpi (independent copies). */
+void ws__mpi_hint(void);
+
 #pragma GCC visibility pop
 
 #endif /* WS_ENV_H */

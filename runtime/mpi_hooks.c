@@ -18,7 +18,8 @@
  *
  * 3. The "independent copies" hint: a program started by mpirun that does
  *    not use libws-mpi runs as N unrelated copies, each computing everything.
- *    Said once (by the launcher's rank 0) on stderr when libws is loaded.
+ *    Said once (by the launcher's rank 0) on stderr when libws is loaded
+ *    (shared) or its first pool starts (static libws.a).
  *    libws-mpi defines ws_mpi__linked; a weak reference finds it when it is
  *    part of the program (shared or static).
  */
@@ -26,6 +27,7 @@
 #include "observe.h"
 #include "worker.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -97,9 +99,17 @@ static int launcher_size(int *rank) {
   return size;
 }
 
-__attribute__((constructor)) static void mpi_hint(void) {
+/* Once per process: when the shared libws loads (the constructor), and
+ * from ws__config_load at the first pool's start, which also pulls this
+ * file into a program linked with the static libws.a (where an
+ * unreferenced constructor would be left out). */
+void ws__mpi_hint(void) {
+  static atomic_flag said = ATOMIC_FLAG_INIT;
   if (&ws_mpi__linked != NULL)
     return; /* libws-mpi makes the ranks one job */
+  /* Relaxed: the flag only makes the line unique. */
+  if (atomic_flag_test_and_set_explicit(&said, memory_order_relaxed))
+    return;
   int rank, size = launcher_size(&rank);
   if (size > 1 && rank == 0)
     fprintf(stderr,
@@ -108,3 +118,5 @@ __attribute__((constructor)) static void mpi_hint(void) {
             "processes run as independent copies, each doing all the work\n",
             size, size);
 }
+
+__attribute__((constructor)) static void mpi_hint(void) { ws__mpi_hint(); }
