@@ -620,30 +620,34 @@ std::string Outliner::spawn(Region &Task) {
   const Directive &D = *Task.D;
   const Region *Outer = Task.EnclosingTask;
   std::string N = id(Task);
-  std::string S = "{ struct __ws_cap_" + N + " __ws_cap = { ";
-  bool AnyInit = false;
+  // The capture struct's initializer list, kept apart: a plain task may
+  // build its captures straight in the fast path's slot (below).
+  std::string Init;
+  bool AnyInit = false, OnlyInit = true;
   std::string Copies;
   for (const Capture &C : Task.Captures) {
     std::string Name = C.Var->getName().str();
     std::string Acc = access(C.Var, Outer);
     if (isVM(C)) {
-      S += vmInit(C, Acc) + ", ";
+      Init += vmInit(C, Acc) + ", ";
       AnyInit = true;
+      OnlyInit = false;
       continue;
     }
     switch (C.Mode) {
     case CaptureMode::Copy:
-      S += "." + Name + " = " + Acc + ", ";
+      Init += "." + Name + " = " + Acc + ", ";
       AnyInit = true;
       break;
     case CaptureMode::Pointer:
     case CaptureMode::VlaPointer:
-      S += "." + Name + " = &" + Acc + ", ";
+      Init += "." + Name + " = &" + Acc + ", ";
       AnyInit = true;
       break;
     case CaptureMode::CopyArray:
       Copies += "__builtin_memcpy(__ws_cap." + Name + ", " + Acc +
                 ", sizeof __ws_cap." + Name + "); ";
+      OnlyInit = false;
       break;
     case CaptureMode::Private:
       // Only the task uses it now: keep the variable referenced here so the
@@ -653,10 +657,13 @@ std::string Outliner::spawn(Region &Task) {
     }
   }
   if (!AnyInit)
-    S += "0 ";
-  S += "}; ";
+    Init += "0 ";
+  std::string Cap = "struct __ws_cap_" + N;
+  std::string S = "{ " + Cap + " __ws_cap = { " + Init + "}; ";
 
+  size_t TierDeclsAt = S.size();
   std::string Tier = tier(Task, Outer, S);
+  std::string TierDecls = S.substr(TierDeclsAt);
   std::string Frame =
       Task.Groups.empty() ? "__ws_frame" : groupName(*Task.Groups.front());
   std::string Site = "&__ws_site_" + N;
@@ -722,11 +729,32 @@ std::string Outliner::spawn(Region &Task) {
              ", __ws_task_" + N +
              ", &__ws_cap, sizeof __ws_cap, &__ws_opts); }";
     }
+  } else if (Task.LastBeforeWait) {
+    // Directly followed by a wait (Region::LastBeforeWait): run at once, as
+    // a call, when nothing of a higher tier waits (ws.h).
+    Call = "ws_spawn_last_inline(&" + Frame + ", __ws_task_" + N +
+           ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + ");";
+  } else if (OnlyInit) {
+    // A plain task whose captures are an initializer list: built straight
+    // in a slot of the worker's fast deque when it takes the fast path
+    // (ws.h: ws_spawn_slot), so that no struct is copied whole:
+    //   { [tier decls] struct __ws_cap_N *__ws_s =
+    //         (struct __ws_cap_N *)ws_spawn_slot(&F, sizeof *__ws_s, T);
+    //     [copies]
+    //     if (__ws_s) { *__ws_s = (struct __ws_cap_N){ INIT };
+    //                   ws_spawn_slot_push(&F, __ws_task_N); }
+    //     else { struct __ws_cap_N __ws_cap = { INIT };
+    //            ws_spawn(&F, __ws_task_N, &__ws_cap, sizeof __ws_cap, T,
+    //                     SITE); } }
+    return "{ " + TierDecls + Cap + " *__ws_s = (" + Cap +
+           " *)ws_spawn_slot(&" + Frame + ", sizeof *__ws_s, " + Tier + "); " +
+           Copies + "if (__ws_s) { *__ws_s = (" + Cap + "){ " + Init +
+           "}; ws_spawn_slot_push(&" + Frame + ", __ws_task_" + N +
+           "); } else { " + Cap + " __ws_cap = { " + Init + "}; ws_spawn(&" +
+           Frame + ", __ws_task_" + N + ", &__ws_cap, sizeof __ws_cap, " +
+           Tier + ", " + Site + "); } }";
   } else {
-    // Directly followed by a wait (Region::LastBeforeWait): the runtime may
-    // run it at once.
-    Call = std::string(Task.LastBeforeWait ? "ws_spawn_last" : "ws_spawn") +
-           "(&" + Frame + ", __ws_task_" + N +
+    Call = "ws_spawn_inline(&" + Frame + ", __ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + ");";
   }
   return S + Copies + Call + " }";

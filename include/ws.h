@@ -233,14 +233,269 @@ int ws_wait(ws_frame *frame);
  * WS_EINVAL for a NULL frame or from a thread that does not own it. */
 int ws_wait_open(ws_frame *frame);
 
+/* ---- The inline fast path: ws_spawn_inline ---------------------------- */
+
+/* Captures a task spawned by ws_spawn_inline may have and still take the
+ * fast path: they travel inside the deque's slot, one cache line. */
+#define WS_SLOT_CAPTURE 48
+
+/* ws_spawn, compiled into the caller.  When the task is a plain one -- the
+ * normal tier, at most WS_SLOT_CAPTURE bytes of captures, spawned by a
+ * thread with a worker record, outside any taskgroup and any final task,
+ * no trace being written -- its function and captures are written straight
+ * into a slot of this worker's fast deque (no descriptor, no call), and the
+ * frame's wait (ws_wait_pending, ws_wait) takes it back and calls it
+ * directly unless a thief took it meanwhile.  Anything else goes through
+ * ws_spawn.  Same arguments, result and meaning as ws_spawn; what differs:
+ *  - the task's captures are read from the slot while it runs on a thief,
+ *    and from a copy on the waiter's stack when its spawner runs it;
+ *  - a task its spawner runs has the spawner's context: ws_cancelled()
+ *    inside it reads the spawner's frame, not the frame it was spawned
+ *    into (it is not in a taskgroup, so only ws_cancel on a plain frame
+ *    tells the difference), and WS_STATS counts it as spawned and executed
+ *    at the normal tier, but not in a trace (tracing turns the fast path
+ *    off);
+ *  - the frame must be waited for by the thread that spawned into it,
+ *    before that thread waits for any frame it spawned into earlier (the
+ *    plugin's code does: every function and task waits before it returns).
+ * This is the form the plugin emits for `#pragma ws task`. */
+static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
+                                  const void *captures, size_t size, int tier,
+                                  const ws_site *site);
+
+/* ws_spawn_inline in two steps, for code that builds the captures in place
+ * (the plugin does: a capture struct built on the stack and copied whole
+ * makes the processor wait for its field stores to reach the cache):
+ *
+ *     struct caps *c = ws_spawn_slot(&f, sizeof *c, WS_TIER_NORMAL);
+ *     if (c) {
+ *       *c = (struct caps){.n = n - 1, .out = &x};
+ *       ws_spawn_slot_push(&f, task);
+ *     } else {
+ *       struct caps c2 = {.n = n - 1, .out = &x};
+ *       ws_spawn(&f, task, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
+ *     }
+ *
+ * ws_spawn_slot returns where the captures go (16-byte aligned), or NULL
+ * when the task cannot take the fast path (then spawn it with ws_spawn);
+ * nothing else may spawn between it and ws_spawn_slot_push. */
+static inline void *ws_spawn_slot(ws_frame *frame, size_t size, int tier);
+static inline void ws_spawn_slot_push(ws_frame *frame, ws_task_fn fn);
+
+/* ws_spawn_last, compiled into the caller: when the spawn is plain (as
+ * above) and no task of a higher tier is queued anywhere, it calls `fn`
+ * with `captures` itself (not a copy: the call has returned before anyone
+ * else could see them) and counts it as spawned and executed; otherwise it
+ * is ws_spawn_last.  The plugin emits it for a task directly followed by
+ * its wait. */
+static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
+                                       const void *captures, size_t size,
+                                       int tier, const ws_site *site);
+
 /* ws_wait if anything was spawned into `frame` since it was last waited
- * for; otherwise nothing, and no call.  The plugin emits it for taskwait and
- * for the implicit wait at every return of a function that spawns (whose
- * early returns usually spawned nothing: the leaves of a recursion).  The
- * frame's owner word (opaque_[2]) is non-zero from the first spawn until the
- * wait; only the waiting thread writes it, so this relaxed read is
- * race-free. */
+ * for; otherwise nothing, and no call.  Tasks spawned by ws_spawn_inline are
+ * taken back and run here, inline; the call to ws_wait is made only for
+ * others.  The plugin emits it for taskwait and for the implicit wait at
+ * every return of a function that spawns (whose early returns usually
+ * spawned nothing: the leaves of a recursion). */
+static inline int ws_wait_pending(ws_frame *frame);
+
+/* ---- (internal) the fast path's data, shared with the runtime ----------
+ * runtime/fast.c explains the protocol; everything named ws__ is private to
+ * libws and may change with any release.
+ *
+ * Each worker record owns one fast deque: an array of slots used as a stack
+ * whose index is the spawn depth.  The owner pushes at `bottom` and pops
+ * back at its waits, newest first (strict nesting: a frame's fast children
+ * are the top `bottom - base` slots); thieves take the oldest unstolen slot
+ * by advancing `top` and run it in place, and its owner, reaching that slot,
+ * waits for the thief's `done`.  `top` carries an epoch in its high half,
+ * advanced whenever the owner moves it back, so that a thief's stale CAS
+ * fails. */
+typedef struct ws__slot {
+  ws_task_fn fn;
+  uint32_t done; /* atomic: 0 queued or running, 1 done by a thief, 2 its
+                    owner sleeps on it */
+  int32_t thief; /* atomic, a hint: the worker that stole it */
+  unsigned char captures[WS_SLOT_CAPTURE] __attribute__((aligned(16)));
+} __attribute__((aligned(64))) ws__slot;
+
+typedef struct ws__fastq {
+  /* The owner's line: only the owner writes it (`bottom`, the statistics
+   * with atomic stores: thieves and ws_stats read them). */
+  int64_t bottom;           /* next free slot */
+  int64_t limit;            /* slots in buf */
+  ws__slot *buf;            /* limit slots */
+  const int32_t *sleepers;  /* the pool's parked workers */
+  const int64_t *hi_queued; /* [0] high, [1] critical: queued anywhere */
+  uint64_t spawned;         /* statistics */
+  uint64_t executed;
+  uint32_t tick;         /* pops until the next periodic decision */
+  uint32_t strong_fence; /* no membarrier: a spawn needs a full fence */
+  int64_t running;       /* tasks its owner runs directly, nested */
+  /* The thieves' line. */
+  uint64_t top __attribute__((aligned(64))); /* epoch << 32 | oldest slot */
+} ws__fastq;
+
+/* The calling thread's fast deque, NULL while the fast path is off for it
+ * (no worker record, inside a taskgroup or a final task, tracing). */
+extern __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
+
+/* Out of line (runtime/fast.c). */
+void ws__fast_wake(ws__fastq *q);
+int ws__fast_pop_contended(ws__fastq *q, int64_t b, uint64_t top);
+void ws__fast_join_slow(ws_frame *frame);
+
+/* ws_frame: opaque_[5] is the fast base (the bottom at the frame's first
+ * fast spawn, plus one; 0: none), opaque_[4]'s low half the runtime's
+ * frame flags (bit 1: cancelled). */
+#define WS__FRAME_FAST_BASE 5
+#define WS__FRAME_CANCELLED_BIT 2u
+static inline uint32_t ws__frame_flags(const ws_frame *frame) {
+  /* Relaxed: ws_cancel may set the bit from another thread; it is a hint
+   * as every cancellation is (unstarted tasks are skipped). */
+  const uint32_t *w = (const uint32_t *)(const void *)&frame->opaque_[4];
+  return __atomic_load_n(w, __ATOMIC_RELAXED);
+}
+
+/* Statistics counters: only the owner writes them (load, add, store);
+ * release so that the shutdown's quiescence check can trust them. */
+static inline void ws__fast_count(uint64_t *counter) {
+  __atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + 1,
+                   __ATOMIC_RELEASE);
+}
+
+/* Relaxed: hints that a task of a higher tier waits somewhere (the deques
+ * carry the synchronisation, as in the runtime's scheduling decision). */
+static inline int ws__fast_higher(const ws__fastq *q) {
+  return (__atomic_load_n(&q->hi_queued[0], __ATOMIC_RELAXED) |
+          __atomic_load_n(&q->hi_queued[1], __ATOMIC_RELAXED)) != 0;
+}
+
+static inline void *ws_spawn_slot(ws_frame *frame, size_t size, int tier) {
+  ws__fastq *q = ws__fq;
+  if (__builtin_expect(q != 0 && size <= WS_SLOT_CAPTURE &&
+                           tier == WS_TIER_NORMAL && frame != 0,
+                       1)) {
+    /* Relaxed: only this thread writes bottom. */
+    int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
+    if (__builtin_expect(b < q->limit, 1))
+      return q->buf[b].captures;
+  }
+  return 0;
+}
+
+static inline void ws_spawn_slot_push(ws_frame *frame, ws_task_fn fn) {
+  ws__fastq *q = ws__fq;
+  /* Relaxed: only this thread writes bottom. */
+  int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
+  ws__slot *s = &q->buf[b];
+  s->fn = fn;
+  /* Relaxed: the thief that last ran this slot stored 1 before our pop saw
+   * it (acquire); nobody else writes it until the push below publishes the
+   * slot. */
+  __atomic_store_n(&s->done, 0, __ATOMIC_RELAXED);
+  if (frame->opaque_[WS__FRAME_FAST_BASE] == 0)
+    frame->opaque_[WS__FRAME_FAST_BASE] = (uint64_t)b + 1;
+  /* Release: pairs with the thieves' load of bottom; a thief that sees the
+   * new bottom sees the slot's contents. */
+  __atomic_store_n(&q->bottom, b + 1, __ATOMIC_RELEASE);
+  ws__fast_count(&q->spawned);
+  /* Dekker with an idle worker about to park (runtime/park.h): the push
+   * above, then a look at the sleepers.  The parking side makes it a full
+   * fence with membarrier; without membarrier we need one. */
+  if (__builtin_expect(q->strong_fence != 0, 0))
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  else
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  if (__builtin_expect(__atomic_load_n(q->sleepers, __ATOMIC_RELAXED) > 0, 0))
+    ws__fast_wake(q);
+}
+
+static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
+                                  const void *captures, size_t size, int tier,
+                                  const ws_site *site) {
+  void *slot = ws_spawn_slot(frame, size, tier);
+  if (__builtin_expect(slot != 0 && fn != 0 && (captures != 0 || size == 0),
+                       1)) {
+    if (size)
+      __builtin_memcpy(slot, captures, size);
+    ws_spawn_slot_push(frame, fn);
+    return WS_OK;
+  }
+  return ws_spawn(frame, fn, captures, size, tier, site);
+}
+
+static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
+                                       const void *captures, size_t size,
+                                       int tier, const ws_site *site) {
+  ws__fastq *q = ws__fq;
+  if (__builtin_expect(q != 0 && size <= WS_SLOT_CAPTURE &&
+                           tier == WS_TIER_NORMAL && frame != 0 && fn != 0 &&
+                           (captures != 0 || size == 0) && !ws__fast_higher(q),
+                       1)) {
+    ws__fast_count(&q->spawned);
+    q->running++;
+    fn((void *)(uintptr_t)captures);
+    q->running--;
+    ws__fast_count(&q->executed);
+    return WS_OK;
+  }
+  return ws_spawn_last(frame, fn, captures, size, tier, site);
+}
+
+/* Takes back and runs the frame's fast children, newest first: the pop of
+ * the Chase-Lev deque (Le et al., PPoPP 2013) with the task data in the
+ * slot.  Anything unusual -- a higher tier queued, the periodic decision, a
+ * cancelled frame, the last slot raced for or stolen -- goes out of line. */
+static inline void ws__fast_join(ws_frame *frame) {
+  ws__fastq *q = ws__fq;
+  int64_t base, b;
+  if (__builtin_expect(
+          q == 0 || (ws__frame_flags(frame) & WS__FRAME_CANCELLED_BIT), 0)) {
+    ws__fast_join_slow(frame);
+    return;
+  }
+  base = (int64_t)frame->opaque_[WS__FRAME_FAST_BASE] - 1;
+  /* Relaxed: only this thread writes bottom. */
+  b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
+  while (b > base) {
+    uint64_t top;
+    if (__builtin_expect(ws__fast_higher(q) || --q->tick == 0, 0)) {
+      ws__fast_join_slow(frame);
+      return;
+    }
+    b--;
+    /* Seq_cst store and load: with the thieves' seq_cst loads of top and
+     * bottom, the four accesses are in one total order, so a thief sees
+     * the lowered bottom or we see its advanced top (runtime/fast.c). */
+    __atomic_store_n(&q->bottom, b, __ATOMIC_SEQ_CST);
+    top = __atomic_load_n(&q->top, __ATOMIC_SEQ_CST);
+    if (__builtin_expect((int64_t)(uint32_t)top < b, 1) ||
+        ws__fast_pop_contended(q, b, top)) {
+      /* Ours.  Its captures move to our stack first: what it spawns
+       * reuses the slot. */
+      ws__slot *s = &q->buf[b];
+      ws_task_fn fn = s->fn;
+      struct {
+        unsigned char c[WS_SLOT_CAPTURE];
+      } __attribute__((aligned(16))) copy;
+      __builtin_memcpy(&copy, s->captures, sizeof copy);
+      q->running++;
+      fn(&copy);
+      q->running--;
+      ws__fast_count(&q->executed);
+    }
+  }
+  frame->opaque_[WS__FRAME_FAST_BASE] = 0;
+}
+
 static inline int ws_wait_pending(ws_frame *frame) {
+  if (frame->opaque_[WS__FRAME_FAST_BASE] != 0)
+    ws__fast_join(frame);
+  /* The frame's owner word (opaque_[2]) is non-zero from the first spawn
+   * through ws_spawn until the wait; only the waiting thread writes it, so
+   * this relaxed read is race-free. */
   return __atomic_load_n(&frame->opaque_[2], __ATOMIC_RELAXED) ? ws_wait(frame)
                                                                : WS_OK;
 }

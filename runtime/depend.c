@@ -753,8 +753,10 @@ static void dep_run(void *captures) {
   } else {
     ws__tls *tls = &ws__tls_self;
     ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
+    ws__fastq *saved_fq = ws__fq;
     tls->cur_frame = frame;
     tls->cur_group = d->group;
+    ws__fast_sync(tls);
     if (d->handle)
       ws__handle_start(d->handle);
     d->fn(d->captures);
@@ -762,6 +764,7 @@ static void dep_run(void *captures) {
       ws__handle_finish(d->handle, WS_HANDLE_DONE);
     tls->cur_frame = saved_frame;
     tls->cur_group = saved_group;
+    ws__fq = saved_fq;
   }
   finish(d, 1);
 }

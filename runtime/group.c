@@ -19,6 +19,7 @@ int ws_taskgroup_begin(ws_frame *group_) {
   atomic_store_explicit(&group->flags, WS__FRAME_GROUP, memory_order_relaxed);
   atomic_store_explicit(&group->owner, (uintptr_t)tls, memory_order_relaxed);
   tls->cur_group = group;
+  ws__fast_sync(tls); /* its tasks are counted in it: no fast path */
   return WS_OK;
 }
 

@@ -91,6 +91,8 @@ static void pool_free(ws__pool *p) {
 /* Under g_lock.  Gives w back: the next thread that spawns may claim it. */
 static void slot_release_locked(ws__pool *p, ws__worker *w) {
   w->holder->w = NULL;
+  if (w->holder->fq_var) /* (the holder's ws__fq: it may be another thread's) */
+    *w->holder->fq_var = NULL;
   w->holder = NULL;
   p->app_free[p->n_app_free++] = w->id;
 }
@@ -135,6 +137,7 @@ static ws__worker *slot_claim_locked(ws__pool *p, ws__tls *tls) {
   }
   w->holder = tls;
   tls->w = w;
+  ws__fast_sync(tls);
   pthread_setspecific(g_exit_key, tls);
   if (w->id == 0)
     ws__bind_worker0(w);
@@ -190,6 +193,9 @@ static ws__pool *pool_start_locked(int num_workers) {
   atomic_init(&p->nslots, 0);
   if (!p->workers || !p->app_free || !p->threads || !p->base || !p->placed)
     goto fail;
+  /* Before the records: their fast deques note whether a spawn needs a
+   * full fence (fast.c). */
+  ws__asym_fence_setup();
   for (int i = 0; i < n; i++) {
     if (!(p->workers[i] = worker_new(p, i)))
       goto fail;
@@ -213,7 +219,9 @@ static ws__pool *pool_start_locked(int num_workers) {
       ws__worker_topology(p);
   }
   ws__trace_start(p);
-  ws__asym_fence_setup();
+  if (ws__tracing()) /* the fast path has nothing to record: off (fast.c) */
+    for (int i = 0; i < n; i++)
+      p->workers[i]->fq.limit = 0;
   /* Waiting tasks run other tasks nested on their stack (up to
    * WS__NEST_LIMIT deep): give pool threads a known, generous stack rather
    * than the RLIMIT_STACK-dependent default (2 MB when it is unlimited). */
@@ -311,10 +319,14 @@ static int quiescent(ws__pool *p) {
       done +=
           atomic_load_explicit(&s->v[ex + (size_t)tier], memory_order_acquire);
     done += atomic_load_explicit(&s->v[ca], memory_order_acquire);
+    if (i < ns) /* (acquire: as the counters above; ws.h stores them) */
+      done += __atomic_load_n(&p->workers[i]->fq.executed, __ATOMIC_ACQUIRE);
   }
   for (int i = 0; i <= ns; i++) {
     ws__stats_rt *s = i < ns ? &p->workers[i]->stats : &p->ext;
     spawned += atomic_load_explicit(&s->v[sp], memory_order_acquire);
+    if (i < ns)
+      spawned += __atomic_load_n(&p->workers[i]->fq.spawned, __ATOMIC_ACQUIRE);
   }
   return done == spawned;
 }
@@ -327,6 +339,10 @@ static void drain(ws__pool *p, ws__worker *w) {
       ws__task *t = ws__find_task(w);
       if (t) {
         ws__run_task(w, t);
+        rounds = 0;
+        continue;
+      }
+      if (ws__fast_run_own(w)) { /* slots nobody waited for */
         rounds = 0;
         continue;
       }
@@ -372,6 +388,8 @@ static void pool_stop(ws__pool *p, ws__worker *w) {
     ws__worker *r = p->workers[i];
     if (r->holder) {
       r->holder->w = NULL;
+      if (r->holder->fq_var)
+        *r->holder->fq_var = NULL;
       r->holder = NULL;
     }
   }
@@ -382,7 +400,8 @@ static void pool_stop(ws__pool *p, ws__worker *w) {
 /* Running a task, or a pool thread: this thread cannot stop the pool (it
  * would wait for itself). */
 static int inside_pool(const ws__tls *tls) {
-  return tls->depth > 0 || (tls->w && tls->w->holder != tls);
+  return tls->depth > 0 ||
+         (tls->w && (tls->w->holder != tls || tls->w->fq.running > 0));
 }
 
 static void at_exit_handler(void) {
@@ -416,6 +435,7 @@ static void fork_child(void) {
   }
   atomic_store_explicit(&g_pool, NULL, memory_order_relaxed);
   ws__tls_self.w = NULL;
+  ws__fast_sync(&ws__tls_self);
   pthread_mutex_init(&g_lock, NULL);
 }
 

@@ -25,6 +25,7 @@ run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
   int skipped = task_cancelled(frame, group);
   if (WS__LIKELY(!skipped)) {
     ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
+    ws__fastq *saved_fq = ws__fq;
     uint64_t saved_seq = tls->start_seq;
     int final = t->flags & WS__TASK_FINAL;
     tls->start_seq = w->push_seq;
@@ -33,6 +34,7 @@ run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
     tls->depth++;
     if (WS__UNLIKELY(final))
       tls->final_depth++;
+    ws__fast_sync(tls);
     if (ws__tracing())
       ws__trace_run_task(w, t);
     else
@@ -43,6 +45,14 @@ run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
     tls->cur_frame = saved_frame;
     tls->cur_group = saved_group;
     tls->start_seq = saved_seq;
+    ws__fq = saved_fq;
+  }
+  if (WS__UNLIKELY(t->flags & WS__TASK_FAST)) {
+    /* A slot stolen from a fast deque: its body counted it and told its
+     * owner (fast.c); it has no frame count.  (Never cancelled: its frame
+     * is fast.c's, which nobody cancels.) */
+    ws__task_free(&w->cache, &w->pool->depot, t);
+    return;
   }
   /* Counted after the body (the quiescence check treats a counted task as
    * one that spawns nothing more) and before the completion (so a waiter
@@ -70,10 +80,12 @@ static inline __attribute__((always_inline)) void
 run_here(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws__frame_rt *group,
          ws_task_fn fn, void *copy, int tier, const ws_site *site, int final) {
   ws__frame_rt *saved_frame = tls->cur_frame, *saved_group = tls->cur_group;
+  ws__fastq *saved_fq = ws__fq;
   tls->cur_frame = frame;
   tls->cur_group = group;
   tls->depth++;
   tls->final_depth += final;
+  ws__fast_sync(tls);
   if (w && WS__UNLIKELY(ws__tracing()))
     ws__trace_inline_task(w, fn, copy, tier, site);
   else
@@ -82,6 +94,7 @@ run_here(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws__frame_rt *group,
   tls->depth--;
   tls->cur_frame = saved_frame;
   tls->cur_group = saved_group;
+  ws__fq = saved_fq;
 }
 
 #pragma GCC visibility pop

@@ -18,6 +18,13 @@ static void add_raw(const ws__stats_rt *s, ws__worker *w, ws_stats *out,
   for (size_t k = 0; k < WS__NSTATS; k++)
     /* Relaxed: a snapshot; exact once the pool is quiescent. */
     o[k] += atomic_load_explicit(&s->v[k], memory_order_relaxed);
+  if (w) {
+    /* ws_spawn_inline's counters (fast.c), kept apart so that its inline
+     * code needs no pointer to this record's. */
+    out->spawned += __atomic_load_n(&w->fq.spawned, __ATOMIC_RELAXED);
+    out->executed[WS_TIER_NORMAL] +=
+        __atomic_load_n(&w->fq.executed, __ATOMIC_RELAXED);
+  }
   if (w)
     for (int t = 0; t < WS_NUM_TIERS; t++) {
       int64_t h = atomic_load_explicit(&w->dq[t].hwm, memory_order_relaxed);

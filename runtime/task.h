@@ -53,7 +53,9 @@ typedef struct ws__frame_rt {
   struct ws__frame_rt *parent; /* taskgroups: the enclosing taskgroup */
   _Atomic uint32_t flags;      /* WS__FRAME_* */
   uint32_t reserved0;
-  uint64_t reserved1;
+  /* ws_spawn_inline's children (ws.h, fast.c): the fast deque's bottom at
+   * the first of them, plus one; 0: none.  Owner thread only. */
+  uint64_t fast_base;
 } ws__frame_rt;
 
 #define WS__FRAME_GROUP 1u     /* a taskgroup */
@@ -66,10 +68,19 @@ _Static_assert(alignof(ws__frame_rt) <= alignof(ws_frame),
                "ws_frame under-aligned");
 _Static_assert(offsetof(ws__frame_rt, owner) == 2 * sizeof(uint64_t),
                "ws_wait_pending (ws.h) reads the owner word as opaque_[2]");
+_Static_assert(offsetof(ws__frame_rt, fast_base) ==
+                   WS__FRAME_FAST_BASE * sizeof(uint64_t),
+               "ws.h's fast path reads the fast base as opaque_[5]");
+_Static_assert(offsetof(ws__frame_rt, flags) == 4 * sizeof(uint64_t) &&
+                   WS__FRAME_CANCELLED == WS__FRAME_CANCELLED_BIT,
+               "ws.h's fast path reads the flags in opaque_[4]");
 
 /* ---- Task descriptors ---------------------------------------------------- */
 
 #define WS__TASK_FINAL 1u /* its spawns run inline while it runs */
+/* A slot stolen from a fast deque (fast.c): its body counts it and tells
+ * its owner; run_task neither counts nor completes it. */
+#define WS__TASK_FAST 2u
 
 typedef struct ws__task {
   ws_task_fn fn;

@@ -53,18 +53,19 @@ static ws__task *find_own_child(ws__worker *w) {
 }
 
 /* A worker waits: run tasks (own first, highest tier first; then others'),
- * spin a little, yield, then sleep on the frame with a short timeout (new
- * work elsewhere does not wake us; the last child does). */
-static __attribute__((noinline)) void wait_worker_slow(ws__tls *tls,
-                                                       ws__worker *w,
-                                                       ws__frame_rt *frame,
-                                                       int nested_deep) {
+ * spin a little, yield, then sleep with a short timeout (new work elsewhere
+ * does not wake us; what we wait for does).  What it waits for: done(arg),
+ * slept on by sleep(arg, ns) -- a frame's children, or a stolen fast slot
+ * (fast.c). */
+static __attribute__((noinline)) void
+wait_worker_slow(ws__tls *tls, ws__worker *w, int (*done)(void *),
+                 void (*sleep)(void *, int64_t), void *arg, int nested_deep) {
   ws__wait_policy policy = w->pool->cfg.wait_policy;
   int budget = policy == WS__WAIT_PASSIVE ? 16 : w->spin_budget;
   int rounds = 0;
   int64_t sleep_ns = 50000;
   ws__flush_held(w); /* we may spin or sleep below */
-  while (!frame_done(frame)) {
+  while (!done(arg)) {
     ws__task *t = NULL;
     /* A frame not done after the fast path may wait for children with
      * capabilities, which are not in our deques: run those we may first,
@@ -99,7 +100,7 @@ static __attribute__((noinline)) void wait_worker_slow(ws__tls *tls,
     } else {
       WS__STAT(w, parks, 1);
       uint64_t park_t0 = ws__tracing() ? ws__trace_now() : 0;
-      ws__frame_sleep(frame, sleep_ns);
+      sleep(arg, sleep_ns);
       if (park_t0)
         ws__trace_park(w, park_t0);
       if (sleep_ns < 1000000)
@@ -107,6 +108,16 @@ static __attribute__((noinline)) void wait_worker_slow(ws__tls *tls,
     }
   }
   ws__mark_busy(w);
+}
+
+static int frame_done_fn(void *frame) { return frame_done(frame); }
+static void frame_sleep_fn(void *frame, int64_t timeout_ns) {
+  ws__frame_sleep(frame, timeout_ns);
+}
+
+void ws__wait_for(ws__tls *tls, int (*done)(void *),
+                  void (*sleep)(void *, int64_t), void *arg) {
+  wait_worker_slow(tls, tls->w, done, sleep, arg, tls->depth >= WS__NEST_LIMIT);
 }
 
 /* The common case first: one task at hand (usually the child just spawned,
@@ -134,7 +145,7 @@ wait_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame) {
       }
     }
   }
-  wait_worker_slow(tls, w, frame, nested_deep);
+  wait_worker_slow(tls, w, frame_done_fn, frame_sleep_fn, frame, nested_deep);
 }
 
 /* Waits until every task spawned so far into `frame` has finished; the
@@ -146,6 +157,8 @@ wait_children(ws__tls *tls, ws__frame_rt *frame) {
   uintptr_t owner = atomic_load_explicit(&frame->owner, memory_order_relaxed);
   if (WS__UNLIKELY(owner != 0 && owner != self))
     return WS_EINVAL; /* only the thread that spawned into it may wait */
+  if (WS__UNLIKELY(frame->fast_base != 0)) /* ws_spawn_inline's children */
+    ws__fast_join_slow((ws_frame *)frame);
   if (WS__LIKELY(owner == self) && !frame_done(frame)) {
     if (WS__LIKELY(tls->w != NULL)) {
       wait_worker(tls, tls->w, frame);
@@ -193,8 +206,10 @@ int ws_wait(ws_frame *frame_) {
     if (ff & WS__FRAME_GROUP) {
       if (ws__task_cancelled(NULL, frame))
         rc = WS_ECANCELED;
-      if (tls->cur_group == frame)
+      if (tls->cur_group == frame) {
         tls->cur_group = frame->parent;
+        ws__fast_sync(tls);
+      }
     } else if (ff & WS__FRAME_CANCELLED) {
       rc = WS_ECANCELED;
     }

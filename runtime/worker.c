@@ -48,6 +48,11 @@ int ws__worker_init(ws__worker *w, ws__pool *p, int id) {
       return -1;
     }
   }
+  if (ws__fastq_init(&w->fq, p) != 0) {
+    for (int i = 0; i < WS_NUM_TIERS; i++)
+      ws__deque_destroy(&w->dq[i]);
+    return -1;
+  }
   for (size_t i = 0; i < WS__NSTATS; i++)
     atomic_init(&w->stats.v[i], 0);
   /* Capabilities belong to the workers' records (0..n-1); further
@@ -65,6 +70,7 @@ int ws__worker_init(ws__worker *w, ws__pool *p, int id) {
 void ws__worker_destroy(ws__worker *w) {
   for (int i = 0; i < WS_NUM_TIERS; i++)
     ws__deque_destroy(&w->dq[i]);
+  ws__fastq_destroy(&w->fq);
   ws__task_cache_destroy(&w->cache);
   free(w->near);
   w->near = NULL;
@@ -177,6 +183,21 @@ static ws__task *pop_own(ws__worker *w) {
 static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier,
                             int *lost_race) {
   for (int tier = WS_TIER_CRITICAL; tier >= min_tier; tier--) {
+    if (tier == WS_TIER_NORMAL && ws__fast_size_hint(v)) {
+      /* ws_spawn_inline's slots are normal tasks too, one at a time: each
+       * runs in place, in its owner's slot (fast.c). */
+      WS__STAT(w, steal_attempts, 1);
+      int lost = 0;
+      ws__task *t = ws__fast_steal(w, v, &lost);
+      *lost_race |= lost;
+      if (t) {
+        WS__STAT(w, stolen, 1);
+        if (ws__tracing())
+          ws__trace_steal(w, v->id, tier, 1);
+        return t;
+      }
+      WS__STAT(w, steal_failures, 1);
+    }
     ws__deque *d = &v->dq[tier];
     int64_t size = ws__deque_size_hint(d);
     if (size <= 0)
@@ -353,6 +374,23 @@ ws__task *ws__find_task_ticked(ws__worker *w) {
   return steal_random(w);
 }
 
+ws__task *ws__find_above(ws__worker *w, int tier) {
+  periodic(w);
+  unsigned mask = w->tier_mask >> (tier + 1);
+  while (mask) {
+    int t = tier + 1 + (31 - __builtin_clz(mask));
+    ws__task *x = ws__deque_take(&w->dq[t]);
+    if (x) {
+      ws__took(w->pool, x);
+      return x;
+    }
+    w->tier_mask &= ~(1u << t);
+    mask &= ~(1u << (t - tier - 1));
+  }
+  ws__flush_held(w); /* looking beyond our own deques */
+  return find_higher(w, tier);
+}
+
 ws__task *ws__find_critical(ws__worker *w) {
   ws__task *t = NULL;
   ws__pool *p = w->pool;
@@ -374,10 +412,13 @@ int ws__any_work(ws__pool *p) {
    * record claimed after our load holds nothing yet that its first push
    * would not announce (ws__ec_notify). */
   int n = atomic_load_explicit(&p->nslots, memory_order_acquire);
-  for (int i = 0; i < n; i++)
+  for (int i = 0; i < n; i++) {
     for (int tier = 0; tier < WS_NUM_TIERS; tier++)
       if (ws__deque_size_hint(&p->workers[i]->dq[tier]) > 0)
         return 1;
+    if (ws__fast_size_hint(p->workers[i]))
+      return 1;
+  }
   return 0;
 }
 
@@ -499,9 +540,12 @@ void *ws__worker_main(void *arg) {
   ws__worker *w = arg;
   ws__pool *p = w->pool;
   ws__tls_self.w = w;
+  ws__fast_sync(&ws__tls_self);
   bind_self(w);
   while (!stopping(p)) {
     ws__task *t = ws__find_task(w);
+    if (!t && ws__fast_run_own(w)) /* slots nobody waited for */
+      continue;
     if (!t)
       t = idle_find(w);
     if (t)
@@ -511,6 +555,7 @@ void *ws__worker_main(void *arg) {
   ws__mark_busy(w); /* flush the current idle stretch (and the busy one) */
   ws__mark_idle(w);
   ws__tls_self.w = NULL;
+  ws__fast_sync(&ws__tls_self);
   return NULL;
 }
 
@@ -520,7 +565,9 @@ void ws__bind_worker0(ws__worker *w) { bind_self(w); }
 
 void ws__worker_run_own(ws__worker *w) {
   ws__task *t;
-  while ((t = pop_own(w)))
-    ws__run_task(w, t);
+  do {
+    while ((t = pop_own(w)))
+      ws__run_task(w, t);
+  } while (ws__fast_run_own(w));
   ws__flush_held(w);
 }

@@ -101,6 +101,9 @@ typedef struct ws__worker {
   uint64_t placed_now, placed_late;
   int placed_known;
   alignas(64) ws__deque dq[WS_NUM_TIERS];
+  /* ws_spawn_inline's deque (ws.h, fast.c): the owner's line and the
+   * thieves' line. */
+  alignas(64) ws__fastq fq;
   alignas(64) ws__stats_rt stats;
 } ws__worker;
 
@@ -155,17 +158,29 @@ typedef struct ws__pool {
  * Every thread that uses the runtime has one; its address is the thread's
  * identity for frame ownership. */
 typedef struct ws__tls {
-  ws__worker *w;           /* NULL: not a worker */
-  ws__frame_rt *cur_frame; /* frame of the running task */
-  ws__frame_rt *cur_group; /* innermost taskgroup of this context */
-  int depth;               /* running tasks nested on this thread */
-  int final_depth;         /* > 0: spawns run inline */
-  int preempt_depth;       /* critical tasks run at checkpoints, nested */
-  uint64_t start_seq;      /* worker's push_seq when the running task began */
+  ws__worker *w;             /* NULL: not a worker */
+  ws__frame_rt *cur_frame;   /* frame of the running task */
+  ws__frame_rt *cur_group;   /* innermost taskgroup of this context */
+  int depth;                 /* running tasks nested on this thread */
+  int final_depth;           /* > 0: spawns run inline */
+  int preempt_depth;         /* critical tasks run at checkpoints, nested */
+  uint64_t start_seq;        /* worker's push_seq when the running task began */
+  struct ws__fastq **fq_var; /* this thread's ws__fq (set by ws__fast_sync) */
 } ws__tls;
 
 extern _Thread_local ws__tls ws__tls_self
     __attribute__((tls_model("initial-exec")));
+
+/* ws__fq (ws.h) follows the context: the thread's fast deque while it has a
+ * worker record and runs outside any taskgroup and final task, with no
+ * trace being written (fast.c turns the deque off then: limit 0); NULL
+ * otherwise.  Called wherever tls->w, cur_group or final_depth change. */
+static inline void ws__fast_sync(ws__tls *tls) {
+  struct ws__worker *w = tls->w;
+  tls->fq_var = &ws__fq;
+  ws__fq = w && !tls->cur_group && tls->final_depth == 0 && w->fq.limit ? &w->fq
+                                                                        : NULL;
+}
 
 /* ---- Shared functions ------------------------------------------------------
  */
@@ -260,6 +275,28 @@ ws__next_task(ws__worker *w) {
   }
   return ws__find_task_ticked(w);
 }
+
+/* fast.c: ws_spawn_inline's deque (the inline half is in ws.h). */
+int ws__fastq_init(ws__fastq *q, struct ws__pool *p);
+void ws__fastq_destroy(ws__fastq *q);
+/* Steals the oldest slot of v's fast deque as a descriptor w runs (NULL:
+ * none, or *lost set when another thief won it). */
+ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost);
+/* Anyone: does v's fast deque look non-empty?  A hint. */
+int ws__fast_size_hint(ws__worker *v);
+/* The owner, in no wait (its loop, its exit, the pool's drain): runs every
+ * slot left in its fast deque; how many it ran. */
+int ws__fast_run_own(ws__worker *w);
+
+/* wait.c: runs other tasks until done(arg), spinning, yielding, then
+ * calling sleep(arg, timeout_ns) (which returns on a wake, spuriously, or
+ * at the timeout).  The waits of frames and of stolen fast slots. */
+void ws__wait_for(ws__tls *tls, int (*done)(void *),
+                  void (*sleep)(void *, int64_t), void *arg);
+/* worker.c: a queued task of a tier above `tier` (own deques first, then
+ * elsewhere when the pool's counters say there is one), after the periodic
+ * work; NULL if none.  The fast path's slow wait. */
+ws__task *ws__find_above(ws__worker *w, int tier);
 
 /* frame.c */
 /* Adds the held completions to their frame (a thief that ran a batch of

@@ -42,7 +42,7 @@ void guarded(int *r, int *s, int *t) {
 // CHECK-NEXT: #else
 // CHECK-NEXT: { struct __ws_cap_1 __ws_cap = { .s = s, }; ws_spawn(&__ws_frame, __ws_task_1,
 // CHECK-NEXT: #endif
-// CHECK: { struct __ws_cap_2 __ws_cap = { .t = t, }; ws_spawn_last(&__ws_frame, __ws_task_2,
+// CHECK: { struct __ws_cap_2 __ws_cap = { .t = t, }; ws_spawn_last_inline(&__ws_frame, __ws_task_2,
 // CHECK-NEXT: #line 500
 // CHECK: static void __ws_task_2(void *__ws_arg) {
 // CHECK-NEXT: #line 500 "{{.*}}guards.c"

@@ -16,7 +16,7 @@ void pair(int n) {
 #pragma ws taskwait
 }
 // CHECK: ws_spawn(&__ws_frame, __ws_task_{{[0-9]+}},
-// CHECK: ws_spawn_last(&__ws_frame, __ws_task_{{[0-9]+}}, &__ws_cap, sizeof __ws_cap, WS_TIER_HIGH, &__ws_site_{{[0-9]+}});
+// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}}, &__ws_cap, sizeof __ws_cap, WS_TIER_HIGH, &__ws_site_{{[0-9]+}});
 
 // Something runs between the spawn and the wait: queued as usual.
 // CHECK-LABEL: void between(int n)
@@ -47,7 +47,7 @@ void loop_block(int n) {
 #pragma ws taskwait
   }
 }
-// CHECK: ws_spawn_last(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}},
 
 // The branch of an if: not a statement of the block.
 // CHECK-LABEL: void branch(int n)
@@ -112,8 +112,8 @@ void nested(int n) {
 }
 // CHECK: ws_spawn(&__ws_frame, __ws_task_{{[0-9]+}},
 // CHECK: static void __ws_task_{{[0-9]+}}(
-// CHECK: ws_spawn_last(&__ws_frame, __ws_task_{{[0-9]+}},
-// CHECK: ws_spawn_last(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}},
 
 // The implicit waits: the end of the function, a return.
 // CHECK-LABEL: void tree(int n)
@@ -126,7 +126,7 @@ void tree(int n) {
   tree(n - 2);
 }
 // CHECK: ws_spawn(&__ws_frame, __ws_task_{{[0-9]+}},
-// CHECK: ws_spawn_last(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}},
 
 // CHECK-LABEL: int early(int n)
 int early(int n) {
@@ -135,7 +135,7 @@ int early(int n) {
   x = n;
   return x;
 }
-// CHECK: ws_spawn_last(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}},
 
 // The end of an inner block is not a wait: work(0) follows.
 // CHECK-LABEL: void inner_block(int n)
