@@ -15,12 +15,17 @@ using namespace clang;
 namespace ws {
 namespace {
 
-/// The variable named by a marker argument `&(x)`.
-const VarDecl *listedVar(const Expr *E) {
+/// The variable named by a marker argument `&(x)`, an element's
+/// `&(a)[(i)]` or a section's `&(a)[(lo)] + 0 * (len)`.
+const VarDecl *listedVar(const Expr *E, bool Subscripted) {
   E = E->IgnoreParenImpCasts();
+  if (const auto *B = dyn_cast<BinaryOperator>(E); B && Subscripted)
+    E = B->getLHS()->IgnoreParenImpCasts();
   if (const auto *U = dyn_cast<UnaryOperator>(E))
     if (U->getOpcode() == UO_AddrOf)
       E = U->getSubExpr()->IgnoreParenImpCasts();
+  if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E); AS && Subscripted)
+    E = AS->getBase()->IgnoreParenImpCasts();
   if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
     return dyn_cast<VarDecl>(DRE->getDecl());
   return nullptr;
@@ -52,11 +57,13 @@ bool CaptureAnalyzer::analyze(Region &R) {
 
   // Variables named in clauses, resolved by Sema through the marker.
   llvm::DenseMap<const VarDecl *, Sharing> Listed;
+  llvm::DenseMap<const VarDecl *, const VarItem *> Items; // a[i], a[lo:len]
   for (size_t I = 0; I < D.Vars.size(); ++I) {
     const VarItem &Item = D.Vars[I];
-    const VarDecl *VD = I + 1 < R.Marker->getNumArgs()
-                            ? listedVar(R.Marker->getArg(I + 1))
-                            : nullptr;
+    const VarDecl *VD =
+        I + 1 < R.Marker->getNumArgs()
+            ? listedVar(R.Marker->getArg(I + 1), Item.Index.present())
+            : nullptr;
     if (!VD) {
       Diags.report(Item.Loc, Diag::NotAVariable)
           << Item.Name << spelling(Item.Kind);
@@ -64,6 +71,8 @@ bool CaptureAnalyzer::analyze(Region &R) {
       continue;
     }
     Listed[VD] = Item.Kind;
+    if (Item.Index.present())
+      Items[VD] = &Item;
   }
 
   std::vector<Use> Uses;
@@ -79,11 +88,35 @@ bool CaptureAnalyzer::analyze(Region &R) {
     std::optional<Sharing> Kind;
     if (It != Listed.end())
       Kind = It->second;
+    if (const VarItem *Item = Items.lookup(VD)) {
+      // Distributed: an element result or a copied section; its element
+      // type travels by value and is spelled before the function.
+      QualType Elem = elementType(Ctx, VD->getType());
+      if (int P = holdsPointer(Ctx, Elem)) {
+        Diags.report(U.Loc, Diag::DistributedPointer)
+            << VD->getName() << VD->getType().getAsString() << 1;
+        Diags.noteDirective(D.Loc, Name);
+        Ok = false;
+        (void)P;
+        continue;
+      }
+      if (!nameableAtFileScope(Elem)) {
+        Diags.report(U.Loc, Diag::DistributedLocalType)
+            << VD->getName() << Elem.getAsString();
+        Diags.noteDirective(D.Loc, Name);
+        Ok = false;
+        continue;
+      }
+      (Item->isSection() ? R.Sections : R.Elements).push_back({VD, Item});
+      continue;
+    }
     std::optional<CaptureMode> Mode;
     bool ByDefault = false;
+    // Distributed: shared(x) is a result, copied in and written back.
+    bool Result = D.Distributed && Kind == Sharing::Shared;
     if (VD->isFileVarDecl()) {
       // Globals are used directly unless a copy was asked for.
-      if (Kind == Sharing::Firstprivate)
+      if (Kind == Sharing::Firstprivate || Result)
         Mode = CaptureMode::Copy;
       else if (Kind == Sharing::Private)
         Mode = CaptureMode::Private;
@@ -118,6 +151,12 @@ bool CaptureAnalyzer::analyze(Region &R) {
                                          : CaptureMode::Copy;
     }
 
+    if (Result)
+      Mode = CaptureMode::Copy;
+    if (D.Distributed && !checkDistributed(R, VD, U.Loc, *Mode)) {
+      Ok = false;
+      continue;
+    }
     QualType T = VD->getType();
     QualType Spelled = T;
     if (T->isVariablyModifiedType()) {
@@ -141,9 +180,57 @@ bool CaptureAnalyzer::analyze(Region &R) {
       Ok = false;
       continue;
     }
-    R.Captures.push_back({VD, *Mode, ByDefault});
+    R.Captures.push_back({VD, *Mode, ByDefault, Result});
   }
   return Ok;
+}
+
+bool CaptureAnalyzer::checkDistributed(const Region &R, const VarDecl *V,
+                                       SourceLocation Use, CaptureMode Mode) {
+  QualType T = V->getType();
+  bool Ok = true;
+  if (Mode == CaptureMode::Pointer || Mode == CaptureMode::VlaPointer) {
+    Diags.report(Use, Diag::DistributedByAddress) << V->getName();
+    Ok = false;
+  } else if (Mode == CaptureMode::Private) {
+    return true; // nothing travels
+  } else if (T->isVariablyModifiedType() && Ctx.getAsArrayType(T)) {
+    Diags.report(Use, Diag::DistributedVla) << V->getName();
+    Ok = false;
+  } else if (int P = holdsPointer(Ctx, T)) {
+    Diags.report(Use, Diag::DistributedPointer)
+        << V->getName() << T.getAsString() << (P == 1 ? 0 : 1);
+    Ok = false;
+  }
+  if (!Ok)
+    Diags.noteDirective(R.D->Loc, spelling(R.D->Kind));
+  return Ok;
+}
+
+int holdsPointer(const ASTContext &Ctx, QualType T) {
+  T = T.getCanonicalType();
+  if (T->isPointerType() || T->isBlockPointerType() ||
+      T->isMemberPointerType() || T->isObjCObjectPointerType() ||
+      T->isNullPtrType())
+    return 1;
+  if (const ArrayType *AT = Ctx.getAsArrayType(T))
+    return holdsPointer(Ctx, AT->getElementType()) ? 2 : 0;
+  if (const auto *AT = T->getAs<AtomicType>())
+    return holdsPointer(Ctx, AT->getValueType());
+  if (const auto *RT = T->getAs<RecordType>())
+    if (const RecordDecl *RD = RT->getDecl()->getDefinition())
+      for (const FieldDecl *F : RD->fields())
+        if (holdsPointer(Ctx, F->getType()))
+          return 2;
+  return 0;
+}
+
+QualType elementType(const ASTContext &Ctx, QualType T) {
+  if (const ArrayType *AT = Ctx.getAsArrayType(T))
+    return AT->getElementType();
+  if (const auto *PT = T->getAs<PointerType>())
+    return PT->getPointeeType();
+  return QualType();
 }
 
 unsigned vlaBounds(ASTContext &Ctx, QualType T, QualType *Base) {

@@ -22,12 +22,14 @@ namespace clang {
 class ASTContext;
 class Expr;
 class QualType;
+class SourceLocation;
 class VarDecl;
 } // namespace clang
 
 namespace ws {
 
 class Diagnostics;
+struct VarItem;
 class SourceText;
 struct Region;
 
@@ -46,6 +48,18 @@ struct Capture {
   /// A copy only because locals are firstprivate by default (not listed,
   /// no default clause): a write to it is lost when the task ends.
   bool ByDefault = false;
+  /// Distributed task: `shared(x)`, a copy whose final value is written
+  /// back at the spawner's x (a result).
+  bool Result = false;
+};
+
+/// Distributed task: `shared(a[i])`, one element of a that is a result
+/// (copied in, written back), or `firstprivate(a[lo:len])`, a section of a
+/// (an array or a pointer) copied into the capture bytes.  a itself is not
+/// captured.
+struct ItemCapture {
+  const clang::VarDecl *Var;
+  const VarItem *Item;
 };
 
 /// Decides the captures of a task region.
@@ -59,10 +73,21 @@ public:
   bool analyze(Region &R);
 
 private:
+  /// The by-value rules of a distributed task for a capture of V in Mode
+  /// (not an element or section); false after an error.
+  bool checkDistributed(const Region &R, const clang::VarDecl *V,
+                        clang::SourceLocation Use, CaptureMode Mode);
   clang::ASTContext &Ctx;
   Diagnostics &Diags;
   const SourceText &Src;
 };
+
+/// Whether a value of type T holds a pointer (a pointer, or a struct,
+/// union or array with one inside): 1 it is one, 2 it holds one, else 0.
+int holdsPointer(const clang::ASTContext &Ctx, clang::QualType T);
+
+/// The element type of an array or pointer (a section's), else null.
+clang::QualType elementType(const clang::ASTContext &Ctx, clang::QualType T);
 
 /// Whether a type can be spelled at file scope, before the enclosing
 /// function (where capture structs go): no function-local or anonymous types.

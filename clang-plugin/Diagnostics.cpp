@@ -60,6 +60,13 @@ Message messageFor(Diag D) {
                       "expression, not an expression of type '%0'"};
   case Diag::ExpectedColon:
     return {L::Error, "expected ':' after '%0' in '%1'"};
+  case Diag::ExpectedRSquare:
+    return {L::Error, "expected ']' to close the subscript in '%0'"};
+  case Diag::ItemNeedsDistributed:
+    return {L::Error, "'%0' in '%1': an array element or section is allowed "
+                      "only on a 'distributed' task; list the array itself"};
+  case Diag::NotWithDistributed:
+    return {L::Error, "clause '%0' is not supported on a distributed task"};
   case Diag::VarListedTwice:
     return {L::Error, "variable '%0' is listed twice in '%1'"};
   case Diag::VarInTwoClauses:
@@ -138,6 +145,29 @@ Message messageFor(Diag D) {
   case Diag::CancellationPointOutsideTask:
     return {L::Error, "'#pragma ws cancellation point' is only allowed inside "
                       "a task body"};
+  case Diag::DistributedPointer:
+    return {L::Error,
+            "distributed task captures '%0' of type '%1', which %select{is|"
+            "holds}2 a pointer: its value means nothing on another rank "
+            "(captures travel by value: scalars, pointer-free structs, "
+            "fixed-size arrays, 'firstprivate(a[lo:len])' sections)"};
+  case Diag::DistributedVla:
+    return {L::Error,
+            "distributed task captures the variable-length array '%0': only "
+            "its bytes can travel; list a section 'firstprivate(%0[lo:len])'"};
+  case Diag::DistributedByAddress:
+    return {L::Error,
+            "distributed task would reach '%0' through its address, which "
+            "means nothing on another rank; list it in 'firstprivate(%0)' "
+            "(a copy) or 'shared(%0)' (a result written back)"};
+  case Diag::DistributedElementUse:
+    return {L::Error,
+            "distributed task uses '%0' other than as its result '%1' (only "
+            "that element travels back)"};
+  case Diag::DistributedLocalType:
+    return {L::Error,
+            "the element type of '%0' ('%1') cannot be named before the "
+            "function; declare it at file scope"};
   case Diag::LostWrite:
     return {L::Warning,
             "the task %select{assigns|modifies|takes the address of}1 '%0', "

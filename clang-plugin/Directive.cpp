@@ -46,6 +46,13 @@ llvm::StringRef spelling(Sharing S) {
   return "?";
 }
 
+std::string ClauseExpr::text() const {
+  std::string S;
+  for (size_t I = 0; I < Spellings.size(); ++I)
+    S += (I && LeadingSpace[I] ? " " : "") + Spellings[I];
+  return S;
+}
+
 std::vector<const ClauseExpr *> Directive::markerExprs() const {
   std::vector<const ClauseExpr *> Out;
   for (const ClauseExpr *E :
@@ -149,6 +156,7 @@ enum class ClauseId {
   Handle,
   Requires,
   Prefers,
+  Distributed,
 };
 
 struct ClauseInfo {
@@ -179,6 +187,7 @@ const ClauseInfo Clauses[] = {
     {"handle", ClauseId::Handle, true, false, false},
     {"requires", ClauseId::Requires, true, false, false},
     {"prefers", ClauseId::Prefers, true, false, false},
+    {"distributed", ClauseId::Distributed, true, false, false},
 };
 
 bool allowedOn(const ClauseInfo &C, DirectiveKind K) {
@@ -253,6 +262,9 @@ private:
   bool parseDepend();
   bool parsePriority();
   bool parseCapList(llvm::StringRef Clause, std::string &Out);
+  bool parseSubscript(VarItem &Item);
+  bool checkDistributed(
+      llvm::ArrayRef<std::pair<ClauseId, SourceLocation>> Seen);
   bool addVar(const Token &T, Sharing Kind, llvm::StringRef ReductionOp);
   static void append(ClauseExpr &E, const Token &T, const std::string &S) {
     if (E.Tokens.empty())
@@ -313,7 +325,7 @@ bool ClauseParser::parseName() {
 }
 
 bool ClauseParser::parseClauses() {
-  llvm::SmallVector<ClauseId, 8> Seen;
+  llvm::SmallVector<std::pair<ClauseId, SourceLocation>, 8> Seen;
   while (!atEnd()) {
     if (peek().is(tok::comma)) {
       next();
@@ -349,13 +361,60 @@ bool ClauseParser::parseClauses() {
           << Name << spelling(D.Kind);
       return false;
     }
-    if (!Info->Repeatable && llvm::is_contained(Seen, Info->Id)) {
+    if (!Info->Repeatable &&
+        llvm::any_of(Seen, [&](const auto &P) { return P.first == Info->Id; })) {
       Diags.report(NameTok.getLocation(), Diag::ClauseRepeated) << Name;
       return false;
     }
-    Seen.push_back(Info->Id);
+    Seen.push_back({Info->Id, NameTok.getLocation()});
     if (!parseClause(*Info, NameTok))
       return false;
+  }
+  return checkDistributed(Seen);
+}
+
+/// Elements `a[i]` (shared) and sections `a[lo:len]` (firstprivate) are
+/// the by-value forms of a distributed task; the clauses that need the
+/// spawner's memory or its runtime (a handle, dependences, placement...)
+/// do not apply to a task that may run in another process.
+bool ClauseParser::checkDistributed(
+    llvm::ArrayRef<std::pair<ClauseId, SourceLocation>> Seen) {
+  for (const VarItem &V : D.Vars) {
+    if (!V.Index.present())
+      continue;
+    std::string Text = V.Name + "[" + V.Index.text() +
+                       (V.isSection() ? ":" + V.Len.text() : "") + "]";
+    if (!D.Distributed) {
+      Diags.report(V.Loc, Diag::ItemNeedsDistributed)
+          << Text << spelling(V.Kind);
+      return false;
+    }
+    if (V.Kind == Sharing::Shared && V.isSection()) {
+      Diags.report(V.Loc, Diag::BadArgument)
+          << Text << "shared" << "a variable or an element 'a[i]'";
+      return false;
+    }
+    if (V.Kind == Sharing::Firstprivate && V.isElement()) {
+      Diags.report(V.Loc, Diag::BadArgument)
+          << Text << "firstprivate" << "a variable or a section 'a[lo:len]'";
+      return false;
+    }
+  }
+  if (!D.Distributed)
+    return true;
+  for (const auto &[Id, Loc] : Seen) {
+    bool Unsupported =
+        Id == ClauseId::If || Id == ClauseId::Final || Id == ClauseId::Depend ||
+        Id == ClauseId::Timeout || Id == ClauseId::Handle ||
+        Id == ClauseId::Requires || Id == ClauseId::Prefers ||
+        (Id == ClauseId::Default && D.Default == DefaultKind::Shared);
+    if (Unsupported) {
+      for (const ClauseInfo &C : Clauses)
+        if (C.Id == Id)
+          Diags.report(Loc, Diag::NotWithDistributed)
+              << (Id == ClauseId::Default ? "default(shared)" : C.Name);
+      return false;
+    }
   }
   return true;
 }
@@ -414,7 +473,12 @@ bool ClauseParser::addVar(const Token &T, Sharing Kind,
     return false;
   }
   Listed[Name] = Kind;
-  D.Vars.push_back({Name, T.getLocation(), Kind, ReductionOp.str()});
+  VarItem Item;
+  Item.Name = Name;
+  Item.Loc = T.getLocation();
+  Item.Kind = Kind;
+  Item.ReductionOp = ReductionOp.str();
+  D.Vars.push_back(std::move(Item));
   return true;
 }
 
@@ -432,6 +496,10 @@ bool ClauseParser::parseVarList(llvm::StringRef Clause, Sharing Kind,
     next();
     if (!addVar(T, Kind, ReductionOp))
       return false;
+    if (peek().is(tok::l_square) &&
+        (Kind == Sharing::Shared || Kind == Sharing::Firstprivate) &&
+        !parseSubscript(D.Vars.back()))
+      return false;
     if (peek().is(tok::comma)) {
       next();
       continue;
@@ -447,6 +515,45 @@ bool ClauseParser::parseVarList(llvm::StringRef Clause, Sharing Kind,
           << Clause << text(peek());
     return false;
   }
+}
+
+/// `[index]` or `[lo:len]` after a listed name (checked against the
+/// directive by checkDistributed once every clause is read).
+bool ClauseParser::parseSubscript(VarItem &Item) {
+  SourceLocation Open = peek().getLocation();
+  next();
+  ClauseExpr *Out = &Item.Index;
+  int Depth = 0;
+  while (true) {
+    if (atEnd()) {
+      Diags.report(here(), Diag::ExpectedRSquare) << spelling(Item.Kind);
+      return false;
+    }
+    Token T = next();
+    if (T.isOneOf(tok::l_paren, tok::l_square, tok::l_brace))
+      ++Depth;
+    else if (T.isOneOf(tok::r_paren, tok::r_square, tok::r_brace)) {
+      if (Depth == 0) {
+        if (T.is(tok::r_square))
+          break;
+        Diags.report(T.getLocation(), Diag::ExpectedRSquare)
+            << spelling(Item.Kind);
+        return false;
+      }
+      --Depth;
+    } else if (Depth == 0 && T.is(tok::colon) && Out == &Item.Index) {
+      if (!Item.Index.present())
+        break; // reported below
+      Out = &Item.Len;
+      continue;
+    }
+    append(*Out, T, PP.getSpelling(T));
+  }
+  if (!Item.Index.present() || (Out == &Item.Len && !Item.Len.present())) {
+    Diags.report(Open, Diag::ExpectedExpression) << spelling(Item.Kind);
+    return false;
+  }
+  return true;
 }
 
 bool ClauseParser::parseSingleWord(llvm::StringRef Clause,
@@ -691,11 +798,17 @@ bool ClauseParser::parseClause(const ClauseInfo &C, const Token &NameTok) {
   }
   case ClauseId::Untied:
   case ClauseId::Mergeable:
+  case ClauseId::Distributed:
     if (peek().is(tok::l_paren)) {
       Diags.report(here(), Diag::ClauseTakesNoArguments) << C.Name;
       return false;
     }
-    (C.Id == ClauseId::Untied ? D.Untied : D.Mergeable) = true;
+    if (C.Id == ClauseId::Distributed) {
+      D.Distributed = true;
+      D.DistributedLoc = NameTok.getLocation();
+    } else {
+      (C.Id == ClauseId::Untied ? D.Untied : D.Mergeable) = true;
+    }
     return true;
   case ClauseId::Schedule: {
     static const llvm::StringRef Choices[] = {"static", "dynamic", "auto"};
@@ -812,12 +925,35 @@ unsigned injectMarker(Preprocessor &PP, const Directive &D,
   Token Num = makeToken(tok::numeric_constant, L);
   PP.CreateString(std::to_string(D.ID), Num, L, L);
   Out.push_back(Num);
+  auto AppendExpr = [&](const ClauseExpr &E) {
+    Out.push_back(makeToken(tok::l_paren, E.Loc));
+    for (Token T : E.Tokens) {
+      T.clearFlag(Token::StartOfLine);
+      Out.push_back(T);
+    }
+    Out.push_back(makeToken(tok::r_paren, E.Loc));
+  };
+  // &(x); an element &(a)[(i)]; a section &(a)[(lo)] + 0 * (len) (one
+  // argument per item, so that clause expressions keep their places).
   for (const VarItem &V : D.Vars) {
     Out.push_back(makeToken(tok::comma, V.Loc));
     Out.push_back(makeToken(tok::amp, V.Loc));
     Out.push_back(makeToken(tok::l_paren, V.Loc));
     Out.push_back(makeIdentifier(PP, V.Name, V.Loc));
     Out.push_back(makeToken(tok::r_paren, V.Loc));
+    if (!V.Index.present())
+      continue;
+    Out.push_back(makeToken(tok::l_square, V.Index.Loc));
+    AppendExpr(V.Index);
+    Out.push_back(makeToken(tok::r_square, V.Index.Loc));
+    if (!V.Len.present())
+      continue;
+    Out.push_back(makeToken(tok::plus, V.Len.Loc));
+    Token Zero = makeToken(tok::numeric_constant, V.Len.Loc);
+    PP.CreateString("0", Zero, V.Len.Loc, V.Len.Loc);
+    Out.push_back(Zero);
+    Out.push_back(makeToken(tok::star, V.Len.Loc));
+    AppendExpr(V.Len);
   }
   for (const ClauseExpr *E : D.markerExprs()) {
     Out.push_back(makeToken(tok::comma, E->Loc));

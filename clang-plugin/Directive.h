@@ -53,14 +53,6 @@ enum class DefaultKind { Unspecified, Firstprivate, Shared, None };
 enum class Sharing { Shared, Firstprivate, Private, Reduction };
 llvm::StringRef spelling(Sharing S);
 
-/// A variable named in a data-sharing or reduction clause.
-struct VarItem {
-  std::string Name;
-  clang::SourceLocation Loc;
-  Sharing Kind;
-  std::string ReductionOp; // only for Sharing::Reduction
-};
-
 /// The tokens of a clause argument, kept both as tokens (for the marker) and
 /// as spellings (to be written back as text in the rewrite).
 struct ClauseExpr {
@@ -70,6 +62,22 @@ struct ClauseExpr {
   clang::SourceLocation Loc;
 
   bool present() const { return !Tokens.empty(); }
+  /// The spellings joined, with a space where the source had one.
+  std::string text() const;
+};
+
+/// A variable named in a data-sharing or reduction clause.  On a
+/// distributed task, `shared(a[i])` names one element (Index) and
+/// `firstprivate(a[lo:len])` a section (Index = lo, Len).
+struct VarItem {
+  std::string Name;
+  clang::SourceLocation Loc;
+  Sharing Kind;
+  std::string ReductionOp; // only for Sharing::Reduction
+  ClauseExpr Index, Len;
+
+  bool isElement() const { return Index.present() && !Len.present(); }
+  bool isSection() const { return Len.present(); }
 };
 
 /// A `depend(kind: item)` entry; `a[lo:len]` sections set Lo and Len.
@@ -108,6 +116,10 @@ struct Directive {
   std::string Label; // name("...") as a C string literal, quotes included
   std::vector<DependItem> Depends;
   bool Untied = false, Mergeable = false;
+  /// `distributed`: any rank of an MPI job may run the task (libws-mpi);
+  /// its captures travel by value and its shared items are results.
+  bool Distributed = false;
+  clang::SourceLocation DistributedLoc;
 
   // parallel for only (lowered by LoopLowering).
   ClauseExpr Grainsize, NumTasks;

@@ -63,6 +63,16 @@ bool Outliner::run() {
     return false;
   for (FunctionRegions &FR : Fns)
     Ok &= rewriteFunction(FR);
+  bool AnyDistributed = false;
+  for (FunctionRegions &FR : Fns)
+    for (auto &R : FR.Regions)
+      AnyDistributed |= R->isTask() && R->D->Distributed;
+  if (Ok && AnyDistributed) {
+    startRanks();
+    // First in the file: main's call and every spawn need it.
+    RW.InsertTextBefore(Src.loc(0),
+                        distributedPreamble() + Src.lineDirectiveAt(0));
+  }
   // Only from the parse whose rewrite is used (not one followed by another
   // analysis of spelled-out macros), so each warning comes once.
   if (Ok && Table.spellOut().Requests.empty() && Table.spellOut().Wraps.empty())
@@ -282,6 +292,8 @@ bool Outliner::rewriteUses(FunctionRegions &FR, Region &Task) {
   for (auto &R : FR.Regions)
     if (R->isTask() && R.get() != &Task)
       Skip.insert(R->Body);
+  if (Task.D->Distributed && !rewriteElementUses(Task))
+    return false;
   return rewriteCaptureUses(Task, Task.Body, Skip, nullptr);
 }
 
@@ -464,9 +476,25 @@ std::string Outliner::declarations(Region &Task) {
     }
     ++Fields;
   }
+  if (Task.D->Distributed) {
+    for (const ItemCapture &E : Task.Elements) {
+      S += " " + declare(elementType(Ctx, E.Var->getType()).getUnqualifiedType(),
+                         elementName(E)) + ";";
+      ++Fields;
+    }
+    for (const ItemCapture &Sec : Task.Sections) {
+      std::string V = Sec.Var->getName().str();
+      S += " size_t __ws_lo_" + V + ", __ws_n_" + V + ";";
+      ++Fields;
+    }
+  }
   if (Fields == 0)
     S += " char __ws_unused;";
-  S += " }; static void __ws_task_" + N + "(void *__ws_arg);";
+  if (Task.D->Distributed) {
+    S += " };" + distributedDeclarations(Task);
+  } else {
+    S += " }; static void __ws_task_" + N + "(void *__ws_arg);";
+  }
   unsigned Line = Src.line(Task.D->TextBegin);
   std::string Label = Task.D->Label.empty()
                           ? quoteC(Src.baseName() + ":" + std::to_string(Line))
@@ -656,6 +684,18 @@ std::string Outliner::spawn(Region &Task) {
       break;
     }
   }
+
+  for (const ItemCapture &E : Task.Elements)
+    S += "." + elementName(E) + " = " + itemBase(E, Outer) + "[" +
+         exprText(E.Item->Index, Outer) + "], ";
+  for (const ItemCapture &Sec : Task.Sections) {
+    std::string V = Sec.Var->getName().str();
+    S += ".__ws_lo_" + V + " = (size_t)(" + exprText(Sec.Item->Index, Outer) +
+         "), .__ws_n_" + V + " = (size_t)(" + exprText(Sec.Item->Len, Outer) +
+         "), ";
+  }
+  if (!Task.Elements.empty() || !Task.Sections.empty())
+    AnyInit = true;
   if (!AnyInit)
     Init += "0 ";
   std::string Cap = "struct __ws_cap_" + N;
@@ -667,6 +707,8 @@ std::string Outliner::spawn(Region &Task) {
   std::string Frame =
       Task.Groups.empty() ? "__ws_frame" : groupName(*Task.Groups.front());
   std::string Site = "&__ws_site_" + N;
+  if (D.Distributed)
+    return S + distributedSpawn(Task, Frame, Tier, Site, Copies) + " }";
   bool NeedOpts = D.needsSpawnOptions();
   if (!D.Depends.empty()) {
     S += "ws_dep __ws_deps[" + std::to_string(D.Depends.size()) + "] = { ";
@@ -762,9 +804,11 @@ std::string Outliner::spawn(Region &Task) {
 
 std::string Outliner::outlined(Region &Task) {
   std::string N = id(Task);
+  bool Dist = Task.D->Distributed;
   std::string S = "\n" + Src.lineDirectiveAt(Task.D->TextBegin);
-  S += "static void __ws_task_" + N + "(void *__ws_arg) {";
-  bool HasFields = false;
+  S += "static void __ws_task_" + N + "(void *__ws_arg" +
+       (Dist ? ", void *__ws_res" : "") + ") {";
+  bool HasFields = !Task.Elements.empty() || !Task.Sections.empty();
   for (const Capture &C : Task.Captures)
     HasFields |= C.Mode != CaptureMode::Private;
   if (HasFields)
@@ -797,10 +841,16 @@ std::string Outliner::outlined(Region &Task) {
       break;
     }
   }
+  if (Dist)
+    S += distributedLocals(Task);
   if (Task.NeedsFrame)
     S += " ws_frame __ws_frame = " + macro("WS_FRAME_INIT") + ";";
   if (!HasFields)
     S += " (void)__ws_arg;";
+  if (Dist) // a distributed body may use a capture only in `a[i]`, replaced
+    for (const Capture &C : Task.Captures)
+      if (C.Mode == CaptureMode::Copy || C.Mode == CaptureMode::CopyArray)
+        S += " (void)" + C.Var->getName().str() + ";";
   S += Copies + "\n";
   // __func__ and friends expanded from macros (assert...) cannot be edited
   // in place: name the user's function for the body's duration.
@@ -823,10 +873,14 @@ std::string Outliner::outlined(Region &Task) {
   S += CondAfter;
   if (Task.NeedsFrame)
     S += " ws_wait_pending(&__ws_frame);";
+  if (Dist)
+    S += distributedResults(Task);
   S += " }\n";
   if (Task.FuncInMacro)
     for (const char *Name : FuncNames)
       S += std::string("#undef ") + Name + "\n";
+  if (Dist)
+    S += distributedLocalRunner(Task);
   return S;
 }
 

@@ -86,6 +86,36 @@ private:
   std::string spawn(Region &Task);
   std::string outlined(Region &Task);
 
+  // `task distributed` (Distributed.cpp, which shows the shape emitted).
+  /// Declarations of the libws-mpi entry points (weak), once per file.
+  static std::string distributedPreamble();
+  /// The local-run record, prototypes and table entry of a task.
+  std::string distributedDeclarations(Region &Task);
+  /// The spawn statements (after the capture struct's declaration).
+  std::string distributedSpawn(Region &Task, const std::string &Frame,
+                               const std::string &Tier, const std::string &Site,
+                               const std::string &Copies);
+  /// In the outlined function: element copies and section pointers.
+  std::string distributedLocals(const Region &Task) const;
+  /// In the outlined function, at its end: the results into __ws_res.
+  std::string distributedResults(const Region &Task) const;
+  /// __ws_dlocal_N: the task as an ordinary one (one process).
+  std::string distributedLocalRunner(const Region &Task) const;
+  /// Replaces `a[i]` of a result element by its local copy; any other use
+  /// of `a` is an error.
+  bool rewriteElementUses(Region &Task);
+  /// ws_mpi_init at the start of this file's main, if it has one.
+  void startRanks();
+  static unsigned resultCount(const Region &Task);
+  static std::string elementName(const ItemCapture &E);
+  std::string itemBase(const ItemCapture &E, const Region *Outer) const;
+  /// A section's bytes in the capture buffer (rounded up to 16), and the
+  /// offset of section K after the capture struct; Cap names the struct
+  /// holding __ws_n_* ("__ws_cap." or "__ws_c->").
+  std::string sectionBytes(const ItemCapture &Sec, const std::string &Cap) const;
+  std::string sectionOffset(const Region &Task, size_t K,
+                            const std::string &Cap) const;
+
   std::string declare(clang::QualType T, llvm::StringRef Name) const;
 
   // Variably modified captures (VLAs of any rank, pointers to them): the

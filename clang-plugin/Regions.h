@@ -113,6 +113,8 @@ struct Region {
   bool LastBeforeWait = false;
   bool FuncInMacro = false; // task body uses __func__ from a macro body
   std::vector<Capture> Captures;
+  /// Distributed task: its result elements and its copied sections.
+  std::vector<ItemCapture> Elements, Sections;
 
   DirectiveKind kind() const { return D->Kind; }
   bool isTask() const { return kind() == DirectiveKind::Task; }

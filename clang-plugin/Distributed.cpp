@@ -1,0 +1,352 @@
+//===- Distributed.cpp - `#pragma ws task distributed` (libws-mpi) --------===//
+//
+// A distributed task may run on any rank of an MPI job (include/ws_mpi.h).
+// Its captures travel by value (Captures.cpp checks them), its `shared(x)`
+// and `shared(a[i])` items are results written back at the spawner, and
+// `firstprivate(a[lo:len])` copies a section into the capture bytes.  The
+// rewrite works with and without libws-mpi: the library's entry points are
+// weak references (declared under names of our own, bound to the library's
+// symbols by asm labels, so a program that also includes ws_mpi.h sees no
+// conflict); without the library linked they are null and the task is an
+// ordinary ws_spawn of a local runner, with the same result.
+//
+// For `#pragma ws task distributed shared(sub[i])` around `sub[i] = f(c);`
+// in function g at line 12 (task 3), the shape is:
+//
+//   (file start)
+//   struct __ws_dres { void *addr; __SIZE_TYPE__ size; };   // ws_mpi_result
+//   struct __ws_dtask { const char *key; void (*fn)(void *, void *);
+//                       unsigned long long id; };           // ws_mpi_task
+//   extern int __ws_mpi_spawn(...) __asm__("ws_mpi_spawn_results")
+//       __attribute__((weak));       // and ws_mpi_register, ws_mpi_init
+//   (before g)
+//   struct __ws_cap_3 { struct node c; long __ws_r_sub; };
+//   struct __ws_dl_3 { struct __ws_dres __ws_res[1]; struct __ws_cap_3
+//                      __ws_cap; };   // the local run: results, then bytes
+//   static void __ws_task_3(void *__ws_arg, void *__ws_res);
+//   static void __ws_dlocal_3(void *__ws_arg);
+//   static struct __ws_dtask __ws_dtask_3 = {"f.c:12:g#3", __ws_task_3, 0};
+//   __attribute__((constructor)) static void __ws_dreg_3(void) {
+//     if (__ws_mpi_register) __ws_mpi_register(&__ws_dtask_3); }
+//   (the spawn)
+//   { struct __ws_cap_3 __ws_cap = { .c = c, .__ws_r_sub = sub[i], };
+//     struct __ws_dl_3 __ws_l; __ws_l.__ws_cap = __ws_cap;
+//     __ws_l.__ws_res[0].addr = &(sub[i]);
+//     __ws_l.__ws_res[0].size = sizeof (sub[i]);
+//     if (!__ws_mpi_spawn || __ws_mpi_spawn(&__ws_frame, &__ws_dtask_3,
+//           &__ws_l.__ws_cap, <capture bytes>, WS_TIER_NORMAL,
+//           __ws_l.__ws_res, 1) != 0)
+//       ws_spawn(&__ws_frame, __ws_dlocal_3, &__ws_l, sizeof __ws_l, ...); }
+//   (after g)
+//   static void __ws_task_3(void *__ws_arg, void *__ws_res) {
+//     struct __ws_cap_3 *__ws_c = ...; struct node c = __ws_c->c;
+//     long __ws_r_sub = __ws_c->__ws_r_sub;
+//     __ws_r_sub = f(c);                      // the body, sub[i] replaced
+//     __builtin_memcpy((unsigned char *)__ws_res + 0, &__ws_r_sub,
+//                      sizeof __ws_r_sub); }
+//   static void __ws_dlocal_3(void *__ws_arg) { ... runs __ws_task_3 on a
+//     buffer, then writes each result piece at its address }
+//
+// A section `firstprivate(a[lo:len])` adds `size_t __ws_lo_a, __ws_n_a;` to
+// the struct and its bytes after the struct (each section 16-byte aligned);
+// the buffer is then malloc'ed, and in the task `a` is a pointer whose
+// elements lo .. lo+len-1 are the copies (`T *a`, rebased by lo).
+//
+//===----------------------------------------------------------------------===//
+#include "Diagnostics.h"
+#include "Outliner.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/Lex/Lexer.h"
+#include "clang/Rewrite/Core/Rewriter.h"
+
+#include <functional>
+
+using namespace clang;
+
+namespace ws {
+namespace {
+
+std::string id(const Region &R) { return std::to_string(R.D->ID); }
+
+std::string withoutSpaces(llvm::StringRef S) {
+  std::string Out;
+  for (char C : S)
+    if (!isspace(static_cast<unsigned char>(C)))
+      Out += C;
+  return Out;
+}
+
+} // namespace
+
+std::string Outliner::elementName(const ItemCapture &E) {
+  return "__ws_r_" + E.Var->getName().str();
+}
+
+std::string Outliner::itemBase(const ItemCapture &E, const Region *Outer) const {
+  return "(" + access(E.Var, Outer) + ")";
+}
+
+std::string Outliner::distributedPreamble() {
+  // The ABI of include/ws_mpi.h (ws_mpi_result, ws_mpi_task and three entry
+  // points), under our own names: see the file comment.
+  return "struct __ws_dres { void *addr; __SIZE_TYPE__ size; }; "
+         "struct __ws_dtask { const char *key; void (*fn)(void *, void *); "
+         "unsigned long long id; }; "
+         "extern int __ws_mpi_register(struct __ws_dtask *) "
+         "__asm__(\"ws_mpi_register\") __attribute__((weak)); "
+         "extern int __ws_mpi_spawn(void *, const struct __ws_dtask *, "
+         "const void *, __SIZE_TYPE__, int, const struct __ws_dres *, int) "
+         "__asm__(\"ws_mpi_spawn_results\") __attribute__((weak)); "
+         "extern int __ws_mpi_init(int *, char ***) __asm__(\"ws_mpi_init\") "
+         "__attribute__((weak));\n";
+}
+
+unsigned Outliner::resultCount(const Region &Task) {
+  unsigned K = Task.Elements.size();
+  for (const Capture &C : Task.Captures)
+    K += C.Result;
+  return K;
+}
+
+std::string Outliner::sectionBytes(const ItemCapture &Sec,
+                                   const std::string &Cap) const {
+  // Each section rounded up to 16 bytes, so the next stays aligned.
+  std::string V = Sec.Var->getName().str();
+  QualType Elem = elementType(Ctx, Sec.Var->getType());
+  return "((" + Cap + "__ws_n_" + V + " * sizeof(" + declare(Elem, "") +
+         ") + 15) & ~(size_t)15)";
+}
+
+std::string Outliner::sectionOffset(const Region &Task, size_t K,
+                                    const std::string &Cap) const {
+  std::string Off = "0";
+  for (size_t J = 0; J < K; ++J)
+    Off += " + " + sectionBytes(Task.Sections[J], Cap);
+  return Off;
+}
+
+std::string Outliner::distributedDeclarations(Region &Task) {
+  std::string N = id(Task);
+  unsigned K = resultCount(Task);
+  std::string S = " struct __ws_dl_" + N + " { struct __ws_dres __ws_res[" +
+                  std::to_string(K ? K : 1) + "]; struct __ws_cap_" + N +
+                  " __ws_cap; };";
+  S += " static void __ws_task_" + N + "(void *__ws_arg, void *__ws_res);";
+  S += " static void __ws_dlocal_" + N + "(void *__ws_arg);";
+  // The table entry: a key that names the task the same way in every build
+  // of this source ("file:line:function#directive").
+  std::string Key = Src.baseName() + ":" +
+                    std::to_string(Src.line(Task.D->TextBegin)) + ":" +
+                    Task.Fn->getName().str() + "#" + N;
+  S += " static struct __ws_dtask __ws_dtask_" + N + " = { " + quoteC(Key) +
+       ", __ws_task_" + N + ", 0 };";
+  S += " __attribute__((constructor)) static void __ws_dreg_" + N +
+       "(void) { if (__ws_mpi_register) __ws_mpi_register(&__ws_dtask_" + N +
+       "); }";
+  return S;
+}
+
+std::string Outliner::distributedSpawn(Region &Task, const std::string &Frame,
+                                       const std::string &Tier,
+                                       const std::string &Site,
+                                       const std::string &Copies) {
+  const Region *Outer = Task.EnclosingTask;
+  std::string N = id(Task);
+  unsigned K = resultCount(Task);
+  bool Heap = !Task.Sections.empty();
+  std::string DL = "struct __ws_dl_" + N;
+  // With sections the local-run record and the capture bytes are followed
+  // by the sections' bytes: a buffer of the sum, from the heap.
+  std::string L = Heap ? "(*__ws_lp)" : "__ws_l";
+  std::string S;
+  if (Heap) {
+    S += "size_t __ws_sec = " +
+         sectionOffset(Task, Task.Sections.size(), "__ws_cap.") + "; ";
+    S += DL + " *__ws_lp = (" + DL + " *)__builtin_malloc(sizeof(" + DL +
+         ") + __ws_sec); ";
+  } else {
+    S += DL + " __ws_l; ";
+  }
+  S += Copies;
+  if (Heap)
+    S += "if (!__ws_lp) __builtin_abort(); ";
+  S += L + ".__ws_cap = __ws_cap; ";
+  unsigned Piece = 0;
+  auto AddResult = [&](const std::string &Lvalue) {
+    std::string R = L + ".__ws_res[" + std::to_string(Piece++) + "]";
+    S += R + ".addr = &" + Lvalue + "; " + R + ".size = sizeof " + Lvalue +
+         "; ";
+  };
+  for (const Capture &C : Task.Captures)
+    if (C.Result)
+      AddResult("(" + access(C.Var, Outer) + ")");
+  for (const ItemCapture &E : Task.Elements)
+    AddResult("(" + itemBase(E, Outer) + "[" + exprText(E.Item->Index, Outer) +
+              "])");
+  for (size_t J = 0; J < Task.Sections.size(); ++J) {
+    const ItemCapture &Sec = Task.Sections[J];
+    std::string V = Sec.Var->getName().str();
+    S += "__builtin_memcpy((unsigned char *)(__ws_lp + 1) + " +
+         sectionOffset(Task, J, "__ws_cap.") + ", &" + itemBase(Sec, Outer) +
+         "[__ws_cap.__ws_lo_" + V + "], __ws_cap.__ws_n_" + V +
+         " * sizeof " + itemBase(Sec, Outer) + "[0]); ";
+  }
+  std::string Bytes = "sizeof(" + DL + ") - __builtin_offsetof(" + DL +
+                      ", __ws_cap)" + (Heap ? " + __ws_sec" : "");
+  std::string Whole = "sizeof(" + DL + ")" + (Heap ? " + __ws_sec" : "");
+  // libws-mpi refuses (WS_EINVAL) only what it cannot ship; the task then
+  // runs as an ordinary one, as it does without the library.
+  S += "if (!__ws_mpi_spawn || __ws_mpi_spawn(&" + Frame + ", &__ws_dtask_" +
+       N + ", &" + L + ".__ws_cap, " + Bytes + ", " + Tier + ", " + L +
+       ".__ws_res, " + std::to_string(K) + ") != 0) ws_spawn(&" + Frame +
+       ", __ws_dlocal_" + N + ", &" + L + ", " + Whole + ", " + Tier + ", " +
+       Site + ");";
+  if (Heap)
+    S += " __builtin_free(__ws_lp);";
+  return S;
+}
+
+std::string Outliner::distributedLocals(const Region &Task) const {
+  std::string S;
+  for (const ItemCapture &E : Task.Elements) {
+    QualType Elem = elementType(Ctx, E.Var->getType()).getUnqualifiedType();
+    S += " " + declare(Elem, elementName(E)) + " = __ws_c->" + elementName(E) +
+         ";";
+  }
+  for (size_t J = 0; J < Task.Sections.size(); ++J) {
+    const ItemCapture &Sec = Task.Sections[J];
+    std::string V = Sec.Var->getName().str();
+    QualType Elem = elementType(Ctx, Sec.Var->getType());
+    // a[j] for j in [lo, lo + len): the pointer is rebased by lo through an
+    // integer, so that no out-of-bounds pointer arithmetic is done.
+    S += " " + declare(Ctx.getPointerType(Elem), V) + " = (" +
+         declare(Ctx.getPointerType(Elem), "") +
+         ")((__UINTPTR_TYPE__)((unsigned char *)__ws_arg + sizeof(struct "
+         "__ws_dl_" +
+         id(Task) + ") - __builtin_offsetof(struct __ws_dl_" + id(Task) +
+         ", __ws_cap) + " + sectionOffset(Task, J, "__ws_c->") +
+         ") - __ws_c->__ws_lo_" + V + " * sizeof(" + declare(Elem, "") +
+         "));";
+  }
+  return S;
+}
+
+std::string Outliner::distributedResults(const Region &Task) const {
+  // The result pieces one after the other, in the order of the spawn's
+  // descriptors (whole variables, then elements).
+  std::string S, Off = "0";
+  auto Put = [&](const std::string &Name) {
+    S += " __builtin_memcpy((unsigned char *)__ws_res + " + Off + ", &" +
+         Name + ", sizeof " + Name + ");";
+    Off += " + sizeof " + Name;
+  };
+  for (const Capture &C : Task.Captures)
+    if (C.Result)
+      Put(C.Var->getName().str());
+  for (const ItemCapture &E : Task.Elements)
+    Put(elementName(E));
+  if (Off == "0")
+    S += " (void)__ws_res;";
+  return S;
+}
+
+std::string Outliner::distributedLocalRunner(const Region &Task) const {
+  // One process: run the task on a buffer, then write each piece at its
+  // address (what libws-mpi does for a task that stays on its rank).
+  std::string N = id(Task);
+  unsigned K = resultCount(Task);
+  std::string Size;
+  for (const Capture &C : Task.Captures)
+    if (C.Result)
+      Size += " + sizeof __ws_l->__ws_cap." + C.Var->getName().str();
+  for (const ItemCapture &E : Task.Elements)
+    Size += " + sizeof __ws_l->__ws_cap." + elementName(E);
+  std::string S = "static void __ws_dlocal_" + N +
+                  "(void *__ws_arg) { struct __ws_dl_" + N +
+                  " *__ws_l = (struct __ws_dl_" + N + " *)__ws_arg;";
+  if (K == 0)
+    return S + " __ws_task_" + N + "(&__ws_l->__ws_cap, 0); }\n";
+  S += " unsigned char __ws_buf[0" + Size +
+       "], *__ws_p = __ws_buf; int __ws_k; __ws_task_" + N +
+       "(&__ws_l->__ws_cap, __ws_buf); for (__ws_k = 0; __ws_k < " +
+       std::to_string(K) +
+       "; __ws_k++) { __builtin_memcpy(__ws_l->__ws_res[__ws_k].addr, "
+       "__ws_p, __ws_l->__ws_res[__ws_k].size); __ws_p += "
+       "__ws_l->__ws_res[__ws_k].size; } }\n";
+  return S;
+}
+
+bool Outliner::rewriteElementUses(Region &Task) {
+  // In the body, each result element's array appears only as `a[i]`, its
+  // index spelled as in the clause: that is replaced by the local copy.
+  bool Ok = true;
+  const SourceManager &SM = Src.sm();
+  for (const ItemCapture &E : Task.Elements) {
+    std::string Want = withoutSpaces(E.Item->Index.text());
+    llvm::DenseSet<const Expr *> Done;
+    std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
+      if (!S)
+        return;
+      if (const auto *AS = dyn_cast<ArraySubscriptExpr>(S)) {
+        const auto *DRE =
+            dyn_cast<DeclRefExpr>(AS->getBase()->IgnoreParenImpCasts());
+        if (DRE && DRE->getDecl() == E.Var) {
+          CharSourceRange Idx =
+              CharSourceRange::getTokenRange(AS->getIdx()->getSourceRange());
+          SourceRange All = AS->getSourceRange();
+          if (All.getBegin().isFileID() && All.getEnd().isFileID() &&
+              Src.inMain(All.getBegin()) &&
+              withoutSpaces(Lexer::getSourceText(Idx, SM, Src.langOpts())) ==
+                  Want) {
+            RW.ReplaceText(CharSourceRange::getTokenRange(All),
+                           elementName(E));
+            Done.insert(DRE);
+            Walk(AS->getIdx());
+            return;
+          }
+        }
+      }
+      if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
+        if (DRE->getDecl() == E.Var && !Done.count(DRE)) {
+          Diags.report(DRE->getLocation(), Diag::DistributedElementUse)
+              << E.Var->getName()
+              << (E.Var->getName() + "[" + E.Item->Index.text() + "]").str();
+          Diags.noteDirective(Task.D->Loc, "task");
+          Ok = false;
+          Done.insert(DRE);
+        }
+      }
+      for (const Stmt *C : S->children())
+        Walk(C);
+    };
+    Walk(Task.Body);
+  }
+  return Ok;
+}
+
+void Outliner::startRanks() {
+  // main (in this file) joins the job first: on rank 0 it goes on, the
+  // other ranks serve until rank 0's main returns (ws_mpi_init).  A
+  // declaration, so that no statement precedes the user's declarations.
+  for (const Decl *D : Ctx.getTranslationUnitDecl()->decls()) {
+    const auto *FD = dyn_cast<FunctionDecl>(D);
+    if (!FD || !FD->isMain() || !FD->doesThisDeclarationHaveABody() ||
+        !Src.inMain(FD->getLocation()))
+      continue;
+    std::string Args = "0, 0";
+    if (FD->getNumParams() >= 2 && !FD->getParamDecl(0)->getName().empty() &&
+        !FD->getParamDecl(1)->getName().empty())
+      Args = "&" + FD->getParamDecl(0)->getName().str() + ", &" +
+             FD->getParamDecl(1)->getName().str();
+    const auto *Body = cast<CompoundStmt>(FD->getBody());
+    RW.InsertTextAfterToken(Body->getLBracLoc(),
+                            " __attribute__((unused)) int __ws_mpi_joined = "
+                            "__ws_mpi_init ? __ws_mpi_init(" +
+                                Args + ") : 0;");
+  }
+}
+
+} // namespace ws

@@ -1,0 +1,138 @@
+// `#pragma ws task distributed` (issue 15): the rewrite (weak references to
+// libws-mpi, the task table entry, results written back, a section copied),
+// that it runs without libws-mpi as ordinary tasks with the serial result,
+// and the by-value checks, each naming the variable at its column.  The
+// MPI runs are in test/mpi (mpi-plugin-*).
+// RUN: %ws_rewrite %s -- -I%ws_include | grep -v CHECK | FileCheck %s --check-prefix=REWRITE
+// RUN: %clang -Wno-unknown-pragmas %s -o %t.serial && %t.serial > %t.expected
+// RUN: %wscc -O1 -Wall -Wextra -Werror %s -o %t
+// RUN: env WS_NUM_WORKERS=1 %t | diff %t.expected -
+// RUN: env WS_NUM_WORKERS=3 %t | diff %t.expected -
+// RUN: not %ws_cc -fsyntax-only -DBAD %s 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not %ws_cc -fsyntax-only -DBADUSE %s 2>&1 | FileCheck %s --check-prefix=BADUSE
+#include <stdint.h>
+#include <stdio.h>
+
+// REWRITE: extern int __ws_mpi_spawn({{.*}}) __asm__("ws_mpi_spawn_results") __attribute__((weak));
+typedef struct node {
+  uint64_t state;
+  int depth, max_depth;
+} node;
+
+static int children(const node *n) {
+  return n->depth >= n->max_depth ? 0 : (int)(n->state % 5);
+}
+static node child(const node *n, int i) {
+  node c = {n->state * 6364136223846793005ull + (uint64_t)i + 1, n->depth + 1,
+            n->max_depth};
+  return c;
+}
+
+static uint64_t search(node n) {
+  uint64_t count = 1, sub[8];
+  int k = children(&n);
+  for (int i = 0; i < k; i++) {
+    node c = child(&n, i);
+#pragma ws task distributed shared(sub[i])
+    sub[i] = search(c);
+    // REWRITE: static struct __ws_dtask __ws_dtask_0 = { "distributed.c:[[@LINE-2]]:search#0", __ws_task_0, 0 };
+    // REWRITE: __ws_l.__ws_res[0].addr = &((sub)[i]);
+    // REWRITE: if (!__ws_mpi_spawn || __ws_mpi_spawn(&__ws_frame, &__ws_dtask_0, {{.*}}) != 0) ws_spawn(&__ws_frame, __ws_dlocal_0,
+  }
+#pragma ws taskwait
+  for (int i = 0; i < k; i++)
+    count += sub[i];
+  return count;
+}
+
+static long sum(const int *a, int lo, int len) {
+  long s = 0;
+  for (int i = lo; i < lo + len; i++)
+    s += a[i];
+  return s;
+}
+
+struct pair {
+  long lo, hi;
+};
+
+int main(int argc, char **argv) {
+  // REWRITE: int main(int argc, char **argv) { {{.*}}int __ws_mpi_joined = __ws_mpi_init ? __ws_mpi_init(&argc, &argv) : 0;
+  (void)argv;
+  node root = {42, 0, argc > 1 ? 10 : 9};
+  uint64_t total = 0;
+  int arr[100];
+  for (int i = 0; i < 100; i++)
+    arr[i] = i;
+  long part = 0, p2 = 0;
+  int *ap = arr;
+  struct pair pr = {0, 0};
+#pragma ws task distributed shared(total) priority(high)
+  total = search(root);
+#pragma ws task distributed firstprivate(ap[10:20]) shared(part)
+  part = sum(ap, 10, 20);
+  // REWRITE: int *ap = (int *)((__UINTPTR_TYPE__)((unsigned char *)__ws_arg
+#pragma ws task distributed shared(p2, pr)
+  {
+    p2 = arr[3] + arr[99]; // arr: a fixed-size array, copied
+    pr.lo = p2 - 1;
+    pr.hi = p2 + 1;
+  }
+#pragma ws taskwait
+  printf("%llu %ld %ld %ld %ld\n", (unsigned long long)total, part, p2, pr.lo,
+         pr.hi);
+#ifdef BAD
+  {
+    int n = argc, *p = arr, r = 0, out[4] = {0}, vla[n];
+    static int st;
+    struct withptr {
+      int *p;
+    } w = {p};
+#pragma ws task distributed shared(r)
+    r = *p;
+    // BAD-DAG: :[[@LINE-1]]:10: error: distributed task captures 'p' of type 'int *', which is a pointer: its value means nothing on another rank
+#pragma ws task distributed shared(r)
+    r = w.p[0];
+    // BAD-DAG: :[[@LINE-1]]:9: error: distributed task captures 'w' of type 'struct withptr', which holds a pointer
+#pragma ws task distributed shared(r)
+    r = vla[0];
+    // BAD-DAG: :[[@LINE-1]]:9: error: distributed task captures the variable-length array 'vla': only its bytes can travel; list a section 'firstprivate(vla[lo:len])'
+#pragma ws task distributed shared(r)
+    r = st;
+    // BAD-DAG: :[[@LINE-1]]:9: error: distributed task would reach 'st' through its address
+#pragma ws task shared(out[1])
+    out[1] = 1;
+    // BAD-DAG: :[[@LINE-2]]:24: error: 'out[1]' in 'shared': an array element or section is allowed only on a 'distributed' task
+#pragma ws task distributed shared(out[0:2])
+    out[0] = 1;
+    // BAD-DAG: :[[@LINE-2]]:36: error: invalid argument 'out[0:2]' for 'shared'; expected a variable or an element 'a[i]'
+#pragma ws task distributed firstprivate(p[1])
+    r = p[1];
+    // BAD-DAG: :[[@LINE-2]]:42: error: invalid argument 'p[1]' for 'firstprivate'; expected a variable or a section 'a[lo:len]'
+#pragma ws task distributed if (n) shared(r)
+    r = 1;
+    // BAD-DAG: :[[@LINE-2]]:29: error: clause 'if' is not supported on a distributed task
+#pragma ws task distributed default(shared)
+    r = 1;
+    // BAD-DAG: :[[@LINE-2]]:29: error: clause 'default(shared)' is not supported on a distributed task
+#pragma ws task distributed firstprivate(p[0:n) shared(r)
+    r = 1;
+    // BAD-DAG: :[[@LINE-2]]:47: error: expected ']' to close the subscript in 'firstprivate'
+#pragma ws parallel for distributed
+    for (int i = 0; i < n; i++)
+      r += i;
+    // BAD-DAG: :[[@LINE-3]]:25: error: clause 'distributed' is not allowed on '#pragma ws parallel for'
+  }
+  // BAD: 11 errors generated.
+#endif
+#ifdef BADUSE
+  {
+    uint64_t res[4] = {0};
+    int j = 1;
+#pragma ws task distributed shared(res[j])
+    res[j] = res[j + 1];
+    // BADUSE: :[[@LINE-1]]:14: error: distributed task uses 'res' other than as its result 'res[j]'
+  }
+#endif
+  return 0;
+}
