@@ -19,7 +19,7 @@ using namespace clang;
 namespace ws {
 namespace {
 
-// The comparison codes of the trip-count helper (docs/parallel-for.md 4.1).
+// The comparison codes of ws_loop_trip_count (WS_LOOP_LT... in ws.h).
 enum { LoopLT = 0, LoopLE = 1, LoopGT = 2, LoopGE = 3, LoopNE = 4 };
 
 std::string id(const Region &R) { return std::to_string(R.D->ID); }
@@ -675,8 +675,9 @@ std::string LoopLowering::text(const Expr *E) const {
 }
 
 std::string LoopLowering::keyOf(QualType C, const std::string &V) const {
+  // The order keys of ws_loop_trip_count (include/ws.h).
   if (C->isSignedIntegerOrEnumerationType())
-    return "((uint64_t)(int64_t)(" + V + ") ^ 0x8000000000000000ULL)";
+    return "ws_loop_key_signed((int64_t)(" + V + "))";
   return "(uint64_t)(" + V + ")";
 }
 
@@ -688,35 +689,6 @@ std::string LoopLowering::scheduleMacro(ScheduleKind K) const {
                       : K == ScheduleKind::Dynamic ? "1"
                                                    : "0";
   return O.HaveMacros ? Macro : Value;
-}
-
-/// The exact trip count of a canonical loop (docs/parallel-for.md 4.1): keys
-/// are order-preserving uint64 images of the values; 0 means "run the loop
-/// serially" (it would wrap, overflow, never stop or step over the bound).
-std::string LoopLowering::helper() const {
-  return R"(static inline int __ws_loop_trip_count(uint64_t a, uint64_t b, int op, int step_neg, uint64_t step_mag, uint64_t vmin, uint64_t vmax, uint64_t *trips) {
-  int runs; uint64_t q, last;
-  *trips = 0;
-  switch (op) { case 0: runs = a < b; break; case 1: runs = a <= b; break; case 2: runs = a > b; break; case 3: runs = a >= b; break; case 4: runs = a != b; break; default: return 0; }
-  if (!runs) return 1;
-  if (a < vmin || a > vmax || step_mag == 0) return 0;
-  if (!step_neg) {
-    switch (op) { case 0: q = (b - a - 1) / step_mag; break; case 1: q = (b - a) / step_mag; break;
-    case 4: if (b < a || (b - a) % step_mag != 0) return 0; q = (b - a) / step_mag - 1; break;
-    default: return 0; }
-    last = a + q * step_mag;
-    if (last > vmax || vmax - last < step_mag) return 0;
-  } else {
-    switch (op) { case 2: q = (a - b - 1) / step_mag; break; case 3: q = (a - b) / step_mag; break;
-    case 4: if (a < b || (a - b) % step_mag != 0) return 0; q = (a - b) / step_mag - 1; break;
-    default: return 0; }
-    last = a - q * step_mag;
-    if (last < vmin || last - vmin < step_mag) return 0;
-  }
-  *trips = q + 1;
-  return 1;
-}
-)";
 }
 
 namespace {
@@ -772,10 +744,6 @@ std::string LoopLowering::declarations(Region &R) {
   const SourceText &Src = O.Src;
   std::string N = id(R);
   std::string S;
-  if (!HelperEmitted) {
-    S += helper();
-    HelperEmitted = true;
-  }
   S += "struct __ws_cap_" + N + " {";
   for (const Capture &C : R.Captures) {
     QualType T = C.Var->getType();
@@ -979,9 +947,9 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
   std::string KeyA, KeyB;
   uint64_t VMin, VMax;
   if (L.IsPointer) {
-    KeyA = "0x8000000000000000ULL";
-    KeyB = "((uint64_t)(int64_t)(" + B0 + " - (" + C + ")" + I0 +
-           ") ^ 0x8000000000000000ULL)";
+    // Offsets from the start, as signed keys: 0 for the start itself.
+    KeyA = "ws_loop_key_signed(0)";
+    KeyB = "ws_loop_key_signed((int64_t)(" + B0 + " - (" + C + ")" + I0 + "))";
     unsigned W = O.Ctx.getTypeSize(O.Ctx.getPointerDiffType());
     uint64_t Half = W >= 64 ? 0 : UINT64_C(1) << (W - 1);
     VMin = W >= 64 ? 0 : UINT64_C(0x8000000000000000) - Half;
@@ -1009,9 +977,14 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
       VMax = TMax;
     }
   }
-  S += " int __ws_ok_" + N + " = __ws_loop_trip_count(" + KeyA + ", " + KeyB +
-       ", " + std::to_string(L.Op) + ", " + Neg + ", " + Mag + ", " +
-       hex(VMin) + ", " + hex(VMax) + ", &" + Trips + ");";
+  //   int __ws_ok_N = ws_loop_trip_count(KEY(A), KEY(B), WS_LOOP_LT,
+  //                                      neg, mag, vmin, vmax, &trips);
+  static const char *OpNames[] = {"WS_LOOP_LT", "WS_LOOP_LE", "WS_LOOP_GT",
+                                  "WS_LOOP_GE", "WS_LOOP_NE"};
+  std::string Op = O.HaveMacros ? OpNames[L.Op] : std::to_string(L.Op);
+  S += " int __ws_ok_" + N + " = ws_loop_trip_count(" + KeyA + ", " + KeyB +
+       ", " + Op + ", " + Neg + ", " + Mag + ", " + hex(VMin) + ", " +
+       hex(VMax) + ", &" + Trips + ");";
 
   // The captures (also used by the serial path, through __ws_c).
   S += " struct __ws_cap_" + N + " " + Cap + " = {";

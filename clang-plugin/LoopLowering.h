@@ -13,8 +13,8 @@
 //     (private), and shared scalars that the body only reads and whose
 //     address is never taken (copied once per body call: same values, faster
 //     code);
-//   * code: the trip count is computed without overflow by a static inline
-//     helper emitted once per file; the body is outlined into
+//   * code: the trip count is computed without overflow by ws.h's
+//     ws_loop_trip_count; the body is outlined into
 //     `__ws_loop_N(lo, hi, captures, partial)` over normalised iterations;
 //     reductions get an identity and a combine function; when the trip count
 //     cannot be computed exactly, or `if(...)` is false, the original loop
@@ -107,7 +107,6 @@ public:
 private:
   Outliner &O;
   std::map<const Region *, LoopInfo> Infos;
-  bool HelperEmitted = false;
 
   bool analyzeHeader(Region &R, LoopInfo &L);
   bool analyzeReductions(Region &R, LoopInfo &L);
@@ -116,7 +115,6 @@ private:
   const Region *enclosingTask(const Region &R) const;
   std::string text(const clang::Expr *E) const;
   std::string typeName(clang::QualType T) const;
-  std::string helper() const;
   std::string outlined(Region &R, LoopInfo &L, const std::string &Body);
   std::string keyOf(clang::QualType C, const std::string &V) const;
   std::string scheduleMacro(ScheduleKind K) const;

@@ -751,6 +751,94 @@ typedef struct ws_loop {
  * written to `result` (red_size bytes).  Returns WS_OK or WS_EINVAL. */
 int ws_parallel_for(const ws_loop *loop, void *result);
 
+/* The exact trip count of a canonical loop (docs/parallel-for.md, section
+ * 4), for `#pragma ws parallel for`: the plugin's output calls it before
+ * ws_parallel_for.  Values are compared as order keys: a signed value v
+ * becomes ws_loop_key_signed(v), an unsigned one (uint64_t)v, so that uint64
+ * order is the loop's order and differences stay exact. */
+#define WS_LOOP_LT 0 /* i <  b */
+#define WS_LOOP_LE 1 /* i <= b */
+#define WS_LOOP_GT 2 /* i >  b */
+#define WS_LOOP_GE 3 /* i >= b */
+#define WS_LOOP_NE 4 /* i != b */
+
+/* Order key of a signed 64-bit value: int64 order onto uint64 order. */
+static inline uint64_t ws_loop_key_signed(int64_t v) {
+  return (uint64_t)v ^ (UINT64_C(1) << 63);
+}
+
+/* Trip count of `for (i = a; i OP b; i += step)`, with a, b, vmin, vmax as
+ * order keys ([vmin, vmax]: the keys of the induction variable's type) and
+ * step = (step_neg ? -step_mag : +step_mag).  Returns 1 and sets *trips when
+ * the serial loop stops after exactly *trips iterations (0 if the test fails
+ * at once), visiting a + k*step (k < *trips) and stopping at a value still in
+ * [vmin, vmax].  Returns 0 (and *trips = 0) when it would not: the test holds
+ * and the step is 0 or points away from b, the variable would leave
+ * [vmin, vmax] (wrap or overflow), `!=` would step over b, or op is not a
+ * WS_LOOP_ code -- the loop then runs serially.  Never computes b - a + s or
+ * a difference + 1, which overflow near the ends of the type. */
+static inline int ws_loop_trip_count(uint64_t a, uint64_t b, int op,
+                                     int step_neg, uint64_t step_mag,
+                                     uint64_t vmin, uint64_t vmax,
+                                     uint64_t *trips) {
+  int runs;
+  uint64_t q; /* trips - 1 */
+  uint64_t last;
+  *trips = 0;
+  switch (op) {
+  case WS_LOOP_LT:
+    runs = a < b;
+    break;
+  case WS_LOOP_LE:
+    runs = a <= b;
+    break;
+  case WS_LOOP_GT:
+    runs = a > b;
+    break;
+  case WS_LOOP_GE:
+    runs = a >= b;
+    break;
+  case WS_LOOP_NE:
+    runs = a != b;
+    break;
+  default:
+    return 0;
+  }
+  if (!runs)
+    return 1; /* zero trips */
+  if (a < vmin || a > vmax || step_mag == 0)
+    return 0;
+  if (!step_neg) {
+    if (op == WS_LOOP_LT)
+      q = (b - a - 1) / step_mag;
+    else if (op == WS_LOOP_LE)
+      q = (b - a) / step_mag;
+    else if (op == WS_LOOP_NE && b > a && (b - a) % step_mag == 0)
+      q = (b - a) / step_mag - 1;
+    else
+      return 0;              /* > or >= going up, or != stepping over b */
+    last = a + q * step_mag; /* <= b: no overflow */
+    if (last > vmax || vmax - last < step_mag)
+      return 0; /* the value that ends the loop would leave the type */
+  } else {
+    if (op == WS_LOOP_GT)
+      q = (a - b - 1) / step_mag;
+    else if (op == WS_LOOP_GE)
+      q = (a - b) / step_mag;
+    else if (op == WS_LOOP_NE && a > b && (a - b) % step_mag == 0)
+      q = (a - b) / step_mag - 1;
+    else
+      return 0;              /* < or <= going down, or != stepping over b */
+    last = a - q * step_mag; /* >= b: no underflow */
+    if (last < vmin || last - vmin < step_mag)
+      return 0;
+  }
+  /* q == UINT64_MAX would need last at an end of the 64-bit range, which
+   * the checks above reject. */
+  *trips = q + 1;
+  return 1;
+}
+
 /* ---- Statistics --------------------------------------------------------- */
 
 /* Per-worker counters; always on, written only by their worker. */

@@ -51,14 +51,14 @@ void clauses(char *s, char *e, long *out, long n) {
     out[i] += i;
 }
 // CHECK: struct __ws_cap_1 { long base; long *out; char *s; char *__ws_base; uint64_t __ws_s; }; static void __ws_loop_1(uint64_t __ws_lo, uint64_t __ws_hi, void *__ws_arg, void *__ws_part); static const ws_site __ws_site_1 = { "fill",
-// CHECK: { char *__ws_init_1 = (char *)(s); char *__ws_b_1 = (char *)(e); int __ws_neg_1 = 0; uint64_t __ws_mag_1 = 1; uint64_t __ws_trips_1 = 0; int __ws_ok_1 = __ws_loop_trip_count(0x8000000000000000ULL, ((uint64_t)(int64_t)(__ws_b_1 - (char *)__ws_init_1) ^ 0x8000000000000000ULL), 4, __ws_neg_1, __ws_mag_1, 0x0000000000000000ULL, 0xffffffffffffffffULL, &__ws_trips_1);
+// CHECK: { char *__ws_init_1 = (char *)(s); char *__ws_b_1 = (char *)(e); int __ws_neg_1 = 0; uint64_t __ws_mag_1 = 1; uint64_t __ws_trips_1 = 0; int __ws_ok_1 = ws_loop_trip_count(ws_loop_key_signed(0), ws_loop_key_signed((int64_t)(__ws_b_1 - (char *)__ws_init_1)), WS_LOOP_NE, __ws_neg_1, __ws_mag_1, 0x0000000000000000ULL, 0xffffffffffffffffULL, &__ws_trips_1);
 // CHECK-SAME: .__ws_base = __ws_init_1,
 // CHECK-SAME: (void)tmp; if (
 // CHECK: for (p = s; p != e; p++) { struct __ws_cap_1 *__ws_c = &__ws_lcap_1; long tmp; long base = __ws_c->base; long *out = __ws_c->out; char *s = __ws_c->s; (void)tmp; (void)base; (void)out; (void)s; (void)__ws_c; {
 // CHECK: long long __ws_n_1 = (long long)(n / 2); long long __ws_prio_1 = (level()); ws_loop __ws_l_1 = { .trips = __ws_trips_1, .grainsize = 0, .num_tasks = __ws_n_1 > 0 ? (uint64_t)__ws_n_1 : 0, .schedule = WS_SCHEDULE_DYNAMIC, .tier = (__ws_prio_1 > 3 ? 3 : __ws_prio_1 < 0 ? 0 : (int)__ws_prio_1), .site = &__ws_site_1,
 // CHECK-SAME: p = __ws_lcap_1.__ws_base + (ptrdiff_t)(__ws_trips_1 * __ws_lcap_1.__ws_s); } }
 // CHECK: int __ws_neg_2 = 1; uint64_t __ws_mag_2 = 1;
-// CHECK-SAME: , 3, __ws_neg_2,
+// CHECK-SAME: , WS_LOOP_GE, __ws_neg_2,
 // CHECK: .schedule = WS_SCHEDULE_AUTO, .tier = WS_TIER_LOW,
 // CHECK: static void __ws_loop_1(
 // CHECK-SAME: long tmp; long base = __ws_c->base;

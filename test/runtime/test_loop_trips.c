@@ -14,9 +14,10 @@
  *     purpose: a signed T compared in an unsigned type that visits or stops
  *     at a negative value.
  *
- * The recipe's helper is the static inline ws_loop_trip_count; if ws.h does
- * not provide it (yet), the reference copy below (identical to the one in
- * docs/parallel-for.md) is tested.
+ * The recipe's helper is ws.h's static inline ws_loop_trip_count, the one
+ * the plugin's output calls (its only copy); the end of main() checks it
+ * alone at the ends of the 64-bit range, signed and unsigned, with negative
+ * steps.
  */
 #include "ws.h"
 
@@ -36,93 +37,6 @@
 #endif
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wtype-limits"
-
-#ifndef WS_LOOP_LT
-/* ---- Reference copy of the helper (docs/parallel-for.md) ---------------- */
-#define WS_LOOP_LT 0 /* i <  b */
-#define WS_LOOP_LE 1 /* i <= b */
-#define WS_LOOP_GT 2 /* i >  b */
-#define WS_LOOP_GE 3 /* i >= b */
-#define WS_LOOP_NE 4 /* i != b */
-
-static inline uint64_t ws_loop_key_signed(int64_t v) {
-  return (uint64_t)v ^ (UINT64_C(1) << 63);
-}
-
-static inline int ws_loop_trip_count(uint64_t a, uint64_t b, int op,
-                                     int step_neg, uint64_t step_mag,
-                                     uint64_t vmin, uint64_t vmax,
-                                     uint64_t *trips) {
-  int runs;
-  *trips = 0;
-  switch (op) {
-  case WS_LOOP_LT:
-    runs = a < b;
-    break;
-  case WS_LOOP_LE:
-    runs = a <= b;
-    break;
-  case WS_LOOP_GT:
-    runs = a > b;
-    break;
-  case WS_LOOP_GE:
-    runs = a >= b;
-    break;
-  case WS_LOOP_NE:
-    runs = a != b;
-    break;
-  default:
-    return 0;
-  }
-  if (!runs)
-    return 1; /* the test fails at once: zero trips */
-  if (a < vmin || a > vmax || step_mag == 0)
-    return 0;
-  uint64_t q; /* trips - 1 */
-  if (!step_neg) {
-    switch (op) {
-    case WS_LOOP_LT:
-      q = (b - a - 1) / step_mag;
-      break;
-    case WS_LOOP_LE:
-      q = (b - a) / step_mag;
-      break;
-    case WS_LOOP_NE:
-      if (b < a || (b - a) % step_mag != 0)
-        return 0;
-      q = (b - a) / step_mag - 1;
-      break;
-    default:
-      return 0; /* > or >= with a rising variable */
-    }
-    uint64_t last = a + q * step_mag; /* <= b: no overflow */
-    if (last > vmax || vmax - last < step_mag)
-      return 0; /* the value that ends the loop would leave T */
-  } else {
-    switch (op) {
-    case WS_LOOP_GT:
-      q = (a - b - 1) / step_mag;
-      break;
-    case WS_LOOP_GE:
-      q = (a - b) / step_mag;
-      break;
-    case WS_LOOP_NE:
-      if (a < b || (a - b) % step_mag != 0)
-        return 0;
-      q = (a - b) / step_mag - 1;
-      break;
-    default:
-      return 0; /* < or <= with a falling variable */
-    }
-    uint64_t last = a - q * step_mag; /* >= b: no underflow */
-    if (last < vmin || last - vmin < step_mag)
-      return 0;
-  }
-  *trips = q + 1; /* q < UINT64_MAX here: q == UINT64_MAX needs last at an
-                     end of the 64-bit range, which the check above rejects */
-  return 1;
-}
-#endif
 
 /* ---- The harness ------------------------------------------------------------
  */
@@ -347,6 +261,71 @@ int main(void) {
   CHECK(ws_loop_trip_count(0, M - 1, WS_LOOP_NE, 0, M - 1, 0, M, &t) && t == 1,
         "!= with a huge step");
   CHECK(!ws_loop_trip_count(0, 5, 9, 0, 1, 0, M, &t), "bad op");
+  CHECK(ws_loop_trip_count(5, 5, WS_LOOP_LT, 0, 0, 0, M, &t) && t == 0,
+        "a test that fails at once: 0 trips, even with step 0");
+  CHECK(!ws_loop_trip_count(0, 5, WS_LOOP_LT, 0, 0, 0, M, &t) && t == 0,
+        "step 0 never stops");
+  CHECK(!ws_loop_trip_count(0, 5, WS_LOOP_LT, 1, 1, 0, M, &t),
+        "< with a falling variable");
+  CHECK(!ws_loop_trip_count(5, 0, WS_LOOP_GT, 0, 1, 0, M, &t),
+        "> with a rising variable");
+  CHECK(!ws_loop_trip_count(0, 7, WS_LOOP_NE, 0, 2, 0, M, &t),
+        "!= stepping over the bound");
+  CHECK(ws_loop_trip_count(0, 8, WS_LOOP_NE, 0, 2, 0, M, &t) && t == 4,
+        "!= landing on the bound: %llu", (unsigned long long)t);
+  CHECK(ws_loop_trip_count(8, 0, WS_LOOP_NE, 1, 2, 0, M, &t) && t == 4,
+        "!= falling onto the bound: %llu", (unsigned long long)t);
+
+  /* Signed keys: the whole int64 range, negative steps, both ends. */
+  const uint64_t KMIN = ws_loop_key_signed(INT64_MIN);
+  const uint64_t KMAX = ws_loop_key_signed(INT64_MAX);
+  CHECK(KMIN == 0 && KMAX == M &&
+            ws_loop_key_signed(-1) < ws_loop_key_signed(0),
+        "signed keys keep int64 order");
+  CHECK(ws_loop_trip_count(ws_loop_key_signed(-5), ws_loop_key_signed(5),
+                           WS_LOOP_LT, 0, 1, KMIN, KMAX, &t) &&
+            t == 10,
+        "-5 <= i < 5: %llu", (unsigned long long)t);
+  CHECK(ws_loop_trip_count(ws_loop_key_signed(5), ws_loop_key_signed(-5),
+                           WS_LOOP_GE, 1, 3, KMIN, KMAX, &t) &&
+            t == 4,
+        "i = 5; i >= -5; i -= 3: %llu", (unsigned long long)t);
+  CHECK(ws_loop_trip_count(KMAX, KMIN, WS_LOOP_GT, 1, 1, KMIN, KMAX, &t) &&
+            t == M,
+        "INT64_MAX >= i > INT64_MIN: %llu", (unsigned long long)t);
+  CHECK(!ws_loop_trip_count(KMAX, KMIN, WS_LOOP_GE, 1, 1, KMIN, KMAX, &t),
+        "i >= INT64_MIN going down never stops without overflow");
+  CHECK(!ws_loop_trip_count(ws_loop_key_signed(INT64_MAX - 2), KMAX, WS_LOOP_LE,
+                            0, 2, KMIN, KMAX, &t),
+        "i <= INT64_MAX by 2 overflows");
+  CHECK(ws_loop_trip_count(ws_loop_key_signed(INT64_MAX - 4), KMAX, WS_LOOP_LT,
+                           0, 2, KMIN, KMAX, &t) &&
+            t == 2,
+        "i = INT64_MAX - 4; i < INT64_MAX; i += 2 stops at INT64_MAX: %llu",
+        (unsigned long long)t);
+  CHECK(!ws_loop_trip_count(ws_loop_key_signed(INT64_MAX - 3), KMAX, WS_LOOP_LT,
+                            0, 2, KMIN, KMAX, &t),
+        "i = INT64_MAX - 3; i < INT64_MAX; i += 2 overflows");
+  /* An int32 variable compared as int64: its keys' range is narrower. */
+  const uint64_t K32MIN = ws_loop_key_signed(INT32_MIN);
+  const uint64_t K32MAX = ws_loop_key_signed(INT32_MAX);
+  CHECK(!ws_loop_trip_count(ws_loop_key_signed(0),
+                            ws_loop_key_signed(INT32_MAX), WS_LOOP_LE, 0, 1,
+                            K32MIN, K32MAX, &t),
+        "int32 i <= INT32_MAX overflows");
+  CHECK(ws_loop_trip_count(ws_loop_key_signed(0), ws_loop_key_signed(INT32_MAX),
+                           WS_LOOP_LT, 0, 1, K32MIN, K32MAX, &t) &&
+            t == (uint64_t)INT32_MAX,
+        "int32 i < INT32_MAX: %llu", (unsigned long long)t);
+  /* Unsigned with a negative step: down to 0 and below. */
+  CHECK(ws_loop_trip_count(10, 0, WS_LOOP_GT, 1, 1, 0, UINT32_MAX, &t) &&
+            t == 10,
+        "unsigned i = 10; i > 0; i--: %llu", (unsigned long long)t);
+  CHECK(!ws_loop_trip_count(10, 0, WS_LOOP_GE, 1, 1, 0, UINT32_MAX, &t),
+        "unsigned i >= 0 going down wraps");
+  CHECK(!ws_loop_trip_count((uint64_t)UINT32_MAX + 1, 0, WS_LOOP_GT, 1, 1, 0,
+                            UINT32_MAX, &t),
+        "a start outside the type's keys");
 
   printf("test_loop_trips: %ld loops: %ld parallel, %ld serial, %ld declined "
          "(signed i below 0 in an unsigned test), %ld too long\n",
