@@ -114,6 +114,98 @@ static inline wso_kmp_task *ktask_of(wso_etask *e) {
   return (wso_kmp_task *)((char *)e + WSO_HDR);
 }
 
+/* ---- Task blocks ------------------------------------------------------------
+ *
+ * Blocks come and go at the rate tasks do, and are often a few KB
+ * (firstprivate arrays: floorplan's board): glibc's malloc serves those
+ * from its general bins, and trims and regrows its heap, which cost
+ * floorplan about 15% of its time.  Each thread keeps freed blocks per
+ * power-of-two size class (256 B to 64 KB) and reuses them: a block goes to
+ * the cache of the thread that frees it (in a team, threads make and free
+ * tasks in similar numbers), at most WSO_CACHE_BYTES per class and thread;
+ * the rest goes back to malloc, as do larger blocks.  The cache is freed
+ * when its thread exits. */
+#define WSO_CLASS_MIN 8  /* 256 B */
+#define WSO_CLASS_MAX 16 /* 64 KB */
+#define WSO_CACHE_BYTES (256 * 1024)
+
+typedef struct wso_block_cache {
+  void *head[WSO_CLASS_MAX + 1]; /* a free block's first word: the next */
+  int count[WSO_CLASS_MAX + 1];
+} wso_block_cache;
+
+static pthread_key_t g_cache_key;
+static pthread_once_t g_cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *arg) {
+  wso_block_cache *c = arg;
+  /* A block freed after this (another key's destructor) starts a new one. */
+  wso_self_.blocks = NULL;
+  for (int k = WSO_CLASS_MIN; k <= WSO_CLASS_MAX; k++)
+    while (c->head[k]) {
+      void *b = c->head[k];
+      c->head[k] = *(void **)b;
+      free(b);
+    }
+  free(c);
+}
+
+static void cache_key_init(void) {
+  pthread_key_create(&g_cache_key, cache_free);
+}
+
+/* The size class of a block of `size` bytes, or 0: not cached. */
+static inline int class_of(size_t size) {
+  int k = size <= ((size_t)1 << WSO_CLASS_MIN)
+              ? WSO_CLASS_MIN
+              : 64 - __builtin_clzll((unsigned long long)size - 1);
+  return k <= WSO_CLASS_MAX ? k : 0;
+}
+
+static wso_block_cache *cache_of(wso_thread *t) {
+  if (WSO_LIKELY(t->blocks != NULL))
+    return t->blocks;
+  pthread_once(&g_cache_once, cache_key_init);
+  t->blocks = calloc(1, sizeof(wso_block_cache));
+  if (t->blocks)
+    pthread_setspecific(g_cache_key, t->blocks);
+  return t->blocks;
+}
+
+static void *block_alloc(size_t size) {
+  int k = class_of(size);
+  void *b = NULL;
+  if (k) {
+    wso_block_cache *c = cache_of(wso_self());
+    if (c && (b = c->head[k]) != NULL) {
+      c->head[k] = *(void **)b;
+      c->count[k]--;
+      return b;
+    }
+    size = (size_t)1 << k;
+  }
+  b = malloc(size);
+  if (!b) {
+    fprintf(stderr, "ws-omp: out of memory allocating a task\n");
+    abort();
+  }
+  return b;
+}
+
+static void block_free(void *b, size_t size) {
+  int k = class_of(size);
+  if (k) {
+    wso_block_cache *c = cache_of(wso_self());
+    if (c && c->count[k] < (WSO_CACHE_BYTES >> k)) {
+      *(void **)b = c->head[k];
+      c->head[k] = b;
+      c->count[k]++;
+      return;
+    }
+  }
+  free(b);
+}
+
 void wso_task_wait_children(wso_task *task) {
   if (task->spawned) {
     ws_wait(&task->frame);
@@ -139,11 +231,7 @@ WSO_EXPORT void *__kmpc_omp_task_alloc(wso_ident *loc, int32_t gtid,
                     "detachable task)");
   size_t shareds_at = (WSO_HDR + sizeof_task + 15) & ~(size_t)15;
   size_t size = shareds_at + sizeof_shareds;
-  wso_etask *e = malloc(size);
-  if (!e) {
-    fprintf(stderr, "ws-omp: out of memory allocating a task\n");
-    abort();
-  }
+  wso_etask *e = block_alloc(size);
   init_header(e, size, flags);
   wso_kmp_task *k = ktask_of(e);
   memset(k, 0, sizeof *k);
@@ -177,7 +265,7 @@ static void finish(wso_thread *t, wso_etask *e, wso_task *back) {
   t->task = back;
   if (e->flags & WSO_TASK_DESTRUCTORS)
     k->data1.destructors(t->gtid, k);
-  free(e);
+  block_free(e, e->size);
 }
 
 /* Runs the task here and now (deferred tasks, from their ws task; included
@@ -493,11 +581,7 @@ static void taskloop(wso_ident *loc, int32_t gtid, void *ktask, int32_t if_val,
   uint64_t next = 0;
   for (uint64_t i = 0; i < ntasks; i++) {
     uint64_t cnt = base + (i < extra);
-    wso_etask *c = malloc(pat->size);
-    if (!c) {
-      fprintf(stderr, "ws-omp: out of memory allocating a task\n");
-      abort();
-    }
+    wso_etask *c = block_alloc(pat->size);
     memcpy(c, pat, pat->size);
     init_header(c, pat->size, pat->flags);
     wso_kmp_task *ck = ktask_of(c);
@@ -522,7 +606,7 @@ static void taskloop(wso_ident *loc, int32_t gtid, void *ktask, int32_t if_val,
   }
   if (pat->flags & WSO_TASK_DESTRUCTORS)
     pk->data1.destructors(t->gtid, pk);
-  free(pat);
+  block_free(pat, pat->size);
   if (!nogroup)
     wso_task_wait_children(parent);
 }

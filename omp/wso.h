@@ -237,6 +237,7 @@ typedef struct wso_thread {
   struct wso_serial *serial;
   struct tp_table *tp; /* threadprivate copies (threadprivate.c) */
   int has_record;      /* holds a ws worker record (runs tasks in waits) */
+  struct wso_block_cache *blocks; /* freed task blocks (task.c) */
 } wso_thread;
 
 /* Initial-exec: one load per access, as libws does for its own state (the
