@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what ws needs on Debian 12 (idempotent) and builds it into build/.
 #   scripts/setup.sh            packages + Release build
-#   WS_SETUP_BENCH=1 ...        also the benchmark peers (libomp-19, oneTBB)
+#   WS_SETUP_BENCH=1 ...        also the benchmark peers (libomp-19, oneTBB, BOTS's tools)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -15,7 +15,8 @@ pkgs=(clang-19 libclang-19-dev llvm-19-dev llvm-19-tools libffi-dev cmake
       openmpi-bin libopenmpi-dev libclang-rt-19-dev)
 if [ "${WS_SETUP_BENCH:-0}" = 1 ]; then
   # libomp-19-dev replaces libomp-14-dev (the two packages conflict).
-  pkgs+=(libomp-19-dev libtbb-dev valgrind)
+  # make, git: bench/bots.sh (BOTS's own makefiles, its checkout exported).
+  pkgs+=(libomp-19-dev libtbb-dev valgrind make git)
 fi
 
 missing=()
