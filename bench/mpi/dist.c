@@ -24,6 +24,10 @@
  * phase so that bench/mpi.sh can sample the other ranks' CPU in between.
  */
 #include "../harness.h"
+/* The tree, fib and nqueens with their serial references, shared with the
+ * tests; 64 rounds of work per node (~0.15 us, about UTS's SHA-1 step). */
+#define DIST_MIX_ROUNDS 64
+#include "../../test/mpi/dist_serial.h"
 
 #include <ws.h>
 
@@ -70,41 +74,6 @@ static void dspawn(ws_frame *f, const dtask_def *def, const void *caps,
 static int bench_ranks(void) { return ws_mpi_size(); }
 #endif
 
-/* ---- UTS-like tree (as test/mpi/dist_kernels.c and
- * examples/distributed/tree_search.c) ---- */
-
-typedef struct node {
-  uint64_t state;
-  int depth, max_depth;
-} node;
-
-/* Some work per node, as UTS's SHA-1 step: 64 rounds, ~0.15 us. */
-static uint64_t mix(uint64_t x) {
-  for (int r = 0; r < 64; r++) {
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    x ^= x >> 31;
-  }
-  return x;
-}
-
-static int children(const node *n) {
-  return n->depth >= n->max_depth ? 0 : (int)(n->state % 9); /* mean 4 */
-}
-
-static node child(const node *n, int i) {
-  node c = {mix(n->state * 31 + (uint64_t)i + 1), n->depth + 1, n->max_depth};
-  return c;
-}
-
-static uint64_t uts_serial(node n) {
-  uint64_t count = 1;
-  for (int i = 0, k = children(&n); i < k; i++)
-    count += uts_serial(child(&n, i));
-  return count;
-}
-
 /* Nodes more than UTS_LEAF levels above the depth limit are distributed
  * tasks (2895 for the bench's tree of depth 13); a task at that level
  * counts its subtree serially (about a thousand nodes, ~0.15 ms, but
@@ -139,11 +108,7 @@ static uint64_t uts(node n) {
 
 /* ---- fib with a cut-off ---- */
 
-static long fib_serial(int n) {
-  return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
-}
-
-#define FIB_CUT 24 /* fib(n <= 24) is a serial call, ~0.5 ms */
+#define FIB_CUT 24 /* fib(n <= 24) is a serial call, ~0.1 ms */
 
 static long fib(int n);
 static void fib_task(void *captures, void *result) {
@@ -167,34 +132,6 @@ static long fib(int n) {
 }
 
 /* ---- nqueens: the board travels by value ---- */
-
-#define NQ_MAX 16
-typedef struct board {
-  int n, row;
-  signed char col[NQ_MAX];
-} board;
-
-static int safe(const board *b, int c) {
-  for (int r = 0; r < b->row; r++) {
-    int d = b->col[r] - c;
-    if (d == 0 || d == b->row - r || -d == b->row - r)
-      return 0;
-  }
-  return 1;
-}
-
-static long nq_serial(board b) {
-  if (b.row == b.n)
-    return 1;
-  long count = 0;
-  for (int c = 0; c < b.n; c++)
-    if (safe(&b, c)) {
-      board nb = b;
-      nb.col[nb.row++] = (signed char)c;
-      count += nq_serial(nb);
-    }
-  return count;
-}
 
 #define NQ_CUT 3 /* the first 3 rows are placed by distributed tasks */
 

@@ -15,6 +15,7 @@
  * -DWS_TEST_EXTRA_TASK, the task table has one more entry (the
  * mismatched-executables test).
  */
+#include "dist_serial.h"
 #include "ws_mpi.h"
 
 #include <signal.h>
@@ -32,44 +33,6 @@ static void maybe_die(void) {
   v = getenv("WS_TEST_EXIT");
   if (v && atoi(v) == ws_mpi_rank())
     exit(0);
-}
-
-/* ---- UTS-like tree: node i's children come from a hash of its state ---- */
-
-typedef struct node {
-  uint64_t state;
-  int depth;
-  int max_depth;
-} node;
-
-static uint64_t mix(uint64_t x) {
-  /* splitmix64's finaliser, iterated: some work per node, as UTS's SHA-1. */
-  for (int r = 0; r < 16; r++) {
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    x ^= x >> 31;
-  }
-  return x;
-}
-
-static int children(const node *n) {
-  if (n->depth >= n->max_depth)
-    return 0;
-  return (int)(n->state % 9); /* 0..8, mean 4 */
-}
-
-static node child(const node *n, int i) {
-  node c = {mix(n->state * 31 + (uint64_t)i + 1), n->depth + 1, n->max_depth};
-  return c;
-}
-
-static uint64_t uts_serial(node n) {
-  uint64_t count = 1;
-  int k = children(&n);
-  for (int i = 0; i < k; i++)
-    count += uts_serial(child(&n, i));
-  return count;
 }
 
 #define UTS_CUT 5 /* nodes above this depth are distributed tasks */
@@ -157,10 +120,6 @@ static tally utsd(node n) {
 
 /* ---- fib with a cut-off ---- */
 
-static long fib_serial(int n) {
-  return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
-}
-
 #define FIB_CUT 22
 
 static long fib(int n);
@@ -186,34 +145,6 @@ static long fib(int n) {
 }
 
 /* ---- nqueens: the board travels by value (a fixed-size array) ---- */
-
-#define NQ_MAX 16
-typedef struct board {
-  int n, row;
-  signed char col[NQ_MAX];
-} board;
-
-static int safe(const board *b, int c) {
-  for (int r = 0; r < b->row; r++) {
-    int d = b->col[r] - c;
-    if (d == 0 || d == b->row - r || -d == b->row - r)
-      return 0;
-  }
-  return 1;
-}
-
-static long nq_serial(board b) {
-  if (b.row == b.n)
-    return 1;
-  long count = 0;
-  for (int c = 0; c < b.n; c++)
-    if (safe(&b, c)) {
-      board nb = b;
-      nb.col[nb.row++] = (signed char)c;
-      count += nq_serial(nb);
-    }
-  return count;
-}
 
 #define NQ_CUT 3 /* rows placed by distributed tasks */
 
