@@ -478,8 +478,10 @@ std::string Outliner::declarations(Region &Task) {
   }
   if (Task.D->Distributed) {
     for (const ItemCapture &E : Task.Elements) {
-      S += " " + declare(elementType(Ctx, E.Var->getType()).getUnqualifiedType(),
-                         elementName(E)) + ";";
+      S += " " +
+           declare(elementType(Ctx, E.Var->getType()).getUnqualifiedType(),
+                   elementName(E)) +
+           ";";
       ++Fields;
     }
     for (const ItemCapture &Sec : Task.Sections) {
@@ -686,16 +688,18 @@ std::string Outliner::spawn(Region &Task) {
   }
 
   for (const ItemCapture &E : Task.Elements)
-    S += "." + elementName(E) + " = " + itemBase(E, Outer) + "[" +
-         exprText(E.Item->Index, Outer) + "], ";
+    Init += "." + elementName(E) + " = " + itemBase(E, Outer) + "[" +
+            exprText(E.Item->Index, Outer) + "], ";
   for (const ItemCapture &Sec : Task.Sections) {
     std::string V = Sec.Var->getName().str();
-    S += ".__ws_lo_" + V + " = (size_t)(" + exprText(Sec.Item->Index, Outer) +
-         "), .__ws_n_" + V + " = (size_t)(" + exprText(Sec.Item->Len, Outer) +
-         "), ";
+    Init += ".__ws_lo_" + V + " = (size_t)(" +
+            exprText(Sec.Item->Index, Outer) + "), .__ws_n_" + V +
+            " = (size_t)(" + exprText(Sec.Item->Len, Outer) + "), ";
   }
-  if (!Task.Elements.empty() || !Task.Sections.empty())
+  if (!Task.Elements.empty() || !Task.Sections.empty()) {
     AnyInit = true;
+    OnlyInit = false; /* (distributed tasks: their own lowering) */
+  }
   if (!AnyInit)
     Init += "0 ";
   std::string Cap = "struct __ws_cap_" + N;

@@ -1,0 +1,321 @@
+/*
+ * test_fast.c -- the inline fast path (ws.h: ws_spawn_slot /
+ * ws_spawn_slot_push / ws_spawn_inline / ws_spawn_last_inline and the join
+ * in ws_wait_pending; runtime/fast.c): every task runs exactly once and is
+ * counted, at 1, 2, 3 and 8 workers (more than the cores), through steals,
+ * a full fast deque, taskgroups and cancellation, tiers, a long leaf whose
+ * queued sibling a thief must take, shutdown from inside a task, and an
+ * application thread that exits with tasks queued.
+ */
+#include "test_util.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+#include <ws.h>
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void stats(ws_stats *s) { ws_stats_get(s, NULL, 0); }
+static uint64_t executed(const ws_stats *s) {
+  uint64_t e = 0;
+  for (int t = 0; t < WS_NUM_TIERS; t++)
+    e += s->executed[t];
+  return e;
+}
+
+/* ---- fib in Lace's shape: captures built in the slot ------------------- */
+
+typedef struct fib_caps {
+  int n;
+  long *out;
+} fib_caps;
+
+static long fib(int n);
+static void fib_task(void *p) {
+  fib_caps *c = p;
+  long *out = c->out; /* (read before spawning: ws.h) */
+  *out = fib(c->n);
+}
+
+static long fib(int n) {
+  if (n < 2)
+    return n;
+  long x, y;
+  ws_frame f = WS_FRAME_INIT;
+  fib_caps *c = ws_spawn_slot(&f, sizeof *c, WS_TIER_NORMAL);
+  if (c) {
+    *c = (fib_caps){n - 1, &x};
+    ws_spawn_slot_push(&f, fib_task);
+  } else {
+    fib_caps c2 = {n - 1, &x};
+    ws_spawn(&f, fib_task, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
+  }
+  y = fib(n - 2);
+  ws_wait_pending(&f);
+  return x + y;
+}
+
+static long fib_seq(int n) {
+  return n < 2 ? n : fib_seq(n - 1) + fib_seq(n - 2);
+}
+static uint64_t fib_tasks(int n) { /* every call with n >= 2 spawns one */
+  return n < 2 ? 0 : 1 + fib_tasks(n - 1) + fib_tasks(n - 2);
+}
+
+static void test_fib(int workers) {
+  int n = (int)ws_test_scaled(27, 18);
+  CHECK(ws_init(workers) == WS_OK, "init %d", workers);
+  CHECK(ws__fq != NULL, "the fast path is on for main (%d workers)", workers);
+  ws_stats_reset();
+  long r = fib(n);
+  ws_stats s;
+  stats(&s);
+  CHECK(r == fib_seq(n), "fib(%d) = %ld at %d workers", n, r, workers);
+  CHECK(s.spawned == fib_tasks(n), "spawned %llu, expected %llu",
+        (unsigned long long)s.spawned, (unsigned long long)fib_tasks(n));
+  CHECK(executed(&s) == s.spawned && s.cancelled == 0,
+        "executed %llu of %llu (%d workers)", (unsigned long long)executed(&s),
+        (unsigned long long)s.spawned, workers);
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+}
+
+/* ---- A loop spawning more tasks than the fast deque holds -------------- */
+
+typedef struct mark_caps {
+  _Atomic int *marks;
+  long i;
+} mark_caps;
+
+static void mark(void *p) {
+  mark_caps *c = p;
+  atomic_fetch_add_explicit(&c->marks[c->i], 1, memory_order_relaxed);
+}
+
+/* Each task marks its index and, above the leaves, spawns two more. */
+typedef struct tree_caps {
+  _Atomic int *marks;
+  long lo, hi;
+} tree_caps;
+
+static void tree(void *p) {
+  tree_caps c = *(tree_caps *)p;
+  atomic_fetch_add_explicit(&c.marks[c.lo], 1, memory_order_relaxed);
+  long mid = c.lo + 1 + (c.hi - c.lo - 1) / 2;
+  ws_frame f = WS_FRAME_INIT;
+  if (c.lo + 1 < mid) {
+    tree_caps a = {c.marks, c.lo + 1, mid};
+    ws_spawn_inline(&f, tree, &a, sizeof a, WS_TIER_NORMAL, NULL);
+  }
+  if (mid < c.hi) {
+    tree_caps b = {c.marks, mid, c.hi};
+    ws_spawn_inline(&f, tree, &b, sizeof b, WS_TIER_NORMAL, NULL);
+  }
+  ws_wait_pending(&f);
+}
+
+static void test_storm(int workers) {
+  long n = ws_test_scaled(200000, 20000); /* > the fast deque's 8192 */
+  _Atomic int *marks = calloc((size_t)n, sizeof *marks);
+  CHECK(ws_init(workers) == WS_OK, "init");
+  ws_stats_reset();
+  ws_frame f = WS_FRAME_INIT;
+  for (long i = 0; i < n; i++) {
+    mark_caps c = {marks, i};
+    ws_spawn_inline(&f, mark, &c, sizeof c, WS_TIER_NORMAL, NULL);
+  }
+  ws_wait_pending(&f);
+  long bad = 0;
+  for (long i = 0; i < n; i++)
+    bad += atomic_load(&marks[i]) != 1;
+  CHECK(bad == 0,
+        "flat loop: %ld of %ld tasks not run exactly once (%d "
+        "workers)",
+        bad, n, workers);
+  /* The same marks again by a tree: nested spawns on every thief. */
+  tree_caps root = {marks, 0, n};
+  ws_spawn_inline(&f, tree, &root, sizeof root, WS_TIER_NORMAL, NULL);
+  ws_wait_pending(&f);
+  bad = 0;
+  for (long i = 0; i < n; i++)
+    bad += atomic_load(&marks[i]) != 2;
+  CHECK(bad == 0, "tree: %ld of %ld tasks not run exactly once (%d workers)",
+        bad, n, workers);
+  ws_stats s;
+  stats(&s);
+  CHECK(s.spawned == (uint64_t)(2 * n) && executed(&s) == s.spawned,
+        "spawned %llu executed %llu, expected %ld each",
+        (unsigned long long)s.spawned, (unsigned long long)executed(&s), 2 * n);
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+  free(marks);
+}
+
+/* ---- Tiers: one worker runs a frame's high child before its fast ones --- */
+
+static _Atomic int g_order[8];
+static _Atomic int g_next;
+typedef struct order_caps {
+  int id;
+} order_caps;
+static void record(void *p) {
+  int i = atomic_fetch_add(&g_next, 1);
+  if (i < 8)
+    atomic_store(&g_order[i], ((order_caps *)p)->id);
+}
+
+static void test_tiers(void) {
+  CHECK(ws_init(1) == WS_OK, "init");
+  atomic_store(&g_next, 0);
+  ws_frame f = WS_FRAME_INIT;
+  for (int i = 1; i <= 3; i++) {
+    order_caps c = {i};
+    ws_spawn_inline(&f, record, &c, sizeof c, WS_TIER_NORMAL, NULL);
+  }
+  order_caps h = {9};
+  ws_spawn(&f, record, &h, sizeof h, WS_TIER_HIGH, NULL);
+  ws_wait_pending(&f);
+  CHECK(atomic_load(&g_next) == 4, "four tasks ran: %d", atomic_load(&g_next));
+  CHECK(atomic_load(&g_order[0]) == 9, "the high task first, not %d",
+        atomic_load(&g_order[0]));
+  CHECK(atomic_load(&g_order[1]) == 3 && atomic_load(&g_order[3]) == 1,
+        "then the fast ones newest first: %d %d %d", atomic_load(&g_order[1]),
+        atomic_load(&g_order[2]), atomic_load(&g_order[3]));
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+}
+
+/* ---- Taskgroups and cancellation --------------------------------------- */
+
+static _Atomic int g_ran;
+static void count_run(void *p) {
+  (void)p;
+  atomic_fetch_add(&g_ran, 1);
+}
+
+static void test_cancel(void) {
+  CHECK(ws_init(1) == WS_OK, "init");
+  /* Inside a taskgroup the fast path is off: its tasks are the group's. */
+  atomic_store(&g_ran, 0);
+  ws_frame g = WS_FRAME_INIT;
+  ws_taskgroup_begin(&g);
+  CHECK(ws__fq == NULL, "no fast path inside a taskgroup");
+  for (int i = 0; i < 10; i++)
+    ws_spawn_inline(&g, count_run, NULL, 0, WS_TIER_NORMAL, NULL);
+  ws_cancel(&g);
+  CHECK(ws_wait(&g) == WS_ECANCELED, "the group reports its cancellation");
+  CHECK(atomic_load(&g_ran) == 0, "%d tasks of a cancelled group ran",
+        atomic_load(&g_ran));
+  CHECK(ws__fq != NULL, "the fast path is back after the group");
+  /* A plain frame cancelled before its wait: its fast children skipped. */
+  ws_stats_reset();
+  ws_frame f = WS_FRAME_INIT;
+  for (int i = 0; i < 10; i++)
+    ws_spawn_inline(&f, count_run, NULL, 0, WS_TIER_NORMAL, NULL);
+  ws_cancel(&f);
+  ws_wait_pending(&f);
+  ws_stats s;
+  stats(&s);
+  CHECK(atomic_load(&g_ran) == 0, "%d tasks of a cancelled frame ran",
+        atomic_load(&g_ran));
+  CHECK(s.spawned == 10 && s.cancelled == 10, "spawned %llu cancelled %llu",
+        (unsigned long long)s.spawned, (unsigned long long)s.cancelled);
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+}
+
+/* ---- A long leaf: its queued sibling goes to an idle worker ------------ */
+
+static _Atomic int g_sibling_worker;
+static void sibling(void *p) {
+  (void)p;
+  atomic_store(&g_sibling_worker, ws_worker_id());
+}
+
+static void test_long_leaf(int workers) {
+  CHECK(ws_init(workers) == WS_OK, "init");
+  atomic_store(&g_sibling_worker, -1);
+  ws_frame f = WS_FRAME_INIT;
+  ws_spawn_inline(&f, sibling, NULL, 0, WS_TIER_NORMAL, NULL);
+  /* The spawner now runs a long leaf (no spawn, no wait) until a thief has
+   * run the sibling; 10 s is the failure. */
+  uint64_t t0 = now_ms();
+  while (atomic_load(&g_sibling_worker) < 0 && now_ms() - t0 < 10000)
+    ;
+  int by = atomic_load(&g_sibling_worker);
+  CHECK(by >= 0 && by != ws_worker_id(),
+        "the queued sibling waited for its spawner's long leaf (%d workers: "
+        "ran on %d after %llu ms)",
+        workers, by, (unsigned long long)(now_ms() - t0));
+  ws_wait_pending(&f);
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+}
+
+/* ---- ws_shutdown from inside a task its spawner runs directly ---------- */
+
+static _Atomic int g_shutdown_rc;
+static void try_shutdown(void *p) {
+  (void)p;
+  atomic_store(&g_shutdown_rc, ws_shutdown());
+}
+
+static void test_shutdown_inside(void) {
+  CHECK(ws_init(1) == WS_OK, "init");
+  atomic_store(&g_shutdown_rc, 1);
+  ws_frame f = WS_FRAME_INIT;
+  ws_spawn_inline(&f, try_shutdown, NULL, 0, WS_TIER_NORMAL, NULL);
+  ws_wait_pending(&f);
+  CHECK(atomic_load(&g_shutdown_rc) == WS_EBUSY,
+        "ws_shutdown inside a task returned %d", atomic_load(&g_shutdown_rc));
+  ws_frame g = WS_FRAME_INIT;
+  ws_spawn_last_inline(&g, try_shutdown, NULL, 0, WS_TIER_NORMAL, NULL);
+  ws_wait_pending(&g);
+  CHECK(atomic_load(&g_shutdown_rc) == WS_EBUSY,
+        "ws_shutdown inside a last spawn returned %d",
+        atomic_load(&g_shutdown_rc));
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+}
+
+/* ---- An application thread exits with fast tasks never waited for ----- */
+
+/* Never waited for: its tasks run at the thread's exit.  Not on the
+ * thread's stack: the first spawn (before the thread has a worker record)
+ * takes ws_spawn, whose task counts itself in its frame when it ends. */
+static ws_frame g_left;
+
+static void *leave_tasks(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 100; i++)
+    ws_spawn_inline(&g_left, count_run, NULL, 0, WS_TIER_NORMAL, NULL);
+  return NULL;
+}
+
+static void test_thread_exit(int workers) {
+  CHECK(ws_init(workers) == WS_OK, "init");
+  atomic_store(&g_ran, 0);
+  memset(&g_left, 0, sizeof g_left);
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, leave_tasks, NULL) == 0, "thread");
+  pthread_join(t, NULL);
+  /* Thieves may still be finishing some: the shutdown waits for them. */
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+  CHECK(atomic_load(&g_ran) == 100, "%d of 100 tasks ran", atomic_load(&g_ran));
+}
+
+int main(void) {
+  alarm(300); /* a hang is a failure */
+  static const int counts[] = {1, 2, 3, 8};
+  for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+    test_fib(counts[i]);
+    test_storm(counts[i]);
+    test_thread_exit(counts[i]);
+    if (counts[i] > 1)
+      test_long_leaf(counts[i]);
+  }
+  test_tiers();
+  test_cancel();
+  test_shutdown_inside();
+  return ws_test_finish("test_fast");
+}
