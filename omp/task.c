@@ -313,16 +313,30 @@ static int adopt(wso_task *parent, wso_etask *e) {
   return e->task.locks_below > 0 ? WSO_INCLUDE_LOCK : WSO_DEFER;
 }
 
+/* Without dependences, through libws's inline fast path (ws_spawn_inline:
+ * the 8 bytes of captures go straight into a slot of this thread's deque,
+ * and the frame's wait calls the task back directly unless a thief took
+ * it; anything else -- a priority, a trace -- falls back to ws_spawn).  Its
+ * rule, that a thread waits for the frames it spawned into newest first,
+ * holds here: every task waits for its own frame before it completes, and
+ * an implicit task waits for its frame at each barrier, in a thread that is
+ * running no other task then. */
 static void spawn(const wso_ident *loc, wso_task *parent, wso_etask *e,
                   const ws_dep *deps, int ndeps) {
-  ws_task_opts o;
-  memset(&o, 0, sizeof o);
-  o.tier = tier_of(e);
-  o.site = site_of(loc);
-  o.deps = deps;
-  o.num_deps = ndeps;
   parent->spawned = 1;
-  int rc = ws_spawn_ex(&parent->frame, ws_body, &e, sizeof e, &o);
+  int rc;
+  if (ndeps == 0) {
+    rc = ws_spawn_inline(&parent->frame, ws_body, &e, sizeof e, tier_of(e),
+                         site_of(loc));
+  } else {
+    ws_task_opts o;
+    memset(&o, 0, sizeof o);
+    o.tier = tier_of(e);
+    o.site = site_of(loc);
+    o.deps = deps;
+    o.num_deps = ndeps;
+    rc = ws_spawn_ex(&parent->frame, ws_body, &e, sizeof e, &o);
+  }
   if (rc != WS_OK) {
     fprintf(stderr, "ws-omp: spawning a task failed: %s\n", ws_strerror(rc));
     abort();
