@@ -18,6 +18,11 @@
 #   exited NRANKS PROG RANK
 #       rank RANK calls exit(0) in its first task: the job ends with a
 #       non-zero status and a message naming the rank, within the limit
+#   plugin NRANKS PROG SERIAL ARGS...
+#       PROG (built with `wscc --mpi` from `#pragma ws task distributed`
+#       code) prints exactly what SERIAL (the same source without the
+#       plugin) prints; NRANKS 0: PROG without mpirun; NRANKS > 1: every
+#       rank ran distributed tasks and messages balance
 #   wscc WSCC SRC OUT
 #       `wscc --mpi` builds a distributed program (SRC checks its result)
 #       that runs at 2 ranks
@@ -117,6 +122,36 @@ exited)
   [ $rc != 0 ] || fail "status 0 although rank $rank left the job"
   grep -q "ws-mpi: rank $rank called exit(0) before the end of the job" "$err" ||
     fail "no message naming rank $rank"
+  ;;
+plugin)
+  n=$1 prog=$2 serial=$3
+  shift 3
+  timeout "$LIMIT" "$serial" "$@" >"$out.want" || fail "the serial build failed"
+  if [ "$n" = 0 ]; then
+    WS_NUM_WORKERS=2 timeout "$LIMIT" "$prog" "$@" >"$out" 2>"$err"
+  else
+    WS_STATS=1 WS_NUM_WORKERS=1 timeout "$LIMIT" "${MPIRUN[@]}" -n "$n" \
+      "$prog" "$@" >"$out" 2>"$err"
+  fi
+  rc=$?
+  cat "$out"
+  [ $rc = 0 ] || { cat "$err"; rm -f "$out.want"; fail "status $rc"; }
+  cmp -s "$out.want" "$out" || {
+    diff "$out.want" "$out"
+    rm -f "$out.want"
+    fail "not the serial elision's output"
+  }
+  rm -f "$out.want"
+  if [ "$n" -gt 1 ]; then
+    grep -A$((n + 2)) "ws-mpi: per-rank" "$err"
+    for r in $(seq 0 $((n - 1))); do
+      ran=$(awk -v r="$r" '/ws-mpi: per-rank/{t=1;next} t && $1==r {print $3; exit}' "$err")
+      [ -n "$ran" ] || fail "no statistics row for rank $r"
+      [ "$ran" -gt 0 ] || fail "rank $r ran no distributed task"
+    done
+    grep -q "ws-mpi: messages sent .* (balanced)" "$err" ||
+      fail "messages do not balance"
+  fi
   ;;
 wscc)
   wscc=$1 src=$2 exe=$3

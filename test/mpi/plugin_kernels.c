@@ -1,0 +1,87 @@
+/*
+ * plugin_kernels.c -- the distributed kernels written with
+ * `#pragma ws task distributed` (issue 15): a UTS-like tree (results as
+ * array elements, shared(sub[i])), fib with a cut-off (shared(x) scalars)
+ * and nqueens (the board a pointer-free struct, a firstprivate section of a
+ * table, results in an array).  It prints one line per kernel, the same
+ * whatever runs it: the serial elision (no plugin), wscc without MPI, or
+ * wscc --mpi under mpirun at any number of ranks (run_mpi.sh, mode plugin).
+ *
+ *   plugin_kernels [tree depth] [fib n] [queens n]
+ */
+#include "dist_serial.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define TREE_SERIAL_HEIGHT 4 /* nodes this close to the leaves: serial */
+
+static uint64_t tree(node n) {
+  if (n.max_depth - n.depth <= TREE_SERIAL_HEIGHT)
+    return uts_serial(n);
+  uint64_t count = 1, sub[8] = {0};
+  int k = children(&n);
+  for (int i = 0; i < k; i++) {
+    node c = child(&n, i);
+#pragma ws task distributed shared(sub[i])
+    sub[i] = tree(c);
+  }
+#pragma ws taskwait
+  for (int i = 0; i < k; i++)
+    count += sub[i];
+  return count;
+}
+
+static long fib(int n) {
+  if (n < 20)
+    return fib_serial(n);
+  long x = 0, y = 0;
+#pragma ws task distributed shared(x) priority(high)
+  x = fib(n - 1);
+#pragma ws task distributed shared(y)
+  y = fib(n - 2);
+#pragma ws taskwait
+  return x + y;
+}
+
+/* The weight of each column, a table main fills in: a distributed task
+ * gets the part it needs as a section of its captures. */
+static long weigh(board b, const int *w, int n) {
+  long s = nq_serial(b);
+  return s * w[n - 1];
+}
+
+static long queens(board b, int depth, const int *w) {
+  if (depth == 0)
+    return weigh(b, w, b.n);
+  long sub[NQ_MAX] = {0}, count = 0;
+  for (int c = 0; c < b.n; c++)
+    if (safe(&b, c)) {
+      board nb = b;
+      nb.col[nb.row++] = (signed char)c;
+      int next = depth - 1;
+#pragma ws task distributed shared(sub[c]) firstprivate(w[0:b.n])
+      sub[c] = queens(nb, next, w);
+    }
+#pragma ws taskwait
+  for (int c = 0; c < b.n; c++)
+    count += sub[c];
+  return count;
+}
+
+int main(int argc, char **argv) {
+  int depth = argc > 1 ? atoi(argv[1]) : 10;
+  int fn = argc > 2 ? atoi(argv[2]) : 30;
+  int qn = argc > 3 ? atoi(argv[3]) : 10;
+  if (qn < 1 || qn > NQ_MAX)
+    return 2;
+  node root = {0x5eedull, 0, depth};
+  printf("tree %llu\n", (unsigned long long)tree(root));
+  printf("fib %ld\n", fib(fn));
+  int w[NQ_MAX];
+  for (int i = 0; i < NQ_MAX; i++)
+    w[i] = i + 1; /* computed by main: rank 0's alone, sent as a section */
+  board b = {qn, 0, {0}};
+  printf("queens %ld\n", queens(b, 2, w));
+  return 0;
+}
