@@ -1,22 +1,20 @@
 /*
  * nqueens.c -- counts the placements of N queens as distributed ws tasks
- * (libws-mpi C API).  The board travels by value, as a fixed-size array in
- * a struct; the count comes back as the task's result.
+ * (`#pragma ws task distributed`).  The board travels by value, as a
+ * fixed-size array in a struct; each count comes back as a result element
+ * (shared(sub[c])).
  *
  * Build and run (2 ranks of 1 worker on one machine; --hostfile hosts for
  * several machines):
  *
- *   cc -O2 nqueens.c -o nqueens $(pkg-config --cflags --libs ws-mpi)
+ *   wscc --mpi -O2 nqueens.c -o nqueens
  *   WS_NUM_WORKERS=1 WS_STATS=1 mpirun --oversubscribe -n 2 ./nqueens 13
  *
  * (as root: mpirun --allow-run-as-root ...).  `./nqueens 13` alone is a
  * one-rank run.  It checks its count against the known values.
  */
-#include <ws_mpi.h>
-
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define MAXN 16
 
@@ -49,35 +47,25 @@ static long serial(board b) {
 
 #define DISTRIBUTED_ROWS 3 /* the first rows are tasks; below, serial */
 
-static long solve(board b);
-static void solve_task(void *captures, void *result) {
-  board b;
-  memcpy(&b, captures, sizeof b);
-  long count = solve(b);
-  memcpy(result, &count, sizeof count);
-}
-WS_MPI_TASK(solve_def, solve_task)
-
 static long solve(board b) {
   if (b.row >= DISTRIBUTED_ROWS || b.row == b.n)
     return serial(b);
   long sub[MAXN] = {0};
-  ws_frame f = WS_FRAME_INIT;
   for (int c = 0; c < b.n; c++)
     if (safe(&b, c)) {
       board nb = b;
       nb.col[nb.row++] = (signed char)c;
-      ws_mpi_spawn(&f, &solve_def, &nb, sizeof nb, WS_TIER_NORMAL, &sub[c],
-                   sizeof sub[c]);
+#pragma ws task distributed shared(sub[c])
+      sub[c] = solve(nb);
     }
-  ws_wait(&f);
+#pragma ws taskwait
   long count = 0;
   for (int c = 0; c < b.n; c++)
     count += sub[c];
   return count;
 }
 
-static int real_main(int argc, char **argv) {
+int main(int argc, char **argv) { /* rank 0; the others serve */
   static const long known[MAXN + 1] = {
       1,   1,   0,    0,     2,     10,     4,       40,      92,
       352, 724, 2680, 14200, 73712, 365596, 2279184, 14772512};
@@ -88,9 +76,7 @@ static int real_main(int argc, char **argv) {
   }
   board b = {n, 0, {0}};
   long count = solve(b);
-  printf("%d queens: %ld placements (%s) on %d rank(s)\n", n, count,
-         count == known[n] ? "ok" : "WRONG", ws_mpi_size());
+  printf("%d queens: %ld placements (%s)\n", n, count,
+         count == known[n] ? "ok" : "WRONG");
   return count == known[n] ? 0 : 1;
 }
-
-int main(int argc, char **argv) { return ws_mpi_main(argc, argv, real_main); }

@@ -1,27 +1,25 @@
 /*
  * tree_search.c -- a UTS-like tree search (Olivier et al., "UTS: an
- * unbalanced tree search benchmark", 2006) as distributed ws tasks, written
- * with the libws-mpi C API (what `#pragma ws task distributed shared(sub[i])`
- * will emit).  Each node's children come from a hash of its state, so the
- * tree is irregular and only known while it is searched: the ranks balance
- * it by stealing.
+ * unbalanced tree search benchmark", 2006) as distributed ws tasks:
+ * `#pragma ws task distributed shared(sub[i])`.  Each node's children come
+ * from a hash of its state, so the tree is irregular and only known while it
+ * is searched: the ranks balance it by stealing.
  *
  * Build and run (4 ranks of 1 worker on one machine; drop --oversubscribe
  * and add --hostfile hosts to spread the ranks over machines):
  *
- *   cc -O2 tree_search.c -o tree_search $(pkg-config --cflags --libs ws-mpi)
+ *   wscc --mpi -O2 tree_search.c -o tree_search
  *   WS_NUM_WORKERS=1 WS_STATS=1 mpirun --oversubscribe -n 4 ./tree_search 13
  *
  * (as root: mpirun --allow-run-as-root ...).  `./tree_search 13` alone is a
- * one-rank run with the same result.  The argument is the tree's depth
- * limit (default 13: about 14 million nodes).
+ * one-rank run with the same result; built with plain `wscc` the tasks are
+ * ordinary ones, and without the plugin (cc) the program is serial.  The
+ * argument is the tree's depth limit (default 13: about 14 million nodes).
+ * The C API form of the same task (libws-mpi by hand): docs/distributed.md.
  */
-#include <ws_mpi.h>
-
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 /* A node travels by value: no pointers inside. */
@@ -60,29 +58,18 @@ static uint64_t search_serial(node n) {
  * should be worth a message (tens of microseconds at least). */
 #define SERIAL_HEIGHT 7
 
-static uint64_t search(node n);
-
-/* The task: captures = one node; result = its subtree's size. */
-static void search_task(void *captures, void *result) {
-  node n;
-  memcpy(&n, captures, sizeof n);
-  uint64_t count = search(n);
-  memcpy(result, &count, sizeof count);
-}
-WS_MPI_TASK(search_def, search_task)
-
 static uint64_t search(node n) {
   if (n.max_depth - n.depth <= SERIAL_HEIGHT)
     return search_serial(n);
   uint64_t count = 1, sub[8];
   int k = children(&n);
-  ws_frame f = WS_FRAME_INIT;
   for (int i = 0; i < k; i++) {
-    node c = child(&n, i);
-    ws_mpi_spawn(&f, &search_def, &c, sizeof c, WS_TIER_NORMAL, &sub[i],
-                 sizeof sub[i]);
+    node c = child(&n, i); /* travels by value: no pointers inside */
+#pragma ws task distributed shared(sub[i])
+    sub[i] = search(c);
   }
-  ws_wait(&f); /* sub[] holds the results, wherever the tasks ran */
+#pragma ws taskwait
+  /* sub[] holds the results, wherever the tasks ran */
   for (int i = 0; i < k; i++)
     count += sub[i];
   return count;
@@ -94,13 +81,13 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int real_main(int argc, char **argv) {
+int main(int argc, char **argv) { /* rank 0; the others serve */
   node root = {0x5eedull, 0, argc > 1 ? atoi(argv[1]) : 13};
   double t0 = now();
   uint64_t count = search(root);
   double t1 = now();
-  printf("tree of depth %d: %llu nodes, %.3f s on %d rank(s)\n", root.max_depth,
-         (unsigned long long)count, t1 - t0, ws_mpi_size());
+  printf("tree of depth %d: %llu nodes, %.3f s\n", root.max_depth,
+         (unsigned long long)count, t1 - t0);
   if (getenv("TREE_CHECK")) { /* the serial count, for the tests */
     uint64_t want = search_serial(root);
     printf("serial: %llu nodes: %s\n", (unsigned long long)want,
@@ -109,6 +96,3 @@ static int real_main(int argc, char **argv) {
   }
   return 0;
 }
-
-/* Rank 0 runs real_main; the other ranks serve until it returns. */
-int main(int argc, char **argv) { return ws_mpi_main(argc, argv, real_main); }

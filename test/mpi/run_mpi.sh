@@ -158,12 +158,13 @@ wscc)
   "$wscc" --mpi -show -O2 "$src" -o "$exe" | grep -q -- "-lws-mpi" ||
     fail "wscc --mpi does not link libws-mpi"
   "$wscc" --mpi -O2 "$src" -o "$exe" || fail "wscc --mpi failed"
-  WS_NUM_WORKERS=1 TREE_CHECK=1 timeout "$LIMIT" "${MPIRUN[@]}" -n 2 "$exe" 10 \
-    >"$out" 2>"$err"
+  WS_STATS=1 WS_NUM_WORKERS=1 TREE_CHECK=1 timeout "$LIMIT" "${MPIRUN[@]}" \
+    -n 2 "$exe" 10 >"$out" 2>"$err"
   rc=$?
   cat "$out"
   [ $rc = 0 ] || { cat "$err"; fail "status $rc"; }
-  grep -q "on 2 rank(s)" "$out" || fail "not a 2-rank run"
+  grep -q "ws-mpi: per-rank statistics (2 ranks)" "$err" ||
+    fail "not a 2-rank run"
   ;;
 trace)
   prog=$1 dir=$2
