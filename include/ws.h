@@ -448,7 +448,8 @@ static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
  * the Chase-Lev deque (Le et al., PPoPP 2013) with the task data in the
  * slot.  Anything unusual -- a higher tier queued, the periodic decision, a
  * cancelled frame, the last slot raced for or stolen -- goes out of line. */
-static inline void ws__fast_join(ws_frame *frame) {
+static inline __attribute__((always_inline)) void
+ws__fast_join(ws_frame *frame) {
   ws__fastq *q = ws__fq;
   int64_t base, b;
   if (__builtin_expect(
@@ -490,7 +491,8 @@ static inline void ws__fast_join(ws_frame *frame) {
   frame->opaque_[WS__FRAME_FAST_BASE] = 0;
 }
 
-static inline int ws_wait_pending(ws_frame *frame) {
+static inline __attribute__((always_inline)) int
+ws_wait_pending(ws_frame *frame) {
   if (frame->opaque_[WS__FRAME_FAST_BASE] != 0)
     ws__fast_join(frame);
   /* The frame's owner word (opaque_[2]) is non-zero from the first spawn
