@@ -197,6 +197,31 @@ int ws__fast_pop_contended(ws__fastq *q, int64_t b, uint64_t top) {
   return 0;
 }
 
+/* The owner pops slot b (the newest) and runs it, as the inline join does
+ * (ws.h), or skips it when `frame` was cancelled; 1 if it ran here, 0 if a
+ * thief ran it (waited for) or it was skipped. */
+static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
+  ws__fastq *q = &w->fq;
+  /* Seq_cst: as the inline pop (ws.h). */
+  __atomic_store_n(&q->bottom, b, __ATOMIC_SEQ_CST);
+  uint64_t top = __atomic_load_n(&q->top, __ATOMIC_SEQ_CST);
+  if (top_index(top) >= b && !ws__fast_pop_contended(q, b, top))
+    return 0; /* it was stolen, and has finished */
+  ws__slot *s = &q->buf[b];
+  ws_task_fn fn = s->fn;
+  alignas(16) unsigned char copy[WS_SLOT_CAPTURE];
+  memcpy(copy, s->captures, sizeof copy);
+  if (frame && ws__task_cancelled(frame, NULL)) {
+    WS__STAT(w, cancelled, 1);
+    return 0;
+  }
+  q->running++;
+  fn(copy);
+  q->running--;
+  ws__fast_count(&q->executed);
+  return 1;
+}
+
 void ws__fast_join_slow(ws_frame *frame_) {
   ws__frame_rt *frame = (ws__frame_rt *)frame_;
   if (!frame || frame->fast_base == 0)
@@ -206,37 +231,27 @@ void ws__fast_join_slow(ws_frame *frame_) {
   if (w) {
     ws__fastq *q = &w->fq;
     int64_t base = (int64_t)frame->fast_base - 1;
-    q->tick = WS__FAST_TICK;
+    /* The inline join came here at the periodic decision, or for one of
+     * the other reasons below: make the decision now. */
+    q->tick = 1;
     for (;;) {
       /* Relaxed: only this thread writes bottom. */
       int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
       if (b <= base)
         break;
       /* A task of a higher tier first, as a wait's scheduling decision
-       * would choose; the decision counts as periodic work's tick. */
-      ws__task *t = ws__find_above(w, WS_TIER_NORMAL);
-      if (t) {
-        ws__run_task(w, t);
-        continue;
+       * would choose, and every WS__FAST_TICK pops the periodic work. */
+      int due = --q->tick == 0;
+      if (due)
+        q->tick = WS__FAST_TICK;
+      if (due || ws__fast_higher(q) || (w->tier_mask >> (WS_TIER_NORMAL + 1))) {
+        ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
+        if (t) {
+          ws__run_task(w, t);
+          continue;
+        }
       }
-      b--;
-      /* Seq_cst: as the inline pop (ws.h). */
-      __atomic_store_n(&q->bottom, b, __ATOMIC_SEQ_CST);
-      uint64_t top = __atomic_load_n(&q->top, __ATOMIC_SEQ_CST);
-      if (top_index(top) >= b && !ws__fast_pop_contended(q, b, top))
-        continue; /* it was stolen, and has finished */
-      ws__slot *s = &q->buf[b];
-      ws_task_fn fn = s->fn;
-      alignas(16) unsigned char copy[WS_SLOT_CAPTURE];
-      memcpy(copy, s->captures, sizeof copy);
-      if (ws__task_cancelled(frame, NULL)) {
-        WS__STAT(w, cancelled, 1);
-        continue;
-      }
-      q->running++;
-      fn(copy);
-      q->running--;
-      ws__fast_count(&q->executed);
+      pop_and_run(w, b - 1, frame);
     }
   }
   /* No record (given back when the pool stopped, which ran its slots):
@@ -247,26 +262,10 @@ void ws__fast_join_slow(ws_frame *frame_) {
 /* ---- The owner outside any wait ------------------------------------------ */
 
 int ws__fast_run_own(ws__worker *w) {
-  ws__fastq *q = &w->fq;
   int ran = 0;
-  for (;;) {
-    int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
-    if (b <= 0)
-      break;
-    b--;
-    __atomic_store_n(&q->bottom, b, __ATOMIC_SEQ_CST);
-    uint64_t top = __atomic_load_n(&q->top, __ATOMIC_SEQ_CST);
-    if (top_index(top) >= b && !ws__fast_pop_contended(q, b, top))
-      continue;
-    ws__slot *s = &q->buf[b];
-    ws_task_fn fn = s->fn;
-    alignas(16) unsigned char copy[WS_SLOT_CAPTURE];
-    memcpy(copy, s->captures, sizeof copy);
-    q->running++;
-    fn(copy);
-    q->running--;
-    ws__fast_count(&q->executed);
-    ran++;
-  }
+  int64_t b;
+  /* Relaxed: only this thread writes bottom. */
+  while ((b = __atomic_load_n(&w->fq.bottom, __ATOMIC_RELAXED)) > 0)
+    ran += pop_and_run(w, b - 1, NULL);
   return ran;
 }

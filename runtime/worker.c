@@ -374,8 +374,9 @@ ws__task *ws__find_task_ticked(ws__worker *w) {
   return steal_random(w);
 }
 
-ws__task *ws__find_above(ws__worker *w, int tier) {
-  periodic(w);
+ws__task *ws__find_above(ws__worker *w, int tier, int periodic_due) {
+  if (periodic_due)
+    periodic(w);
   unsigned mask = w->tier_mask >> (tier + 1);
   while (mask) {
     int t = tier + 1 + (31 - __builtin_clz(mask));

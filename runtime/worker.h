@@ -295,8 +295,8 @@ void ws__wait_for(ws__tls *tls, int (*done)(void *),
                   void (*sleep)(void *, int64_t), void *arg);
 /* worker.c: a queued task of a tier above `tier` (own deques first, then
  * elsewhere when the pool's counters say there is one), after the periodic
- * work; NULL if none.  The fast path's slow wait. */
-ws__task *ws__find_above(ws__worker *w, int tier);
+ * work if it is due; NULL if none.  The fast path's slow wait. */
+ws__task *ws__find_above(ws__worker *w, int tier, int periodic_due);
 
 /* frame.c */
 /* Adds the held completions to their frame (a thief that ran a batch of
