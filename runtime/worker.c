@@ -183,9 +183,12 @@ static ws__task *pop_own(ws__worker *w) {
 static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier,
                             int *lost_race) {
   for (int tier = WS_TIER_CRITICAL; tier >= min_tier; tier--) {
-    if (tier == WS_TIER_NORMAL && ws__fast_size_hint(v)) {
-      /* ws_spawn_inline's slots are normal tasks too, one at a time: each
-       * runs in place, in its owner's slot (fast.c). */
+    /* ws_spawn_inline's slots are normal tasks too, one at a time (each
+     * runs in place, in its owner's slot: fast.c); after the deque of
+     * normal descriptors, whose batches serve a spawning loop better (a
+     * loop fills the fast deque first and the descriptors' then). */
+    if (tier == WS_TIER_NORMAL && ws__deque_size_hint(&v->dq[tier]) <= 0 &&
+        ws__fast_size_hint(v)) {
       WS__STAT(w, steal_attempts, 1);
       int lost = 0;
       ws__task *t = ws__fast_steal(w, v, &lost);
