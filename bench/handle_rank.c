@@ -69,8 +69,8 @@ static void round_at(int n, int pos, int spins, const char *where) {
 #pragma ws taskwait
   printf("handle_rank workers=%d tasks=%d position=%s queued=%ld rank=%ld "
          "at_return=%ld wait_us=%.0f\n",
-         ws_num_workers(), n, where, n - before, rank < 0 ? 0 : rank,
-         at_return, t1 - t0);
+         ws_num_workers(), n, where, n - before, rank < 0 ? 0 : rank, at_return,
+         t1 - t0);
 }
 
 int main(int argc, char **argv) {

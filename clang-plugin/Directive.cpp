@@ -262,9 +262,10 @@ private:
   bool parseDepend();
   bool parsePriority();
   bool parseCapList(llvm::StringRef Clause, std::string &Out);
+  std::optional<bool> listEnd(llvm::StringRef Clause);
   bool parseSubscript(VarItem &Item);
-  bool checkDistributed(
-      llvm::ArrayRef<std::pair<ClauseId, SourceLocation>> Seen);
+  bool
+  checkDistributed(llvm::ArrayRef<std::pair<ClauseId, SourceLocation>> Seen);
   bool addVar(const Token &T, Sharing Kind, llvm::StringRef ReductionOp);
   static void append(ClauseExpr &E, const Token &T, const std::string &S) {
     if (E.Tokens.empty())
@@ -361,8 +362,9 @@ bool ClauseParser::parseClauses() {
           << Name << spelling(D.Kind);
       return false;
     }
-    if (!Info->Repeatable &&
-        llvm::any_of(Seen, [&](const auto &P) { return P.first == Info->Id; })) {
+    if (!Info->Repeatable && llvm::any_of(Seen, [&](const auto &P) {
+          return P.first == Info->Id;
+        })) {
       Diags.report(NameTok.getLocation(), Diag::ClauseRepeated) << Name;
       return false;
     }
@@ -391,12 +393,14 @@ bool ClauseParser::checkDistributed(
     }
     if (V.Kind == Sharing::Shared && V.isSection()) {
       Diags.report(V.Loc, Diag::BadArgument)
-          << Text << "shared" << "a variable or an element 'a[i]'";
+          << Text << "shared"
+          << "a variable or an element 'a[i]'";
       return false;
     }
     if (V.Kind == Sharing::Firstprivate && V.isElement()) {
       Diags.report(V.Loc, Diag::BadArgument)
-          << Text << "firstprivate" << "a variable or a section 'a[lo:len]'";
+          << Text << "firstprivate"
+          << "a variable or a section 'a[lo:len]'";
       return false;
     }
   }
@@ -482,6 +486,24 @@ bool ClauseParser::addVar(const Token &T, Sharing Kind,
   return true;
 }
 
+/// After an item of a list: `,` goes on (nullopt), `)` ends it (true),
+/// anything else is an error (false).
+std::optional<bool> ClauseParser::listEnd(llvm::StringRef Clause) {
+  if (peek().is(tok::comma)) {
+    next();
+    return std::nullopt;
+  }
+  if (peek().is(tok::r_paren)) {
+    next();
+    return true;
+  }
+  if (atEnd())
+    Diags.report(here(), Diag::ExpectedRParen) << Clause;
+  else
+    Diags.report(here(), Diag::ExpectedCommaOrRParen) << Clause << text(peek());
+  return false;
+}
+
 bool ClauseParser::parseVarList(llvm::StringRef Clause, Sharing Kind,
                                 llvm::StringRef ReductionOp) {
   while (true) {
@@ -500,20 +522,8 @@ bool ClauseParser::parseVarList(llvm::StringRef Clause, Sharing Kind,
         (Kind == Sharing::Shared || Kind == Sharing::Firstprivate) &&
         !parseSubscript(D.Vars.back()))
       return false;
-    if (peek().is(tok::comma)) {
-      next();
-      continue;
-    }
-    if (peek().is(tok::r_paren)) {
-      next();
-      return true;
-    }
-    if (atEnd())
-      Diags.report(here(), Diag::ExpectedRParen) << Clause;
-    else
-      Diags.report(here(), Diag::ExpectedCommaOrRParen)
-          << Clause << text(peek());
-    return false;
+    if (std::optional<bool> End = listEnd(Clause))
+      return *End;
   }
 }
 
@@ -642,20 +652,8 @@ bool ClauseParser::parseCapList(llvm::StringRef Clause, std::string &Out) {
     }
     next();
     Out += (Out.empty() ? "" : ",") + word(T);
-    if (peek().is(tok::comma)) {
-      next();
-      continue;
-    }
-    if (peek().is(tok::r_paren)) {
-      next();
-      return true;
-    }
-    if (atEnd())
-      Diags.report(here(), Diag::ExpectedRParen) << Clause;
-    else
-      Diags.report(here(), Diag::ExpectedCommaOrRParen)
-          << Clause << text(peek());
-    return false;
+    if (std::optional<bool> End = listEnd(Clause))
+      return *End;
   }
 }
 

@@ -85,7 +85,8 @@ std::string Outliner::elementName(const ItemCapture &E) {
   return "__ws_r_" + E.Var->getName().str();
 }
 
-std::string Outliner::itemBase(const ItemCapture &E, const Region *Outer) const {
+std::string Outliner::itemBase(const ItemCapture &E,
+                               const Region *Outer) const {
   return "(" + access(E.Var, Outer) + ")";
 }
 
@@ -177,8 +178,8 @@ std::string Outliner::distributedSpawn(Region &Task, const std::string &Frame,
   unsigned Piece = 0;
   auto AddResult = [&](const std::string &Lvalue) {
     std::string R = L + ".__ws_res[" + std::to_string(Piece++) + "]";
-    S += R + ".addr = &" + Lvalue + "; " + R + ".size = sizeof " + Lvalue +
-         "; ";
+    S +=
+        R + ".addr = &" + Lvalue + "; " + R + ".size = sizeof " + Lvalue + "; ";
   };
   for (const Capture &C : Task.Captures)
     if (C.Result)
@@ -191,8 +192,8 @@ std::string Outliner::distributedSpawn(Region &Task, const std::string &Frame,
     std::string V = Sec.Var->getName().str();
     S += "__builtin_memcpy((unsigned char *)(__ws_lp + 1) + " +
          sectionOffset(Task, J, "__ws_cap.") + ", &" + itemBase(Sec, Outer) +
-         "[__ws_cap.__ws_lo_" + V + "], __ws_cap.__ws_n_" + V +
-         " * sizeof " + itemBase(Sec, Outer) + "[0]); ";
+         "[__ws_cap.__ws_lo_" + V + "], __ws_cap.__ws_n_" + V + " * sizeof " +
+         itemBase(Sec, Outer) + "[0]); ";
   }
   std::string Bytes = "sizeof(" + DL + ") - __builtin_offsetof(" + DL +
                       ", __ws_cap)" + (Heap ? " + __ws_sec" : "");
@@ -228,8 +229,7 @@ std::string Outliner::distributedLocals(const Region &Task) const {
          "__ws_dl_" +
          id(Task) + ") - __builtin_offsetof(struct __ws_dl_" + id(Task) +
          ", __ws_cap) + " + sectionOffset(Task, J, "__ws_c->") +
-         ") - __ws_c->__ws_lo_" + V + " * sizeof(" + declare(Elem, "") +
-         "));";
+         ") - __ws_c->__ws_lo_" + V + " * sizeof(" + declare(Elem, "") + "));";
   }
   return S;
 }
@@ -239,8 +239,8 @@ std::string Outliner::distributedResults(const Region &Task) const {
   // descriptors (whole variables, then elements).
   std::string S, Off = "0";
   auto Put = [&](const std::string &Name) {
-    S += " __builtin_memcpy((unsigned char *)__ws_res + " + Off + ", &" +
-         Name + ", sizeof " + Name + ");";
+    S += " __builtin_memcpy((unsigned char *)__ws_res + " + Off + ", &" + Name +
+         ", sizeof " + Name + ");";
     Off += " + sizeof " + Name;
   };
   for (const Capture &C : Task.Captures)
@@ -301,8 +301,7 @@ bool Outliner::rewriteElementUses(Region &Task) {
               Src.inMain(All.getBegin()) &&
               withoutSpaces(Lexer::getSourceText(Idx, SM, Src.langOpts())) ==
                   Want) {
-            RW.ReplaceText(CharSourceRange::getTokenRange(All),
-                           elementName(E));
+            RW.ReplaceText(CharSourceRange::getTokenRange(All), elementName(E));
             Done.insert(DRE);
             Walk(AS->getIdx());
             return;

@@ -112,7 +112,8 @@ private:
   /// A section's bytes in the capture buffer (rounded up to 16), and the
   /// offset of section K after the capture struct; Cap names the struct
   /// holding __ws_n_* ("__ws_cap." or "__ws_c->").
-  std::string sectionBytes(const ItemCapture &Sec, const std::string &Cap) const;
+  std::string sectionBytes(const ItemCapture &Sec,
+                           const std::string &Cap) const;
   std::string sectionOffset(const Region &Task, size_t K,
                             const std::string &Cap) const;
 

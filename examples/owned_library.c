@@ -34,8 +34,7 @@ static uint64_t lib_encode(uint64_t v) {
     lib_foreign_calls++; /* a second thread: the library's contract broken */
   }
   lib_calls++;
-  snprintf(lib_scratch, sizeof lib_scratch, "%016llx",
-           (unsigned long long)v);
+  snprintf(lib_scratch, sizeof lib_scratch, "%016llx", (unsigned long long)v);
   uint64_t h = 1469598103934665603ull;
   for (const char *p = lib_scratch; *p; p++)
     h = (h ^ (unsigned char)*p) * 1099511628211ull;

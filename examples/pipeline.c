@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <ws.h>
 
-#define DEPTH 8      /* chunks in flight */
+#define DEPTH 8 /* chunks in flight */
 #define MAXCHUNKS 4096
 
 static uint64_t stage_a(int chunk) { /* e.g. decode: some work per chunk */

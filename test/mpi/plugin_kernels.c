@@ -60,7 +60,7 @@ static long queens(board b, int depth, const int *w) {
       board nb = b;
       nb.col[nb.row++] = (signed char)c;
       int next = depth - 1;
-#pragma ws task distributed shared(sub[c]) firstprivate(w[0:b.n])
+#pragma ws task distributed shared(sub[c]) firstprivate(w [0:b.n])
       sub[c] = queens(nb, next, w);
     }
 #pragma ws taskwait

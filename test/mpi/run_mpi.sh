@@ -52,6 +52,19 @@ fail() {
 }
 out=$(mktemp)
 err=$(mktemp)
+# With NRANKS > 1: the per-rank table on stderr ("rank spawned ran ...")
+# shows that every rank ran tasks, and the messages balance.
+every_rank_ran() {
+  local n=$1 r ran
+  [ "$n" -gt 1 ] || return 0
+  for r in $(seq 0 $((n - 1))); do
+    ran=$(awk -v r="$r" '/ws-mpi: per-rank/{t=1;next} t && $1==r {print $3; exit}' "$err")
+    [ -n "$ran" ] || fail "no statistics row for rank $r"
+    [ "$ran" -gt 0 ] || fail "rank $r ran no distributed task"
+  done
+  grep -q "ws-mpi: messages sent .* (balanced)" "$err" ||
+    fail "messages do not balance"
+}
 trap 'rm -f "$out" "$err"' EXIT
 
 case $mode in
@@ -65,16 +78,7 @@ kernel)
   [ $rc = 0 ] || { cat "$err"; fail "mpirun -n $n exited with $rc"; }
   grep -q "^$kernel .* ok$" "$out" || fail "no right result line"
   [ "$(grep -c "^$kernel " "$out")" = 1 ] || fail "result printed more than once"
-  if [ "$n" -gt 1 ]; then
-    # The per-rank table: "rank spawned ran ...": every rank ran tasks.
-    for r in $(seq 0 $((n - 1))); do
-      ran=$(awk -v r="$r" '/ws-mpi: per-rank/{t=1;next} t && $1==r {print $3; exit}' "$err")
-      [ -n "$ran" ] || fail "no statistics row for rank $r"
-      [ "$ran" -gt 0 ] || fail "rank $r ran no distributed task"
-    done
-    grep -q "ws-mpi: messages sent .* (balanced)" "$err" ||
-      fail "messages do not balance"
-  fi
+  every_rank_ran "$n"
   ;;
 local)
   mpiprog=$1 localprog=$2 kernel=$3 size=${4:-}
@@ -142,16 +146,8 @@ plugin)
     fail "not the serial elision's output"
   }
   rm -f "$out.want"
-  if [ "$n" -gt 1 ]; then
-    grep -A$((n + 2)) "ws-mpi: per-rank" "$err"
-    for r in $(seq 0 $((n - 1))); do
-      ran=$(awk -v r="$r" '/ws-mpi: per-rank/{t=1;next} t && $1==r {print $3; exit}' "$err")
-      [ -n "$ran" ] || fail "no statistics row for rank $r"
-      [ "$ran" -gt 0 ] || fail "rank $r ran no distributed task"
-    done
-    grep -q "ws-mpi: messages sent .* (balanced)" "$err" ||
-      fail "messages do not balance"
-  fi
+  grep -A$((n + 2)) "ws-mpi: per-rank" "$err"
+  every_rank_ran "$n"
   ;;
 wscc)
   wscc=$1 src=$2 exe=$3
