@@ -15,8 +15,20 @@ using namespace clang;
 namespace ws {
 namespace {
 
-/// The variable named by a marker argument `&(x)`, an element's
-/// `&(a)[(i)]` or a section's `&(a)[(lo)] + 0 * (len)`.
+void collectUsesInto(const Stmt *S, std::vector<Use> &Out,
+                     llvm::DenseSet<const VarDecl *> &Seen) {
+  if (!S)
+    return;
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(S))
+    if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
+      if (Seen.insert(VD).second)
+        Out.push_back({VD, DRE->getLocation()});
+  for (const Stmt *Child : S->children())
+    collectUsesInto(Child, Out, Seen);
+}
+
+} // namespace
+
 const VarDecl *listedVar(const Expr *E, bool Subscripted) {
   E = E->IgnoreParenImpCasts();
   if (const auto *B = dyn_cast<BinaryOperator>(E); B && Subscripted)
@@ -31,24 +43,12 @@ const VarDecl *listedVar(const Expr *E, bool Subscripted) {
   return nullptr;
 }
 
-struct Use {
-  const VarDecl *Var;
-  SourceLocation Loc;
-};
-
-void collectUses(const Stmt *S, std::vector<Use> &Out,
-                 llvm::DenseSet<const VarDecl *> &Seen) {
-  if (!S)
-    return;
-  if (const auto *DRE = dyn_cast<DeclRefExpr>(S))
-    if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
-      if (Seen.insert(VD).second)
-        Out.push_back({VD, DRE->getLocation()});
-  for (const Stmt *Child : S->children())
-    collectUses(Child, Out, Seen);
+std::vector<Use> collectUses(const Stmt *S) {
+  std::vector<Use> Out;
+  llvm::DenseSet<const VarDecl *> Seen;
+  collectUsesInto(S, Out, Seen);
+  return Out;
 }
-
-} // namespace
 
 bool CaptureAnalyzer::analyze(Region &R) {
   const Directive &D = *R.D;
@@ -75,9 +75,7 @@ bool CaptureAnalyzer::analyze(Region &R) {
       Items[VD] = &Item;
   }
 
-  std::vector<Use> Uses;
-  llvm::DenseSet<const VarDecl *> Seen;
-  collectUses(R.Body, Uses, Seen);
+  std::vector<Use> Uses = collectUses(R.Body);
 
   for (const Use &U : Uses) {
     const VarDecl *VD = U.Var;

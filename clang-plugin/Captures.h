@@ -14,6 +14,8 @@
 #ifndef WS_PLUGIN_CAPTURES_H
 #define WS_PLUGIN_CAPTURES_H
 
+#include "clang/Basic/SourceLocation.h"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@ namespace clang {
 class ASTContext;
 class Expr;
 class QualType;
+class Stmt;
 class SourceLocation;
 class VarDecl;
 } // namespace clang
@@ -108,6 +111,21 @@ std::optional<CaptureMode> vmMode(clang::ASTContext &Ctx, clang::QualType T,
 /// The variable whose storage an lvalue designates (`x`, `s.f`, `a[i]` of an
 /// array `a`), or null (`*p`, `p[i]`, `p->f`).
 const clang::VarDecl *storageVar(const clang::Expr *E);
+
+/// A variable a region names, where it first does.
+struct Use {
+  const clang::VarDecl *Var;
+  clang::SourceLocation Loc;
+};
+
+/// The variables S names, each once, in order of first appearance (the
+/// candidates for capture of a task or loop body).
+std::vector<Use> collectUses(const clang::Stmt *S);
+
+/// The variable named by a directive marker's argument `&(x)` (a listed
+/// variable), an element's `&(a)[(i)]` or a section's `&(a)[(lo)] + 0 *
+/// (len)` (Subscripted), or null.
+const clang::VarDecl *listedVar(const clang::Expr *E, bool Subscripted = false);
 
 /// The capture of V in region R (a task or loop body), or null.
 const Capture *findCapture(const Region *R, const clang::VarDecl *V);

@@ -602,19 +602,15 @@ bool ClauseParser::parsePriority() {
   if (Pos + 2 < Toks.size() && peek().is(tok::l_paren) &&
       Toks[Pos + 1].is(tok::identifier) && Toks[Pos + 2].is(tok::r_paren)) {
     std::string W = word(Toks[Pos + 1]);
-    std::optional<int> Tier = llvm::StringSwitch<std::optional<int>>(W)
-                                  .Case("low", 0)
-                                  .Case("normal", 1)
-                                  .Case("high", 2)
-                                  .Case("critical", 3)
-                                  .Default(std::nullopt);
-    if (Tier) {
-      Pos += 3;
-      D.Tier = Tier;
-      return true;
+    std::vector<llvm::StringRef> Tiers;
+    for (const TierName &T : TierNames) {
+      if (W == T.Word) {
+        Pos += 3;
+        D.Tier = int(Tiers.size());
+        return true;
+      }
+      Tiers.push_back(T.Word);
     }
-    static const llvm::StringRef Tiers[] = {"low", "normal", "high",
-                                            "critical"};
     // A name in scope (a variable, an enumerator, a macro...) is an
     // expression: only an unknown word is taken for a misspelt tier.
     const Token &Word = Toks[Pos + 1];

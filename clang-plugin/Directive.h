@@ -34,6 +34,17 @@ namespace ws {
 
 class Diagnostics;
 
+/// The tier names of `priority(name)`, lowest first: the index is the tier
+/// (WS_TIER_LOW 0 ... WS_TIER_CRITICAL 3), Macro its name in ws.h.
+struct TierName {
+  const char *Word;
+  const char *Macro;
+};
+inline constexpr TierName TierNames[] = {{"low", "WS_TIER_LOW"},
+                                         {"normal", "WS_TIER_NORMAL"},
+                                         {"high", "WS_TIER_HIGH"},
+                                         {"critical", "WS_TIER_CRITICAL"}};
+
 enum class DirectiveKind {
   Task,
   Taskwait,
@@ -167,7 +178,7 @@ private:
 /// offset of the outermost invocation it came from.  A ws directive whose
 /// invocation also produced code (`SPAWN(a++;)` with `#define SPAWN(s)
 /// _Pragma("ws task") s`) is rewritten after spelling the invocation out
-/// (see Analysis.cpp).
+/// (see RewriteAction.cpp).
 class MacroLog {
 public:
   struct Piece {
@@ -203,7 +214,7 @@ private:
 /// Macro invocations (in a task or loop) that the rewrite needs as text --
 /// a captured variable used inside a macro body, a `return` from a macro
 /// body, a loop header from a macro -- to be spelled out and the file
-/// analysed again (Analysis.cpp).
+/// analysed again (RewriteAction.cpp).
 struct SpellOut {
   struct Request {
     unsigned Begin, End;       // the outermost invocation, as offsets

@@ -69,8 +69,6 @@ using namespace clang;
 namespace ws {
 namespace {
 
-std::string id(const Region &R) { return std::to_string(R.D->ID); }
-
 std::string withoutSpaces(llvm::StringRef S) {
   std::string Out;
   for (char C : S)

@@ -22,8 +22,6 @@ namespace {
 // The comparison codes of ws_loop_trip_count (WS_LOOP_LT... in ws.h).
 enum { LoopLT = 0, LoopLE = 1, LoopGT = 2, LoopGE = 3, LoopNE = 4 };
 
-std::string id(const Region &R) { return std::to_string(R.D->ID); }
-
 const VarDecl *refVar(const Expr *E) {
   if (!E)
     return nullptr;
@@ -335,14 +333,8 @@ bool LoopLowering::analyzeReductions(Region &R, LoopInfo &L) {
     if (Item.Kind != Sharing::Reduction)
       continue;
     const VarDecl *VD = I + 1 < R.Marker->getNumArgs()
-                            ? refVar(R.Marker->getArg(I + 1)
-                                         ->IgnoreParenImpCasts()
-                                         ->IgnoreParens())
+                            ? listedVar(R.Marker->getArg(I + 1))
                             : nullptr;
-    if (const auto *U = dyn_cast<UnaryOperator>(
-            R.Marker->getArg(I + 1)->IgnoreParenImpCasts()))
-      if (U->getOpcode() == UO_AddrOf)
-        VD = refVar(U->getSubExpr());
     if (!VD) {
       O.Diags.report(Item.Loc, Diag::NotAVariable)
           << Item.Name << spelling(Item.Kind);
@@ -382,8 +374,8 @@ bool LoopLowering::analyzeReductions(Region &R, LoopInfo &L) {
 }
 
 bool LoopLowering::checkJumps(FunctionRegions &FR, Region &R) {
-  const SourceText &Src = O.Src;
   const ForStmt *For = cast<ForStmt>(R.Body);
+  // Other regions' bodies are checked on their own.
   llvm::DenseSet<const Stmt *> Nested;
   for (auto &Other : FR.Regions) {
     if (Other.get() == &R || !Other->Body)
@@ -394,65 +386,10 @@ bool LoopLowering::checkJumps(FunctionRegions &FR, Region &R) {
       if (Other->kind() == DirectiveKind::ParallelFor)
         Nested.insert(F->getBody());
   }
-  unsigned Begin = Src.offset(For->getRParenLoc()) + 1;
-  unsigned End = Src.endOf(For);
-  auto inBody = [&](SourceLocation L) {
-    unsigned Off = Src.offset(L);
-    return Begin <= Off && Off < End;
-  };
-  llvm::StringRef What = spelling(R.kind());
-  bool Ok = true;
-  auto fail = [&](SourceLocation Loc, Diag D, llvm::StringRef Label = "") {
-    if (Label.empty())
-      O.Diags.report(Loc, D) << What;
-    else
-      O.Diags.report(Loc, D) << Label << What;
-    O.Diags.noteDirective(R.D->Loc, What);
-    Ok = false;
-  };
-  std::vector<const GotoStmt *> Gotos;
-  std::function<void(const Stmt *, unsigned, unsigned, bool)> Walk =
-      [&](const Stmt *S, unsigned Loops, unsigned Switches, bool Inside) {
-        if (!S)
-          return;
-        if (const auto *G = dyn_cast<GotoStmt>(S))
-          Gotos.push_back(G);
-        if (Inside && !Nested.count(S)) {
-          if (const auto *Ret = dyn_cast<ReturnStmt>(S))
-            fail(Ret->getReturnLoc(), Diag::JumpReturn);
-          else if (const auto *B = dyn_cast<BreakStmt>(S)) {
-            if (Loops == 0 && Switches == 0)
-              fail(B->getBreakLoc(), Diag::JumpBreak);
-          } else if (const auto *G = dyn_cast<GotoStmt>(S)) {
-            const LabelStmt *LS = G->getLabel()->getStmt();
-            if (!LS || !inBody(LS->getBeginLoc()))
-              fail(G->getGotoLoc(), Diag::JumpGotoOut,
-                   G->getLabel()->getName());
-          } else if (const auto *IG = dyn_cast<IndirectGotoStmt>(S))
-            fail(IG->getGotoLoc(), Diag::JumpIndirectGoto);
-        }
-        bool IsLoop = isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S);
-        bool IsSwitch = isa<SwitchStmt>(S);
-        bool Skip = Inside && Nested.count(S);
-        for (const Stmt *C : S->children()) {
-          bool ChildInside = Inside || C == For->getBody();
-          if (Skip)
-            Walk(C, 1, 1, false);
-          else
-            Walk(C, Loops + (Inside && IsLoop), Switches + (Inside && IsSwitch),
-                 ChildInside);
-        }
-      };
-  Walk(R.Fn->getBody(), 0, 0, false);
-  for (const GotoStmt *G : Gotos) {
-    const LabelStmt *LS = G->getLabel()->getStmt();
-    if (LS && !inBody(G->getGotoLoc()) && inBody(LS->getBeginLoc())) {
-      fail(G->getGotoLoc(), Diag::JumpGotoIn, G->getLabel()->getName());
-      O.Diags.report(LS->getBeginLoc(), Diag::NoteLabelHere)
-          << G->getLabel()->getName();
-    }
-  }
-  return Ok;
+  return JumpChecker(O.Diags, O.Src, R, For->getBody(),
+                     O.Src.offset(For->getRParenLoc()) + 1, O.Src.endOf(For),
+                     Nested)
+      .run(FR.Gotos);
 }
 
 bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
@@ -467,13 +404,9 @@ bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
     const VarItem &Item = D.Vars[I];
     if (Item.Kind == Sharing::Reduction)
       continue;
-    const Expr *Arg = I + 1 < R.Marker->getNumArgs()
-                          ? R.Marker->getArg(I + 1)->IgnoreParenImpCasts()
-                          : nullptr;
-    if (const auto *U = dyn_cast_or_null<UnaryOperator>(Arg))
-      if (U->getOpcode() == UO_AddrOf)
-        Arg = U->getSubExpr();
-    const VarDecl *VD = refVar(Arg);
+    const VarDecl *VD = I + 1 < R.Marker->getNumArgs()
+                            ? listedVar(R.Marker->getArg(I + 1))
+                            : nullptr;
     if (!VD) {
       O.Diags.report(Item.Loc, Diag::NotAVariable)
           << Item.Name << spelling(Item.Kind);
@@ -521,22 +454,7 @@ bool LoopLowering::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
   };
   FindCounters(Body);
 
-  // Uses, in order of first appearance.
-  std::vector<std::pair<const VarDecl *, SourceLocation>> Uses;
-  llvm::DenseSet<const VarDecl *> Seen;
-  std::function<void(const Stmt *)> Collect = [&](const Stmt *S) {
-    if (!S)
-      return;
-    if (const auto *DRE = dyn_cast<DeclRefExpr>(S))
-      if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
-        if (Seen.insert(VD).second)
-          Uses.push_back({VD, DRE->getLocation()});
-    for (const Stmt *C : S->children())
-      Collect(C);
-  };
-  Collect(Body);
-
-  for (auto [VD, Loc] : Uses) {
+  for (auto [VD, Loc] : collectUses(Body)) {
     if (VD == L.Var || Reduced.count(VD))
       continue;
     if (Src.inMain(VD->getLocation()) &&
@@ -799,12 +717,7 @@ std::string LoopLowering::declarations(Region &R) {
   S += " static void __ws_loop_" + N +
        "(uint64_t __ws_lo, uint64_t __ws_hi, void *__ws_arg, void "
        "*__ws_part);";
-  unsigned Line = Src.line(R.D->TextBegin);
-  std::string Label = R.D->Label.empty()
-                          ? quoteC(Src.baseName() + ":" + std::to_string(Line))
-                          : R.D->Label;
-  S += " static const ws_site __ws_site_" + N + " = { " + Label + ", " +
-       Src.quotedFileName() + ", " + std::to_string(Line) + " };\n";
+  S += siteDeclaration(R, Src);
   return S;
 }
 

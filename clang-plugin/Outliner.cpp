@@ -19,13 +19,10 @@ using namespace clang;
 namespace ws {
 namespace {
 
-std::string id(const Region &R) { return std::to_string(R.D->ID); }
 std::string groupName(const Region &G) { return "__ws_group_" + id(G); }
 
 const char *tierName(int Tier) {
-  static const char *Names[] = {"WS_TIER_LOW", "WS_TIER_NORMAL", "WS_TIER_HIGH",
-                                "WS_TIER_CRITICAL"};
-  return Names[Tier < 0 ? 0 : Tier > 3 ? 3 : Tier];
+  return TierNames[Tier < 0 ? 0 : Tier > 3 ? 3 : Tier].Macro;
 }
 
 } // namespace
@@ -497,12 +494,7 @@ std::string Outliner::declarations(Region &Task) {
   } else {
     S += " }; static void __ws_task_" + N + "(void *__ws_arg);";
   }
-  unsigned Line = Src.line(Task.D->TextBegin);
-  std::string Label = Task.D->Label.empty()
-                          ? quoteC(Src.baseName() + ":" + std::to_string(Line))
-                          : Task.D->Label;
-  S += " static const ws_site __ws_site_" + N + " = { " + Label + ", " +
-       Src.quotedFileName() + ", " + std::to_string(Line) + " };\n";
+  S += siteDeclaration(Task, Src);
   return S;
 }
 
@@ -614,7 +606,7 @@ std::string Outliner::tier(const Region &R, const Region *Outer,
   if (D.Tier)
     return tierName(*D.Tier);
   if (!D.PriorityExpr.present())
-    return "WS_TIER_NORMAL";
+    return tierName(1);
   // Clamped to 0..3 in a type that holds every value of the expression's
   // own type, before the conversion to int (priority(1LL << 32) is
   // critical, not the low 32 bits):

@@ -12,9 +12,9 @@
 // Files without `#pragma ws` or `_Pragma` are left alone entirely.
 //
 //===----------------------------------------------------------------------===//
-#include "Analysis.h"
 #include "Diagnostics.h"
 #include "Directive.h"
+#include "RewriteAction.h"
 
 #include "clang/AST/ASTConsumer.h"
 #include "clang/Basic/SourceManager.h"

@@ -284,6 +284,17 @@ std::string quoteC(llvm::StringRef S) {
   return Out + "\"";
 }
 
+std::string id(const Region &R) { return std::to_string(R.D->ID); }
+
+std::string siteDeclaration(const Region &R, const SourceText &Src) {
+  unsigned Line = Src.line(R.D->TextBegin);
+  std::string Label = R.D->Label.empty()
+                          ? quoteC(Src.baseName() + ":" + std::to_string(Line))
+                          : R.D->Label;
+  return " static const ws_site __ws_site_" + id(R) + " = { " + Label + ", " +
+         Src.quotedFileName() + ", " + std::to_string(Line) + " };\n";
+}
+
 std::string SourceText::quotedFileName() const { return quoteC(FileName); }
 
 std::string SourceText::baseName() const {
@@ -378,76 +389,83 @@ struct BodyWalk {
   }
 };
 
-/// Reports jumps that would leave (or enter) a task or taskgroup body.
-class JumpChecker {
-public:
-  JumpChecker(Diagnostics &Diags, const SourceText &Src, Region &R,
-              const llvm::DenseSet<const Stmt *> &NestedTaskBodies)
-      : Diags(Diags), Src(Src), R(R), NestedTaskBodies(NestedTaskBodies),
-        What(R.isTask() ? "task" : "taskgroup") {}
-
-  void run(const std::vector<const GotoStmt *> &AllGotos) {
-    walk(R.Body, 0, 0);
-    // Gotos from outside into this body.
-    for (const GotoStmt *G : AllGotos) {
-      const LabelStmt *L = G->getLabel()->getStmt();
-      if (!L || R.encloses(Src.offset(G->getGotoLoc())) ||
-          !R.encloses(Src.offset(L->getBeginLoc())))
-        continue;
-      Diags.report(G->getGotoLoc(), Diag::JumpGotoIn)
-          << G->getLabel()->getName() << What;
-      Diags.report(L->getBeginLoc(), Diag::NoteLabelHere)
-          << G->getLabel()->getName();
-      note();
-    }
-  }
-
-private:
-  Diagnostics &Diags;
-  const SourceText &Src;
-  Region &R;
-  const llvm::DenseSet<const Stmt *> &NestedTaskBodies;
-  llvm::StringRef What;
-
-  void note() { Diags.noteDirective(R.D->Loc, spelling(R.kind())); }
-
-  void walk(const Stmt *S, unsigned Loops, unsigned Switches) {
-    if (!S || (S != R.Body && NestedTaskBodies.count(S)))
-      return;
-    if (const auto *Ret = dyn_cast<ReturnStmt>(S)) {
-      if (R.isTask()) {
-        Diags.report(Ret->getReturnLoc(), Diag::JumpReturn) << What;
-        note();
-      }
-    } else if (const auto *B = dyn_cast<BreakStmt>(S)) {
-      if (Loops == 0 && Switches == 0) {
-        Diags.report(B->getBreakLoc(), Diag::JumpBreak) << What;
-        note();
-      }
-    } else if (const auto *C = dyn_cast<ContinueStmt>(S)) {
-      if (Loops == 0) {
-        Diags.report(C->getContinueLoc(), Diag::JumpContinue) << What;
-        note();
-      }
-    } else if (const auto *G = dyn_cast<GotoStmt>(S)) {
-      const LabelStmt *L = G->getLabel()->getStmt();
-      if (!L || !R.encloses(Src.offset(L->getBeginLoc()))) {
-        Diags.report(G->getGotoLoc(), Diag::JumpGotoOut)
-            << G->getLabel()->getName() << What;
-        note();
-      }
-    } else if (const auto *IG = dyn_cast<IndirectGotoStmt>(S)) {
-      Diags.report(IG->getGotoLoc(), Diag::JumpIndirectGoto) << What;
-      note();
-    }
-    bool IsLoop = isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S);
-    bool IsSwitch = isa<SwitchStmt>(S);
-    for (const Stmt *Child : S->children())
-      walk(Child, Loops + IsLoop, Switches + IsSwitch);
-  }
-};
-
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// JumpChecker
+//===----------------------------------------------------------------------===//
+
+JumpChecker::JumpChecker(Diagnostics &Diags, const SourceText &Src,
+                         const Region &R, const Stmt *Body, unsigned Begin,
+                         unsigned End,
+                         const llvm::DenseSet<const Stmt *> &Nested)
+    : Diags(Diags), Src(Src), R(R), Body(Body), Begin(Begin), End(End),
+      Nested(Nested), What(spelling(R.kind())) {}
+
+bool JumpChecker::run(const std::vector<const GotoStmt *> &AllGotos) {
+  walk(Body, 0, 0);
+  // Gotos from outside into this body.
+  for (const GotoStmt *G : AllGotos) {
+    const LabelStmt *L = G->getLabel()->getStmt();
+    if (!L || inside(G->getGotoLoc()) || !inside(L->getBeginLoc()))
+      continue;
+    Diags.report(G->getGotoLoc(), Diag::JumpGotoIn)
+        << G->getLabel()->getName() << What;
+    Diags.report(L->getBeginLoc(), Diag::NoteLabelHere)
+        << G->getLabel()->getName();
+    note();
+  }
+  return Ok;
+}
+
+bool JumpChecker::inside(SourceLocation L) const {
+  unsigned Off = Src.offset(L);
+  return Begin <= Off && Off < End;
+}
+
+void JumpChecker::note() {
+  Diags.noteDirective(R.D->Loc, What);
+  Ok = false;
+}
+
+void JumpChecker::walk(const Stmt *S, unsigned Loops, unsigned Switches) {
+  if (!S || (S != Body && Nested.count(S)))
+    return;
+  // A taskgroup's body may return (the function waits first); a parallel
+  // for body's `continue` goes to its next iteration.
+  bool ReturnLeaves = R.kind() != DirectiveKind::Taskgroup;
+  bool ContinueLeaves = R.kind() != DirectiveKind::ParallelFor;
+  if (const auto *Ret = dyn_cast<ReturnStmt>(S)) {
+    if (ReturnLeaves) {
+      Diags.report(Ret->getReturnLoc(), Diag::JumpReturn) << What;
+      note();
+    }
+  } else if (const auto *B = dyn_cast<BreakStmt>(S)) {
+    if (Loops == 0 && Switches == 0) {
+      Diags.report(B->getBreakLoc(), Diag::JumpBreak) << What;
+      note();
+    }
+  } else if (const auto *C = dyn_cast<ContinueStmt>(S)) {
+    if (Loops == 0 && ContinueLeaves) {
+      Diags.report(C->getContinueLoc(), Diag::JumpContinue) << What;
+      note();
+    }
+  } else if (const auto *G = dyn_cast<GotoStmt>(S)) {
+    const LabelStmt *L = G->getLabel()->getStmt();
+    if (!L || !inside(L->getBeginLoc())) {
+      Diags.report(G->getGotoLoc(), Diag::JumpGotoOut)
+          << G->getLabel()->getName() << What;
+      note();
+    }
+  } else if (const auto *IG = dyn_cast<IndirectGotoStmt>(S)) {
+    Diags.report(IG->getGotoLoc(), Diag::JumpIndirectGoto) << What;
+    note();
+  }
+  bool IsLoop = isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S);
+  bool IsSwitch = isa<SwitchStmt>(S);
+  for (const Stmt *Child : S->children())
+    walk(Child, Loops + IsLoop, Switches + IsSwitch);
+}
 
 //===----------------------------------------------------------------------===//
 // RegionBuilder
@@ -614,7 +632,7 @@ bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
 
   // `#pragma ws task` + `#pragma ws taskgroup {...}`: the outer directive
   // is rewritten as `_Pragma("ws task") {` with `}` after the inner one's
-  // statement, and the file analysed again (Analysis.cpp).  The inner
+  // statement, and the file analysed again (RewriteAction.cpp).  The inner
   // statement's end, through a chain of such directives.
   std::function<std::optional<unsigned>(unsigned, int)> CloseOf =
       [&](unsigned ID, int Hops) -> std::optional<unsigned> {
@@ -676,12 +694,12 @@ bool RegionBuilder::buildFunction(const FunctionDecl *FD, FunctionRegions &FR) {
   for (auto &R : FR.Regions)
     if (R->isTask())
       TaskBodies.insert(R->Body);
-  unsigned ErrorsBefore = Diags.engine().getNumErrors();
   for (auto &R : FR.Regions)
     if (R->Body && (R->isTask() || R->isGroup()))
-      JumpChecker(Diags, Src, *R, TaskBodies).run(W.Gotos);
-  if (Diags.engine().getNumErrors() != ErrorsBefore)
-    Ok = false;
+      Ok &= JumpChecker(Diags, Src, *R, R->Body, R->BodyBegin, R->BodyEnd,
+                        TaskBodies)
+                .run(W.Gotos);
+  FR.Gotos = W.Gotos;
 
   // Returns of the function itself get the implicit wait.
   for (const ReturnStmt *Ret : W.Returns) {

@@ -13,6 +13,7 @@
 
 #include "clang/Basic/LangOptions.h"
 #include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <memory>
 #include <optional>
@@ -24,6 +25,7 @@ class ASTContext;
 class CallExpr;
 class CompoundStmt;
 class FunctionDecl;
+class GotoStmt;
 class ReturnStmt;
 class Stmt;
 } // namespace clang
@@ -130,6 +132,37 @@ struct FunctionRegions {
   std::vector<std::unique_ptr<Region>> Regions; // source order
   bool NeedsFrame = false;
   std::vector<const clang::ReturnStmt *> Returns; // outside task bodies
+  std::vector<const clang::GotoStmt *> Gotos;     // all of the function's
+};
+
+/// Reports the jumps that would leave or enter the body of a task,
+/// taskgroup or parallel for (Body, the offsets [Begin, End)): `return`
+/// (except from a taskgroup), `break` and `continue` to a target outside
+/// (a parallel for body's own `continue` stays), `goto` out or in, computed
+/// goto; each with a note at the directive.  Nested: bodies of other
+/// regions, checked on their own.
+class JumpChecker {
+public:
+  JumpChecker(Diagnostics &Diags, const SourceText &Src, const Region &R,
+              const clang::Stmt *Body, unsigned Begin, unsigned End,
+              const llvm::DenseSet<const clang::Stmt *> &Nested);
+  /// AllGotos: every goto of the function (for those that jump in).  False
+  /// after reporting errors.
+  bool run(const std::vector<const clang::GotoStmt *> &AllGotos);
+
+private:
+  Diagnostics &Diags;
+  const SourceText &Src;
+  const Region &R;
+  const clang::Stmt *Body;
+  unsigned Begin, End;
+  const llvm::DenseSet<const clang::Stmt *> &Nested;
+  llvm::StringRef What;
+  bool Ok = true;
+
+  bool inside(clang::SourceLocation L) const;
+  void note();
+  void walk(const clang::Stmt *S, unsigned Loops, unsigned Switches);
 };
 
 class RegionBuilder {
@@ -155,6 +188,15 @@ private:
 
 /// S as a C string literal.
 std::string quoteC(llvm::StringRef S);
+
+/// The number that names what the rewrite emits for region R (its
+/// directive's ID): `__ws_task_N`, `__ws_loop_N`, `__ws_site_N`...
+std::string id(const Region &R);
+
+/// The site record of region R, emitted before its function (label: the
+/// `name` clause, else `file.c:LINE`):
+///   static const ws_site __ws_site_N = { "label", "path/file.c", LINE };
+std::string siteDeclaration(const Region &R, const SourceText &Src);
 
 /// The directive ID of a `__ws_marker(...)` call, if S is one.
 std::optional<unsigned> markerID(const clang::Stmt *S);

@@ -8,7 +8,7 @@
 // compiler) can build the output and link it with -lws.
 //
 //===----------------------------------------------------------------------===//
-#include "Analysis.h"
+#include "RewriteAction.h"
 #include "Diagnostics.h"
 
 #include "clang/Tooling/ArgumentsAdjusters.h"

@@ -37,7 +37,7 @@
 // clause dropped, the statement wrapped, #pragma <-> _Pragma.
 //
 //===----------------------------------------------------------------------===//
-#include "Analysis.h"
+#include "RewriteAction.h"
 
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/DiagnosticOptions.h"

@@ -1,5 +1,5 @@
-//===- Analysis.cpp - The analysis parse shared by plugin and tool --------===//
-#include "Analysis.h"
+//===- RewriteAction.cpp - The rewrite action of plugin and tool ---------===//
+#include "RewriteAction.h"
 #include "Diagnostics.h"
 #include "Directive.h"
 #include "Outliner.h"

@@ -1,4 +1,4 @@
-//===- Analysis.h - The analysis parse shared by plugin and tool -*- C++ -*-=//
+//===- RewriteAction.h - The rewrite action of plugin and tool -*- C++ -*-===//
 //
 // RewriteAction parses a file with the `#pragma ws` handler installed, then
 // runs the Outliner on the AST and hands the rewritten text of the main file
@@ -6,8 +6,8 @@
 // runs it through libTooling.
 //
 //===----------------------------------------------------------------------===//
-#ifndef WS_PLUGIN_ANALYSIS_H
-#define WS_PLUGIN_ANALYSIS_H
+#ifndef WS_PLUGIN_REWRITEACTION_H
+#define WS_PLUGIN_REWRITEACTION_H
 
 #include "clang/Frontend/FrontendAction.h"
 
@@ -45,4 +45,4 @@ private:
 
 } // namespace ws
 
-#endif // WS_PLUGIN_ANALYSIS_H
+#endif // WS_PLUGIN_REWRITEACTION_H
