@@ -186,9 +186,9 @@ CondKind condKind(llvm::StringRef Name) {
 }
 } // namespace
 
-std::vector<std::pair<unsigned, unsigned>>
+std::vector<SourceText::Conditional>
 SourceText::conditionals(unsigned Begin, unsigned End) const {
-  std::vector<std::pair<unsigned, unsigned>> Out;
+  std::vector<Conditional> Out;
   if (Begin >= End || End > Text.size())
     return Out;
   // The raw lexer needs the buffer's terminating NUL: lex to the file's
@@ -208,9 +208,11 @@ SourceText::conditionals(unsigned Begin, unsigned End) const {
     }
     Token Name;
     L.LexFromRawLexer(Name);
-    bool IsCond = Off >= Begin && Name.is(tok::raw_identifier) &&
-                  !Name.isAtStartOfLine() &&
-                  condKind(Name.getRawIdentifier()) != CondKind::Other;
+    // The name as the lexer sees it: `#  endif`, `#\<newline>endif` and
+    // NULs in between all make an `#endif`.
+    CondKind K = Name.is(tok::raw_identifier) && !Name.isAtStartOfLine()
+                     ? condKind(Name.getRawIdentifier())
+                     : CondKind::Other;
     // The directive's last token: the one before the next line's first.
     Token Last = T;
     T = Name;
@@ -218,9 +220,12 @@ SourceText::conditionals(unsigned Begin, unsigned End) const {
       Last = T;
       L.LexFromRawLexer(T);
     }
-    if (IsCond)
-      Out.push_back(
-          {Off, SM.getFileOffset(Last.getLocation()) + Last.getLength()});
+    if (Off >= Begin && K != CondKind::Other)
+      Out.push_back({Off,
+                     SM.getFileOffset(Last.getLocation()) + Last.getLength(),
+                     K == CondKind::Open    ? 1
+                     : K == CondKind::Close ? -1
+                                            : 0});
   }
   return Out;
 }
@@ -228,27 +233,18 @@ SourceText::conditionals(unsigned Begin, unsigned End) const {
 std::pair<std::string, std::string>
 SourceText::conditionalFrame(unsigned Begin, unsigned End) const {
   unsigned Depth = 0, Unopened = 0;
-  for (auto [B, E] : conditionals(Begin, End)) {
-    llvm::StringRef Name = Text.slice(B + 1, E).ltrim().take_while(
-        [](char C) { return isAsciiIdentifierContinue(C); });
-    switch (condKind(Name)) {
-    case CondKind::Open:
+  for (const Conditional &C : conditionals(Begin, End)) {
+    if (C.Kind > 0) {
       ++Depth;
-      break;
-    case CondKind::Middle:
-      if (Depth == 0) { // continues a group opened before Begin
+    } else if (C.Kind == 0) {
+      if (Depth == 0) { // goes on with a group opened before Begin
         ++Unopened;
         Depth = 1;
       }
-      break;
-    case CondKind::Close:
-      if (Depth == 0)
-        ++Unopened;
-      else
-        --Depth;
-      break;
-    case CondKind::Other:
-      break;
+    } else if (Depth == 0) {
+      ++Unopened; // ends a group opened before Begin
+    } else {
+      --Depth;
     }
   }
   std::string Before, After;
@@ -265,10 +261,10 @@ std::string SourceText::blankKeepingConditionals(unsigned Begin,
                                                  unsigned End) const {
   std::string Out;
   unsigned Pos = Begin;
-  for (auto [B, E] : conditionals(Begin, End)) {
-    Out += std::string(Text.slice(Pos, B).count('\n'), '\n');
-    Out += Text.slice(B, E).str();
-    Pos = E;
+  for (const Conditional &C : conditionals(Begin, End)) {
+    Out += std::string(Text.slice(Pos, C.Begin).count('\n'), '\n');
+    Out += Text.slice(C.Begin, C.End).str();
+    Pos = C.End;
   }
   Out += std::string(Text.slice(Pos, End).count('\n'), '\n');
   return Out;

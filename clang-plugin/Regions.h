@@ -67,11 +67,16 @@ public:
   std::optional<unsigned> firstCodeTokenAt(
       unsigned Offset,
       const std::vector<std::pair<unsigned, unsigned>> &Skipped) const;
-  /// The conditional directive lines (`#if`... `#endif`, continuations
-  /// included) that start in [Begin, End), as offsets [begin, end) without
-  /// the final newline, in order.
-  std::vector<std::pair<unsigned, unsigned>> conditionals(unsigned Begin,
-                                                          unsigned End) const;
+  /// A conditional directive line (`#if`... `#endif`, continuations
+  /// included): offsets [Begin, End) without the final newline, and whether
+  /// it opens a group (+1: #if, #ifdef, #ifndef), goes on with one (0:
+  /// #elif..., #else) or ends one (-1: #endif).
+  struct Conditional {
+    unsigned Begin, End;
+    int Kind;
+  };
+  /// The conditional directive lines that start in [Begin, End), in order.
+  std::vector<Conditional> conditionals(unsigned Begin, unsigned End) const;
   /// What [Begin, End) needs to be a whole of conditional groups when it is
   /// copied elsewhere (an outlined body): `#if 1` lines before it for the
   /// groups it ends or continues (`#else`, `#endif`) without opening them,

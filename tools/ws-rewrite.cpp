@@ -8,8 +8,8 @@
 // compiler) can build the output and link it with -lws.
 //
 //===----------------------------------------------------------------------===//
-#include "RewriteAction.h"
 #include "Diagnostics.h"
+#include "RewriteAction.h"
 
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/CommonOptionsParser.h"
