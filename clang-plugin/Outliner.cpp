@@ -55,7 +55,7 @@ bool Outliner::run() {
   for (FunctionRegions &FR : Fns)
     for (auto &R : FR.Regions)
       if (R->kind() == DirectiveKind::ParallelFor)
-        Ok &= Loops.analyze(FR, *R);
+        Ok &= LoopFacts.analyze(FR, *R);
   if (!Ok)
     return false;
   for (FunctionRegions &FR : Fns)
@@ -313,7 +313,7 @@ bool Outliner::rewriteCaptureUses(Region &R, const Stmt *Root,
   std::vector<std::pair<const Region *, bool>> Loops;
   auto KeptByLoop = [&](const VarDecl *VD) {
     for (const auto &[L, InBody] : Loops)
-      if (!this->Loops.passesThrough(*L, VD, InBody))
+      if (!LoopFacts.passesThrough(*L, VD, InBody))
         return true;
     return false;
   };
@@ -335,7 +335,7 @@ bool Outliner::rewriteCaptureUses(Region &R, const Stmt *Root,
       // Uses of variables the enclosing task shares are rewritten already
       // (R is then a loop inside that task).
       bool ByTask = R.kind() == DirectiveKind::ParallelFor && Outer &&
-                    this->Loops.viaTaskPointer(R, VD);
+                    LoopFacts.viaTaskPointer(R, VD);
       if (isByAddress(C) && !ByTask && !KeptByLoop(VD)) {
         SourceLocation L = DRE->getLocation();
         if (L.isMacroID()) {

@@ -61,7 +61,8 @@ private:
   clang::PrintingPolicy Policy;
   bool HaveMacros;
   bool IncludeEmitted = false;
-  LoopLowering Loops{*this}; // parallel for
+  LoopAnalyzer LoopFacts{Ctx, Diags, Table, Src}; // parallel for: checks
+  LoopLowering Loops{*this, LoopFacts};           // parallel for: code
   /// The parallel for regions of the function being rewritten, by loop.
   llvm::DenseMap<const clang::Stmt *, const Region *> LoopByFor;
   friend class LoopLowering;
