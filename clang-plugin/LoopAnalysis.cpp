@@ -360,9 +360,8 @@ bool LoopAnalyzer::analyzeReductions(Region &R, LoopInfo &L) {
   return Ok;
 }
 
-bool LoopAnalyzer::checkJumps(FunctionRegions &FR, Region &R) {
-  const ForStmt *For = cast<ForStmt>(R.Body);
-  // Other regions' bodies are checked on their own.
+llvm::DenseSet<const Stmt *>
+LoopAnalyzer::nestedBodies(const FunctionRegions &FR, const Region &R) {
   llvm::DenseSet<const Stmt *> Nested;
   for (auto &Other : FR.Regions) {
     if (Other.get() == &R || !Other->Body)
@@ -373,6 +372,13 @@ bool LoopAnalyzer::checkJumps(FunctionRegions &FR, Region &R) {
       if (Other->kind() == DirectiveKind::ParallelFor)
         Nested.insert(F->getBody());
   }
+  return Nested;
+}
+
+bool LoopAnalyzer::checkJumps(FunctionRegions &FR, Region &R) {
+  const ForStmt *For = cast<ForStmt>(R.Body);
+  // Other regions' bodies are checked on their own.
+  llvm::DenseSet<const Stmt *> Nested = nestedBodies(FR, R);
   return JumpChecker(Diags, Src, R, For->getBody(),
                      Src.offset(For->getRParenLoc()) + 1, Src.endOf(For),
                      Nested)

@@ -32,6 +32,7 @@ namespace clang {
 class ASTContext;
 class Expr;
 class ForStmt;
+class Stmt;
 class VarDecl;
 } // namespace clang
 
@@ -87,6 +88,11 @@ public:
   /// the nearest enclosing task, which shares V: every loop between that
   /// task and R passes V through.
   bool viaTaskPointer(const Region &R, const clang::VarDecl *V) const;
+
+  /// The bodies of the other tasks and parallel fors of R's function:
+  /// checked and rewritten on their own.
+  static llvm::DenseSet<const clang::Stmt *>
+  nestedBodies(const FunctionRegions &FR, const Region &R);
 
   /// The nearest task around R (skipping loops), or null.
   const Region *enclosingTask(const Region &R) const;

@@ -38,16 +38,7 @@ bool LoopLowering::rewriteUses(FunctionRegions &FR, Region &R) {
     return false;
   const LoopInfo &L = *Info;
   const Region *Task = Facts.enclosingTask(R);
-  llvm::DenseSet<const Stmt *> Skip;
-  for (auto &Other : FR.Regions) {
-    if (Other.get() == &R || !Other->Body)
-      continue;
-    if (Other->isTask())
-      Skip.insert(Other->Body);
-    else if (Other->kind() == DirectiveKind::ParallelFor)
-      if (const auto *F = dyn_cast<ForStmt>(Other->Body))
-        Skip.insert(F->getBody());
-  }
+  llvm::DenseSet<const Stmt *> Skip = LoopAnalyzer::nestedBodies(FR, R);
   return O.rewriteCaptureUses(R, L.For->getBody(), Skip, Task);
 }
 
