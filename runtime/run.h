@@ -34,7 +34,11 @@ run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
     tls->depth++;
     if (WS__UNLIKELY(final))
       tls->final_depth++;
-    ws__fast_sync(tls);
+    /* In a taskgroup or a final task: no fast path (worker.h).  Otherwise
+     * the context's stays (a plain task inside a group's wait keeps it
+     * off: correct, and rare). */
+    if (WS__UNLIKELY(group != NULL || final))
+      ws__fq = NULL;
     if (ws__tracing())
       ws__trace_run_task(w, t);
     else
@@ -85,7 +89,8 @@ run_here(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws__frame_rt *group,
   tls->cur_group = group;
   tls->depth++;
   tls->final_depth += final;
-  ws__fast_sync(tls);
+  if (WS__UNLIKELY(group != NULL || final)) /* as in run_task */
+    ws__fq = NULL;
   if (w && WS__UNLIKELY(ws__tracing()))
     ws__trace_inline_task(w, fn, copy, tier, site);
   else
