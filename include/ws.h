@@ -372,11 +372,28 @@ static inline int ws__fast_higher(const ws__fastq *q) {
           __atomic_load_n(&q->hi_queued[1], __ATOMIC_RELAXED)) != 0;
 }
 
+/* May a task with these arguments take the fast path of q (the calling
+ * thread's, NULL when it is off)?  The normal tier, captures that fit a
+ * slot, a frame. */
+static inline int ws__fast_plain(const ws__fastq *q, const ws_frame *frame,
+                                 size_t size, int tier) {
+  return q != 0 && size <= WS_SLOT_CAPTURE && tier == WS_TIER_NORMAL &&
+         frame != 0;
+}
+
+/* The owner runs a task of its own directly: counted as running while it
+ * does (ws_shutdown and exit inside it see they are in a task), then as
+ * executed. */
+static inline void ws__fast_call(ws__fastq *q, ws_task_fn fn, void *arg) {
+  q->running++;
+  fn(arg);
+  q->running--;
+  ws__fast_count(&q->executed);
+}
+
 static inline void *ws_spawn_slot(ws_frame *frame, size_t size, int tier) {
   ws__fastq *q = ws__fq;
-  if (__builtin_expect(q != 0 && size <= WS_SLOT_CAPTURE &&
-                           tier == WS_TIER_NORMAL && frame != 0,
-                       1)) {
+  if (__builtin_expect(ws__fast_plain(q, frame, size, tier), 1)) {
     /* Relaxed: only this thread writes bottom. */
     int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
     if (__builtin_expect(b < q->limit, 1))
@@ -430,15 +447,11 @@ static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
                                        const void *captures, size_t size,
                                        int tier, const ws_site *site) {
   ws__fastq *q = ws__fq;
-  if (__builtin_expect(q != 0 && size <= WS_SLOT_CAPTURE &&
-                           tier == WS_TIER_NORMAL && frame != 0 && fn != 0 &&
+  if (__builtin_expect(ws__fast_plain(q, frame, size, tier) && fn != 0 &&
                            (captures != 0 || size == 0) && !ws__fast_higher(q),
                        1)) {
     ws__fast_count(&q->spawned);
-    q->running++;
-    fn((void *)(uintptr_t)captures);
-    q->running--;
-    ws__fast_count(&q->executed);
+    ws__fast_call(q, fn, (void *)(uintptr_t)captures);
     return WS_OK;
   }
   return ws_spawn_last(frame, fn, captures, size, tier, site);
@@ -482,10 +495,7 @@ ws__fast_join(ws_frame *frame) {
         unsigned char c[WS_SLOT_CAPTURE];
       } __attribute__((aligned(16))) copy;
       __builtin_memcpy(&copy, s->captures, sizeof copy);
-      q->running++;
-      fn(&copy);
-      q->running--;
-      ws__fast_count(&q->executed);
+      ws__fast_call(q, fn, &copy);
     }
   }
   frame->opaque_[WS__FRAME_FAST_BASE] = 0;

@@ -215,10 +215,7 @@ static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
     WS__STAT(w, cancelled, 1);
     return 0;
   }
-  q->running++;
-  fn(copy);
-  q->running--;
-  ws__fast_count(&q->executed);
+  ws__fast_call(q, fn, copy);
   return 1;
 }
 

@@ -88,12 +88,18 @@ static void pool_free(ws__pool *p) {
   free(p);
 }
 
-/* Under g_lock.  Gives w back: the next thread that spawns may claim it. */
-static void slot_release_locked(ws__pool *p, ws__worker *w) {
+/* Under g_lock.  w's holder (maybe another thread) loses it: its context
+ * and its fast path's pointer forget the record. */
+static void holder_detach_locked(ws__worker *w) {
   w->holder->w = NULL;
-  if (w->holder->fq_var) /* (the holder's ws__fq: it may be another thread's) */
+  if (w->holder->fq_var)
     *w->holder->fq_var = NULL;
   w->holder = NULL;
+}
+
+/* Under g_lock.  Gives w back: the next thread that spawns may claim it. */
+static void slot_release_locked(ws__pool *p, ws__worker *w) {
+  holder_detach_locked(w);
   p->app_free[p->n_app_free++] = w->id;
 }
 
@@ -386,12 +392,8 @@ static void pool_stop(ws__pool *p, ws__worker *w) {
   int ns = atomic_load_explicit(&p->nslots, memory_order_relaxed);
   for (int i = 0; i < ns; i++) {
     ws__worker *r = p->workers[i];
-    if (r->holder) {
-      r->holder->w = NULL;
-      if (r->holder->fq_var)
-        *r->holder->fq_var = NULL;
-      r->holder = NULL;
-    }
+    if (r->holder)
+      holder_detach_locked(r);
   }
   pthread_mutex_unlock(&g_lock);
   pool_free(p);

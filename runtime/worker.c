@@ -157,23 +157,25 @@ static inline uint64_t rng_next(ws__worker *w) {
   return w->rng = x;
 }
 
-/* Own deques, highest tier first.  tier_mask may have stale bits (thieves
- * emptied a deque); they are cleared here. */
-static ws__task *pop_own(ws__worker *w) {
-  unsigned mask = w->tier_mask;
+/* Own deques of tier min_tier and up, highest tier first.  tier_mask may
+ * have stale bits (thieves emptied a deque); those looked at are cleared
+ * here. */
+static ws__task *pop_own_from(ws__worker *w, int min_tier) {
+  unsigned mask = w->tier_mask & ~((1u << min_tier) - 1);
   while (mask) {
     int tier = 31 - __builtin_clz(mask);
     ws__task *t = ws__deque_take(&w->dq[tier]);
     if (t) {
-      w->tier_mask = mask;
       ws__took(w->pool, t);
       return t;
     }
     mask &= ~(1u << tier);
+    w->tier_mask &= ~(1u << tier);
   }
-  w->tier_mask = 0;
   return NULL;
 }
+
+static ws__task *pop_own(ws__worker *w) { return pop_own_from(w, WS_TIER_LOW); }
 
 /* Steals from victim v, tiers CRITICAL down to min_tier.  When the victim
  * holds many tasks of that tier, moves up to half of them (at most
@@ -380,17 +382,9 @@ ws__task *ws__find_task_ticked(ws__worker *w) {
 ws__task *ws__find_above(ws__worker *w, int tier, int periodic_due) {
   if (periodic_due)
     periodic(w);
-  unsigned mask = w->tier_mask >> (tier + 1);
-  while (mask) {
-    int t = tier + 1 + (31 - __builtin_clz(mask));
-    ws__task *x = ws__deque_take(&w->dq[t]);
-    if (x) {
-      ws__took(w->pool, x);
-      return x;
-    }
-    w->tier_mask &= ~(1u << t);
-    mask &= ~(1u << (t - tier - 1));
-  }
+  ws__task *x = pop_own_from(w, tier + 1);
+  if (x)
+    return x;
   ws__flush_held(w); /* looking beyond our own deques */
   return find_higher(w, tier);
 }
