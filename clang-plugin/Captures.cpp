@@ -43,6 +43,19 @@ const VarDecl *listedVar(const Expr *E, bool Subscripted) {
   return nullptr;
 }
 
+const VarDecl *listedVarOrReport(const Region &R, size_t I,
+                                 Diagnostics &Diags) {
+  const VarItem &Item = R.D->Vars[I];
+  const VarDecl *VD =
+      I + 1 < R.Marker->getNumArgs()
+          ? listedVar(R.Marker->getArg(I + 1), Item.Index.present())
+          : nullptr;
+  if (!VD)
+    Diags.report(Item.Loc, Diag::NotAVariable)
+        << Item.Name << spelling(Item.Kind);
+  return VD;
+}
+
 std::vector<Use> collectUses(const Stmt *S) {
   std::vector<Use> Out;
   llvm::DenseSet<const VarDecl *> Seen;
@@ -60,13 +73,8 @@ bool CaptureAnalyzer::analyze(Region &R) {
   llvm::DenseMap<const VarDecl *, const VarItem *> Items; // a[i], a[lo:len]
   for (size_t I = 0; I < D.Vars.size(); ++I) {
     const VarItem &Item = D.Vars[I];
-    const VarDecl *VD =
-        I + 1 < R.Marker->getNumArgs()
-            ? listedVar(R.Marker->getArg(I + 1), Item.Index.present())
-            : nullptr;
+    const VarDecl *VD = listedVarOrReport(R, I, Diags);
     if (!VD) {
-      Diags.report(Item.Loc, Diag::NotAVariable)
-          << Item.Name << spelling(Item.Kind);
       Ok = false;
       continue;
     }

@@ -127,6 +127,11 @@ std::vector<Use> collectUses(const clang::Stmt *S);
 /// (len)` (Subscripted), or null.
 const clang::VarDecl *listedVar(const clang::Expr *E, bool Subscripted = false);
 
+/// The variable that item I of R's directive lists (its marker argument,
+/// resolved by Sema), or null after reporting that the item names none.
+const clang::VarDecl *listedVarOrReport(const Region &R, size_t I,
+                                        Diagnostics &Diags);
+
 /// The capture of V in region R (a task or loop body), or null.
 const Capture *findCapture(const Region *R, const clang::VarDecl *V);
 

@@ -319,12 +319,8 @@ bool LoopAnalyzer::analyzeReductions(Region &R, LoopInfo &L) {
     const VarItem &Item = D.Vars[I];
     if (Item.Kind != Sharing::Reduction)
       continue;
-    const VarDecl *VD = I + 1 < R.Marker->getNumArgs()
-                            ? listedVar(R.Marker->getArg(I + 1))
-                            : nullptr;
+    const VarDecl *VD = listedVarOrReport(R, I, Diags);
     if (!VD) {
-      Diags.report(Item.Loc, Diag::NotAVariable)
-          << Item.Name << spelling(Item.Kind);
       Ok = false;
       continue;
     }
@@ -396,12 +392,8 @@ bool LoopAnalyzer::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
     const VarItem &Item = D.Vars[I];
     if (Item.Kind == Sharing::Reduction)
       continue;
-    const VarDecl *VD = I + 1 < R.Marker->getNumArgs()
-                            ? listedVar(R.Marker->getArg(I + 1))
-                            : nullptr;
+    const VarDecl *VD = listedVarOrReport(R, I, Diags);
     if (!VD) {
-      Diags.report(Item.Loc, Diag::NotAVariable)
-          << Item.Name << spelling(Item.Kind);
       Ok = false;
       continue;
     }
