@@ -5,6 +5,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 #include "clang/Lex/Preprocessor.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -264,6 +265,8 @@ private:
   bool parseCapList(llvm::StringRef Clause, std::string &Out);
   std::optional<bool> listEnd(llvm::StringRef Clause);
   bool parseSubscript(VarItem &Item);
+  bool scanBalanced(tok::TokenKind Close, Diag Missing, llvm::StringRef What,
+                    llvm::function_ref<bool(const Token &, bool Outer)> Take);
   bool
   checkDistributed(llvm::ArrayRef<std::pair<ClauseId, SourceLocation>> Seen);
   bool addVar(const Token &T, Sharing Kind, llvm::StringRef ReductionOp);
@@ -432,14 +435,18 @@ bool ClauseParser::expectLParen(llvm::StringRef Clause) {
   return false;
 }
 
-bool ClauseParser::parseExprUntilRParen(llvm::StringRef Clause,
-                                        ClauseExpr &Out) {
-  if (!expectLParen(Clause))
-    return false;
+/// Reads the tokens after an opening bracket up to the `Close` (`)` or `]`)
+/// that balances it, and hands each token inside to Take, with whether it
+/// stands outside any nested bracket (Outer); Take returns false to stop
+/// there.  End of line, or a closing bracket of another kind at the outer
+/// level, is `Missing` << What.
+bool ClauseParser::scanBalanced(
+    tok::TokenKind Close, Diag Missing, llvm::StringRef What,
+    llvm::function_ref<bool(const Token &, bool Outer)> Take) {
   int Depth = 0;
   while (true) {
     if (atEnd()) {
-      Diags.report(here(), Diag::ExpectedRParen) << Clause;
+      Diags.report(here(), Missing) << What;
       return false;
     }
     Token T = next();
@@ -447,15 +454,27 @@ bool ClauseParser::parseExprUntilRParen(llvm::StringRef Clause,
       ++Depth;
     else if (T.isOneOf(tok::r_paren, tok::r_square, tok::r_brace)) {
       if (Depth == 0) {
-        if (T.is(tok::r_paren))
-          break;
-        Diags.report(T.getLocation(), Diag::ExpectedRParen) << Clause;
+        if (T.is(Close))
+          return true;
+        Diags.report(T.getLocation(), Missing) << What;
         return false;
       }
       --Depth;
     }
-    append(Out, T, PP.getSpelling(T));
+    if (!Take(T, Depth == 0))
+      return true;
   }
+}
+
+bool ClauseParser::parseExprUntilRParen(llvm::StringRef Clause,
+                                        ClauseExpr &Out) {
+  if (!expectLParen(Clause) || !scanBalanced(tok::r_paren, Diag::ExpectedRParen,
+                                             Clause, [&](const Token &T, bool) {
+                                               append(Out, T,
+                                                      PP.getSpelling(T));
+                                               return true;
+                                             }))
+    return false;
   if (!Out.present()) {
     Diags.report(here(), Diag::ExpectedExpression) << Clause;
     return false;
@@ -533,32 +552,19 @@ bool ClauseParser::parseSubscript(VarItem &Item) {
   SourceLocation Open = peek().getLocation();
   next();
   ClauseExpr *Out = &Item.Index;
-  int Depth = 0;
-  while (true) {
-    if (atEnd()) {
-      Diags.report(here(), Diag::ExpectedRSquare) << spelling(Item.Kind);
-      return false;
-    }
-    Token T = next();
-    if (T.isOneOf(tok::l_paren, tok::l_square, tok::l_brace))
-      ++Depth;
-    else if (T.isOneOf(tok::r_paren, tok::r_square, tok::r_brace)) {
-      if (Depth == 0) {
-        if (T.is(tok::r_square))
-          break;
-        Diags.report(T.getLocation(), Diag::ExpectedRSquare)
-            << spelling(Item.Kind);
-        return false;
-      }
-      --Depth;
-    } else if (Depth == 0 && T.is(tok::colon) && Out == &Item.Index) {
+  auto Take = [&](const Token &T, bool Outer) {
+    if (Outer && T.is(tok::colon) && Out == &Item.Index) {
       if (!Item.Index.present())
-        break; // reported below
+        return false; // reported below
       Out = &Item.Len;
-      continue;
+      return true;
     }
     append(*Out, T, PP.getSpelling(T));
-  }
+    return true;
+  };
+  if (!scanBalanced(tok::r_square, Diag::ExpectedRSquare, spelling(Item.Kind),
+                    Take))
+    return false;
   if (!Item.Index.present() || (Out == &Item.Len && !Item.Len.present())) {
     Diags.report(Open, Diag::ExpectedExpression) << spelling(Item.Kind);
     return false;
