@@ -120,22 +120,11 @@ bool CaptureAnalyzer::analyze(Region &R) {
     bool ByDefault = false;
     // Distributed: shared(x) is a result, copied in and written back.
     bool Result = D.Distributed && Kind == Sharing::Shared;
-    if (VD->isFileVarDecl()) {
-      // Globals are used directly unless a copy was asked for.
-      if (Kind == Sharing::Firstprivate || Result)
-        Mode = CaptureMode::Copy;
-      else if (Kind == Sharing::Private)
-        Mode = CaptureMode::Private;
-      else
+    if (!VD->hasLocalStorage()) {
+      // A result is a copy (written back at the spawner).
+      Mode = staticMode(VD, Result ? Sharing::Firstprivate : Kind);
+      if (!Mode)
         continue;
-    } else if (!VD->hasLocalStorage()) {
-      // static or extern locals: the outlined function cannot name them.
-      if (Kind == Sharing::Firstprivate)
-        Mode = CaptureMode::Copy;
-      else if (Kind == Sharing::Private)
-        Mode = CaptureMode::Private;
-      else
-        Mode = CaptureMode::Pointer;
     } else {
       if (!Kind) {
         switch (D.Default) {
@@ -152,43 +141,71 @@ bool CaptureAnalyzer::analyze(Region &R) {
           ByDefault = D.Default == DefaultKind::Unspecified;
         }
       }
-      Mode = *Kind == Sharing::Shared    ? CaptureMode::Pointer
-             : *Kind == Sharing::Private ? CaptureMode::Private
-                                         : CaptureMode::Copy;
+      Mode = Result ? CaptureMode::Copy : modeOf(*Kind);
     }
 
-    if (Result)
-      Mode = CaptureMode::Copy;
     if (D.Distributed && !checkDistributed(R, VD, U.Loc, *Mode)) {
       Ok = false;
       continue;
     }
-    QualType T = VD->getType();
-    QualType Spelled = T;
-    if (T->isVariablyModifiedType()) {
-      std::optional<CaptureMode> VM = vmMode(Ctx, T, *Mode);
-      if (!VM) {
-        Diags.report(U.Loc, Ctx.getAsArrayType(T) ? Diag::VlaByValue
-                                                  : Diag::VariablyModified)
-            << VD->getName();
-        Diags.noteDirective(D.Loc, Name);
-        Ok = false;
-        continue;
-      }
-      Mode = VM;
-      vlaBounds(Ctx, T, &Spelled);
-    } else if (*Mode == CaptureMode::Copy && T->isConstantArrayType()) {
-      Mode = CaptureMode::CopyArray;
-    }
-    if (!nameableAtFileScope(Spelled)) {
-      Diags.report(U.Loc, Diag::LocalType) << VD->getName() << T.getAsString();
-      Diags.noteDirective(D.Loc, Name);
+    Mode = settleMode(Ctx, Diags, R, VD, U.Loc, *Mode);
+    if (!Mode) {
       Ok = false;
       continue;
     }
     R.Captures.push_back({VD, *Mode, ByDefault, Result});
   }
   return Ok;
+}
+
+CaptureMode modeOf(Sharing Kind) {
+  return Kind == Sharing::Shared    ? CaptureMode::Pointer
+         : Kind == Sharing::Private ? CaptureMode::Private
+                                    : CaptureMode::Copy;
+}
+
+std::optional<CaptureMode> staticMode(const VarDecl *V,
+                                      std::optional<Sharing> Kind) {
+  if (Kind == Sharing::Firstprivate)
+    return CaptureMode::Copy;
+  if (Kind == Sharing::Private)
+    return CaptureMode::Private;
+  // Globals are used directly; static or extern locals are reached by
+  // address, since the outlined function cannot name them.
+  if (V->isFileVarDecl())
+    return std::nullopt;
+  return CaptureMode::Pointer;
+}
+
+std::optional<CaptureMode> settleMode(ASTContext &Ctx, Diagnostics &Diags,
+                                      const Region &R, const VarDecl *V,
+                                      SourceLocation Use, CaptureMode Mode,
+                                      std::optional<CaptureMode> Mirror) {
+  QualType T = V->getType();
+  QualType Spelled = T;
+  std::optional<CaptureMode> Settled = Mode;
+  if (T->isVariablyModifiedType()) {
+    // Shared, also when mirroring a task (whose uses became `(*__ws_v_x)`:
+    // the loop declares the same name).
+    Settled = vmMode(Ctx, T, Mode);
+    if (!Settled)
+      Diags.report(Use, Ctx.getAsArrayType(T) ? Diag::VlaByValue
+                                              : Diag::VariablyModified)
+          << V->getName();
+    else
+      vlaBounds(Ctx, T, &Spelled);
+  } else if (Mirror) {
+    Settled = Mirror;
+  } else if (Mode == CaptureMode::Copy && T->isConstantArrayType()) {
+    Settled = CaptureMode::CopyArray;
+  }
+  if (Settled && !nameableAtFileScope(Spelled)) {
+    Diags.report(Use, Diag::LocalType) << V->getName() << T.getAsString();
+    Settled = std::nullopt;
+  }
+  if (!Settled)
+    Diags.noteDirective(R.D->Loc, spelling(R.D->Kind));
+  return Settled;
 }
 
 bool CaptureAnalyzer::checkDistributed(const Region &R, const VarDecl *V,

@@ -32,6 +32,7 @@ class VarDecl;
 namespace ws {
 
 class Diagnostics;
+enum class Sharing;
 struct VarItem;
 class SourceText;
 struct Region;
@@ -107,6 +108,26 @@ unsigned vlaBounds(clang::ASTContext &Ctx, clang::QualType T,
 /// Copy; a VLA cannot be copied, nor made private.
 std::optional<CaptureMode> vmMode(clang::ASTContext &Ctx, clang::QualType T,
                                   CaptureMode Mode);
+
+/// The capture mode of a local variable that Kind shares: shared -> Pointer,
+/// private -> Private, firstprivate -> Copy.
+CaptureMode modeOf(Sharing Kind);
+
+/// The capture mode of V, a global or a static or extern local, listed as
+/// Kind (none: not listed), or none when the region uses it directly.
+std::optional<CaptureMode> staticMode(const clang::VarDecl *V,
+                                      std::optional<Sharing> Kind);
+
+/// The final mode of a capture of V that the sharing rules made Mode, for
+/// the task or loop region R: a variably modified V takes its vmMode; else
+/// Mirror when given (a loop keeping the mode of its enclosing task's
+/// capture); else a copied constant-size array is CopyArray.  The type must
+/// be nameable at file scope.  None after reporting the error at Use, with
+/// a note at R's directive.
+std::optional<CaptureMode>
+settleMode(clang::ASTContext &Ctx, Diagnostics &Diags, const Region &R,
+           const clang::VarDecl *V, clang::SourceLocation Use, CaptureMode Mode,
+           std::optional<CaptureMode> Mirror = std::nullopt);
 
 /// The variable whose storage an lvalue designates (`x`, `s.f`, `a[i]` of an
 /// array `a`), or null (`*p`, `p[i]`, `p->f`).

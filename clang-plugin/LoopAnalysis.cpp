@@ -452,17 +452,10 @@ bool LoopAnalyzer::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
     // Reached through the enclosing task's pointer, its uses already
     // rewritten to `(*__ws_c->x)`, unless this loop makes it its own.
     bool TaskShared = viaTaskPointer(R, VD);
-    if (VD->isFileVarDecl()) {
-      if (Kind == Sharing::Firstprivate)
-        Mode = CaptureMode::Copy;
-      else if (Kind == Sharing::Private)
-        Mode = CaptureMode::Private;
-      else
-        continue; // globals are used directly
-    } else if (!VD->hasLocalStorage()) {
-      Mode = Kind == Sharing::Firstprivate ? CaptureMode::Copy
-             : Kind == Sharing::Private    ? CaptureMode::Private
-                                           : CaptureMode::Pointer;
+    if (!VD->hasLocalStorage()) {
+      Mode = staticMode(VD, Kind);
+      if (!Mode)
+        continue;
     } else {
       if (!Kind) {
         if (D.Default == DefaultKind::None) {
@@ -487,40 +480,17 @@ bool LoopAnalyzer::decideCaptures(FunctionRegions &FR, Region &R, LoopInfo &L) {
             !VD->getType()->isVariablyModifiedType())
           Kind = Sharing::Firstprivate;
       }
-      Mode = *Kind == Sharing::Shared    ? CaptureMode::Pointer
-             : *Kind == Sharing::Private ? CaptureMode::Private
-                                         : CaptureMode::Copy;
+      Mode = modeOf(*Kind);
     }
-    // Shared here too: mirror the task's capture (below).  A private or
-    // firstprivate copy is the loop's own variable: the task's rewrite
-    // leaves its uses in the body alone (passesThrough).
-    TaskShared = TaskShared && *Mode == CaptureMode::Pointer;
-    QualType T = VD->getType();
-    QualType Spelled = T;
-    if (T->isVariablyModifiedType()) {
-      std::optional<CaptureMode> VM = vmMode(Ctx, T, *Mode);
-      if (!VM) {
-        Diags.report(Loc, Ctx.getAsArrayType(T) ? Diag::VlaByValue
-                                                : Diag::VariablyModified)
-            << VD->getName();
-        Diags.noteDirective(D.Loc, Name);
-        Ok = false;
-        continue;
-      }
-      // Shared, also when mirroring the task (whose uses became
-      // `(*__ws_v_x)`: the loop declares the same name).
-      Mode = VM;
-      vlaBounds(Ctx, T, &Spelled);
-    } else if (TaskShared) {
-      // Mirror the task's capture: the same field name and mode, so the
-      // already rewritten uses work in the outlined loop body too.
-      Mode = findCapture(Task, VD)->Mode;
-    } else if (*Mode == CaptureMode::Copy && T->isConstantArrayType()) {
-      Mode = CaptureMode::CopyArray;
-    }
-    if (!nameableAtFileScope(Spelled)) {
-      Diags.report(Loc, Diag::LocalType) << VD->getName() << T.getAsString();
-      Diags.noteDirective(D.Loc, Name);
+    // Shared here too: mirror the task's capture, the same field name and
+    // mode, so that the already rewritten uses work in the outlined loop
+    // body too.  A private or firstprivate copy is the loop's own variable:
+    // the task's rewrite leaves its uses in the body alone (passesThrough).
+    std::optional<CaptureMode> Mirror;
+    if (TaskShared && *Mode == CaptureMode::Pointer)
+      Mirror = findCapture(Task, VD)->Mode;
+    Mode = settleMode(Ctx, Diags, R, VD, Loc, *Mode, Mirror);
+    if (!Mode) {
       Ok = false;
       continue;
     }
