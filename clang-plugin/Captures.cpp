@@ -70,7 +70,8 @@ bool CaptureAnalyzer::analyze(Region &R) {
 
   // Variables named in clauses, resolved by Sema through the marker.
   llvm::DenseMap<const VarDecl *, Sharing> Listed;
-  llvm::DenseMap<const VarDecl *, const VarItem *> Items; // a[i], a[lo:len]
+  // a[i] (several elements of one array may be listed), a[lo:len]
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<const VarItem *, 2>> Items;
   for (size_t I = 0; I < D.Vars.size(); ++I) {
     const VarItem &Item = D.Vars[I];
     const VarDecl *VD = listedVarOrReport(R, I, Diags);
@@ -80,7 +81,7 @@ bool CaptureAnalyzer::analyze(Region &R) {
     }
     Listed[VD] = Item.Kind;
     if (Item.Index.present())
-      Items[VD] = &Item;
+      Items[VD].push_back(&Item);
   }
 
   std::vector<Use> Uses = collectUses(R.Body);
@@ -94,7 +95,7 @@ bool CaptureAnalyzer::analyze(Region &R) {
     std::optional<Sharing> Kind;
     if (It != Listed.end())
       Kind = It->second;
-    if (const VarItem *Item = Items.lookup(VD)) {
+    if (auto ItemsIt = Items.find(VD); ItemsIt != Items.end()) {
       // Distributed: an element result or a copied section; its element
       // type travels by value and is spelled before the function.
       QualType Elem = elementType(Ctx, VD->getType());
@@ -113,7 +114,12 @@ bool CaptureAnalyzer::analyze(Region &R) {
         Ok = false;
         continue;
       }
-      (Item->isSection() ? R.Sections : R.Elements).push_back({VD, Item});
+      unsigned Nth = 0;
+      for (const VarItem *Item : ItemsIt->second)
+        if (Item->isSection())
+          R.Sections.push_back({VD, Item});
+        else
+          R.Elements.push_back({VD, Item, Nth++});
       continue;
     }
     std::optional<CaptureMode> Mode;

@@ -64,6 +64,9 @@ struct Capture {
 struct ItemCapture {
   const clang::VarDecl *Var;
   const VarItem *Item;
+  /// Elements: how many elements of Var come before this one in the
+  /// clauses (`shared(a[i], a[j])`: 0 and 1), for a name of its own.
+  unsigned Nth = 0;
 };
 
 /// Decides the captures of a task region.

@@ -164,6 +164,12 @@ Message messageFor(Diag D) {
     return {L::Error,
             "distributed task uses '%0' other than as its result '%1' (only "
             "that element travels back)"};
+  case Diag::DistributedElementInTask:
+    return {L::Error,
+            "result '%0' of a distributed task is used inside a task nested "
+            "in it: the result is the distributed task's own; compute it in "
+            "a variable the nested task shares and assign '%0' after the "
+            "'taskwait'"};
   case Diag::DistributedLocalType:
     return {L::Error,
             "the element type of '%0' ('%1') cannot be named before the "

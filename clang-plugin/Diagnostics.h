@@ -74,6 +74,7 @@ enum class Diag {
   DistributedVla,
   DistributedByAddress,
   DistributedElementUse,
+  DistributedElementInTask,
   DistributedLocalType,
   // parallel for (LoopLowering).
   LoopExpected,

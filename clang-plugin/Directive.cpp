@@ -267,6 +267,8 @@ private:
   bool parseSubscript(VarItem &Item);
   bool scanBalanced(tok::TokenKind Close, Diag Missing, llvm::StringRef What,
                     llvm::function_ref<bool(const Token &, bool Outer)> Take);
+  bool elementListed(llvm::StringRef Name) const;
+  bool uniqueElement(const VarItem &Item);
   bool
   checkDistributed(llvm::ArrayRef<std::pair<ClauseId, SourceLocation>> Seen);
   bool addVar(const Token &T, Sharing Kind, llvm::StringRef ReductionOp);
@@ -486,7 +488,12 @@ bool ClauseParser::addVar(const Token &T, Sharing Kind,
                           llvm::StringRef ReductionOp) {
   std::string Name = word(T);
   auto It = Listed.find(Name);
-  if (It != Listed.end()) {
+  // Several elements of one array may be results (`shared(a[i], a[j])`):
+  // the next is checked once its index is read (parseVarList).
+  bool MoreElements = It != Listed.end() && It->second == Kind &&
+                      Kind == Sharing::Shared && peek().is(tok::l_square) &&
+                      elementListed(Name);
+  if (It != Listed.end() && !MoreElements) {
     if (It->second == Kind)
       Diags.report(T.getLocation(), Diag::VarListedTwice)
           << Name << spelling(Kind);
@@ -541,9 +548,40 @@ bool ClauseParser::parseVarList(llvm::StringRef Clause, Sharing Kind,
         (Kind == Sharing::Shared || Kind == Sharing::Firstprivate) &&
         !parseSubscript(D.Vars.back()))
       return false;
+    if (!uniqueElement(D.Vars.back()))
+      return false;
     if (std::optional<bool> End = listEnd(Clause))
       return *End;
   }
+}
+
+/// Whether Name is listed already as an element `Name[i]`.
+bool ClauseParser::elementListed(llvm::StringRef Name) const {
+  for (const VarItem &V : D.Vars)
+    if (V.Name == Name && V.isElement())
+      return true;
+  return false;
+}
+
+/// A second item of the same array must be another element: not the array
+/// itself nor a section, and not an index spelled as before (`a[i], a[i]`).
+bool ClauseParser::uniqueElement(const VarItem &Item) {
+  auto Key = [](const VarItem &V) {
+    std::string K;
+    for (const std::string &Tok : V.Index.Spellings)
+      K += Tok + " ";
+    return K;
+  };
+  for (const VarItem &V : D.Vars) {
+    if (&V == &Item || V.Name != Item.Name)
+      continue;
+    if (!Item.isElement() || Key(V) == Key(Item)) {
+      Diags.report(Item.Loc, Diag::VarListedTwice)
+          << Item.Name << spelling(Item.Kind);
+      return false;
+    }
+  }
+  return true;
 }
 
 /// `[index]` or `[lo:len]` after a listed name (checked against the

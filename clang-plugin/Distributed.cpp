@@ -80,7 +80,9 @@ std::string withoutSpaces(llvm::StringRef S) {
 } // namespace
 
 std::string Outliner::elementName(const ItemCapture &E) {
-  return "__ws_r_" + E.Var->getName().str();
+  // `a[i]`, `a[j]`: __ws_r_a, __ws_r1_a.
+  return "__ws_r" + (E.Nth ? std::to_string(E.Nth) : std::string()) + "_" +
+         E.Var->getName().str();
 }
 
 std::string Outliner::itemBase(const ItemCapture &E,
@@ -277,50 +279,89 @@ std::string Outliner::distributedLocalRunner(const Region &Task) const {
   return S;
 }
 
-bool Outliner::rewriteElementUses(Region &Task) {
+bool Outliner::rewriteElementUses(FunctionRegions &FR, Region &Task) {
   // In the body, each result element's array appears only as `a[i]`, its
-  // index spelled as in the clause: that is replaced by the local copy.
+  // index spelled as in the clause (one of them, when several elements of
+  // `a` are results): that is replaced by the element's local copy.  Not
+  // inside a task nested in this one: its body runs in a function of its
+  // own, which cannot reach this task's locals (DistributedElementInTask).
   bool Ok = true;
   const SourceManager &SM = Src.sm();
-  for (const ItemCapture &E : Task.Elements) {
-    std::string Want = withoutSpaces(E.Item->Index.text());
-    llvm::DenseSet<const Expr *> Done;
-    std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
-      if (!S)
-        return;
-      if (const auto *AS = dyn_cast<ArraySubscriptExpr>(S)) {
-        const auto *DRE =
-            dyn_cast<DeclRefExpr>(AS->getBase()->IgnoreParenImpCasts());
-        if (DRE && DRE->getDecl() == E.Var) {
-          CharSourceRange Idx =
-              CharSourceRange::getTokenRange(AS->getIdx()->getSourceRange());
-          SourceRange All = AS->getSourceRange();
-          if (All.getBegin().isFileID() && All.getEnd().isFileID() &&
-              Src.inMain(All.getBegin()) &&
-              withoutSpaces(Lexer::getSourceText(Idx, SM, Src.langOpts())) ==
-                  Want) {
-            RW.ReplaceText(CharSourceRange::getTokenRange(All), elementName(E));
-            Done.insert(DRE);
-            Walk(AS->getIdx());
-            return;
-          }
-        }
-      }
-      if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
-        if (DRE->getDecl() == E.Var && !Done.count(DRE)) {
-          Diags.report(DRE->getLocation(), Diag::DistributedElementUse)
-              << E.Var->getName()
-              << (E.Var->getName() + "[" + E.Item->Index.text() + "]").str();
-          Diags.noteDirective(Task.D->Loc, "task");
-          Ok = false;
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<const ItemCapture *, 2>>
+      ByVar;
+  for (const ItemCapture &E : Task.Elements)
+    ByVar[E.Var].push_back(&E);
+  if (ByVar.empty())
+    return true;
+  // The nested task whose directive or body holds Loc, or null.
+  auto NestedAt = [&](SourceLocation Loc) -> const Region * {
+    if (!Loc.isFileID() || !Src.inMain(Loc))
+      return nullptr;
+    unsigned Off = Src.offset(Loc);
+    for (auto &R : FR.Regions)
+      if (R.get() != &Task && R->isTask() && Task.encloses(R->D->TextBegin) &&
+          R->D->TextBegin <= Off && Off < R->BodyEnd)
+        return R.get();
+    return nullptr;
+  };
+  auto Spelled = [](const ItemCapture &E) {
+    return (E.Var->getName() + "[" + E.Item->Index.text() + "]").str();
+  };
+  llvm::DenseSet<const Expr *> Done;
+  auto Report = [&](const DeclRefExpr *DRE, const ItemCapture *E) {
+    const auto &Items = ByVar[cast<VarDecl>(DRE->getDecl())];
+    if (const Region *Nested = NestedAt(DRE->getLocation())) {
+      Diags.report(DRE->getLocation(), Diag::DistributedElementInTask)
+          << (E ? Spelled(*E) : Spelled(*Items.front()));
+      Diags.noteDirective(Nested->D->Loc, "task");
+    } else {
+      std::string All;
+      for (const ItemCapture *I : Items)
+        All += (All.empty() ? "" : "', '") + Spelled(*I);
+      Diags.report(DRE->getLocation(), Diag::DistributedElementUse)
+          << DRE->getDecl()->getName() << All;
+    }
+    Diags.noteDirective(Task.D->Loc, "task");
+    Ok = false;
+    Done.insert(DRE);
+  };
+  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *AS = dyn_cast<ArraySubscriptExpr>(S)) {
+      const auto *DRE =
+          dyn_cast<DeclRefExpr>(AS->getBase()->IgnoreParenImpCasts());
+      const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+      auto It = VD ? ByVar.find(VD) : ByVar.end();
+      SourceRange All = AS->getSourceRange();
+      if (It != ByVar.end() && All.getBegin().isFileID() &&
+          All.getEnd().isFileID() && Src.inMain(All.getBegin())) {
+        CharSourceRange Idx =
+            CharSourceRange::getTokenRange(AS->getIdx()->getSourceRange());
+        std::string Got =
+            withoutSpaces(Lexer::getSourceText(Idx, SM, Src.langOpts()));
+        for (const ItemCapture *E : It->second) {
+          if (withoutSpaces(E->Item->Index.text()) != Got)
+            continue;
+          if (NestedAt(DRE->getLocation()))
+            Report(DRE, E);
+          else
+            RW.ReplaceText(CharSourceRange::getTokenRange(All),
+                           elementName(*E));
           Done.insert(DRE);
+          Walk(AS->getIdx());
+          return;
         }
       }
-      for (const Stmt *C : S->children())
-        Walk(C);
-    };
-    Walk(Task.Body);
-  }
+    }
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(S))
+      if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
+        if (ByVar.count(VD) && !Done.count(DRE))
+          Report(DRE, nullptr);
+    for (const Stmt *C : S->children())
+      Walk(C);
+  };
+  Walk(Task.Body);
   return Ok;
 }
 

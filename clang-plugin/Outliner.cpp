@@ -289,7 +289,7 @@ bool Outliner::rewriteUses(FunctionRegions &FR, Region &Task) {
   for (auto &R : FR.Regions)
     if (R->isTask() && R.get() != &Task)
       Skip.insert(R->Body);
-  if (Task.D->Distributed && !rewriteElementUses(Task))
+  if (Task.D->Distributed && !rewriteElementUses(FR, Task))
     return false;
   return rewriteCaptureUses(Task, Task.Body, Skip, nullptr);
 }

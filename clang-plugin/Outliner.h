@@ -104,7 +104,7 @@ private:
   std::string distributedLocalRunner(const Region &Task) const;
   /// Replaces `a[i]` of a result element by its local copy; any other use
   /// of `a` is an error.
-  bool rewriteElementUses(Region &Task);
+  bool rewriteElementUses(FunctionRegions &FR, Region &Task);
   /// ws_mpi_init at the start of this file's main, if it has one.
   void startRanks();
   static unsigned resultCount(const Region &Task);

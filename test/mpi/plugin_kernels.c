@@ -1,11 +1,13 @@
 /*
  * plugin_kernels.c -- the distributed kernels written with
  * `#pragma ws task distributed` (issue 15): a UTS-like tree (results as
- * array elements, shared(sub[i])), fib with a cut-off (shared(x) scalars)
- * and nqueens (the board a pointer-free struct, a firstprivate section of a
- * table, results in an array).  It prints one line per kernel, the same
- * whatever runs it: the serial elision (no plugin), wscc without MPI, or
- * wscc --mpi under mpirun at any number of ranks (run_mpi.sh, mode plugin).
+ * array elements, shared(sub[i]); again with two result elements of one
+ * array per task, shared(acc[2 * i], acc[2 * i + 1])), fib with a cut-off
+ * (shared(x) scalars) and nqueens (the board a pointer-free struct, a
+ * firstprivate section of a table, results in an array).  It prints one line
+ * per kernel, the same whatever runs it: the serial elision (no plugin), wscc
+ * without MPI, or wscc --mpi under mpirun at any number of ranks (run_mpi.sh,
+ * mode plugin).
  *
  *   plugin_kernels [tree depth] [fib n] [queens n]
  */
@@ -30,6 +32,41 @@ static uint64_t tree(node n) {
   for (int i = 0; i < k; i++)
     count += sub[i];
   return count;
+}
+
+/* The tree again, two results per task in one array (shared(acc[2 * i],
+ * acc[2 * i + 1]): several result elements of one array): the node count
+ * and the deepest level. */
+static uint64_t deepest_serial(node n) {
+  uint64_t d = (uint64_t)n.depth;
+  for (int i = 0, k = children(&n); i < k; i++) {
+    uint64_t c = deepest_serial(child(&n, i));
+    d = c > d ? c : d;
+  }
+  return d;
+}
+
+static void tree2(node n, uint64_t *count, uint64_t *deepest) {
+  if (n.max_depth - n.depth <= TREE_SERIAL_HEIGHT) {
+    *count = uts_serial(n);
+    *deepest = deepest_serial(n);
+    return;
+  }
+  uint64_t acc[16] = {0};
+  int k = children(&n);
+  for (int i = 0; i < k; i++) {
+    node c = child(&n, i);
+#pragma ws task distributed shared(acc[2 * i], acc[2 * i + 1])
+    tree2(c, &acc[2 * i], &acc[2 * i + 1]);
+  }
+#pragma ws taskwait
+  *count = 1;
+  *deepest = (uint64_t)n.depth;
+  for (int i = 0; i < k; i++) {
+    *count += acc[2 * i];
+    if (acc[2 * i + 1] > *deepest)
+      *deepest = acc[2 * i + 1];
+  }
 }
 
 static long fib(int n) {
@@ -77,6 +114,10 @@ int main(int argc, char **argv) {
     return 2;
   node root = {0x5eedull, 0, depth};
   printf("tree %llu\n", (unsigned long long)tree(root));
+  uint64_t count2 = 0, deepest2 = 0;
+  tree2(root, &count2, &deepest2);
+  printf("tree2 %llu %llu\n", (unsigned long long)count2,
+         (unsigned long long)deepest2);
   printf("fib %ld\n", fib(fn));
   int w[NQ_MAX];
   for (int i = 0; i < NQ_MAX; i++)

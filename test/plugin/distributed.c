@@ -78,9 +78,23 @@ int main(int argc, char **argv) {
     pr.lo = p2 - 1;
     pr.hi = p2 + 1;
   }
+  // Several result elements of one array, each written back at its own
+  // element (and read in the task as its own copy).
+  long two[4] = {1, 2, 3, 4};
+  int k = argc + 1;
+#pragma ws task distributed shared(two[0], two[k]) shared(two[k + 1])
+  {
+    two[0] = two[k] * 10;
+    two[k] = two[0] + two[k + 1];
+    two[k + 1] = -1;
+  }
+  // REWRITE: .__ws_r_two = (two)[0], .__ws_r1_two = (two)[k], .__ws_r2_two = (two)[k + 1],
+  // REWRITE: __ws_r_two = __ws_r1_two * 10;
+  // REWRITE-NEXT: __ws_r1_two = __ws_r_two + __ws_r2_two;
 #pragma ws taskwait
   printf("%llu %ld %ld %ld %ld\n", (unsigned long long)total, part, p2, pr.lo,
          pr.hi);
+  printf("%ld %ld %ld %ld\n", two[0], two[1], two[2], two[3]);
 #ifdef BAD
   {
     int n = argc, *p = arr, r = 0, out[4] = {0}, vla[n];
@@ -122,8 +136,14 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++)
       r += i;
     // BAD-DAG: :[[@LINE-3]]:25: error: clause 'distributed' is not allowed on '#pragma ws parallel for'
+#pragma ws task distributed shared(out[n], out[ n ])
+    out[n] = 1;
+    // BAD-DAG: :[[@LINE-2]]:44: error: variable 'out' is listed twice in 'shared'
+#pragma ws task distributed shared(out[n]) shared(out)
+    out[n] = 1;
+    // BAD-DAG: :[[@LINE-2]]:51: error: variable 'out' is listed twice in 'shared'
   }
-  // BAD: 11 errors generated.
+  // BAD: 13 errors generated.
 #endif
 #ifdef BADUSE
   {
@@ -132,6 +152,18 @@ int main(int argc, char **argv) {
 #pragma ws task distributed shared(res[j])
     res[j] = res[j + 1];
     // BADUSE: :[[@LINE-1]]:14: error: distributed task uses 'res' other than as its result 'res[j]'
+#pragma ws task distributed shared(res[0], res[j])
+    res[1] = res[j];
+    // BADUSE: :[[@LINE-1]]:5: error: distributed task uses 'res' other than as its result 'res[0]', 'res[j]'
+#pragma ws task distributed shared(res[j])
+    {
+#pragma ws task
+      res[j] = 2;
+      // BADUSE: :[[@LINE-1]]:7: error: result 'res[j]' of a distributed task is used inside a task nested in it: the result is the distributed task's own; compute it in a variable the nested task shares and assign 'res[j]' after the 'taskwait'
+      // BADUSE: :[[@LINE-3]]:1: note: '#pragma ws task' is here
+      // BADUSE: :[[@LINE-6]]:1: note: '#pragma ws task' is here
+#pragma ws taskwait
+    }
   }
 #endif
   return 0;
