@@ -307,11 +307,12 @@ static inline int ws_wait_pending(ws_frame *frame);
  * Each worker record owns one fast deque: an array of slots used as a stack
  * whose index is the spawn depth.  The owner pushes at `bottom` and pops
  * back at its waits, newest first (strict nesting: a frame's fast children
- * are the top `bottom - base` slots); thieves take the oldest unstolen slot
- * by advancing `top` and run it in place, and its owner, reaching that slot,
- * waits for the thief's `done`.  `top` carries an epoch in its high half,
- * advanced whenever the owner moves it back, so that a thief's stale CAS
- * fails. */
+ * are the top `bottom - base` slots), with plain stores and loads: no
+ * fence, no read-modify-write.  Thieves, one at a time per deque (`lock`),
+ * claim the oldest slots by raising `top`, then pay for the synchronisation
+ * themselves with a process-wide barrier (membarrier) before they trust
+ * what they claimed; each runs in place, and its owner, reaching such a
+ * slot, waits for the thief's `done`. */
 typedef struct ws__slot {
   ws_task_fn fn;
   uint32_t done; /* atomic: 0 queued or running, 1 done by a thief, 2 its
@@ -331,10 +332,11 @@ typedef struct ws__fastq {
   uint64_t spawned;         /* statistics */
   uint64_t executed;
   uint32_t tick;         /* pops until the next periodic decision */
-  uint32_t strong_fence; /* no membarrier: a spawn needs a full fence */
+  uint32_t strong_fence; /* no membarrier: push and pop need a full fence */
   int64_t running;       /* tasks its owner runs directly, nested */
-  /* The thieves' line. */
-  uint64_t top __attribute__((aligned(64))); /* epoch << 32 | oldest slot */
+  /* The thieves' line: written under `lock` only. */
+  int64_t top __attribute__((aligned(64))); /* slots below are claimed */
+  uint32_t lock;                            /* atomic: 1 while held */
 } ws__fastq;
 
 /* The calling thread's fast deque, NULL while the fast path is off for it
@@ -343,7 +345,7 @@ extern __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
 
 /* Out of line (runtime/fast.c). */
 void ws__fast_wake(ws__fastq *q);
-int ws__fast_pop_contended(ws__fastq *q, int64_t b, uint64_t top);
+int ws__fast_pop_claimed(ws__fastq *q, int64_t b);
 void ws__fast_join_slow(ws_frame *frame);
 
 /* ws_frame: opaque_[5] is the fast base (the bottom at the frame's first
@@ -356,6 +358,18 @@ static inline uint32_t ws__frame_flags(const ws_frame *frame) {
    * as every cancellation is (unstarted tasks are skipped). */
   const uint32_t *w = (const uint32_t *)(const void *)&frame->opaque_[4];
   return __atomic_load_n(w, __ATOMIC_RELAXED);
+}
+
+/* The owner's side of its two store->load patterns (a push, then a look at
+ * the sleepers; a pop, then a look at `top`): a compiler barrier, the
+ * other side making it a full one with membarrier (runtime/park.h); a full
+ * fence where membarrier is missing, and under TSan, which does not model
+ * it. */
+static inline void ws__fast_fence(const ws__fastq *q) {
+  if (__builtin_expect(q->strong_fence != 0, 0))
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  else
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 /* Statistics counters: only the owner writes them (load, add, store);
@@ -419,12 +433,8 @@ static inline void ws_spawn_slot_push(ws_frame *frame, ws_task_fn fn) {
   __atomic_store_n(&q->bottom, b + 1, __ATOMIC_RELEASE);
   ws__fast_count(&q->spawned);
   /* Dekker with an idle worker about to park (runtime/park.h): the push
-   * above, then a look at the sleepers.  The parking side makes it a full
-   * fence with membarrier; without membarrier we need one. */
-  if (__builtin_expect(q->strong_fence != 0, 0))
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  else
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+   * above, then a look at the sleepers. */
+  ws__fast_fence(q);
   if (__builtin_expect(__atomic_load_n(q->sleepers, __ATOMIC_RELAXED) > 0, 0))
     ws__fast_wake(q);
 }
@@ -457,10 +467,12 @@ static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
   return ws_spawn_last(frame, fn, captures, size, tier, site);
 }
 
-/* Takes back and runs the frame's fast children, newest first: the pop of
- * the Chase-Lev deque (Le et al., PPoPP 2013) with the task data in the
- * slot.  Anything unusual -- a higher tier queued, the periodic decision, a
- * cancelled frame, the last slot raced for or stolen -- goes out of line. */
+/* Takes back and runs the frame's fast children, newest first.  The pop
+ * is the owner's half of a Dekker pattern with the thieves (fast.c): store
+ * the lowered `bottom`, then load `top`; a slot at or above `top` is ours,
+ * one below was claimed by a thief.  Anything unusual -- a higher tier
+ * queued, the periodic decision, a cancelled frame, a claimed slot -- goes
+ * out of line. */
 static inline __attribute__((always_inline)) void
 ws__fast_join(ws_frame *frame) {
   ws__fastq *q = ws__fq;
@@ -474,19 +486,19 @@ ws__fast_join(ws_frame *frame) {
   /* Relaxed: only this thread writes bottom. */
   b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
   while (b > base) {
-    uint64_t top;
     if (__builtin_expect(ws__fast_higher(q) || --q->tick == 0, 0)) {
       ws__fast_join_slow(frame);
       return;
     }
     b--;
-    /* Seq_cst store and load: with the thieves' seq_cst loads of top and
-     * bottom, the four accesses are in one total order, so a thief sees
-     * the lowered bottom or we see its advanced top (runtime/fast.c). */
-    __atomic_store_n(&q->bottom, b, __ATOMIC_SEQ_CST);
-    top = __atomic_load_n(&q->top, __ATOMIC_SEQ_CST);
-    if (__builtin_expect((int64_t)(uint32_t)top < b, 1) ||
-        ws__fast_pop_contended(q, b, top)) {
+    /* Release: a thief that reads this bottom and then slots below it sees
+     * them as their pushes left them (the pushes' release stores head this
+     * sequence).  Then the fence, then top: relaxed, a thief's claim and
+     * its membarrier make the pair sequentially consistent (fast.c). */
+    __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
+    ws__fast_fence(q);
+    if (__builtin_expect(b >= __atomic_load_n(&q->top, __ATOMIC_RELAXED), 1) ||
+        ws__fast_pop_claimed(q, b)) {
       /* Ours.  Its captures move to our stack first: what it spawns
        * reuses the slot. */
       ws__slot *s = &q->buf[b];

@@ -4,47 +4,65 @@
  * loop do with it.
  *
  * The deque.  Each worker record owns an array of `limit` slots, one cache
- * line each, holding a task's function and captures.  It is a Chase-Lev
- * deque (Le et al., PPoPP 2013) whose indexes are spawn depths, not ring
- * positions:
- *  - the owner pushes at `bottom` (ws_spawn_inline) and pops back at its
+ * line each, holding a task's function and captures; indexes are spawn
+ * depths, not ring positions.
+ *  - The owner pushes at `bottom` (ws_spawn_inline) and pops back at its
  *    waits (ws__fast_join, inline in ws.h), newest first.  Every function
  *    and task waits before it returns (strict nesting), so a frame's fast
- *    children are the slots from its base (frame->fast_base - 1) up;
- *  - a thief takes the oldest slot not yet stolen by advancing `top` with a
- *    CAS, and runs the task in place, from the slot (ws__fast_steal).  The
- *    slot stays its until it stores `done`: the owner, popping it, finds
- *    `top` above it and waits for `done` before it moves `top` back down
- *    and reuses the slot (ws__fast_pop_contended);
- *  - so `top` only ever moves back when the owner has waited for everything
- *    at or above the new value, and it is then a plain store (no thief can
- *    be racing for an empty deque); its high half counts these moves (the
- *    epoch), so that a thief that read `top` before one and CASes after
- *    fails instead of taking a slot that was refilled since.  (An epoch
- *    wraps after 2^32 moves back; a thief would have to stall across all of
- *    them between its load and its CAS.)
+ *    children are the slots from its base (frame->fast_base - 1) up.
+ *  - Slots below `top` are claimed by thieves: each runs in place, from the
+ *    slot, and stores `done` when finished.  The owner, popping a claimed
+ *    slot, runs other work until `done`, then takes the slot back.
+ *
+ * The asymmetric Chase-Lev protocol.  Chase-Lev's pop stores `bottom` and
+ * then loads `top`, and the steal loads `top` and then `bottom`; both sides
+ * need a store->load barrier, which on the owner's side is a locked
+ * instruction per pop (a third of a fine-grained task's cost).  Here the
+ * owner's side is a compiler barrier, and thieves, which are rare, pay:
+ *  - the owner pops slot x: (O1) store bottom = x, (O2) compiler barrier,
+ *    (O3) load top; x >= top: the slot is the owner's, with no atomic
+ *    read-modify-write and no fence; x < top: claimed, out of line;
+ *  - a thief takes the deque's `lock` (one thief at a time per deque: the
+ *    only writers of `top` are lock holders), reads top = t and bottom,
+ *    and claims k slots: (T1) store top = t + k, (T2) membarrier, (T3)
+ *    load bottom = b2.  It keeps [t, min(t + k, b2)) and, if b2 < t + k,
+ *    gives the rest back (top = max(t, b2)) before it unlocks.
+ *  - Why no slot is run twice: membarrier makes the owner execute a full
+ *    barrier at some instant B during T2.  If the owner's O3 for slot x
+ *    came after B, it sees top = t + k and leaves a claimed x to the thief.
+ *    If O3 came before B, so did O1, which B made visible: the thief's T3
+ *    sees b2 <= x and does not keep x.  A slot the owner saw claimed but
+ *    the thief gave back is the owner's again: the owner decides under the
+ *    lock (ws__fast_pop_claimed), where `top` counts kept claims only.
+ *  - Why no slot is lost: a thief keeps only slots below b2, which were
+ *    pushed and not popped before B; pops after B see them claimed.
+ *  - Without membarrier (or under TSan, which does not model it) both
+ *    sides use a seq_cst fence at O2 and T2: the classic Dekker argument.
  *
  * Which atomic pairs with which:
- *  - push: release store of `bottom` -- the thieves' seq_cst load of it: a
- *    thief that sees the slot counted sees its contents;
- *  - pop: seq_cst store of `bottom`, seq_cst load of `top` -- the thieves'
- *    seq_cst loads of `top` then `bottom`: the four accesses are in one total
- *    order, so either the thief sees the lowered bottom or the owner sees
- *    the advanced top (then both race for the last slot with a CAS of `top`,
- *    or the slot was the thief's already);
+ *  - push: release store of `bottom` -- the thief's acquire load of it
+ *    (T3): a thief that keeps a slot sees its contents.  The pop's store
+ *    of `bottom` is a release too, so that every later value still
+ *    publishes the slots below it;
+ *  - `lock`: acquire CAS -- release store at unlock: `top` and `bottom` as
+ *    the previous holder left them;
  *  - a thief's done: release exchange -- the owner's acquire load: the
- *    task's writes are visible when the owner moves on;
+ *    task's writes are visible when the owner moves on, and the slot may be
+ *    reused;
  *  - the owner's sleep on `done`: CAS 0 -> 2, futex wait -- the thief's
  *    exchange sees 2 and wakes it.
  *
  * How long queued work stays private: never.  Every slot below `bottom` is
- * visible to thieves from its push on (there is no private part), so a task
- * whose spawner runs a long leaf is stolen as soon as a worker is idle.
+ * visible to thieves from its push on, so a task whose spawner runs a long
+ * leaf is stolen as soon as a worker is idle; the price of a steal is the
+ * thief's membarrier (a few microseconds, the owner interrupted once),
+ * spread over a batch of up to half the deque.
  */
 #include "observe.h"
 #include "park.h"
 #include "run.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,13 +75,8 @@ __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
 #define WS__FAST_SLOTS 8192
 /* Pops between two periodic scheduling decisions (aging, the clock). */
 #define WS__FAST_TICK 32
-
-#define EPOCH_MASK 0xffffffff00000000ull
-static inline int64_t top_index(uint64_t top) { return (int64_t)(uint32_t)top; }
-/* `top` moved back to index b, in the next epoch. */
-static inline uint64_t top_back(uint64_t top, int64_t b) {
-  return ((top & EPOCH_MASK) + (1ull << 32)) | (uint64_t)b;
-}
+/* Slots one steal may claim (its descriptors live on the thief's stack). */
+#define WS__FAST_BATCH_MAX 64
 
 /* The slot a stolen task's descriptor runs (its captures hold the slot's
  * address), and the frame such descriptors name: never cancelled, never
@@ -104,27 +117,33 @@ static void fast_trampoline(void *captures) {
     ws__futex_wake(&s->done, 1);
 }
 
-ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost) {
-  ws__fastq *q = &v->fq;
-  /* Seq_cst: see the pairing table above (pop). */
-  uint64_t top = __atomic_load_n(&q->top, __ATOMIC_SEQ_CST);
-  int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_SEQ_CST);
-  int64_t t = top_index(top);
-  if (t >= b)
-    return NULL;
-  /* The descriptor first: once the CAS succeeds the slot is ours to run. */
-  ws__task *d = ws__task_alloc(&w->cache, &w->pool->depot);
-  if (!d)
-    return NULL;
-  if (!__atomic_compare_exchange_n(&q->top, &top, top + 1, 0, __ATOMIC_SEQ_CST,
-                                   __ATOMIC_RELAXED)) {
-    *lost = 1;
-    ws__task_free(&w->cache, &w->pool->depot, d);
-    return NULL;
+/* The deque's lock: thieves try it once (a busy deque has a thief already),
+ * its owner waits for it (a thief holds it for one claim: a membarrier). */
+static int fast_trylock(ws__fastq *q) {
+  uint32_t expected = 0;
+  /* Acquire: pairs with the release store at unlock (table above). */
+  return __atomic_load_n(&q->lock, __ATOMIC_RELAXED) == 0 &&
+         __atomic_compare_exchange_n(&q->lock, &expected, 1, 0,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static void fast_lock(ws__fastq *q) {
+  for (int spins = 0; !fast_trylock(q); spins++) {
+    if (spins < 64)
+      ws__cpu_relax();
+    else
+      sched_yield(); /* the holder may be preempted (more workers than cores) */
   }
-  ws__slot *s = &q->buf[t];
+}
+
+static void fast_unlock(ws__fastq *q) {
+  __atomic_store_n(&q->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* The descriptor that runs slot s in place (fast_trampoline). */
+static void fast_describe(ws__task *d, ws__slot *s, int thief) {
   /* Relaxed: a hint for the owner's wait (whom to help). */
-  __atomic_store_n(&s->thief, w->id, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->thief, thief, __ATOMIC_RELAXED);
   d->fn = fast_trampoline;
   memcpy(d->captures, &s, sizeof s);
   d->frame = &g_fast_frame;
@@ -134,14 +153,81 @@ ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost) {
   d->tier = WS_TIER_NORMAL;
   d->flags = WS__TASK_FAST;
   d->seq = 0;
-  return d;
+}
+
+ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
+                         int64_t *moved) {
+  ws__fastq *q = &v->fq;
+  *moved = 0;
+  if (!fast_trylock(q)) {
+    *lost = 1; /* another thief is at it */
+    return NULL;
+  }
+  /* Relaxed: under the lock top is ours; bottom is a first estimate (T3
+   * decides). */
+  int64_t t = __atomic_load_n(&q->top, __ATOMIC_RELAXED);
+  int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
+  if (t >= b) {
+    fast_unlock(q);
+    return NULL;
+  }
+  /* Half of what is queued, up to the thief's batch size: one membarrier
+   * for several tasks when a loop spawns many (worker.c adapts steal_cap). */
+  int64_t k = (b - t) / 2;
+  if (k > w->steal_cap)
+    k = w->steal_cap;
+  if (k < 1)
+    k = 1;
+  /* The descriptors first: once claimed, the slots must run. */
+  ws__task *d[WS__FAST_BATCH_MAX];
+  if (k > WS__FAST_BATCH_MAX)
+    k = WS__FAST_BATCH_MAX;
+  int64_t got = 0;
+  while (got < k && (d[got] = ws__task_alloc(&w->cache, &w->pool->depot)))
+    got++;
+  if (got == 0) {
+    fast_unlock(q);
+    return NULL;
+  }
+  k = got;
+  /* T1, T2, T3 (the protocol above).  Relaxed T1: the fence or membarrier
+   * orders it before T3 and before the owner's O3 after its barrier. */
+  __atomic_store_n(&q->top, t + k, __ATOMIC_RELAXED);
+  if (q->strong_fence)
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  else
+    ws__asym_fence_heavy();
+  /* Acquire: pairs with the owner's release stores of bottom (its pushes
+   * published the slots we keep). */
+  int64_t b2 = __atomic_load_n(&q->bottom, __ATOMIC_ACQUIRE);
+  int64_t keep = b2 - t < k ? b2 - t : k;
+  if (keep < k) /* the owner popped some of them first: give them back */
+    __atomic_store_n(&q->top, t + (keep > 0 ? keep : 0), __ATOMIC_RELAXED);
+  fast_unlock(q);
+  for (int64_t i = keep > 0 ? keep : 0; i < k; i++)
+    ws__task_free(&w->cache, &w->pool->depot, d[i]);
+  if (keep <= 0)
+    return NULL;
+  for (int64_t i = 0; i < keep; i++)
+    fast_describe(d[i], &q->buf[t + i], w->id);
+  /* The oldest runs now; the others wait in our deque, newest on top, as
+   * stealable as they were in the owner's. */
+  for (int64_t i = keep - 1; i >= 1; i--) {
+    if (ws__deque_push(&w->dq[WS_TIER_NORMAL], d[i]) != 0) {
+      ws__run_task(w, d[i]); /* no memory to grow our deque: run it here */
+      continue;
+    }
+    w->tier_mask |= 1u << WS_TIER_NORMAL;
+    (*moved)++;
+  }
+  return d[0];
 }
 
 int ws__fast_size_hint(ws__worker *v) {
   /* Relaxed: a hint (ws__fast_steal has the protocol). */
   int64_t b = __atomic_load_n(&v->fq.bottom, __ATOMIC_RELAXED);
-  uint64_t top = __atomic_load_n(&v->fq.top, __ATOMIC_RELAXED);
-  return b > top_index(top);
+  int64_t top = __atomic_load_n(&v->fq.top, __ATOMIC_RELAXED);
+  return b > top;
 }
 
 void ws__fast_wake(ws__fastq *q) {
@@ -171,29 +257,28 @@ static void fast_sleep(void *arg, int64_t timeout_ns) {
     ws__futex_wait(&s->done, 2, timeout_ns);
 }
 
-int ws__fast_pop_contended(ws__fastq *q, int64_t b, uint64_t top) {
-  if (top_index(top) == b) {
-    /* The last slot: race the thieves for it.  Winning also moves top to
-     * the next epoch (at b, where bottom now is: empty). */
-    if (__atomic_compare_exchange_n(&q->top, &top, top_back(top, b), 0,
-                                    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
-      return 1;
-    /* A thief took it: top is now b + 1. */
+int ws__fast_pop_claimed(ws__fastq *q, int64_t b) {
+  /* Under the lock `top` counts kept claims only: a claim given back since
+   * our look (the protocol above) leaves the slot ours. */
+  fast_lock(q);
+  if (b >= __atomic_load_n(&q->top, __ATOMIC_RELAXED)) {
+    fast_unlock(q);
+    return 1;
   }
-  /* Stolen: the slot is the thief's until it says done.  Run other work
-   * meanwhile (wait.c), then take the slot back.  What that work spawns
-   * goes above the slot: bottom back to b + 1, where top is (nothing to
-   * steal). */
-  ws__slot *s = &q->buf[b];
-  __atomic_store_n(&q->bottom, b + 1, __ATOMIC_SEQ_CST);
-  ws__wait_for(&ws__tls_self, fast_done, fast_sleep, s);
-  /* Now top and bottom are both b + 1 again (what ran meanwhile waited for
-   * its own slots).  Bottom goes down first: a thief that sees the lowered
-   * top sees it too (seq_cst), never top < bottom over the old slot.
-   * Then top, in the next epoch; nobody races for an empty deque. */
-  __atomic_store_n(&q->bottom, b, __ATOMIC_SEQ_CST);
-  top = __atomic_load_n(&q->top, __ATOMIC_RELAXED);
-  __atomic_store_n(&q->top, top_back(top, b), __ATOMIC_SEQ_CST);
+  /* A thief's, and top is b + 1: everything above b was popped, and a
+   * claim keeps only slots below the bottom of its time.  Until the thief
+   * says done, run other work (wait.c); what it spawns goes above the
+   * slot: bottom back to b + 1, where top is (nothing to steal). */
+  __atomic_store_n(&q->bottom, b + 1, __ATOMIC_RELEASE);
+  fast_unlock(q);
+  ws__wait_for(&ws__tls_self, fast_done, fast_sleep, &q->buf[b]);
+  /* Everything that ran meanwhile took its own slots back: top and bottom
+   * are b + 1 again.  Now both go down to b, under the lock so that no
+   * thief's claim is between its T1 and its give-back. */
+  fast_lock(q);
+  __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
+  __atomic_store_n(&q->top, b, __ATOMIC_RELAXED);
+  fast_unlock(q);
   return 0;
 }
 
@@ -202,10 +287,11 @@ int ws__fast_pop_contended(ws__fastq *q, int64_t b, uint64_t top) {
  * thief ran it (waited for) or it was skipped. */
 static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
   ws__fastq *q = &w->fq;
-  /* Seq_cst: as the inline pop (ws.h). */
-  __atomic_store_n(&q->bottom, b, __ATOMIC_SEQ_CST);
-  uint64_t top = __atomic_load_n(&q->top, __ATOMIC_SEQ_CST);
-  if (top_index(top) >= b && !ws__fast_pop_contended(q, b, top))
+  /* As the inline pop (ws.h). */
+  __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
+  ws__fast_fence(q);
+  if (b < __atomic_load_n(&q->top, __ATOMIC_RELAXED) &&
+      !ws__fast_pop_claimed(q, b))
     return 0; /* it was stolen, and has finished */
   ws__slot *s = &q->buf[b];
   ws_task_fn fn = s->fn;

@@ -185,20 +185,25 @@ static ws__task *pop_own(ws__worker *w) { return pop_own_from(w, WS_TIER_LOW); }
 static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier,
                             int *lost_race) {
   for (int tier = WS_TIER_CRITICAL; tier >= min_tier; tier--) {
-    /* ws_spawn_inline's slots are normal tasks too, one at a time (each
-     * runs in place, in its owner's slot: fast.c); after the deque of
-     * normal descriptors, whose batches serve a spawning loop better (a
-     * loop fills the fast deque first and the descriptors' then). */
+    /* ws_spawn_inline's slots are normal tasks too (each runs in place, in
+     * its owner's slot; a batch of them waits in our deque: fast.c); after
+     * the deque of normal descriptors (a loop fills the fast deque first
+     * and the descriptors' then). */
     if (tier == WS_TIER_NORMAL && ws__deque_size_hint(&v->dq[tier]) <= 0 &&
         ws__fast_size_hint(v)) {
       WS__STAT(w, steal_attempts, 1);
       int lost = 0;
-      ws__task *t = ws__fast_steal(w, v, &lost);
+      int64_t moved = 0;
+      ws__task *t = ws__fast_steal(w, v, &lost, &moved);
       *lost_race |= lost;
       if (t) {
-        WS__STAT(w, stolen, 1);
+        WS__STAT(w, stolen, (uint64_t)moved + 1);
+        if (moved) {
+          WS__STAT(w, batch_steals, 1);
+          WS__STAT(w, batch_moved, (uint64_t)moved + 1);
+        }
         if (ws__tracing())
-          ws__trace_steal(w, v->id, tier, 1);
+          ws__trace_steal(w, v->id, tier, (uint64_t)moved + 1);
         return t;
       }
       WS__STAT(w, steal_failures, 1);

@@ -281,7 +281,8 @@ int ws__fastq_init(ws__fastq *q, struct ws__pool *p);
 void ws__fastq_destroy(ws__fastq *q);
 /* Steals the oldest slot of v's fast deque as a descriptor w runs (NULL:
  * none, or *lost set when another thief won it). */
-ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost);
+ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
+                         int64_t *moved);
 /* Anyone: does v's fast deque look non-empty?  A hint. */
 int ws__fast_size_hint(ws__worker *v);
 /* The owner, in no wait (its loop, its exit, the pool's drain): runs every

@@ -155,6 +155,47 @@ static void test_storm(int workers) {
   free(marks);
 }
 
+/* ---- The pop racing the thieves' claims -------------------------------------
+ * Rounds of a few tiny tasks each, waited for at once, while idle workers
+ * keep stealing: the owner's fence-free pops meet the thieves' claims (and
+ * their give-backs) on the last slots, the race fast.c's protocol decides.
+ * Every task of every round must run exactly once. */
+static void test_race(int workers) {
+  long rounds = ws_test_scaled(300000, 30000);
+  enum { K = 8 };
+  _Atomic int marks[K];
+  CHECK(ws_init(workers) == WS_OK, "init");
+  ws_stats_reset();
+  long bad = 0, spawned = 0;
+  for (long r = 0; r < rounds; r++) {
+    int k = (int)(r % K) + 1;
+    for (int i = 0; i < k; i++)
+      atomic_store_explicit(&marks[i], 0, memory_order_relaxed);
+    ws_frame f = WS_FRAME_INIT;
+    for (int i = 0; i < k; i++) {
+      mark_caps c = {marks, i};
+      ws_spawn_inline(&f, mark, &c, sizeof c, WS_TIER_NORMAL, NULL);
+    }
+    /* A pause of varying length (up to about a microsecond) lets claims
+     * land at every phase of the pops below. */
+    for (volatile long d = 0; d < (r * 7) % 256; d++)
+      ;
+    ws_wait_pending(&f);
+    spawned += k;
+    for (int i = 0; i < k; i++)
+      bad += atomic_load_explicit(&marks[i], memory_order_relaxed) != 1;
+  }
+  CHECK(bad == 0, "%ld of %ld tasks not run exactly once (%d workers)", bad,
+        spawned, workers);
+  ws_stats s;
+  stats(&s);
+  CHECK(s.spawned == (uint64_t)spawned && executed(&s) == s.spawned,
+        "spawned %llu executed %llu, expected %ld each",
+        (unsigned long long)s.spawned, (unsigned long long)executed(&s),
+        spawned);
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+}
+
 /* ---- Tiers: one worker runs a frame's high child before its fast ones --- */
 
 static _Atomic int g_order[8];
@@ -310,6 +351,7 @@ int main(void) {
   for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
     test_fib(counts[i]);
     test_storm(counts[i]);
+    test_race(counts[i]);
     test_thread_exit(counts[i]);
     if (counts[i] > 1)
       test_long_leaf(counts[i]);
