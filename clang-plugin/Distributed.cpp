@@ -50,7 +50,11 @@
 // A section `firstprivate(a[lo:len])` adds `size_t __ws_lo_a, __ws_n_a;` to
 // the struct and its bytes after the struct (each section 16-byte aligned);
 // the buffer is then malloc'ed, and in the task `a` is a pointer whose
-// elements lo .. lo+len-1 are the copies (`T *a`, rebased by lo).
+// elements lo .. lo+len-1 are the copies (`T *a`, rebased by lo).  The body
+// is then __ws_taskb_3(arg, res, secp), called by __ws_task_3 with secp 0
+// (the copies follow the captures); when the malloc fails the spawner calls
+// it at once with secp[j] = &a[lo] (the task runs in place, on the arrays
+// themselves, as in the serial elision) and writes the results back itself.
 //
 //===----------------------------------------------------------------------===//
 #include "Diagnostics.h"
@@ -136,6 +140,9 @@ std::string Outliner::distributedDeclarations(Region &Task) {
                   std::to_string(K ? K : 1) + "]; struct __ws_cap_" + N +
                   " __ws_cap; };";
   S += " static void __ws_task_" + N + "(void *__ws_arg, void *__ws_res);";
+  if (!Task.Sections.empty())
+    S += " static void " + bodyName(Task) +
+         "(void *__ws_arg, void *__ws_res, void *const *__ws_secp);";
   S += " static void __ws_dlocal_" + N + "(void *__ws_arg);";
   // The table entry: a key that names the task the same way in every build
   // of this source ("file:line:function#directive").
@@ -173,27 +180,31 @@ std::string Outliner::distributedSpawn(Region &Task, const std::string &Frame,
   }
   S += Copies;
   if (Heap)
-    S += "if (!__ws_lp) __builtin_abort(); ";
+    S += "if (__ws_lp) { ";
   S += L + ".__ws_cap = __ws_cap; ";
-  unsigned Piece = 0;
-  auto AddResult = [&](const std::string &Lvalue) {
-    std::string R = L + ".__ws_res[" + std::to_string(Piece++) + "]";
-    S +=
-        R + ".addr = &" + Lvalue + "; " + R + ".size = sizeof " + Lvalue + "; ";
-  };
+  std::vector<std::string> Results; // the result lvalues, in piece order
   for (const Capture &C : Task.Captures)
     if (C.Result)
-      AddResult("(" + access(C.Var, Outer) + ")");
+      Results.push_back("(" + access(C.Var, Outer) + ")");
   for (const ItemCapture &E : Task.Elements)
-    AddResult("(" + itemBase(E, Outer) + "[" + exprText(E.Item->Index, Outer) +
-              "])");
+    Results.push_back("(" + itemBase(E, Outer) + "[" +
+                      exprText(E.Item->Index, Outer) + "])");
+  for (size_t K = 0; K < Results.size(); ++K) {
+    std::string R = L + ".__ws_res[" + std::to_string(K) + "]";
+    S += R + ".addr = &" + Results[K] + "; " + R + ".size = sizeof " +
+         Results[K] + "; ";
+  }
+  auto SectionStart = [&](const ItemCapture &Sec) {
+    return "&" + itemBase(Sec, Outer) + "[__ws_cap.__ws_lo_" +
+           Sec.Var->getName().str() + "]";
+  };
   for (size_t J = 0; J < Task.Sections.size(); ++J) {
     const ItemCapture &Sec = Task.Sections[J];
     std::string V = Sec.Var->getName().str();
     S += "__builtin_memcpy((unsigned char *)(__ws_lp + 1) + " +
-         sectionOffset(Task, J, "__ws_cap.") + ", &" + itemBase(Sec, Outer) +
-         "[__ws_cap.__ws_lo_" + V + "], __ws_cap.__ws_n_" + V + " * sizeof " +
-         itemBase(Sec, Outer) + "[0]); ";
+         sectionOffset(Task, J, "__ws_cap.") + ", " + SectionStart(Sec) +
+         ", __ws_cap.__ws_n_" + V + " * sizeof " + itemBase(Sec, Outer) +
+         "[0]); ";
   }
   std::string Bytes = "sizeof(" + DL + ") - __builtin_offsetof(" + DL +
                       ", __ws_cap)" + (Heap ? " + __ws_sec" : "");
@@ -205,8 +216,27 @@ std::string Outliner::distributedSpawn(Region &Task, const std::string &Frame,
        ".__ws_res, " + std::to_string(K) + ") != 0) ws_spawn(&" + Frame +
        ", __ws_dlocal_" + N + ", &" + L + ", " + Whole + ", " + Tier + ", " +
        Site + ");";
-  if (Heap)
-    S += " __builtin_free(__ws_lp);";
+  if (!Heap)
+    return S;
+  // No memory for the sections' copies: the task runs here and now, on the
+  // arrays themselves (as in the serial elision), its results through a
+  // buffer on the stack:
+  //   } else { void *__ws_secp[] = { &(w)[__ws_cap.__ws_lo_w], ... };
+  //     unsigned char __ws_rb[1 + sizeof (x) ...], *__ws_p = __ws_rb;
+  //     __ws_taskb_3(&__ws_cap, __ws_rb, __ws_secp);
+  //     __builtin_memcpy(&(x), __ws_p, sizeof (x)); __ws_p += sizeof (x); }
+  S += " __builtin_free(__ws_lp); } else { void *__ws_secp[] = { ";
+  for (const ItemCapture &Sec : Task.Sections)
+    S += "(void *)" + SectionStart(Sec) + ", ";
+  S += "}; unsigned char __ws_rb[1";
+  for (const std::string &R : Results)
+    S += " + sizeof " + R;
+  S += "], *__ws_p = __ws_rb; " + bodyName(Task) +
+       "(&__ws_cap, __ws_rb, __ws_secp);";
+  for (const std::string &R : Results)
+    S += " __builtin_memcpy(&" + R + ", __ws_p, sizeof " + R +
+         "); __ws_p += sizeof " + R + ";";
+  S += " (void)__ws_p; }";
   return S;
 }
 
@@ -223,9 +253,13 @@ std::string Outliner::distributedLocals(const Region &Task) const {
     QualType Elem = elementType(Ctx, Sec.Var->getType());
     // a[j] for j in [lo, lo + len): the pointer is rebased by lo through an
     // integer, so that no out-of-bounds pointer arithmetic is done.
+    // The copies follow the captures, or (__ws_secp, the spawner's run
+    // when it had no memory for them) __ws_secp[J] is &a[lo] itself.
     S += " " + declare(Ctx.getPointerType(Elem), V) + " = (" +
          declare(Ctx.getPointerType(Elem), "") +
-         ")((__UINTPTR_TYPE__)((unsigned char *)__ws_arg + sizeof(struct "
+         ")((__UINTPTR_TYPE__)(__ws_secp ? (unsigned char *)__ws_secp[" +
+         std::to_string(J) +
+         "] : (unsigned char *)__ws_arg + sizeof(struct "
          "__ws_dl_" +
          id(Task) + ") - __builtin_offsetof(struct __ws_dl_" + id(Task) +
          ", __ws_cap) + " + sectionOffset(Task, J, "__ws_c->") +
@@ -251,6 +285,10 @@ std::string Outliner::distributedResults(const Region &Task) const {
   if (Off == "0")
     S += " (void)__ws_res;";
   return S;
+}
+
+std::string Outliner::bodyName(const Region &Task) {
+  return "__ws_taskb_" + id(Task);
 }
 
 std::string Outliner::distributedLocalRunner(const Region &Task) const {

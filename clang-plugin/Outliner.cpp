@@ -802,8 +802,16 @@ std::string Outliner::outlined(Region &Task) {
   std::string N = id(Task);
   bool Dist = Task.D->Distributed;
   std::string S = "\n" + Src.lineDirectiveAt(Task.D->TextBegin);
-  S += "static void __ws_task_" + N + "(void *__ws_arg" +
-       (Dist ? ", void *__ws_res" : "") + ") {";
+  // A distributed task with sections: its body is __ws_taskb_N(arg, res,
+  // where the sections are), and __ws_task_N(arg, res) calls it with 0
+  // (after the captures).
+  bool SecBody = Dist && !Task.Sections.empty();
+  if (SecBody)
+    S += "static void " + bodyName(Task) +
+         "(void *__ws_arg, void *__ws_res, void *const *__ws_secp) {";
+  else
+    S += "static void __ws_task_" + N + "(void *__ws_arg" +
+         (Dist ? ", void *__ws_res" : "") + ") {";
   bool HasFields = !Task.Elements.empty() || !Task.Sections.empty();
   for (const Capture &C : Task.Captures)
     HasFields |= C.Mode != CaptureMode::Private;
@@ -875,6 +883,9 @@ std::string Outliner::outlined(Region &Task) {
   if (Task.FuncInMacro)
     for (const char *Name : FuncNames)
       S += std::string("#undef ") + Name + "\n";
+  if (SecBody)
+    S += "static void __ws_task_" + N + "(void *__ws_arg, void *__ws_res) { " +
+         bodyName(Task) + "(__ws_arg, __ws_res, 0); }\n";
   if (Dist)
     S += distributedLocalRunner(Task);
   return S;

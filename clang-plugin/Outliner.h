@@ -109,6 +109,9 @@ private:
   void startRanks();
   static unsigned resultCount(const Region &Task);
   static std::string elementName(const ItemCapture &E);
+  /// A distributed task with sections: the function of its body, which
+  /// takes where the sections are (the task's function calls it).
+  static std::string bodyName(const Region &Task);
   std::string itemBase(const ItemCapture &E, const Region *Outer) const;
   /// A section's bytes in the capture buffer (rounded up to 16), and the
   /// offset of section K after the capture struct; Cap names the struct

@@ -411,10 +411,8 @@ static int receive_one(int handle, int32_t *shutdown_status) {
 void ws_mpi__post_result(int origin, uint64_t token, const void *bytes,
                          uint32_t size) {
   outmsg *m = malloc(sizeof *m + size);
-  if (!m) {
-    fprintf(stderr, "ws-mpi: no memory for a result\n");
-    abort();
-  }
+  if (!m)
+    ws_mpi__no_memory("a result message", sizeof *m + size);
   m->next = NULL;
   m->origin = origin;
   m->token = token;

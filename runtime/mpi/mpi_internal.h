@@ -127,6 +127,10 @@ void ws_mpi__enqueue_remote(ws_frame *service, dtask *t);
  * out[]. */
 int ws_mpi__take(dtask **out, int max, int thief, uint64_t arrived_before);
 #define WS_MPI__RESIDENCE_NS 2000000u
+/* Out of memory where no result can be right (a worker needs a buffer for
+ * a task's result): one line naming the rank, then _exit(1), which makes
+ * mpirun end the job. */
+_Noreturn void ws_mpi__no_memory(const char *what, size_t bytes);
 /* The comm thread is done with a SHIPPED task. */
 void ws_mpi__dtask_unref(dtask *t);
 

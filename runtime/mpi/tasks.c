@@ -227,16 +227,25 @@ void ws_mpi__scatter(const ws_mpi_result *res, int nres,
   }
 }
 
+void ws_mpi__no_memory(const char *what, size_t bytes) {
+  /* A worker cannot call MPI (one thread does): the process ends with
+   * status 1, and mpirun ends the job, naming this rank. */
+  fprintf(stderr,
+          "ws-mpi: rank %d: no memory for %s (%zu bytes); ending the "
+          "job\n",
+          ws_mpi__rt.rank, what, bytes);
+  fflush(NULL);
+  _exit(1);
+}
+
 /* Runs `fn` with a result buffer that is the concatenation of the pieces,
  * then writes them back (several pieces; one is written in place). */
 static void run_scattered(ws_mpi_task_fn fn, void *caps,
                           const ws_mpi_result *res, int nres, size_t total) {
   alignas(16) unsigned char small[256];
   unsigned char *buf = total <= sizeof small ? small : malloc(total);
-  if (!buf) {
-    fprintf(stderr, "ws-mpi: no memory for a %zu-byte result\n", total);
-    abort();
-  }
+  if (!buf)
+    ws_mpi__no_memory("a task's result", total);
   fn(caps, buf);
   ws_mpi__scatter(res, nres, buf);
   if (buf != small)
@@ -302,10 +311,8 @@ static void run_dtask(void *captures) {
   } else {
     alignas(16) unsigned char small[256];
     void *buf = t->rsize <= sizeof small ? small : malloc(t->rsize);
-    if (!buf) {
-      fprintf(stderr, "ws-mpi: no memory for a %u-byte result\n", t->rsize);
-      abort();
-    }
+    if (!buf)
+      ws_mpi__no_memory("a task's result", t->rsize);
     t->def->fn(t->caps, t->rsize ? buf : NULL);
     ws_mpi__post_result(t->origin, t->token, buf, t->rsize);
     if (buf != small)

@@ -35,6 +35,14 @@
 #       WS_STATS=json:DIR/s.json at 2 ranks: s.rank<r>.json per rank, each
 #       with an "mpi" member; rank 0's lists both ranks, whose "ran" add up
 #       to the "spawned" total and whose messages balance
+#   faults CC WSCC SRC SHIM DIR
+#       SRC (distributed tasks with firstprivate sections) built with
+#       `wscc --mpi`, run without mpirun under test/faults/faultshim.so
+#       with allocations failing from the N-th on or every K-th (armed
+#       around the kernel): each run prints the serial elision's output
+#       (SRC built by CC without the plugin) with status 0, or ends with a non-zero status (no signal) and one
+#       `ws-mpi:` line; when every allocation fails (N = 1, 2) the result
+#       must be right (the tasks run in place)
 #   plain PROG
 #       a program without libws-mpi under mpirun at 2 ranks: the
 #       "independent copies" line exactly once
@@ -217,6 +225,34 @@ assert all_[1]["ran"] > 0, all_
 assert all(a["comm_wakeups"] > 0 for a in all_), all_
 print("ranks ran", [a["ran"] for a in all_], "of", tot("spawned"))
 PY
+  ;;
+faults)
+  cc=$1 wscc=$2 src=$3 shim=$4 dir=$5
+  mkdir -p "$dir"
+  "$wscc" --mpi -O2 -Wall -Wextra -Werror "$src" -o "$dir/prog" -ldl ||
+    fail "wscc --mpi failed"
+  "$cc" -O2 -Wno-unknown-pragmas "$src" -o "$dir/serial" -ldl ||
+    fail "the serial build failed"
+  want=$("$dir/serial") || fail "the serial build's run failed"
+  echo "serial: $want"
+  for rule in FROM=1 FROM=2 FROM=3 FROM=5 FROM=9 FROM=20 FROM=60 EVERY=2 \
+    EVERY=3 EVERY=7; do
+    for nw in 1 3; do
+      env LD_PRELOAD="$shim" WS_FAULT_ARM=call "WS_FAULT_ALLOC_$rule" \
+        WS_NUM_WORKERS=$nw timeout "$LIMIT" "$dir/prog" >"$out" 2>"$err"
+      rc=$?
+      got=$(cat "$out")
+      if [ $rc = 0 ] && [ "$got" = "$want" ] && ! grep -qv '^ws' "$err"; then
+        echo "$rule workers $nw: ok$([ -s "$err" ] && echo "+msg: $(head -1 "$err")")"
+      elif [ $rc != 0 ] && [ $rc -lt 124 ] && [ "$(wc -l <"$err")" = 1 ] &&
+        grep -q '^ws-mpi: ' "$err" && [[ $rule != FROM=[12] ]]; then
+        echo "$rule workers $nw: exit $rc: $(cat "$err")"
+      else
+        cat "$out" "$err"
+        fail "$rule workers $nw: status $rc, not the right result or one clear line"
+      fi
+    done
+  done
   ;;
 plain)
   prog=$1

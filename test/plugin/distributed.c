@@ -71,7 +71,8 @@ int main(int argc, char **argv) {
   total = search(root);
 #pragma ws task distributed firstprivate(ap[10:20]) shared(part)
   part = sum(ap, 10, 20);
-  // REWRITE: int *ap = (int *)((__UINTPTR_TYPE__)((unsigned char *)__ws_arg
+  // REWRITE: __builtin_free(__ws_lp); } else { void *__ws_secp[] = { (void *)&(ap)[__ws_cap.__ws_lo_ap], }; unsigned char __ws_rb[1 + sizeof (part)], *__ws_p = __ws_rb; __ws_taskb_1(&__ws_cap, __ws_rb, __ws_secp);
+  // REWRITE: int *ap = (int *)((__UINTPTR_TYPE__)(__ws_secp ? (unsigned char *)__ws_secp[0] : (unsigned char *)__ws_arg
 #pragma ws task distributed shared(p2, pr)
   {
     p2 = arr[3] + arr[99]; // arr: a fixed-size array, copied
