@@ -48,11 +48,21 @@
  * its own pool of WS_NUM_WORKERS workers).  `./prog` alone, without mpirun,
  * is a one-rank run that never initialises MPI and gives the same result.
  *
- * What the `#pragma ws task distributed` clause will emit (the plugin does
- * not yet): one `WS_MPI_TASK(entry, outlined_fn)` per distributed task, whose
- * outlined function unpacks its by-value captures from `captures` and stores
- * its `shared(x)` result into `result`; a `ws_mpi_spawn` in place of
- * `ws_spawn`; and `main` wrapped by ws_mpi_main (or ws_mpi_init called first).
+ * What the `#pragma ws task distributed` clause emits (clang-plugin/
+ * Distributed.cpp): one table entry per distributed task, whose outlined
+ * function unpacks its by-value captures from `captures` and stores its
+ * `shared(x)` results into `result`; a ws_mpi_spawn_results in place of
+ * ws_spawn; and ws_mpi_init first in `main`.
+ *
+ * Joining the job before main.  Programs linked by `wscc --mpi`, CMake's
+ * ws::ws_mpi or pkg-config's ws-mpi are linked with -Wl,--wrap=main: the C
+ * runtime's call of main reaches libws-mpi's __wrap_main, which calls
+ * ws_mpi_init and then (rank 0) main, and ws_mpi_finalize with its status.
+ * So main may be in any file, compiled by anything; a ws_mpi_init or
+ * ws_mpi_main in it returns WS_EBUSY / goes on.  A program linked without
+ * that option must call ws_mpi_init first in main: else, under mpirun, its
+ * ranks run as independent copies (said once at the first distributed
+ * spawn).
  *
  * Threads.  On each rank one communication thread makes every MPI call
  * (MPI_THREAD_FUNNELED: it is the thread that initialises MPI); workers hand

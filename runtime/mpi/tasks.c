@@ -409,6 +409,33 @@ static int spawn_local_multi(ws_frame *frame, const ws_mpi_task *task,
   return rc;
 }
 
+static pthread_mutex_t g_init_lock = PTHREAD_MUTEX_INITIALIZER;
+static int g_inited, g_finished; /* under g_init_lock (g_inited: also read
+                                     relaxed, as a hint, by not_joined) */
+
+/* A distributed spawn before ws_mpi_init, under an MPI launcher: main was
+ * not linked to join the job first (no --wrap=main) and does not call
+ * ws_mpi_init.  The ranks then run as independent copies; say so once. */
+static void not_joined(void) {
+  static atomic_flag said = ATOMIC_FLAG_INIT;
+  /* Relaxed: the flag only makes the line unique. */
+  if (atomic_flag_test_and_set_explicit(&said, memory_order_relaxed))
+    return;
+  const char *size = getenv("OMPI_COMM_WORLD_SIZE");
+  const char *rank = getenv("OMPI_COMM_WORLD_RANK");
+  if (!size)
+    size = getenv("PMI_SIZE");
+  if (!rank)
+    rank = getenv("PMI_RANK");
+  if (size && atoi(size) > 1 && (!rank || atoi(rank) == 0))
+    fprintf(stderr,
+            "ws-mpi: a distributed task was spawned before ws_mpi_init: the "
+            "%s processes run as independent copies; link the program with "
+            "wscc --mpi, CMake's ws::ws_mpi or pkg-config ws-mpi (they join "
+            "the job before main), or call ws_mpi_init first in main\n",
+            size);
+}
+
 int ws_mpi_spawn_results(ws_frame *frame, const ws_mpi_task *task,
                          const void *captures, size_t size, int tier,
                          const ws_mpi_result *results, int num_results) {
@@ -437,6 +464,8 @@ int ws_mpi_spawn_results(ws_frame *frame, const ws_mpi_task *task,
   if (__atomic_load_n(&rt->distributed, __ATOMIC_RELAXED))
     t = ws_mpi__dtask_new(task, captures, (uint32_t)size, (uint32_t)total, tier,
                           results, num_results);
+  else if (!__atomic_load_n(&g_inited, __ATOMIC_RELAXED))
+    not_joined();
   if (!t) { /* one rank (or no memory): an ordinary task */
     MPI_STAT_ADD(ran, 1);
     if (num_results > 1)
@@ -464,15 +493,12 @@ int ws_mpi_spawn(ws_frame *frame, const ws_mpi_task *task, const void *captures,
 
 /* ---- Entry points -------------------------------------------------------- */
 
-static pthread_mutex_t g_init_lock = PTHREAD_MUTEX_INITIALIZER;
-static int g_inited, g_finished;
-
 int ws_mpi_init(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
   pthread_mutex_lock(&g_init_lock);
   int again = g_inited;
-  g_inited = 1;
+  __atomic_store_n(&g_inited, 1, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&g_init_lock);
   if (again)
     return WS_EBUSY;
@@ -515,6 +541,31 @@ int ws_mpi_main(int argc, char **argv, int (*main_fn)(int, char **)) {
   if (rc != WS_OK && rc != WS_EBUSY)
     return 1;
   int status = main_fn(argc, argv);
+  ws_mpi_finalize(status);
+  return status;
+}
+
+/* ---- Joining the job before main ------------------------------------------
+ * Programs linked by `wscc --mpi`, CMake's ws::ws_mpi or pkg-config ws-mpi
+ * are linked with `-Wl,--wrap=main`: the C runtime's call of main reaches
+ * __wrap_main, which joins the job first (on ranks > 0 ws_mpi_init serves
+ * and never returns), wherever main is and whatever compiled it -- a
+ * kernel with `distributed` tasks in one file and main in another works
+ * without any call in main.  main itself is reached through __real_main
+ * where the linker binds it (a static libws-mpi, linked into the program),
+ * else by name (this shared library: the program's main, which the linker
+ * exports because we refer to it).  A ws_mpi_init in main (the plugin's, or
+ * ws_mpi_main's) then returns WS_EBUSY and changes nothing. */
+extern int main(int, char **, char **);
+extern int __real_main(int, char **, char **) __attribute__((weak));
+__attribute__((visibility("default"))) int __wrap_main(int argc, char **argv,
+                                                       char **envp);
+
+int __wrap_main(int argc, char **argv, char **envp) {
+  int rc = ws_mpi_init(&argc, &argv);
+  if (rc != WS_OK && rc != WS_EBUSY)
+    return 1;
+  int status = (__real_main ? __real_main : main)(argc, argv, envp);
   ws_mpi_finalize(status);
   return status;
 }

@@ -43,6 +43,10 @@
 #       (SRC built by CC without the plugin) with status 0, or ends with a non-zero status (no signal) and one
 #       `ws-mpi:` line; when every allocation fails (N = 1, 2) the result
 #       must be right (the tasks run in place)
+#   notjoined PROG ARGS...
+#       a program with distributed tasks linked without --wrap=main whose
+#       main does not call ws_mpi_init, at 2 ranks: two copies run, and
+#       libws-mpi says so exactly once
 #   plain PROG
 #       a program without libws-mpi under mpirun at 2 ranks: the
 #       "independent copies" line exactly once
@@ -253,6 +257,16 @@ faults)
       fi
     done
   done
+  ;;
+notjoined)
+  prog=$1
+  shift
+  timeout "$LIMIT" "${MPIRUN[@]}" -n 2 "$prog" "$@" >"$out" 2>"$err"
+  rc=$?
+  cat "$out" "$err"
+  [ $rc = 0 ] || fail "status $rc"
+  [ "$(grep -c "spawned before ws_mpi_init: the 2 processes run as independent copies" "$err")" = 1 ] ||
+    fail "the not-joined line is not there exactly once"
   ;;
 plain)
   prog=$1
