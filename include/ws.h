@@ -324,18 +324,24 @@ typedef struct ws__slot {
 typedef struct ws__fastq {
   /* The owner's line: only the owner writes it (`bottom`, the statistics
    * with atomic stores: thieves and ws_stats read them). */
-  int64_t bottom;           /* next free slot */
-  int64_t limit;            /* slots in buf */
-  ws__slot *buf;            /* limit slots */
-  const int32_t *sleepers;  /* the pool's parked workers */
-  const int64_t *hi_queued; /* [0] high, [1] critical: queued anywhere */
-  uint64_t spawned;         /* statistics */
-  uint64_t executed;
-  uint32_t tick;         /* pops until the next periodic decision */
-  uint32_t strong_fence; /* no membarrier: push and pop need a full fence */
-  int64_t running;       /* tasks its owner runs directly, nested */
+  int64_t bottom;          /* next free slot */
+  int64_t limit;           /* slots in buf */
+  ws__slot *buf;           /* limit slots */
+  const int32_t *sleepers; /* the pool's parked workers */
+  /* Pops until the next look beyond the fast path: counted down by the
+   * owner, set to 0 by a spawner of a high or critical task (fast.c). */
+  int32_t tick;
+  uint32_t pad_;
+  /* Tasks its owner called directly (from a slot or at a last spawn), and
+   * those that returned: the difference are running, nested, now.  With
+   * the thieves' `stolen` and the owner's `skipped` they make the
+   * statistics (fast.c: ws__fast_counts). */
+  uint64_t calls;
+  uint64_t returns;
+  uint64_t skipped; /* popped from a cancelled frame, not run */
   /* The thieves' line: written under `lock` only. */
   int64_t top __attribute__((aligned(64))); /* slots below are claimed */
+  uint64_t stolen;                          /* slots claimed and kept */
   uint32_t lock;                            /* atomic: 1 while held */
 } ws__fastq;
 
@@ -362,14 +368,22 @@ static inline uint32_t ws__frame_flags(const ws_frame *frame) {
 
 /* The owner's side of its two store->load patterns (a push, then a look at
  * the sleepers; a pop, then a look at `top`): a compiler barrier, the
- * other side making it a full one with membarrier (runtime/park.h); a full
- * fence where membarrier is missing, and under TSan, which does not model
- * it. */
-static inline void ws__fast_fence(const ws__fastq *q) {
-  if (__builtin_expect(q->strong_fence != 0, 0))
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  else
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+ * other side making it a full one with membarrier (runtime/park.h; without
+ * membarrier the fast path is off).  Under ThreadSanitizer, which does not
+ * model membarrier, a full fence (libws is then built with it too). */
+#if defined(__SANITIZE_THREAD__)
+#define WS__FAST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define WS__FAST_TSAN 1
+#endif
+#endif
+static inline void ws__fast_fence(void) {
+#ifdef WS__FAST_TSAN
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#else
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
 }
 
 /* Statistics counters: only the owner writes them (load, add, store);
@@ -379,11 +393,14 @@ static inline void ws__fast_count(uint64_t *counter) {
                    __ATOMIC_RELEASE);
 }
 
-/* Relaxed: hints that a task of a higher tier waits somewhere (the deques
- * carry the synchronisation, as in the runtime's scheduling decision). */
-static inline int ws__fast_higher(const ws__fastq *q) {
-  return (__atomic_load_n(&q->hi_queued[0], __ATOMIC_RELAXED) |
-          __atomic_load_n(&q->hi_queued[1], __ATOMIC_RELAXED)) != 0;
+/* Is a look beyond the fast path due: a high or critical task spawned
+ * somewhere, or the periodic decision?  Relaxed: the owner's count-down and
+ * a spawner's 0 may race; a lost 0 delays the look by one period at most
+ * (fast.c). */
+static inline int ws__fast_due(ws__fastq *q) {
+  int32_t t = __atomic_load_n(&q->tick, __ATOMIC_RELAXED) - 1;
+  __atomic_store_n(&q->tick, t, __ATOMIC_RELAXED);
+  return t <= 0;
 }
 
 /* May a task with these arguments take the fast path of q (the calling
@@ -399,10 +416,9 @@ static inline int ws__fast_plain(const ws__fastq *q, const ws_frame *frame,
  * does (ws_shutdown and exit inside it see they are in a task), then as
  * executed. */
 static inline void ws__fast_call(ws__fastq *q, ws_task_fn fn, void *arg) {
-  q->running++;
+  ws__fast_count(&q->calls);
   fn(arg);
-  q->running--;
-  ws__fast_count(&q->executed);
+  ws__fast_count(&q->returns);
 }
 
 static inline void *ws_spawn_slot(ws_frame *frame, size_t size, int tier) {
@@ -431,10 +447,9 @@ static inline void ws_spawn_slot_push(ws_frame *frame, ws_task_fn fn) {
   /* Release: pairs with the thieves' load of bottom; a thief that sees the
    * new bottom sees the slot's contents. */
   __atomic_store_n(&q->bottom, b + 1, __ATOMIC_RELEASE);
-  ws__fast_count(&q->spawned);
   /* Dekker with an idle worker about to park (runtime/park.h): the push
    * above, then a look at the sleepers. */
-  ws__fast_fence(q);
+  ws__fast_fence();
   if (__builtin_expect(__atomic_load_n(q->sleepers, __ATOMIC_RELAXED) > 0, 0))
     ws__fast_wake(q);
 }
@@ -458,9 +473,9 @@ static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
                                        int tier, const ws_site *site) {
   ws__fastq *q = ws__fq;
   if (__builtin_expect(ws__fast_plain(q, frame, size, tier) && fn != 0 &&
-                           (captures != 0 || size == 0) && !ws__fast_higher(q),
+                           (captures != 0 || size == 0) &&
+                           __atomic_load_n(&q->tick, __ATOMIC_RELAXED) > 0,
                        1)) {
-    ws__fast_count(&q->spawned);
     ws__fast_call(q, fn, (void *)(uintptr_t)captures);
     return WS_OK;
   }
@@ -486,7 +501,7 @@ ws__fast_join(ws_frame *frame) {
   /* Relaxed: only this thread writes bottom. */
   b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
   while (b > base) {
-    if (__builtin_expect(ws__fast_higher(q) || --q->tick == 0, 0)) {
+    if (__builtin_expect(ws__fast_due(q), 0)) {
       ws__fast_join_slow(frame);
       return;
     }
@@ -496,7 +511,7 @@ ws__fast_join(ws_frame *frame) {
      * sequence).  Then the fence, then top: relaxed, a thief's claim and
      * its membarrier make the pair sequentially consistent (fast.c). */
     __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
-    ws__fast_fence(q);
+    ws__fast_fence();
     if (__builtin_expect(b >= __atomic_load_n(&q->top, __ATOMIC_RELAXED), 1) ||
         ws__fast_pop_claimed(q, b)) {
       /* Ours.  Its captures move to our stack first: what it spawns
@@ -518,10 +533,10 @@ ws_wait_pending(ws_frame *frame) {
   if (frame->opaque_[WS__FRAME_FAST_BASE] != 0)
     ws__fast_join(frame);
   /* The frame's owner word (opaque_[2]) is non-zero from the first spawn
-   * through ws_spawn until the wait; only the waiting thread writes it, so
-   * this relaxed read is race-free. */
-  return __atomic_load_n(&frame->opaque_[2], __ATOMIC_RELAXED) ? ws_wait(frame)
-                                                               : WS_OK;
+   * through ws_spawn until the wait.  Only the waiting thread writes it, so
+   * a plain read is race-free -- and lets the compiler see that a frame
+   * nothing was spawned into needs no wait. */
+  return frame->opaque_[2] ? ws_wait(frame) : WS_OK;
 }
 
 /* ---- Handles: one task by name ---------------------------------------- */

@@ -89,12 +89,12 @@ int ws__fastq_init(ws__fastq *q, ws__pool *p) {
   if (!q->buf)
     return -1;
   /* Tracing records every task: the fast path, which has no descriptor to
-   * record, is off (limit 0 keeps ws__fq NULL: worker.h). */
-  q->limit = ws__tracing() ? 0 : WS__FAST_SLOTS;
+   * record, is off (limit 0 keeps ws__fq NULL: worker.h).  So it is
+   * without membarrier (kernels before 4.14): its pop has no fence. */
+  q->limit =
+      ws__tracing() || (!ws__asym_fence_ok && !WS_TSAN) ? 0 : WS__FAST_SLOTS;
   q->sleepers = (const int32_t *)&p->ec.sleepers;
-  q->hi_queued = (const int64_t *)p->hi_queued;
   q->tick = WS__FAST_TICK;
-  q->strong_fence = !ws__asym_fence_ok || WS_TSAN;
   return 0;
 }
 
@@ -193,16 +193,19 @@ ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
   /* T1, T2, T3 (the protocol above).  Relaxed T1: the fence or membarrier
    * orders it before T3 and before the owner's O3 after its barrier. */
   __atomic_store_n(&q->top, t + k, __ATOMIC_RELAXED);
-  if (q->strong_fence)
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  else
-    ws__asym_fence_heavy();
+#if WS_TSAN
+  atomic_thread_fence(memory_order_seq_cst); /* the owner's is one too */
+#else
+  ws__asym_fence_heavy();
+#endif
   /* Acquire: pairs with the owner's release stores of bottom (its pushes
    * published the slots we keep). */
   int64_t b2 = __atomic_load_n(&q->bottom, __ATOMIC_ACQUIRE);
   int64_t keep = b2 - t < k ? b2 - t : k;
   if (keep < k) /* the owner popped some of them first: give them back */
     __atomic_store_n(&q->top, t + (keep > 0 ? keep : 0), __ATOMIC_RELAXED);
+  if (keep > 0) /* release: as the owner's counters (ws__fast_counts) */
+    __atomic_store_n(&q->stolen, q->stolen + (uint64_t)keep, __ATOMIC_RELEASE);
   fast_unlock(q);
   for (int64_t i = keep > 0 ? keep : 0; i < k; i++)
     ws__task_free(&w->cache, &w->pool->depot, d[i]);
@@ -228,6 +231,32 @@ int ws__fast_size_hint(ws__worker *v) {
   int64_t b = __atomic_load_n(&v->fq.bottom, __ATOMIC_RELAXED);
   int64_t top = __atomic_load_n(&v->fq.top, __ATOMIC_RELAXED);
   return b > top;
+}
+
+void ws__fast_poke(ws__pool *p) {
+  /* Acquire: records claimed since are complete (pool.c).  Relaxed stores:
+   * see ws__fast_due (ws.h); the task is pushed already, so an owner that
+   * looks finds it. */
+  int ns = atomic_load_explicit(&p->nslots, memory_order_acquire);
+  for (int i = 0; i < ns; i++)
+    __atomic_store_n(&p->workers[i]->fq.tick, 0, __ATOMIC_RELAXED);
+}
+
+void ws__fast_counts(ws__worker *w, uint64_t *spawned, uint64_t *executed) {
+  const ws__fastq *q = &w->fq;
+  /* Acquire: pairs with the release stores of the counters, for the
+   * shutdown's quiescence check (pool.c); exact once nothing runs. */
+  uint64_t calls = __atomic_load_n(&q->calls, __ATOMIC_ACQUIRE);
+  uint64_t returns = __atomic_load_n(&q->returns, __ATOMIC_ACQUIRE);
+  uint64_t skipped = __atomic_load_n(&q->skipped, __ATOMIC_ACQUIRE);
+  uint64_t stolen = __atomic_load_n(&q->stolen, __ATOMIC_ACQUIRE);
+  int64_t queued = __atomic_load_n(&q->bottom, __ATOMIC_ACQUIRE) -
+                   __atomic_load_n(&q->top, __ATOMIC_ACQUIRE);
+  /* Spawned: every slot pushed is popped and called or skipped, or stolen
+   * (its thief counts it executed), or still queued; a last spawn is a
+   * call.  Executed here: the calls that returned. */
+  *spawned = calls + skipped + stolen + (queued > 0 ? (uint64_t)queued : 0);
+  *executed = returns;
 }
 
 void ws__fast_wake(ws__fastq *q) {
@@ -289,7 +318,7 @@ static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
   ws__fastq *q = &w->fq;
   /* As the inline pop (ws.h). */
   __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
-  ws__fast_fence(q);
+  ws__fast_fence();
   if (b < __atomic_load_n(&q->top, __ATOMIC_RELAXED) &&
       !ws__fast_pop_claimed(q, b))
     return 0; /* it was stolen, and has finished */
@@ -299,6 +328,7 @@ static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
   memcpy(copy, s->captures, sizeof copy);
   if (frame && ws__task_cancelled(frame, NULL)) {
     WS__STAT(w, cancelled, 1);
+    ws__fast_count(&q->skipped);
     return 0;
   }
   ws__fast_call(q, fn, copy);
@@ -316,7 +346,7 @@ void ws__fast_join_slow(ws_frame *frame_) {
     int64_t base = (int64_t)frame->fast_base - 1;
     /* The inline join came here at the periodic decision, or for one of
      * the other reasons below: make the decision now. */
-    q->tick = 1;
+    __atomic_store_n(&q->tick, 1, __ATOMIC_RELAXED);
     for (;;) {
       /* Relaxed: only this thread writes bottom. */
       int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
@@ -324,10 +354,11 @@ void ws__fast_join_slow(ws_frame *frame_) {
         break;
       /* A task of a higher tier first, as a wait's scheduling decision
        * would choose, and every WS__FAST_TICK pops the periodic work. */
-      int due = --q->tick == 0;
+      int due = ws__fast_due(q);
       if (due)
-        q->tick = WS__FAST_TICK;
-      if (due || ws__fast_higher(q) || (w->tier_mask >> (WS_TIER_NORMAL + 1))) {
+        __atomic_store_n(&q->tick, WS__FAST_TICK, __ATOMIC_RELAXED);
+      if (due || ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) ||
+          (w->tier_mask >> (WS_TIER_NORMAL + 1))) {
         ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
         if (t) {
           ws__run_task(w, t);

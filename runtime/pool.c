@@ -325,14 +325,17 @@ static int quiescent(ws__pool *p) {
       done +=
           atomic_load_explicit(&s->v[ex + (size_t)tier], memory_order_acquire);
     done += atomic_load_explicit(&s->v[ca], memory_order_acquire);
-    if (i < ns) /* (acquire: as the counters above; ws.h stores them) */
-      done += __atomic_load_n(&p->workers[i]->fq.executed, __ATOMIC_ACQUIRE);
   }
   for (int i = 0; i <= ns; i++) {
     ws__stats_rt *s = i < ns ? &p->workers[i]->stats : &p->ext;
     spawned += atomic_load_explicit(&s->v[sp], memory_order_acquire);
-    if (i < ns)
-      spawned += __atomic_load_n(&p->workers[i]->fq.spawned, __ATOMIC_ACQUIRE);
+  }
+  /* The fast paths' (acquire inside: as the counters above). */
+  for (int i = 0; i < ns; i++) {
+    uint64_t fs, fe;
+    ws__fast_counts(p->workers[i], &fs, &fe);
+    spawned += fs;
+    done += fe;
   }
   return done == spawned;
 }
@@ -402,8 +405,8 @@ static void pool_stop(ws__pool *p, ws__worker *w) {
 /* Running a task, or a pool thread: this thread cannot stop the pool (it
  * would wait for itself). */
 static int inside_pool(const ws__tls *tls) {
-  return tls->depth > 0 ||
-         (tls->w && (tls->w->holder != tls || tls->w->fq.running > 0));
+  return tls->depth > 0 || (tls->w && (tls->w->holder != tls ||
+                                       tls->w->fq.calls != tls->w->fq.returns));
 }
 
 static void at_exit_handler(void) {

@@ -206,6 +206,8 @@ spawn_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws_task_fn fn,
     return WS_OK;
   }
   w->tier_mask |= 1u << tier;
+  if (WS__UNLIKELY(tier >= WS_TIER_HIGH))
+    ws__fast_poke(p); /* queued: owners on their fast paths, look */
   if (WS__UNLIKELY(ws__ec_notify(&p->ec)))
     WS__STAT(w, wakeups, 1);
   return WS_OK;

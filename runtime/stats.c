@@ -21,9 +21,10 @@ static void add_raw(const ws__stats_rt *s, ws__worker *w, ws_stats *out,
   if (w) {
     /* ws_spawn_inline's counters (fast.c), kept apart so that its inline
      * code needs no pointer to this record's. */
-    out->spawned += __atomic_load_n(&w->fq.spawned, __ATOMIC_RELAXED);
-    out->executed[WS_TIER_NORMAL] +=
-        __atomic_load_n(&w->fq.executed, __ATOMIC_RELAXED);
+    uint64_t fs, fe;
+    ws__fast_counts(w, &fs, &fe);
+    out->spawned += fs;
+    out->executed[WS_TIER_NORMAL] += fe;
   }
   if (w)
     for (int t = 0; t < WS_NUM_TIERS; t++) {

@@ -52,5 +52,7 @@ void ws__aging_check(ws__worker *w) {
       continue;
     }
     w->tier_mask |= 1u << (tier + 1);
+    if (tier + 1 >= WS_TIER_HIGH)
+      ws__fast_poke(p);
   }
 }

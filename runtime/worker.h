@@ -283,6 +283,12 @@ void ws__fastq_destroy(ws__fastq *q);
  * none, or *lost set when another thief won it). */
 ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
                          int64_t *moved);
+/* A high or critical task was queued: every owner looks beyond its fast
+ * path at its next pop. */
+void ws__fast_poke(struct ws__pool *p);
+/* Statistics of w's fast path: tasks spawned, and executed by w itself
+ * (its thieves count theirs). */
+void ws__fast_counts(ws__worker *w, uint64_t *spawned, uint64_t *executed);
 /* Anyone: does v's fast deque look non-empty?  A hint. */
 int ws__fast_size_hint(ws__worker *v);
 /* The owner, in no wait (its loop, its exit, the pool's drain): runs every
