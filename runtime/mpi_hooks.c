@@ -25,8 +25,10 @@
  */
 #include "depend.h"
 #include "observe.h"
+#include "park.h"
 #include "worker.h"
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,25 @@ void ws__ext_child_add(ws_frame *frame) {
 
 void ws__ext_child_done(ws_frame *frame) {
   ws__frame_child_done((ws__frame_rt *)frame, (uintptr_t)&ws__tls_self);
+}
+
+/* Wakes the owner of `frame` if it sleeps in ws_wait (a spurious wake-up,
+ * which the wait tolerates: it looks for tasks and sleeps again).  A worker
+ * waiting for its children sleeps on its frame and new work elsewhere does
+ * not wake it (wait.c); libws-mpi calls this when tasks arrive from another
+ * rank, for the frames whose children it shipped away (their owners are
+ * the workers that may wait for nothing else).  The frame must be alive:
+ * the caller knows it has a pending child. */
+WS__EXPORT void ws__ext_frame_poke(ws_frame *frame);
+
+void ws__ext_frame_poke(ws_frame *frame) {
+  ws__frame_rt *f = (ws__frame_rt *)frame;
+  /* Relaxed: bit 0 says that the owner sleeps or is about to (it set the
+   * bit with an RMW before its futex wait re-checks the word); a wake
+   * that comes just before the sleep is harmless, one that finds the bit
+   * clear has nobody to wake. */
+  if (atomic_load_explicit(&f->remote, memory_order_relaxed) & 1)
+    ws__futex_wake(&f->remote, INT_MAX);
 }
 
 WS__EXPORT void ws__ext_trace_process(int pid, const char *name);

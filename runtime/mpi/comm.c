@@ -104,6 +104,8 @@ static pthread_mutex_t g_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
 static outmsg *g_out_head, *g_out_tail;
 static int g_comm_sleeping;
+/* The same, readable without g_mtx (a hint for ws_mpi__comm_nudge). */
+static _Atomic int g_comm_asleep;
 static int g_ready, g_init_failed;
 static int g_finish_req, g_status, g_done;
 static ws_frame *g_serve_frame; /* ranks > 0: the serving thread's hold */
@@ -118,8 +120,10 @@ static unsigned char *g_lifeline_thief; /* ranks registered on us */
 static uint64_t g_rng;
 static ws_frame g_service = WS_FRAME_INIT; /* received tasks' stand-ins */
 /* Tasks of this rank shipped elsewhere whose results have not come back
- * (send_tasks, apply_result). */
+ * (send_tasks, apply_result): how many, and the list of them (linked
+ * through their queue links, free once shipped). */
 static long g_outstanding;
+static dtask *g_shipped;
 
 /* ---- Settings ------------------------------------------------------------ */
 
@@ -223,10 +227,16 @@ static void send_tasks(int dest, dtask **t, int n, int pushed) {
     p += pad8(d->csize);
     /* A task of ours stays until its result comes back; one that came
      * from elsewhere is forwarded, and its result goes to its origin. */
-    if (!d->frame)
+    if (!d->frame) {
       ws_mpi__dtask_unref(d);
-    else
+    } else {
       g_outstanding++;
+      d->prev = NULL;
+      d->next = g_shipped;
+      if (g_shipped)
+        g_shipped->prev = d;
+      g_shipped = d;
+    }
   }
   MPI_STAT_ADD(shipped, n);
   send_msg(dest, TAG_TASKS, buf, len);
@@ -247,6 +257,12 @@ static void apply_result(uint64_t token, const unsigned char *bytes,
   }
   ws_mpi__scatter(t->res, t->nres, bytes);
   g_outstanding--;
+  if (t->prev)
+    t->prev->next = t->next;
+  else
+    g_shipped = t->next;
+  if (t->next)
+    t->next->prev = t->prev;
   /* After the result is written: the owner's ws_wait may return now. */
   ws__ext_child_done(t->frame);
   ws_mpi__dtask_unref(t);
@@ -280,6 +296,24 @@ static uint64_t settled_before(void) {
     return 0;
   uint64_t now = now_ns();
   return now > WS_MPI__RESIDENCE_NS ? now - WS_MPI__RESIDENCE_NS : 0;
+}
+
+/* Tasks arrived: a worker of this rank that waits for children sleeps on
+ * their frame, and new work does not wake it (libws's wait.c): wake the
+ * owners of the frames whose children went to other ranks -- with an
+ * empty queue they are what this rank's workers wait for -- and the
+ * serving thread (ranks > 0), so that they run the new tasks now rather
+ * than at the end of a sleep of up to a millisecond and more. */
+static void wake_waiters(void) {
+  pthread_mutex_lock(&g_mtx);
+  ws_frame *serve = g_serve_frame; /* alive until the comm thread ends */
+  pthread_mutex_unlock(&g_mtx);
+  if (serve)
+    ws__ext_frame_poke(serve);
+  ws_frame *last = NULL;
+  for (dtask *t = g_shipped; t; t = t->next)
+    if (t->frame != last)
+      ws__ext_frame_poke(last = t->frame);
 }
 
 static void got_tasks(int src, const unsigned char *buf, size_t len) {
@@ -324,6 +358,7 @@ static void got_tasks(int src, const unsigned char *buf, size_t len) {
   g_steal_out = 0;
   g_attempts = 0;
   g_registered = 0;
+  wake_waiters();
 }
 
 static void got_results(int src, const unsigned char *buf, size_t len) {
@@ -353,8 +388,11 @@ static void got_steal(int src, int lifeline) {
   } else {
     MPI_STAT_ADD(refusals, 1);
     send_int(src, TAG_NOWORK, lifeline);
-    if (lifeline)
+    if (lifeline) {
       g_lifeline_thief[src] = 1;
+      /* Relaxed: a hint for the spawns (ws_mpi__rt.thief_waits). */
+      atomic_store_explicit(&ws_mpi__rt.thief_waits, 1, memory_order_relaxed);
+    }
   }
 }
 
@@ -425,6 +463,17 @@ void ws_mpi__post_result(int origin, uint64_t token, const void *bytes,
   else
     g_out_head = m;
   g_out_tail = m;
+  if (g_comm_sleeping)
+    pthread_cond_signal(&g_cv);
+  pthread_mutex_unlock(&g_mtx);
+}
+
+void ws_mpi__comm_nudge(void) {
+  /* Relaxed: a hint; a nudge that comes just as the thread goes to sleep
+   * is lost, and the sleep's time-out covers it. */
+  if (!atomic_load_explicit(&g_comm_asleep, memory_order_relaxed))
+    return;
+  pthread_mutex_lock(&g_mtx);
   if (g_comm_sleeping)
     pthread_cond_signal(&g_cv);
   pthread_mutex_unlock(&g_mtx);
@@ -553,6 +602,12 @@ static int push_lifelines(void) {
     MPI_STAT_ADD(lifeline_pushes, 1);
     g_lifeline_thief[r] = 0;
     any = 1;
+  }
+  if (any) {
+    int left = 0;
+    for (int r = 0; r < rt->size; r++)
+      left |= g_lifeline_thief[r];
+    atomic_store_explicit(&rt->thief_waits, left, memory_order_relaxed);
   }
   return any;
 }
@@ -978,7 +1033,9 @@ static void *comm_main(void *arg) {
         ts.tv_sec += ns / 1000000000L;
         ts.tv_nsec = ns % 1000000000L;
         g_comm_sleeping = 1;
+        atomic_store_explicit(&g_comm_asleep, 1, memory_order_relaxed);
         pthread_cond_timedwait(&g_cv, &g_mtx, &ts);
+        atomic_store_explicit(&g_comm_asleep, 0, memory_order_relaxed);
         g_comm_sleeping = 0;
         MPI_STAT_ADD(comm_wakeups, 1);
       }

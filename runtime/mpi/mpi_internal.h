@@ -42,6 +42,8 @@
  * completion. */
 __attribute__((visibility("default"))) void ws__ext_child_add(ws_frame *frame);
 __attribute__((visibility("default"))) void ws__ext_child_done(ws_frame *frame);
+/* Wakes the owner of `frame` if it sleeps in ws_wait (mpi_hooks.c). */
+__attribute__((visibility("default"))) void ws__ext_frame_poke(ws_frame *frame);
 /* Observability hooks (mpi_hooks.c): the trace's pid and process name, its
  * time origin (now), writing it now (1: this process traces), and the
  * writer of the "mpi" member of the WS_STATS=json: document. */
@@ -87,6 +89,10 @@ typedef struct ws_mpi_rt {
   dtask *q_old[WS_NUM_TIERS], *q_new[WS_NUM_TIERS]; /* per tier */
   _Atomic long queued;  /* tasks in the queues (a hint for the comm thread) */
   _Atomic long running; /* distributed tasks running here (likewise) */
+  /* A thief is registered on this rank's lifelines: the next distributed
+   * spawn wakes the comm thread, which pushes it work at once rather than
+   * at the end of its sleep (up to WS_MPI_POLL_US). */
+  _Atomic int thief_waits;
 } ws_mpi_rt;
 
 extern ws_mpi_rt ws_mpi__rt;
@@ -139,6 +145,9 @@ int ws_mpi__comm_start(void); /* 1: comm runs (distributed or one rank) */
 /* A result for a task that came from another rank (copied). */
 void ws_mpi__post_result(int origin, uint64_t token, const void *bytes,
                          uint32_t size);
+/* Wakes the comm thread if it sleeps (ws_mpi_spawn_results, while a
+ * lifeline thief waits). */
+void ws_mpi__comm_nudge(void);
 /* Rank 0: shut the job down with `status` and wait for it to end. */
 void ws_mpi__comm_finish(int status);
 /* Ranks > 0: serve until the job ends; returns rank 0's status. */

@@ -479,6 +479,9 @@ int ws_mpi_spawn_results(ws_frame *frame, const ws_mpi_task *task,
   pthread_mutex_lock(&rt->q_lock);
   q_link(rt, t);
   pthread_mutex_unlock(&rt->q_lock);
+  /* Relaxed: a hint; see thief_waits. */
+  if (atomic_load_explicit(&rt->thief_waits, memory_order_relaxed))
+    ws_mpi__comm_nudge();
   return ws_spawn(frame, run_dtask, &t, sizeof t, tier, site);
 }
 
