@@ -24,144 +24,22 @@
  * phase so that bench/mpi.sh can sample the other ranks' CPU in between.
  */
 #include "../harness.h"
-/* The tree, fib and nqueens with their serial references, shared with the
- * tests; 64 rounds of work per node (~0.15 us, about UTS's SHA-1 step). */
+/* The tree, fib and nqueens (test/mpi/dist_kernels.h, shared with the
+ * tests); 64 rounds of work per tree node (~0.15 us, about UTS's SHA-1
+ * step); fib(n <= 24) is a serial call (~0.1 ms); the first 3 rows of
+ * nqueens are distributed tasks; tree nodes 5 levels above the depth limit
+ * count their subtree serially (2895 tasks for the bench's tree of depth
+ * 13). */
 #define DIST_MIX_ROUNDS 64
-#include "../../test/mpi/dist_serial.h"
-
-#include <ws.h>
+#ifdef BENCH_PLAIN
+#define DIST_PLAIN
+#endif
+#include "../../test/mpi/dist_kernels.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef BENCH_PLAIN
-/* No libws-mpi: a distributed task is an ordinary task whose captures are
- * {task function, result address} followed by the user's bytes. */
-typedef void (*dtask_fn)(void *captures, void *result);
-typedef struct dtask_def {
-  dtask_fn fn;
-} dtask_def;
-#define DTASK(name, fn) static const dtask_def name = {fn};
-typedef struct plain_head {
-  dtask_fn fn;
-  void *result;
-} plain_head;
-static void run_plain(void *captures) {
-  plain_head h;
-  memcpy(&h, captures, sizeof h);
-  h.fn((char *)captures + sizeof h, h.result);
-}
-static void dspawn(ws_frame *f, const dtask_def *def, const void *caps,
-                   size_t size, int tier, void *result, size_t rsize) {
-  (void)rsize;
-  unsigned char buf[sizeof(plain_head) + 64];
-  plain_head h = {def->fn, result};
-  memcpy(buf, &h, sizeof h);
-  memcpy(buf + sizeof h, caps, size);
-  ws_spawn(f, run_plain, buf, sizeof h + size, tier, NULL);
-}
-static int bench_ranks(void) { return 1; }
-#else
-#include <ws_mpi.h>
-#define DTASK(name, fn) WS_MPI_TASK(name, fn)
-typedef ws_mpi_task dtask_def;
-static void dspawn(ws_frame *f, const dtask_def *def, const void *caps,
-                   size_t size, int tier, void *result, size_t rsize) {
-  ws_mpi_spawn(f, def, caps, size, tier, result, rsize);
-}
-static int bench_ranks(void) { return ws_mpi_size(); }
-#endif
-
-/* Nodes more than UTS_LEAF levels above the depth limit are distributed
- * tasks (2895 for the bench's tree of depth 13); a task at that level
- * counts its subtree serially (about a thousand nodes, ~0.15 ms, but
- * irregular).  Bigger leaves leave one rank alone at the end with the last
- * big subtree while the others wait. */
-#define UTS_LEAF 5
-
-static uint64_t uts(node n);
-static void uts_task(void *captures, void *result) {
-  node n;
-  memcpy(&n, captures, sizeof n);
-  uint64_t c = uts(n);
-  memcpy(result, &c, sizeof c);
-}
-DTASK(uts_def, uts_task)
-
-static uint64_t uts(node n) {
-  if (n.depth >= n.max_depth - UTS_LEAF)
-    return uts_serial(n);
-  uint64_t count = 1, sub[8];
-  int k = children(&n);
-  ws_frame f = WS_FRAME_INIT;
-  for (int i = 0; i < k; i++) {
-    node c = child(&n, i);
-    dspawn(&f, &uts_def, &c, sizeof c, WS_TIER_NORMAL, &sub[i], sizeof sub[i]);
-  }
-  ws_wait(&f);
-  for (int i = 0; i < k; i++)
-    count += sub[i];
-  return count;
-}
-
-/* ---- fib with a cut-off ---- */
-
-#define FIB_CUT 24 /* fib(n <= 24) is a serial call, ~0.1 ms */
-
-static long fib(int n);
-static void fib_task(void *captures, void *result) {
-  int n;
-  memcpy(&n, captures, sizeof n);
-  long r = fib(n);
-  memcpy(result, &r, sizeof r);
-}
-DTASK(fib_def, fib_task)
-
-static long fib(int n) {
-  if (n <= FIB_CUT)
-    return fib_serial(n);
-  long x, y;
-  int a = n - 1, b = n - 2;
-  ws_frame f = WS_FRAME_INIT;
-  dspawn(&f, &fib_def, &a, sizeof a, WS_TIER_NORMAL, &x, sizeof x);
-  dspawn(&f, &fib_def, &b, sizeof b, WS_TIER_NORMAL, &y, sizeof y);
-  ws_wait(&f);
-  return x + y;
-}
-
-/* ---- nqueens: the board travels by value ---- */
-
-#define NQ_CUT 3 /* the first 3 rows are placed by distributed tasks */
-
-static long nq(board b);
-static void nq_task(void *captures, void *result) {
-  board b;
-  memcpy(&b, captures, sizeof b);
-  long r = nq(b);
-  memcpy(result, &r, sizeof r);
-}
-DTASK(nq_def, nq_task)
-
-static long nq(board b) {
-  if (b.row >= NQ_CUT || b.row == b.n)
-    return nq_serial(b);
-  long sub[NQ_MAX] = {0};
-  ws_frame f = WS_FRAME_INIT;
-  for (int c = 0; c < b.n; c++)
-    if (safe(&b, c)) {
-      board nb = b;
-      nb.col[nb.row++] = (signed char)c;
-      dspawn(&f, &nq_def, &nb, sizeof nb, WS_TIER_NORMAL, &sub[c],
-             sizeof sub[c]);
-    }
-  ws_wait(&f);
-  long count = 0;
-  for (int c = 0; c < b.n; c++)
-    count += sub[c];
-  return count;
-}
 
 /* ---- idle: a small tree, then `size` tenths of a second of serial code on
  * rank 0 (the other ranks have nothing to do: what they burn then is the
@@ -226,7 +104,7 @@ int real_main(int argc, char **argv) {
     return 2;
   }
   printf("RESULT kernel=%s ranks=%d time=%.6f cpu=%.6f result=%llu", k,
-         bench_ranks(), c.wall, c.cpu, got);
+         dist_ranks(), c.wall, c.cpu, got);
   if (check)
     printf(" expected=%llu %s", want, got == want ? "ok" : "WRONG");
   printf("\n");

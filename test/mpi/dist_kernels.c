@@ -1,7 +1,8 @@
 /*
- * dist_kernels.c -- distributed tasks written with the libws-mpi C API
- * (what `#pragma ws task distributed` will emit): a UTS-like tree count, fib
- * with a cut-off and nqueens.  Rank 0 prints one line per kernel,
+ * dist_kernels.c -- the libws-mpi tests' program: the distributed kernels of
+ * dist_kernels.h (a UTS-like tree count, fib with a cut-off and nqueens,
+ * written with the libws-mpi C API, what `#pragma ws task distributed`
+ * emits), plus utsd.  Rank 0 prints one line per kernel,
  * "<kernel> <result> expected <serial result> ok|WRONG", and returns 1 on a
  * wrong result.  run_mpi.sh runs it under mpirun at 1, 2 and 4 ranks.
  *
@@ -15,14 +16,13 @@
  * -DWS_TEST_EXTRA_TASK, the task table has one more entry (the
  * mismatched-executables test).
  */
-#include "dist_serial.h"
-#include "ws_mpi.h"
-
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <ws_mpi.h>
 
 /* Read on every rank, in every task: a global set by main would be rank
  * 0's alone. */
@@ -35,34 +35,15 @@ static void maybe_die(void) {
     exit(0);
 }
 
-#define UTS_CUT 5 /* nodes above this depth are distributed tasks */
-
-static uint64_t uts(node n);
-static void uts_task(void *captures, void *result) {
-  node n;
-  memcpy(&n, captures, sizeof n);
-  maybe_die();
-  uint64_t c = uts(n);
-  memcpy(result, &c, sizeof c);
-}
-WS_MPI_TASK(uts_def, uts_task)
-
-static uint64_t uts(node n) {
-  if (n.depth >= UTS_CUT)
-    return uts_serial(n);
-  uint64_t count = 1, sub[8];
-  int k = children(&n);
-  ws_frame f = WS_FRAME_INIT;
-  for (int i = 0; i < k; i++) {
-    node c = child(&n, i);
-    ws_mpi_spawn(&f, &uts_def, &c, sizeof c, WS_TIER_NORMAL, &sub[i],
-                 sizeof sub[i]);
-  }
-  ws_wait(&f);
-  for (int i = 0; i < k; i++)
-    count += sub[i];
-  return count;
-}
+/* The kernels (dist_kernels.h, shared with bench/mpi/dist.c), smaller
+ * pieces than the bench's: tree nodes above depth 5 of the sizes used here
+ * (11) are tasks, fib(n > 22) too, and fib's second child is a high-tier
+ * task (tiers travel between ranks). */
+#define DIST_TASK_ENTER() maybe_die()
+#define DIST_UTS_LEAF 6
+#define DIST_FIB_CUT 22
+#define DIST_FIB_TIER2 WS_TIER_HIGH
+#include "dist_kernels.h"
 
 /* The same tree, with two results per task (`shared(count) shared(deepest)`:
  * ws_mpi_spawn_results with two pieces): the size and the deepest level. */
@@ -96,7 +77,7 @@ static void utsd_task(void *captures, void *result) {
 WS_MPI_TASK(utsd_def, utsd_task)
 
 static tally utsd(node n) {
-  if (n.depth >= UTS_CUT)
+  if (n.depth >= n.max_depth - DIST_UTS_LEAF)
     return utsd_serial(n);
   uint64_t count[8];
   int deepest[8];
@@ -116,65 +97,6 @@ static tally utsd(node n) {
       t.deepest = deepest[i];
   }
   return t;
-}
-
-/* ---- fib with a cut-off ---- */
-
-#define FIB_CUT 22
-
-static long fib(int n);
-static void fib_task(void *captures, void *result) {
-  int n;
-  memcpy(&n, captures, sizeof n);
-  maybe_die();
-  long r = fib(n);
-  memcpy(result, &r, sizeof r);
-}
-WS_MPI_TASK(fib_def, fib_task)
-
-static long fib(int n) {
-  if (n <= FIB_CUT)
-    return fib_serial(n);
-  long x, y;
-  ws_frame f = WS_FRAME_INIT;
-  int a = n - 1, b = n - 2;
-  ws_mpi_spawn(&f, &fib_def, &a, sizeof a, WS_TIER_NORMAL, &x, sizeof x);
-  ws_mpi_spawn(&f, &fib_def, &b, sizeof b, WS_TIER_HIGH, &y, sizeof y);
-  ws_wait(&f);
-  return x + y;
-}
-
-/* ---- nqueens: the board travels by value (a fixed-size array) ---- */
-
-#define NQ_CUT 3 /* rows placed by distributed tasks */
-
-static long nq(board b);
-static void nq_task(void *captures, void *result) {
-  board b;
-  memcpy(&b, captures, sizeof b);
-  maybe_die();
-  long r = nq(b);
-  memcpy(result, &r, sizeof r);
-}
-WS_MPI_TASK(nq_def, nq_task)
-
-static long nq(board b) {
-  if (b.row >= NQ_CUT || b.row == b.n)
-    return nq_serial(b);
-  long sub[NQ_MAX] = {0};
-  ws_frame f = WS_FRAME_INIT;
-  for (int c = 0; c < b.n; c++)
-    if (safe(&b, c)) {
-      board nb = b;
-      nb.col[nb.row++] = (signed char)c;
-      ws_mpi_spawn(&f, &nq_def, &nb, sizeof nb, WS_TIER_NORMAL, &sub[c],
-                   sizeof sub[c]);
-    }
-  ws_wait(&f);
-  long count = 0;
-  for (int c = 0; c < b.n; c++)
-    count += sub[c];
-  return count;
 }
 
 #ifdef WS_TEST_EXTRA_TASK
