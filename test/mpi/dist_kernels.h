@@ -85,21 +85,26 @@ static void dspawn(ws_frame *f, const dtask_def *def, const void *caps,
 static inline int dist_ranks(void) { return ws_mpi_size(); }
 #endif
 
+/* The task function `name##_task` of a distributed task whose captures are
+ * one T and whose result is fn's R, and its table entry `name##_def`. */
+#define DIST_TASK(name, T, R, fn)                                              \
+  static R fn(T);                                                              \
+  static void name##_task(void *captures, void *result) {                      \
+    T arg;                                                                     \
+    memcpy(&arg, captures, sizeof arg);                                        \
+    DIST_TASK_ENTER();                                                         \
+    R r = fn(arg);                                                             \
+    memcpy(result, &r, sizeof r);                                              \
+  }                                                                            \
+  DTASK(name##_def, name##_task)
+
 /* ---- The tree: a node's children are distributed tasks, except within
  * DIST_UTS_LEAF levels of the depth limit, where a task counts its subtree
  * serially (about a thousand nodes at 5 levels, irregular).  Bigger leaves
  * leave one rank alone at the end with the last big subtree while the
  * others wait. ---- */
 
-static uint64_t uts(node n);
-static void uts_task(void *captures, void *result) {
-  node n;
-  memcpy(&n, captures, sizeof n);
-  DIST_TASK_ENTER();
-  uint64_t c = uts(n);
-  memcpy(result, &c, sizeof c);
-}
-DTASK(uts_def, uts_task)
+DIST_TASK(uts, node, uint64_t, uts)
 
 static uint64_t uts(node n) {
   if (n.depth >= n.max_depth - DIST_UTS_LEAF)
@@ -119,15 +124,7 @@ static uint64_t uts(node n) {
 
 /* ---- fib with a cut-off ---- */
 
-static long fib(int n);
-static void fib_task(void *captures, void *result) {
-  int n;
-  memcpy(&n, captures, sizeof n);
-  DIST_TASK_ENTER();
-  long r = fib(n);
-  memcpy(result, &r, sizeof r);
-}
-DTASK(fib_def, fib_task)
+DIST_TASK(fib, int, long, fib)
 
 static long fib(int n) {
   if (n <= DIST_FIB_CUT)
@@ -143,15 +140,7 @@ static long fib(int n) {
 
 /* ---- nqueens: the board travels by value (a fixed-size array) ---- */
 
-static long nq(board b);
-static void nq_task(void *captures, void *result) {
-  board b;
-  memcpy(&b, captures, sizeof b);
-  DIST_TASK_ENTER();
-  long r = nq(b);
-  memcpy(result, &r, sizeof r);
-}
-DTASK(nq_def, nq_task)
+DIST_TASK(nq, board, long, nq)
 
 static long nq(board b) {
   if (b.row >= DIST_NQ_CUT || b.row == b.n)

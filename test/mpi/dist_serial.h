@@ -3,6 +3,7 @@
  * libws-mpi tests (test/mpi/dist_kernels.c) and the distributed bench
  * (bench/mpi/dist.c) share: a UTS-like tree, fib and nqueens, each with its
  * serial reference.  Everything here travels by value (no pointers inside).
+ * All static inline: a program may use any part of it.
  *
  * DIST_MIX_ROUNDS (default 16) is the work per tree node: that many rounds
  * of splitmix64's finaliser, as UTS's SHA-1 step.  It also shapes the tree
@@ -26,7 +27,7 @@ typedef struct node {
   int max_depth;
 } node;
 
-static uint64_t mix(uint64_t x) {
+static inline uint64_t mix(uint64_t x) {
   for (int r = 0; r < DIST_MIX_ROUNDS; r++) {
     x += 0x9e3779b97f4a7c15ull;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -36,18 +37,18 @@ static uint64_t mix(uint64_t x) {
   return x;
 }
 
-static int children(const node *n) {
+static inline int children(const node *n) {
   if (n->depth >= n->max_depth)
     return 0;
   return (int)(n->state % 9); /* 0..8, mean 4 */
 }
 
-static node child(const node *n, int i) {
+static inline node child(const node *n, int i) {
   node c = {mix(n->state * 31 + (uint64_t)i + 1), n->depth + 1, n->max_depth};
   return c;
 }
 
-static uint64_t uts_serial(node n) {
+static inline uint64_t uts_serial(node n) {
   uint64_t count = 1;
   int k = children(&n);
   for (int i = 0; i < k; i++)
@@ -57,7 +58,7 @@ static uint64_t uts_serial(node n) {
 
 /* ---- fib ---- */
 
-static long fib_serial(int n) {
+static inline long fib_serial(int n) {
   return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
 }
 
@@ -69,7 +70,7 @@ typedef struct board {
   signed char col[NQ_MAX];
 } board;
 
-static int safe(const board *b, int c) {
+static inline int safe(const board *b, int c) {
   for (int r = 0; r < b->row; r++) {
     int d = b->col[r] - c;
     if (d == 0 || d == b->row - r || -d == b->row - r)
@@ -78,7 +79,7 @@ static int safe(const board *b, int c) {
   return 1;
 }
 
-static long nq_serial(board b) {
+static inline long nq_serial(board b) {
   if (b.row == b.n)
     return 1;
   long count = 0;

@@ -12,25 +12,13 @@
  * weights as a section, and a prefix sum over sections of a table, with
  * results as scalars and array elements.
  */
+#include "dist_serial.h" /* board, safe */
+
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define NQ 9
-
-typedef struct board {
-  int n, row;
-  signed char col[NQ];
-} board;
-
-static int safe(const board *b, int c) {
-  for (int r = 0; r < b->row; r++) {
-    int d = b->col[r] - c;
-    if (d == 0 || d == b->row - r || -d == b->row - r)
-      return 0;
-  }
-  return 1;
-}
 
 static long weigh(const board *b, const int *w) {
   long s = 0;
