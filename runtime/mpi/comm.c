@@ -110,6 +110,7 @@ static int g_ready, g_init_failed;
 static int g_finish_req, g_status, g_done;
 static ws_frame *g_serve_frame; /* ranks > 0: the serving thread's hold */
 static pthread_t g_comm;
+static int g_comm_started; /* g_comm exists (set before main goes on) */
 
 /* The comm thread's own state. */
 static MPI_Comm g_c;
@@ -1138,6 +1139,7 @@ int ws_mpi__comm_start(void) {
     fprintf(stderr, "ws-mpi: cannot create the communication thread\n");
     exit(1);
   }
+  g_comm_started = 1;
   pthread_mutex_lock(&g_mtx);
   while (!g_ready)
     pthread_cond_wait(&g_cv, &g_mtx);
@@ -1156,6 +1158,8 @@ int ws_mpi__comm_start(void) {
 }
 
 void ws_mpi__comm_finish(int status) {
+  if (!g_comm_started)
+    return; /* one rank without MPI: no thread to end */
   pthread_mutex_lock(&g_mtx);
   g_finish_req = 1;
   g_status = status;
