@@ -815,7 +815,15 @@ std::string Outliner::outlined(Region &Task) {
   bool HasFields = !Task.Elements.empty() || !Task.Sections.empty();
   for (const Capture &C : Task.Captures)
     HasFields |= C.Mode != CaptureMode::Private;
-  if (HasFields)
+  // The captures, read before the body spawns: a task of the fast path runs
+  // in its slot, which its first spawn reuses (ws.h: ws_task_captures):
+  //   struct __ws_cap_N __ws_cv, *__ws_c = (struct __ws_cap_N *)
+  //       ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv);
+  // (a distributed task's arrive in a buffer of their own: as they are).
+  if (HasFields && !Dist)
+    S += " struct __ws_cap_" + N + " __ws_cv, *__ws_c = (struct __ws_cap_" + N +
+         " *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv);";
+  else if (HasFields)
     S += " struct __ws_cap_" + N + " *__ws_c = (struct __ws_cap_" + N +
          " *)__ws_arg;";
   std::string Copies;

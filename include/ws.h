@@ -278,9 +278,31 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
  *
  * ws_spawn_slot returns where the captures go (16-byte aligned), or NULL
  * when the task cannot take the fast path (then spawn it with ws_spawn);
- * nothing else may spawn between it and ws_spawn_slot_push. */
+ * nothing else may spawn between it and ws_spawn_slot_push.
+ *
+ * Unlike ws_spawn_inline's, a task pushed this way runs with its captures
+ * where they are, in the slot, which its own first spawn reuses: it must
+ * read them before it spawns.  ws_task_captures does that in one line at
+ * the top of the task (the plugin's tasks all start so):
+ *
+ *     static void task(void *arg) {
+ *       struct caps own, *c = ws_task_captures(arg, &own, sizeof own);
+ *       ...
+ */
 static inline void *ws_spawn_slot(ws_frame *frame, size_t size, int tier);
 static inline void ws_spawn_slot_push(ws_frame *frame, ws_task_fn fn);
+
+/* A task's captures, safe to use across its spawns: `copy`, filled from
+ * `arg`, when they are small enough for a slot of the fast path (a
+ * compiler keeps such a copy in registers); `arg` itself when they are
+ * larger (such a task never runs in a slot). */
+static inline void *ws_task_captures(void *arg, void *copy, size_t size) {
+  if (size <= WS_SLOT_CAPTURE) {
+    __builtin_memcpy(copy, arg, size);
+    return copy;
+  }
+  return arg;
+}
 
 /* ws_spawn_last, compiled into the caller: when the spawn is plain (as
  * above) and no task of a higher tier is queued anywhere, it calls `fn`
@@ -315,11 +337,16 @@ static inline int ws_wait_pending(ws_frame *frame);
  * slot, waits for the thief's `done`. */
 typedef struct ws__slot {
   ws_task_fn fn;
-  uint32_t done; /* atomic: 0 queued or running, 1 done by a thief, 2 its
-                    owner sleeps on it */
+  uint32_t done; /* atomic: the bits below */
   int32_t thief; /* atomic, a hint: the worker that stole it */
   unsigned char captures[WS_SLOT_CAPTURE] __attribute__((aligned(16)));
 } __attribute__((aligned(64))) ws__slot;
+/* ws__slot.done: a thief ran it; its owner sleeps on it; the task wants its
+ * captures copied before it runs (ws_spawn_inline's; the others read them
+ * first themselves: ws_task_captures). */
+#define WS__SLOT_DONE 1u
+#define WS__SLOT_SLEEP 2u
+#define WS__SLOT_COPY 4u
 
 typedef struct ws__fastq {
   /* The owner's line: only the owner writes it (`bottom`, the statistics
@@ -432,16 +459,17 @@ static inline void *ws_spawn_slot(ws_frame *frame, size_t size, int tier) {
   return 0;
 }
 
-static inline void ws_spawn_slot_push(ws_frame *frame, ws_task_fn fn) {
+static inline void ws__slot_push(ws_frame *frame, ws_task_fn fn,
+                                 uint32_t flags) {
   ws__fastq *q = ws__fq;
   /* Relaxed: only this thread writes bottom. */
   int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
   ws__slot *s = &q->buf[b];
   s->fn = fn;
-  /* Relaxed: the thief that last ran this slot stored 1 before our pop saw
-   * it (acquire); nobody else writes it until the push below publishes the
-   * slot. */
-  __atomic_store_n(&s->done, 0, __ATOMIC_RELAXED);
+  /* Relaxed: the thief that last ran this slot stored DONE before our pop
+   * saw it (acquire); nobody else writes it until the push below publishes
+   * the slot. */
+  __atomic_store_n(&s->done, flags, __ATOMIC_RELAXED);
   if (frame->opaque_[WS__FRAME_FAST_BASE] == 0)
     frame->opaque_[WS__FRAME_FAST_BASE] = (uint64_t)b + 1;
   /* Release: pairs with the thieves' load of bottom; a thief that sees the
@@ -454,6 +482,10 @@ static inline void ws_spawn_slot_push(ws_frame *frame, ws_task_fn fn) {
     ws__fast_wake(q);
 }
 
+static inline void ws_spawn_slot_push(ws_frame *frame, ws_task_fn fn) {
+  ws__slot_push(frame, fn, 0);
+}
+
 static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
                                   const void *captures, size_t size, int tier,
                                   const ws_site *site) {
@@ -462,7 +494,7 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
                        1)) {
     if (size)
       __builtin_memcpy(slot, captures, size);
-    ws_spawn_slot_push(frame, fn);
+    ws__slot_push(frame, fn, WS__SLOT_COPY);
     return WS_OK;
   }
   return ws_spawn(frame, fn, captures, size, tier, site);
@@ -514,15 +546,22 @@ ws__fast_join(ws_frame *frame) {
     ws__fast_fence();
     if (__builtin_expect(b >= __atomic_load_n(&q->top, __ATOMIC_RELAXED), 1) ||
         ws__fast_pop_claimed(q, b)) {
-      /* Ours.  Its captures move to our stack first: what it spawns
-       * reuses the slot. */
+      /* Ours: run it in place (the task reads its captures before it
+       * spawns into the slot), or from a copy if it asked for one. */
       ws__slot *s = &q->buf[b];
       ws_task_fn fn = s->fn;
-      struct {
-        unsigned char c[WS_SLOT_CAPTURE];
-      } __attribute__((aligned(16))) copy;
-      __builtin_memcpy(&copy, s->captures, sizeof copy);
-      ws__fast_call(q, fn, &copy);
+      /* Relaxed: our own push wrote it; no thief touched the slot. */
+      if (__builtin_expect(
+              !(__atomic_load_n(&s->done, __ATOMIC_RELAXED) & WS__SLOT_COPY),
+              1)) {
+        ws__fast_call(q, fn, s->captures);
+      } else {
+        struct {
+          unsigned char c[WS_SLOT_CAPTURE];
+        } __attribute__((aligned(16))) copy;
+        __builtin_memcpy(&copy, s->captures, sizeof copy);
+        ws__fast_call(q, fn, &copy);
+      }
     }
   }
   frame->opaque_[WS__FRAME_FAST_BASE] = 0;

@@ -111,9 +111,9 @@ static void fast_trampoline(void *captures) {
   s->fn(s->captures);
   ws__worker *w = ws__tls_self.w;
   ws__stat_add(&w->stats, WS__STAT_IDX(executed) + WS_TIER_NORMAL, 1);
-  /* Release: pairs with the owner's acquire load of done (fast_done).  2:
-   * the owner sleeps on it. */
-  if (__atomic_exchange_n(&s->done, 1, __ATOMIC_RELEASE) == 2)
+  /* Release: pairs with the owner's acquire load of done (fast_done). */
+  if (__atomic_exchange_n(&s->done, WS__SLOT_DONE, __ATOMIC_RELEASE) &
+      WS__SLOT_SLEEP)
     ws__futex_wake(&s->done, 1);
 }
 
@@ -271,19 +271,25 @@ void ws__fast_wake(ws__fastq *q) {
 
 static int fast_done(void *arg) {
   /* Acquire: pairs with the thief's release exchange (fast_trampoline). */
-  return __atomic_load_n(&((ws__slot *)arg)->done, __ATOMIC_ACQUIRE) == 1;
+  return (__atomic_load_n(&((ws__slot *)arg)->done, __ATOMIC_ACQUIRE) &
+          WS__SLOT_DONE) != 0;
 }
 
 static void fast_sleep(void *arg, int64_t timeout_ns) {
   ws__slot *s = arg;
-  uint32_t expected = 0;
-  /* Acquire (on failure: done is 1, read as fast_done would; success needs
-   * nothing -- the futex re-checks the word, and the thief's exchange sees
-   * our 2 and wakes us -- but may not be weaker than failure). */
-  if (__atomic_compare_exchange_n(&s->done, &expected, 2, 0, __ATOMIC_ACQUIRE,
-                                  __ATOMIC_ACQUIRE) ||
-      expected == 2)
-    ws__futex_wait(&s->done, 2, timeout_ns);
+  /* Acquire (as fast_done: a DONE seen here is the thief's release). */
+  uint32_t v = __atomic_load_n(&s->done, __ATOMIC_ACQUIRE);
+  if (v & WS__SLOT_DONE)
+    return;
+  /* Say we sleep; the thief's exchange then sees it and wakes us.  A
+   * failed CAS means the thief finished: the caller re-checks.  (Acquire
+   * on failure as above; success needs nothing -- the futex re-checks the
+   * word -- but may not be weaker.) */
+  if (!(v & WS__SLOT_SLEEP) &&
+      !__atomic_compare_exchange_n(&s->done, &v, v | WS__SLOT_SLEEP, 0,
+                                   __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
+    return;
+  ws__futex_wait(&s->done, v | WS__SLOT_SLEEP, timeout_ns);
 }
 
 int ws__fast_pop_claimed(ws__fastq *q, int64_t b) {
@@ -325,13 +331,15 @@ static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
   ws__slot *s = &q->buf[b];
   ws_task_fn fn = s->fn;
   alignas(16) unsigned char copy[WS_SLOT_CAPTURE];
-  memcpy(copy, s->captures, sizeof copy);
+  void *arg = s->captures; /* in place, or a copy: as the inline pop */
+  if (__atomic_load_n(&s->done, __ATOMIC_RELAXED) & WS__SLOT_COPY)
+    arg = memcpy(copy, s->captures, sizeof copy);
   if (frame && ws__task_cancelled(frame, NULL)) {
     WS__STAT(w, cancelled, 1);
     ws__fast_count(&q->skipped);
     return 0;
   }
-  ws__fast_call(q, fn, copy);
+  ws__fast_call(q, fn, arg);
   return 1;
 }
 

@@ -39,7 +39,7 @@ void clauses(int n) {
 #pragma ws task firstprivate(a) shared(b) private(c)
   { c = a; b = c; }
 // CHECK: { struct __ws_cap_9 __ws_cap = { .a = a, .b = &b, }; (void)sizeof c; ws_spawn_last_inline(&__ws_frame, __ws_task_9,
-// CHECK: static void __ws_task_9(void *__ws_arg) { struct __ws_cap_9 *__ws_c = (struct __ws_cap_9 *)__ws_arg; int c; int a = __ws_c->a;
+// CHECK: static void __ws_task_9(void *__ws_arg) { struct __ws_cap_9 __ws_cv, *__ws_c = (struct __ws_cap_9 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv); int c; int a = __ws_c->a;
 // CHECK-NEXT: #line [[@LINE-3]]
 // CHECK-NEXT: { c = a; (*__ws_c->b) = c; } }
 }

@@ -37,7 +37,7 @@ long fib(int n) {
 // CHECK-NEXT:   { ws_wait_pending(&__ws_frame); return x + y; }
 // CHECK-NEXT: ws_wait_pending(&__ws_frame); }
 // CHECK-NEXT: #line 10 "{{.*}}rewrite-task.c"
-// CHECK-NEXT: static void __ws_task_0(void *__ws_arg) { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)__ws_arg; int n = __ws_c->n;
+// CHECK-NEXT: static void __ws_task_0(void *__ws_arg) { struct __ws_cap_0 __ws_cv, *__ws_c = (struct __ws_cap_0 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv); int n = __ws_c->n;
 // CHECK-NEXT: #line 11 "{{.*}}rewrite-task.c"
 // CHECK-NEXT:   (*__ws_c->x) = fib(n - 1); }
 // CHECK-EMPTY:

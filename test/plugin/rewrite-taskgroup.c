@@ -35,7 +35,7 @@ int groups(int n) {
 // CHECK-NEXT: ws_cancel_current();
 // CHECK-NEXT: { ws_wait_pending(&__ws_frame); return -1; }
 // CHECK-NEXT: ws_wait_pending(&__ws_frame); }
-// CHECK: static void __ws_task_1(void *__ws_arg) { struct __ws_cap_1 *__ws_c = (struct __ws_cap_1 *)__ws_arg; int i = __ws_c->i;
+// CHECK: static void __ws_task_1(void *__ws_arg) { struct __ws_cap_1 __ws_cv, *__ws_c = (struct __ws_cap_1 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv); int i = __ws_c->i;
 // CHECK: if (ws_cancelled()) { return; }
 // CHECK-NEXT: if (search(&(*__ws_c->found), i)) {
 // CHECK-NEXT: ws_cancel_current();

@@ -25,7 +25,7 @@ double g(int n, int k, double a[n][k]) {
 
 // CHECK: struct __ws_cap_0 { void *m; size_t __ws_d_m[2]; void *a; size_t __ws_d_a[1]; unsigned long *size; };
 // CHECK: { struct __ws_cap_0 __ws_cap = { .m = (void *)&m, .__ws_d_m = { sizeof (m) / sizeof (m)[0], sizeof ((m)[0]) / sizeof ((m)[0])[0], }, .a = (void *)a, .__ws_d_a = { sizeof (*(a)) / sizeof (*(a))[0], }, .size = &size, };
-// CHECK: static void __ws_task_0(void *__ws_arg) { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)__ws_arg; double (*__ws_v_m)[__ws_c->__ws_d_m[0]][__ws_c->__ws_d_m[1]][4] = __ws_c->m; double (*a)[__ws_c->__ws_d_a[0]] = __ws_c->a;
+// CHECK: static void __ws_task_0(void *__ws_arg) { struct __ws_cap_0 __ws_cv, *__ws_c = (struct __ws_cap_0 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv); double (*__ws_v_m)[__ws_c->__ws_d_m[0]][__ws_c->__ws_d_m[1]][4] = __ws_c->m; double (*a)[__ws_c->__ws_d_a[0]] = __ws_c->a;
 // CHECK-NEXT: #line
 // CHECK-NEXT: {
 // CHECK-NEXT: (*__ws_v_m)[1][2][3] = a[0][1];

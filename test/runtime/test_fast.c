@@ -155,6 +155,74 @@ static void test_storm(int workers) {
   free(marks);
 }
 
+/* ---- Captures: ws_spawn_inline's stay put, ws_task_captures's are read
+ * first -------------------------------------------------------------------
+ * A task spawned by ws_spawn_inline may read its captures after its own
+ * spawns (the pop gives it a copy); one pushed by ws_spawn_slot_push runs
+ * in its slot and reads them first (ws_task_captures).  Both spawn children
+ * into the slots above and then check every capture. */
+typedef struct late_caps {
+  long a, b, c, d, e;
+  _Atomic long *bad;
+} late_caps;
+
+static void late_child(void *p) { (void)p; }
+
+static void late_check(const late_caps *c, long depth) {
+  if (c->a != depth || c->b != depth * 3 || c->c != -depth ||
+      c->d != depth + 7 || c->e != ~depth)
+    atomic_fetch_add_explicit(c->bad, 1, memory_order_relaxed);
+}
+
+static late_caps late_make(long depth, _Atomic long *bad) {
+  return (late_caps){depth, depth * 3, -depth, depth + 7, ~depth, bad};
+}
+
+static void late_spawn_children(void) {
+  ws_frame f = WS_FRAME_INIT;
+  for (int i = 0; i < 4; i++) {
+    late_caps junk = late_make(-1 - i, NULL);
+    ws_spawn_inline(&f, late_child, &junk, sizeof junk, WS_TIER_NORMAL, NULL);
+  }
+  ws_wait_pending(&f);
+}
+
+static void late_inline(void *p) {
+  const late_caps *c = p; /* read only after the spawns below */
+  long depth = c->a;
+  late_spawn_children();
+  late_check(c, depth);
+}
+
+static void late_slot(void *p) {
+  late_caps own, *c = ws_task_captures(p, &own, sizeof own);
+  late_spawn_children();
+  late_check(c, c->a);
+}
+
+static void test_captures(int workers) {
+  _Atomic long bad = 0;
+  long n = ws_test_scaled(20000, 2000);
+  CHECK(ws_init(workers) == WS_OK, "init");
+  for (long i = 0; i < n; i++) {
+    ws_frame f = WS_FRAME_INIT;
+    late_caps c = late_make(i, &bad);
+    ws_spawn_inline(&f, late_inline, &c, sizeof c, WS_TIER_NORMAL, NULL);
+    late_caps *s = ws_spawn_slot(&f, sizeof *s, WS_TIER_NORMAL);
+    if (s) {
+      *s = late_make(i + 1, &bad);
+      ws_spawn_slot_push(&f, late_slot);
+    } else {
+      late_caps c2 = late_make(i + 1, &bad);
+      ws_spawn(&f, late_slot, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
+    }
+    ws_wait_pending(&f);
+  }
+  CHECK(atomic_load(&bad) == 0, "%ld of %ld tasks saw their captures change",
+        atomic_load(&bad), 2 * n);
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+}
+
 /* ---- The pop racing the thieves' claims -------------------------------------
  * Rounds of a few tiny tasks each, waited for at once, while idle workers
  * keep stealing: the owner's fence-free pops meet the thieves' claims (and
@@ -352,6 +420,7 @@ int main(void) {
     test_fib(counts[i]);
     test_storm(counts[i]);
     test_race(counts[i]);
+    test_captures(counts[i]);
     test_thread_exit(counts[i]);
     if (counts[i] > 1)
       test_long_leaf(counts[i]);
