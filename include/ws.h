@@ -233,6 +233,18 @@ int ws_wait(ws_frame *frame);
  * WS_EINVAL for a NULL frame or from a thread that does not own it. */
 int ws_wait_open(ws_frame *frame);
 
+/* Like ws_wait, but while it waits this thread runs only tasks spawned into
+ * `frame` (and, through their own waits, their descendants): never another
+ * queued task, which a plain wait may pick up and run on top of the caller
+ * -- and which may want a lock the caller holds (OpenMP's task scheduling
+ * constraint for tied tasks).  Every wait made while it is on this thread's
+ * stack (ws_wait, ws_wait_open, a ws_spawn_inline slot's wait) is such a
+ * wait too, for its own frame.  A child another thread took is waited for,
+ * not helped with: the waiter may sleep while other work is queued.  The
+ * frame's queued children should be the newest tasks this thread queued
+ * (the waiter looks at the 16 newest of each tier).  Returns as ws_wait. */
+int ws_wait_own(ws_frame *frame);
+
 /* ---- The inline fast path: ws_spawn_inline ---------------------------- */
 
 /* Captures a task spawned by ws_spawn_inline may have and still take the

@@ -206,9 +206,24 @@ static void block_free(void *b, size_t size) {
   free(b);
 }
 
+/* A task that holds a lock or a critical section (or was included by one
+ * that does) waits with ws_wait_own: its thread then runs only the task's
+ * descendants, never an unrelated task that may want the same lock (the
+ * task scheduling constraint; libws makes every wait nested in it one too).
+ * Otherwise a plain wait, which also steals: the common case stays fast. */
+static inline int holds_locks(const wso_task *task) {
+  return task->locks + task->locks_below > 0;
+}
+
 void wso_task_wait_children(wso_task *task) {
   if (task->spawned) {
-    ws_wait(&task->frame);
+    if (WSO_UNLIKELY(holds_locks(task))) {
+      wso_thread *t = wso_self();
+      t->own_waits++;
+      ws_wait_own(&task->frame);
+      t->own_waits--;
+    } else
+      ws_wait(&task->frame);
     task->spawned = 0;
   }
 }
@@ -389,7 +404,10 @@ WSO_EXPORT int32_t __kmpc_omp_taskwait(wso_ident *loc, int32_t gtid) {
 WSO_EXPORT int32_t __kmpc_omp_taskyield(wso_ident *loc, int32_t gtid,
                                         int end_part) {
   (void)loc, (void)gtid, (void)end_part;
-  ws_yield();
+  /* ws_yield may run a critical task here: not with a lock held (see
+   * holds_locks); OpenMP lets taskyield do nothing. */
+  if (!holds_locks(wso_self()->task))
+    ws_yield();
   return 0;
 }
 
@@ -509,6 +527,14 @@ static void wait_deps(int32_t ndeps, wso_dep_info *deps, int32_t nnoalias,
   wso_task *parent = t->task;
   if (parent->final || parent->team->nthreads == 1)
     return; /* every earlier sibling was included */
+  if (WSO_UNLIKELY(holds_locks(parent) || t->own_waits > 0)) {
+    /* libws waits for the predecessors of an undeferred task with a plain
+     * wait, which may run any task: under a lock (or inside an own wait,
+     * on top of a task that holds one) wait for every child, own-only --
+     * stricter, never wrong. */
+    wso_task_wait_children(parent);
+    return;
+  }
   ws_dep small[8];
   ws_dep *d = deps_buffer(small, 8, ndeps + nnoalias);
   int n = convert_deps(d, ndeps, deps, nnoalias, noalias);

@@ -238,6 +238,7 @@ typedef struct wso_thread {
   struct tp_table *tp; /* threadprivate copies (threadprivate.c) */
   int has_record;      /* holds a ws worker record (runs tasks in waits) */
   struct wso_block_cache *blocks; /* freed task blocks (task.c) */
+  int own_waits; /* ws_wait_own calls on this thread's stack (task.c) */
 } wso_thread;
 
 /* Initial-exec: one load per access, as libws does for its own state (the

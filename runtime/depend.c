@@ -769,6 +769,15 @@ static void dep_run(void *captures) {
   finish(d, 1);
 }
 
+ws__frame_rt *ws__task_spawned_into(ws__task *t) {
+  if (t->fn != dep_run)
+    return t->frame;
+  dep_node *d;
+  memcpy(&d, ws__task_captures(t), sizeof d);
+  /* Queued, d is live and so is its table (the frame is not empty). */
+  return d->table->frame;
+}
+
 /* ---- Spawning -------------------------------------------------------------
  */
 

@@ -27,6 +27,11 @@ int ws__spawn_deps(ws_frame *frame, ws_task_fn fn, const void *captures,
  * pending child: frees its dependence table. */
 void ws__deps_frame_done(ws__frame_rt *frame);
 
+/* The frame a queued task was spawned into: its own frame, or, for a
+ * released dependent task (queued in a sink frame as its wrapper), its
+ * node's.  For ws_wait_own (wait.c), which runs only a frame's children. */
+ws__frame_rt *ws__task_spawned_into(ws__task *t);
+
 /* frame.c: counts one more child of `f`, spawned by the thread `self` (the
  * same accounting as a spawn; a held task counts from its ws_spawn_ex). */
 void ws__frame_add_child(ws__frame_rt *f, uintptr_t self);

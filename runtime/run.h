@@ -14,6 +14,11 @@
 
 #pragma GCC visibility push(hidden)
 
+/* wait.c: is this thread inside an own wait (ws_wait_own, or a wait nested
+ * in one)?  Then only the awaited frame's children may run here: the fast
+ * path's join must not take a task of a higher tier from elsewhere. */
+int ws__wait_is_own(void);
+
 /* Runs a task taken from a queue by worker w (the calling thread, whose
  * context is tls) and completes it.  Inline: ws_wait's loop runs it. */
 static inline __attribute__((always_inline)) void

@@ -52,14 +52,68 @@ static ws__task *find_own_child(ws__worker *w) {
   return NULL;
 }
 
+/* ---- Own waits (ws_wait_own) ----------------------------------------------
+ *
+ * The frame of this thread's innermost own wait, NULL outside any.  While
+ * one is on the stack, every wait of this thread is one too (ws_wait and
+ * ws_wait_open set it to their own frame for their duration; the stolen
+ * fast slot's wait, fast.c, runs under the frame being joined): a task run
+ * inside an own wait is a child of the waiter, and its own waits must not
+ * run what its ancestor's may not either -- OpenMP's task scheduling
+ * constraint (a thread suspended in a tied task runs only that task's
+ * descendants).  Thread-local, read only by its thread. */
+static _Thread_local ws__frame_rt *own_frame
+    __attribute__((tls_model("initial-exec")));
+
+int ws__wait_is_own(void) { return own_frame != NULL; }
+
+/* A queued child of `frame` this worker may run, or NULL.  Its queued
+ * children sit at the bottom of our deques, newest first: a task run on top
+ * of the waiter waited for its own children before it returned, and an own
+ * wait steals nothing.  Only what the waiter itself spawned into other
+ * frames after them can be below them: the few bottom tasks of each tier
+ * (WS__OWN_SCAN) are taken and looked at, and those of other frames go back
+ * as they were.  Children with capabilities: one this worker spawned while
+ * the waiter ran (start_seq, as find_own_child). */
+#define WS__OWN_SCAN 16
+
+static ws__task *find_child_of(ws__worker *w, ws__frame_rt *frame) {
+  for (int tier = WS_TIER_CRITICAL; tier >= WS_TIER_LOW; tier--) {
+    if (!(w->tier_mask & (1u << tier)))
+      continue;
+    ws__task *other[WS__OWN_SCAN], *t = NULL;
+    int n = 0;
+    while (n < WS__OWN_SCAN && (t = ws__deque_take(&w->dq[tier])) != NULL &&
+           ws__task_spawned_into(t) != frame)
+      other[n++] = t, t = NULL;
+    /* Back in their order.  (The pushes cannot fail: their slots were just
+     * freed; if one did, the task would run here rather than be lost.) */
+    while (n > 0) {
+      ws__task *x = other[--n];
+      if (ws__deque_push(&w->dq[tier], x) != 0) {
+        ws__took(w->pool, x);
+        ws__run_task(w, x);
+      }
+    }
+    if (t) {
+      ws__took(w->pool, t);
+      return t;
+    }
+  }
+  if (ws__placed_any(w->pool))
+    return ws__placed_take_own(w, ws__tls_self.start_seq);
+  return NULL;
+}
+
 /* A worker waits: run tasks (own first, highest tier first; then others'),
  * spin a little, yield, then sleep with a short timeout (new work elsewhere
  * does not wake us; what we wait for does).  What it waits for: done(arg),
  * slept on by sleep(arg, ns) -- a frame's children, or a stolen fast slot
- * (fast.c). */
+ * (fast.c).  With `own`, only children of that frame run (an own wait). */
 static __attribute__((noinline)) void
 wait_worker_slow(ws__tls *tls, ws__worker *w, int (*done)(void *),
-                 void (*sleep)(void *, int64_t), void *arg, int nested_deep) {
+                 void (*sleep)(void *, int64_t), void *arg, int nested_deep,
+                 ws__frame_rt *own) {
   ws__wait_policy policy = w->pool->cfg.wait_policy;
   int budget = policy == WS__WAIT_PASSIVE ? 16 : w->spin_budget;
   int rounds = 0;
@@ -71,12 +125,16 @@ wait_worker_slow(ws__tls *tls, ws__worker *w, int (*done)(void *),
      * capabilities, which are not in our deques: run those we may first,
      * rather than nest older tasks of our deques (ancestors' siblings) on
      * the stack while the placed child waits.  One load when none. */
-    if (ws__placed_any(w->pool) && !nested_deep) {
-      unsigned mask = w->tier_mask;
-      t = ws__placed_take(w, mask ? 31 - __builtin_clz(mask) : WS_TIER_LOW);
+    if (WS__UNLIKELY(own != NULL)) {
+      t = find_child_of(w, own);
+    } else {
+      if (ws__placed_any(w->pool) && !nested_deep) {
+        unsigned mask = w->tier_mask;
+        t = ws__placed_take(w, mask ? 31 - __builtin_clz(mask) : WS_TIER_LOW);
+      }
+      if (!t)
+        t = WS__LIKELY(!nested_deep) ? ws__next_task(w) : find_own_child(w);
     }
-    if (!t)
-      t = WS__LIKELY(!nested_deep) ? ws__next_task(w) : find_own_child(w);
     if (t) {
       ws__mark_busy(w);
       run_task(tls, w, t);
@@ -117,7 +175,8 @@ static void frame_sleep_fn(void *frame, int64_t timeout_ns) {
 
 void ws__wait_for(ws__tls *tls, int (*done)(void *),
                   void (*sleep)(void *, int64_t), void *arg) {
-  wait_worker_slow(tls, tls->w, done, sleep, arg, tls->depth >= WS__NEST_LIMIT);
+  wait_worker_slow(tls, tls->w, done, sleep, arg, tls->depth >= WS__NEST_LIMIT,
+                   own_frame);
 }
 
 /* The common case first: one task at hand (usually the child just spawned,
@@ -126,9 +185,9 @@ void ws__wait_for(ws__tls *tls, int (*done)(void *),
  * wait_worker_slow.  (No loop here: a loop makes the compiler hoist set-up
  * work that the usual single task does not need.) */
 static inline __attribute__((always_inline)) void
-wait_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame) {
+wait_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, int own) {
   int nested_deep = tls->depth >= WS__NEST_LIMIT;
-  if (WS__LIKELY(!nested_deep)) {
+  if (WS__LIKELY(!nested_deep && !own)) {
     ws__mark_busy(w);
     /* Twice, unrolled: two children per wait is the recursive divide and
      * conquer's common case (fib, mergesort, nqueens' last levels). */
@@ -145,14 +204,15 @@ wait_worker(ws__tls *tls, ws__worker *w, ws__frame_rt *frame) {
       }
     }
   }
-  wait_worker_slow(tls, w, frame_done_fn, frame_sleep_fn, frame, nested_deep);
+  wait_worker_slow(tls, w, frame_done_fn, frame_sleep_fn, frame, nested_deep,
+                   own ? frame : NULL);
 }
 
 /* Waits until every task spawned so far into `frame` has finished; the
  * frame stays as it is (owner, flags).  WS_EINVAL from a thread that does
- * not own it. */
+ * not own it.  `own`: an own wait (ws_wait_own, or any wait inside one). */
 static inline __attribute__((always_inline)) int
-wait_children(ws__tls *tls, ws__frame_rt *frame) {
+wait_children(ws__tls *tls, ws__frame_rt *frame, int own) {
   uintptr_t self = (uintptr_t)tls;
   uintptr_t owner = atomic_load_explicit(&frame->owner, memory_order_relaxed);
   if (WS__UNLIKELY(owner != 0 && owner != self))
@@ -161,7 +221,7 @@ wait_children(ws__tls *tls, ws__frame_rt *frame) {
     ws__fast_join_slow((ws_frame *)frame);
   if (WS__LIKELY(owner == self) && !frame_done(frame)) {
     if (WS__LIKELY(tls->w != NULL)) {
-      wait_worker(tls, tls->w, frame);
+      wait_worker(tls, tls->w, frame, own);
       /* Back to the caller, who may run for long: completions of another
        * frame (stolen tasks run while waiting) must not wait for it. */
       ws__flush_held(tls->w);
@@ -173,11 +233,30 @@ wait_children(ws__tls *tls, ws__frame_rt *frame) {
   return WS_OK;
 }
 
+/* wait_children, as an own wait when `own` or inside one: own_frame names
+ * `frame` meanwhile (the fast path's join and its stolen slots' waits read
+ * it there).  Out of line: the plain waits pay one thread-local load. */
+static __attribute__((noinline)) int wait_children_own(ws__tls *tls,
+                                                       ws__frame_rt *frame) {
+  ws__frame_rt *outer = own_frame;
+  own_frame = frame;
+  int rc = wait_children(tls, frame, 1);
+  own_frame = outer;
+  return rc;
+}
+
+static inline __attribute__((always_inline)) int
+wait_children_any(ws__tls *tls, ws__frame_rt *frame) {
+  if (WS__UNLIKELY(own_frame != NULL))
+    return wait_children_own(tls, frame);
+  return wait_children(tls, frame, 0);
+}
+
 int ws_wait_open(ws_frame *frame_) {
   if (!frame_)
     return WS_EINVAL;
   ws__frame_rt *frame = (ws__frame_rt *)frame_;
-  int rc = wait_children(&ws__tls_self, frame);
+  int rc = wait_children_any(&ws__tls_self, frame);
   if (rc != WS_OK)
     return rc;
   /* The count is zero again in whichever of the two counters held it:
@@ -191,14 +270,10 @@ int ws_wait_open(ws_frame *frame_) {
   return WS_OK;
 }
 
-int ws_wait(ws_frame *frame_) {
-  if (!frame_)
-    return WS_EINVAL;
-  ws__frame_rt *frame = (ws__frame_rt *)frame_;
-  ws__tls *tls = &ws__tls_self;
-  int rc = wait_children(tls, frame);
-  if (WS__UNLIKELY(rc != WS_OK))
-    return rc;
+/* ws_wait after its children's wait: the frame's flags, then back to an
+ * empty frame. */
+static inline __attribute__((always_inline)) int
+wait_end(ws__tls *tls, ws__frame_rt *frame, int rc) {
   uint32_t ff = atomic_load_explicit(&frame->flags, memory_order_relaxed);
   if (WS__UNLIKELY(ff != 0)) {
     if (ff & WS__FRAME_DEPS) /* the frame is empty: free its table */
@@ -221,4 +296,26 @@ int ws_wait(ws_frame *frame_) {
   atomic_store_explicit(&frame->flags, 0, memory_order_relaxed);
   atomic_store_explicit(&frame->owner, 0, memory_order_relaxed);
   return rc;
+}
+
+int ws_wait(ws_frame *frame_) {
+  if (!frame_)
+    return WS_EINVAL;
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
+  ws__tls *tls = &ws__tls_self;
+  int rc = wait_children_any(tls, frame);
+  if (WS__UNLIKELY(rc != WS_OK))
+    return rc;
+  return wait_end(tls, frame, rc);
+}
+
+int ws_wait_own(ws_frame *frame_) {
+  if (!frame_)
+    return WS_EINVAL;
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
+  ws__tls *tls = &ws__tls_self;
+  int rc = wait_children_own(tls, frame);
+  if (rc != WS_OK)
+    return rc;
+  return wait_end(tls, frame, rc);
 }
