@@ -144,8 +144,59 @@ static void parse_stacksize(const char *s) {
   wso_cfg.stacksize = (size_t)(v * unit);
 }
 
+/* Where the hot team's threads run: member i is pinned to g_cpus[i %
+ * g_ncpu_list], the CPUs of the affinity mask listed from the initial
+ * thread's CPU on -- what libws does for its pool threads under WS_BIND's
+ * default (docs/environment.md), for the same reason: the kernel wakes a
+ * sleeping thread on its waker's CPU when the sleeper's CPU looks busy (a
+ * halted virtual CPU often does), and an unpinned member woken by the
+ * master then waits for the master's time slice, milliseconds, before it
+ * can start its part of the region (BOTS alignment: the master had created
+ * every task of the loop alone by then).  The master itself stays free.
+ * WS_BIND=none: no pinning (libws reports a bad value). */
+static int *g_cpus;
+static int g_ncpu_list;
+
+static void cpus_init(void) {
+  const char *s = getenv("WS_BIND");
+  if (s && !strcmp(s, "none"))
+    return;
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2)
+    return;
+  int n = CPU_COUNT(&set), here = sched_getcpu(), first = 0;
+  g_cpus = malloc(sizeof *g_cpus * (size_t)n);
+  if (!g_cpus)
+    return;
+  for (int c = 0, k = 0; c < CPU_SETSIZE && k < n; c++)
+    if (CPU_ISSET(c, &set)) {
+      if (c == here)
+        first = k;
+      g_cpus[k++] = c;
+    }
+  /* Rotate: the initial thread's CPU first, so member 1 never shares it. */
+  int *rot = malloc(sizeof *rot * (size_t)n);
+  if (!rot)
+    return;
+  for (int k = 0; k < n; k++)
+    rot[k] = g_cpus[(first + k) % n];
+  free(g_cpus);
+  g_cpus = rot;
+  g_ncpu_list = n;
+}
+
+static void bind_member(int tid) {
+  if (g_ncpu_list < 2)
+    return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(g_cpus[tid % g_ncpu_list], &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
 static void global_init(void) {
   g_ncpus = cpu_count();
+  cpus_init();
   pthread_key_create(&g_init_task_key, free_init_task);
   wso_cfg.nthreads = g_ncpus;
   wso_cfg.run_kind = WSO_K_STATIC;
@@ -393,6 +444,7 @@ typedef struct wso_member_thread {
   _Alignas(64) wso_event go; /* bumped to start a region */
   wso_team *team;
   int tid;
+  int index; /* its place in g_members: where it is pinned */
   pthread_t thread;
 } wso_member_thread;
 
@@ -420,6 +472,7 @@ static void attach_record(wso_thread *t) {
 
 static void *member_main(void *arg) {
   wso_member_thread *m = arg;
+  bind_member(m->index);
   wso_thread *t = wso_self();
   attach_record(t);
   uint32_t seen = 0;
@@ -460,6 +513,7 @@ static int ensure_members(int n) {
     memset(m, 0, sizeof *m);
     atomic_init(&m->go.v, 0);
     atomic_init(&m->go.sleepers, 0);
+    m->index = g_nmembers;
     if (pthread_create(&m->thread, &attr, member_main, m)) {
       free(m);
       break;
