@@ -972,6 +972,20 @@ void ws_stats_reset(void);
  * (a FILE *; void * keeps <stdio.h> out of this header). */
 void ws_stats_print(void *stream);
 
+/* Names the calling thread's row of the table: its worker record (claimed
+ * now if it has none, starting the pool if needed) is printed under
+ * `label` (up to 15 characters, no blanks: a blank is printed as '_')
+ * instead of being summed into the `ext` row with the other application
+ * threads beyond worker 0; worker rows are renamed.  Labelled application
+ * threads' rows follow the workers', in the natural order of their labels
+ * ("omp2" before "omp10").  For runtimes built on ws whose threads are
+ * threads of their own model (libws-omp: "omp0", "omp1", ...).  The JSON
+ * report keeps them in "external".  Returns WS_OK, WS_EINVAL (NULL or
+ * empty label), or WS_ENOMEM (no record could be had).  A record given
+ * back by an exiting thread keeps its label until its next holder sets
+ * one. */
+int ws_stats_label(const char *label);
+
 #ifdef __cplusplus
 }
 #endif

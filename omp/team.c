@@ -268,6 +268,9 @@ static void global_init(void) {
   if (workers > WS_MAX_WORKERS)
     workers = WS_MAX_WORKERS;
   ws_init(workers); /* WS_EBUSY: the program started it itself; fine */
+  /* This thread holds worker 0: it is OpenMP's initial thread, "omp0" in
+   * WS_STATS (attach_record). */
+  ws_stats_label("omp0");
 }
 
 void wso_global_init(void) { pthread_once(&g_once, global_init); }
@@ -455,26 +458,27 @@ static wso_member_thread **g_members;         /* [1, g_nmembers) exist */
 static int g_nmembers = 1;
 static int g_keeper; /* the hot team's keeper runs (help.c) */
 
-static void noop_task(void *captures) { (void)captures; }
-
-/* Makes the calling thread hold a ws worker record, claimed at its first
- * spawn: without one, a wait only sleeps, and a member must run tasks when
- * it waits.  (A thread that cannot get one -- the records are limited --
- * runs its tasks inline and sleeps in waits: slower, never wrong.) */
-static void attach_record(wso_thread *t) {
+/* Makes the calling thread hold a ws worker record: without one, a wait
+ * only sleeps, and a member must run tasks when it waits.  (A thread that
+ * cannot get one -- the records are limited -- runs its tasks inline and
+ * sleeps in waits: slower, never wrong.)  Claimed by naming its row of
+ * WS_STATS: the hot team's threads show as the OpenMP threads they are,
+ * one row each, "omp<n>" (n: the thread's number in the hot team), rather
+ * than summed into libws's row of application threads. */
+static void attach_record(wso_thread *t, int tid) {
   if (t->has_record)
     return;
   t->has_record = 1;
-  ws_frame f = WS_FRAME_INIT;
-  ws_spawn(&f, noop_task, NULL, 0, WS_TIER_NORMAL, NULL);
-  ws_wait(&f);
+  char name[16];
+  snprintf(name, sizeof name, "omp%d", tid);
+  ws_stats_label(name);
 }
 
 static void *member_main(void *arg) {
   wso_member_thread *m = arg;
   bind_member(m->index);
   wso_thread *t = wso_self();
-  attach_record(t);
+  attach_record(t, m->index);
   uint32_t seen = 0;
   for (;;) {
     wso_event_wait(&m->go, seen);
@@ -580,7 +584,7 @@ static void fork_region(wso_thread *t, int n, wso_microtask fn, int argc,
   team->argc = argc;
   team->argv = argv;
   team_reset(team);
-  attach_record(t);
+  attach_record(t, 0);
   atomic_store_explicit(&team->running.v, (uint32_t)(n - 1),
                         memory_order_relaxed);
   atomic_store_explicit(&wso_spin_ok, n <= g_ncpus, memory_order_relaxed);

@@ -8,6 +8,7 @@
 #include "worker.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Adds a record's counters into out; its deques' high-water mark into
@@ -100,6 +101,58 @@ int ws_stats_get(ws_stats *total, ws_stats *per_worker, int capacity) {
   return n;
 }
 
+/* ---- Labelled rows (ws_stats_label) ----------------------------------------
+ *
+ * Per record index: the label, the pool it was set in (a label of an
+ * earlier pool is not shown), and, for application records beyond the
+ * workers, the raw counters at the last ws_stats_reset (their row is
+ * printed apart from `ext`, whose saved base includes them).  A label is
+ * written by its record's holder and read by the printer: `g_label_pool`
+ * is published with release after the text, read with acquire. */
+#define WS__LABELS (WS_MAX_WORKERS + WS__APP_SLOTS)
+static char g_label[WS__LABELS][16];
+static ws__pool *_Atomic g_label_pool[WS__LABELS];
+static ws_stats g_label_base[WS__LABELS];
+
+int ws_stats_label(const char *label) {
+  if (!label || !*label)
+    return WS_EINVAL;
+  ws__tls *tls = &ws__tls_self;
+  ws__worker *w = tls->w ? tls->w : ws__attach(tls);
+  if (!w || w->id < 0 || w->id >= WS__LABELS)
+    return WS_ENOMEM;
+  char *dst = g_label[w->id];
+  size_t k = 0;
+  for (; k < sizeof g_label[0] - 1 && label[k]; k++)
+    dst[k] = (label[k] == ' ' || label[k] == '\t') ? '_' : label[k];
+  dst[k] = 0;
+  /* Release: pairs with labelled()'s acquire; the text is written. */
+  atomic_store_explicit(&g_label_pool[w->id], w->pool, memory_order_release);
+  return WS_OK;
+}
+
+/* Record i's label in pool p, or NULL. */
+static const char *labelled(ws__pool *p, int i) {
+  if (i < 0 || i >= WS__LABELS)
+    return NULL;
+  return atomic_load_explicit(&g_label_pool[i], memory_order_acquire) == p
+             ? g_label[i]
+             : NULL;
+}
+
+/* An application record's counters since the last reset. */
+static void read_app(ws__pool *p, int j, ws_stats *out) {
+  memset(out, 0, sizeof *out);
+  uint64_t hwm = 0;
+  add_raw(&p->workers[j]->stats, p->workers[j], out, &hwm);
+  out->deque_hwm = hwm;
+  uint64_t *o = (uint64_t *)out;
+  const uint64_t *b = (const uint64_t *)&g_label_base[j];
+  for (size_t k = 0; k < WS__NSTATS; k++)
+    if (k != WS__STAT_IDX(deque_hwm))
+      o[k] -= b[k];
+}
+
 /* The counters themselves are never zeroed (only their owner writes them,
  * and the shutdown's quiescence check relies on them): reset saves their
  * current values as the new zero.  The high-water marks are restarted. */
@@ -109,6 +162,12 @@ void ws_stats_reset(void) {
     for (int i = 0; i <= p->n; i++)
       read_raw(p, i, &p->base[i]);
     int ns = atomic_load_explicit(&p->nslots, memory_order_acquire);
+    for (int j = p->n; j < ns && j < WS__LABELS; j++) {
+      ws_stats raw;
+      memset(&g_label_base[j], 0, sizeof g_label_base[j]);
+      read_app(p, j, &raw); /* (raw: the base is zero now) */
+      g_label_base[j] = raw;
+    }
     for (int i = 0; i < ns; i++)
       for (int t = 0; t < WS_NUM_TIERS; t++)
         atomic_store_explicit(&p->workers[i]->dq[t].hwm, 0,
@@ -178,17 +237,56 @@ static void print_table(ws__pool *p, FILE *f) {
   fprintf(f, " %9s %9s\n", "busy_ms", "idle_ms");
   ws_stats total;
   memset(&total, 0, sizeof total);
-  for (int i = 0; i <= p->n; i++) {
+  for (int i = 0; i < p->n; i++) {
     ws_stats s;
     read_record(p, i, &s);
     add_into(&total, &s);
     char name[16];
-    if (i < p->n)
-      snprintf(name, sizeof name, "%d", i);
+    const char *l = labelled(p, i);
+    if (l)
+      snprintf(name, sizeof name, "%s", l);
     else
-      snprintf(name, sizeof name, "ext");
+      snprintf(name, sizeof name, "%d", i);
     print_row(f, name, &s);
   }
+  /* The ext row: every application record beyond the workers and the
+   * shared record, minus the labelled records, which get rows of their
+   * own (in the natural order of their labels). */
+  ws_stats ext;
+  read_record(p, p->n, &ext);
+  add_into(&total, &ext);
+  int ns = atomic_load_explicit(&p->nslots, memory_order_acquire);
+  int *rows = malloc(sizeof *rows * (size_t)(ns > p->n ? ns - p->n : 1));
+  int nrows = 0;
+  for (int j = p->n; rows && j < ns; j++)
+    if (labelled(p, j))
+      rows[nrows++] = j;
+  for (int a = 1; a < nrows; a++) /* insertion sort: a few rows */
+    for (int b = a; b > 0 && strverscmp(labelled(p, rows[b - 1]),
+                                        labelled(p, rows[b])) > 0;
+         b--) {
+      int x = rows[b];
+      rows[b] = rows[b - 1];
+      rows[b - 1] = x;
+    }
+  uint64_t *e = (uint64_t *)&ext;
+  for (int r = 0; r < nrows; r++) {
+    ws_stats s;
+    read_app(p, rows[r], &s);
+    const uint64_t *v = (const uint64_t *)&s;
+    for (size_t k = 0; k < WS__NSTATS; k++)
+      if (k != WS__STAT_IDX(deque_hwm))
+        e[k] -= v[k];
+    print_row(f, labelled(p, rows[r]), &s);
+  }
+  free(rows);
+  /* Shown unless labelled rows took everything it held. */
+  int ext_used = nrows == 0;
+  for (size_t k = 0; k < WS__NSTATS; k++)
+    if (k != WS__STAT_IDX(deque_hwm))
+      ext_used |= e[k] != 0;
+  if (ext_used)
+    print_row(f, "ext", &ext);
   print_row(f, "total", &total);
 }
 

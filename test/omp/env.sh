@@ -61,5 +61,13 @@ expect "max_threads 2 procs $procs team 2 schedule 1,0 priority 0" \
 expect "max_threads 2 procs $procs team 2 schedule 1,0 priority 0" \
   "ws-omp: OMP_CANCELLATION=maybe: expected true or false; using false" \
   OMP_NUM_THREADS=2 OMP_CANCELLATION=maybe
+# WS_STATS=1: one row per OpenMP thread (omp0, omp1, omp2), then, if the
+# barrier's keeper ran tasks, ext, then total.
+rows=$(env WS_STATS=1 OMP_NUM_THREADS=3 timeout 60 "$out/env" 2>&1 >/dev/null |
+  awk 'NR > 2 { printf "%s ", $1 }')
+if [[ "$rows" != "omp0 omp1 omp2 total " && "$rows" != "omp0 omp1 omp2 ext total " ]]; then
+  echo "env: WS_STATS=1 at 3 threads: rows '$rows', expected omp0 omp1 omp2 [ext] total" >&2
+  fail=1
+fi
 [ $fail = 0 ] && echo "env: OMP_* values and their one-line errors as expected"
 exit $fail
