@@ -384,4 +384,9 @@ std::string viaPointer(const Capture &C) {
                                         : "(*__ws_v_" + Name + ")";
 }
 
+std::string accessIn(const VarDecl *V, const Region *Task) {
+  const Capture *C = findCapture(Task, V);
+  return isByAddress(C) ? viaPointer(*C) : V->getName().str();
+}
+
 } // namespace ws

@@ -42,7 +42,7 @@ enum class CaptureMode {
   CopyArray,  // same, for a constant-size array (copied with memcpy)
   Pointer,    // the struct holds &x; uses become (*__ws_c->x)
   VlaPointer, // variably modified, shared: the struct holds its address
-              // and its VLA bounds (Outliner::vmField)
+              // and its VLA bounds (CaptureStruct::vmField)
   Private,    // nothing passed; the task declares an uninitialised local
 };
 
@@ -164,6 +164,10 @@ bool isByAddress(const Capture *C);
 
 /// How outlined code names a by-address capture: `(*__ws_c->x)`.
 std::string viaPointer(const Capture &C);
+
+/// How code in the context of Task (null: the function) names V: through
+/// the pointer of a by-address capture, else by its name.
+std::string accessIn(const clang::VarDecl *V, const Region *Task);
 
 } // namespace ws
 

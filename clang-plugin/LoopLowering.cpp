@@ -130,31 +130,7 @@ std::string LoopLowering::declarations(Region &R) {
   const SourceText &Src = O.Src;
   std::string N = id(R);
   std::string S;
-  S += "struct __ws_cap_" + N + " {";
-  for (const Capture &C : R.Captures) {
-    QualType T = C.Var->getType();
-    std::string Name = C.Var->getName().str();
-    if (Outliner::isVM(C)) {
-      S += O.vmField(C);
-      continue;
-    }
-    switch (C.Mode) {
-    case CaptureMode::Copy:
-      S += " " + O.declare(T.getUnqualifiedType(), Name) + ";";
-      break;
-    case CaptureMode::CopyArray: {
-      Qualifiers Q;
-      S += " " + O.declare(O.Ctx.getUnqualifiedArrayType(T, Q), Name) + ";";
-      break;
-    }
-    case CaptureMode::Pointer:
-    case CaptureMode::VlaPointer:
-      S += " " + O.declare(O.Ctx.getPointerType(T), Name) + ";";
-      break;
-    case CaptureMode::Private:
-      break;
-    }
-  }
+  S += "struct __ws_cap_" + N + " {" + O.Caps.fields(R.Captures);
   if (L.IsPointer)
     S += " " + O.declare(L.VarType, "__ws_base") + ";";
   else
@@ -206,37 +182,8 @@ std::string LoopLowering::outlined(Region &R, const LoopInfo &L,
   for (const LoopReduction &X : L.Reductions)
     S += " " + O.declare(X.Type, X.Var->getName()) + " = __ws_r->" +
          X.Var->getName().str() + ";";
-  std::string Copies, Voids;
-  for (const Capture &C : R.Captures) {
-    QualType CT = C.Var->getType();
-    std::string Name = C.Var->getName().str();
-    if (Outliner::isVM(C)) {
-      S += O.vmLocal(C);
-      Voids += C.Mode == CaptureMode::Copy ? " (void)" + Name + ";"
-                                           : " (void)__ws_v_" + Name + ";";
-      continue;
-    }
-    switch (C.Mode) {
-    case CaptureMode::Copy:
-      S += " " + O.declare(CT, Name) + " = __ws_c->" + Name + ";";
-      Voids += " (void)" + Name + ";";
-      break;
-    case CaptureMode::CopyArray: {
-      Qualifiers Q;
-      S += " " + O.declare(O.Ctx.getUnqualifiedArrayType(CT, Q), Name) + ";";
-      Copies += " __builtin_memcpy(" + Name + ", __ws_c->" + Name +
-                ", sizeof " + Name + ");";
-      break;
-    }
-    case CaptureMode::Private:
-      S += " " + O.declare(CT.getUnqualifiedType(), Name) + ";";
-      Voids += " (void)" + Name + ";";
-      break;
-    case CaptureMode::Pointer:
-    case CaptureMode::VlaPointer:
-      break;
-    }
-  }
+  CaptureLocals Locals = O.Caps.locals(R.Captures);
+  S += Locals.Decls;
   if (R.NeedsFrame)
     S += " ws_frame __ws_frame = " + O.macro("WS_FRAME_INIT") + ";";
   std::string Next;
@@ -250,7 +197,7 @@ std::string LoopLowering::outlined(Region &R, const LoopInfo &L,
   }
   S += " uint64_t __ws_k = __ws_lo; " + O.declare(L.VarType, Var) + " = " +
        Next + ";";
-  S += Copies + Voids + " (void)" + Var + ";";
+  S += Locals.ArrayCopies + Locals.Voids + " (void)" + Var + ";";
   if (L.Reductions.empty())
     S += " (void)__ws_part;";
   // The body in braces of its own, so that what follows it on its last line
@@ -369,30 +316,9 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
 
   // The captures (also used by the serial path, through __ws_c).
   S += " struct __ws_cap_" + N + " " + Cap + " = {";
-  std::string ArrayCopies;
-  for (const Capture &X : R.Captures) {
-    std::string Name = X.Var->getName().str();
-    std::string Acc = O.access(X.Var, Outer);
-    if (Outliner::isVM(X)) {
-      S += " " + O.vmInit(X, Acc) + ",";
-      continue;
-    }
-    switch (X.Mode) {
-    case CaptureMode::Copy:
-      S += " ." + Name + " = " + Acc + ",";
-      break;
-    case CaptureMode::Pointer:
-    case CaptureMode::VlaPointer:
-      S += " ." + Name + " = &" + Acc + ",";
-      break;
-    case CaptureMode::CopyArray:
-      ArrayCopies += " __builtin_memcpy(" + Cap + "." + Name + ", " + Acc +
-                     ", sizeof " + Cap + "." + Name + ");";
-      break;
-    case CaptureMode::Private:
-      break;
-    }
-  }
+  CaptureInit Built = O.Caps.init(R.Captures, Outer, Cap);
+  for (const std::string &Item : Built.Designators)
+    S += " " + Item + ",";
   if (L.IsPointer)
     S += " .__ws_base = " + I0 + ",";
   else
@@ -400,12 +326,12 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
          (L.VarType->isSignedIntegerOrEnumerationType() ? "(int64_t)" : "") +
          I0 + ",";
   S += " .__ws_s = " + Neg + " ? 0 - " + Mag + " : " + Mag + " };";
-  S += ArrayCopies;
+  for (const std::string &Copy : Built.ArrayCopies)
+    S += " " + Copy + ";";
   // The function's own private variables may be unused now that the body
   // has private copies.
-  for (const Capture &X : R.Captures)
-    if (X.Mode == CaptureMode::Private)
-      S += " (void)" + O.access(X.Var, Outer) + ";";
+  for (const std::string &Private : Built.Privates)
+    S += " (void)" + Private + ";";
 
   // 2. The serial path: the original loop, with the same names as in the
   //    outlined body.
@@ -439,28 +365,8 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
       S);
 
   std::string Open = " { struct __ws_cap_" + N + " *__ws_c = &" + Cap + ";";
-  std::string OpenVoids;
-  for (const Capture &X : R.Captures) {
-    std::string Name = X.Var->getName().str();
-    QualType CT = X.Var->getType();
-    if (Outliner::isVM(X)) {
-      Open += O.vmLocal(X);
-      OpenVoids += X.Mode == CaptureMode::Copy ? " (void)" + Name + ";"
-                                               : " (void)__ws_v_" + Name + ";";
-    } else if (X.Mode == CaptureMode::Copy) {
-      Open += " " + O.declare(CT, Name) + " = __ws_c->" + Name + ";";
-      OpenVoids += " (void)" + Name + ";";
-    } else if (X.Mode == CaptureMode::CopyArray) {
-      Qualifiers Q;
-      Open += " " + O.declare(O.Ctx.getUnqualifiedArrayType(CT, Q), Name) + ";";
-      OpenVoids += " __builtin_memcpy(" + Name + ", __ws_c->" + Name +
-                   ", sizeof " + Name + ");";
-    } else if (X.Mode == CaptureMode::Private) {
-      Open += " " + O.declare(CT.getUnqualifiedType(), Name) + ";";
-      OpenVoids += " (void)" + Name + ";";
-    }
-  }
-  Open += OpenVoids + " (void)__ws_c;";
+  CaptureLocals Serial = O.Caps.locals(R.Captures);
+  Open += Serial.Decls + Serial.ArrayCopies + Serial.Voids + " (void)__ws_c;";
   O.RW.InsertTextAfter(Src.loc(L.BodyBegin), Open);
 
   // 3. The parallel path.

@@ -31,9 +31,7 @@ Outliner::Outliner(ASTContext &Ctx, Rewriter &RW, Diagnostics &Diags,
                    DirectiveTable &Table, const SourceText &Src,
                    bool HaveMacros)
     : Ctx(Ctx), RW(RW), Diags(Diags), Table(Table), Src(Src),
-      Policy(Ctx.getPrintingPolicy()), HaveMacros(HaveMacros) {
-  Policy.SuppressTagKeyword = false;
-}
+      HaveMacros(HaveMacros) {}
 
 bool Outliner::run() {
   std::vector<FunctionRegions> Fns;
@@ -79,89 +77,11 @@ bool Outliner::run() {
 }
 
 std::string Outliner::declare(QualType T, llvm::StringRef Name) const {
-  std::string S;
-  llvm::raw_string_ostream OS(S);
-  T.print(OS, Policy, Name);
-  return OS.str();
-}
-
-bool Outliner::isVM(const Capture &C) {
-  return (C.Mode == CaptureMode::VlaPointer || C.Mode == CaptureMode::Copy) &&
-         C.Var->getType()->isVariablyModifiedType();
-}
-
-std::string Outliner::vmDeclare(QualType T, std::string Name,
-                                const std::string &Dims, unsigned &K) const {
-  // Declarators inside out: `x` -> `x[d0]` -> `(*x)[d0]`...
-  while (true) {
-    if (const ArrayType *AT = Ctx.getAsArrayType(T)) {
-      std::string Size;
-      if (const auto *CAT = dyn_cast<ConstantArrayType>(AT))
-        Size = std::to_string(CAT->getSize().getZExtValue());
-      else if (isa<VariableArrayType>(AT))
-        Size = Dims + "[" + std::to_string(K++) + "]";
-      Name += "[" + Size + "]";
-      T = AT->getElementType();
-    } else if (const auto *PT = T->getAs<PointerType>()) {
-      std::string Q = T.getLocalQualifiers().getAsString();
-      Name = "*" + (Q.empty() ? "" : Q + " ") + Name;
-      if (Ctx.getAsArrayType(PT->getPointeeType()))
-        Name = "(" + Name + ")";
-      T = PT->getPointeeType();
-    } else {
-      return declare(T, Name);
-    }
-  }
-}
-
-std::string Outliner::vmField(const Capture &C) const {
-  std::string Name = C.Var->getName().str();
-  return " void *" + Name + "; size_t __ws_d_" + Name + "[" +
-         std::to_string(vlaBounds(Ctx, C.Var->getType())) + "];";
-}
-
-std::string Outliner::vmInit(const Capture &C, const std::string &Acc) const {
-  // Each VLA bound, as sizeof sees it (the bounds fixed at the variable's
-  // declaration): sizeof E / sizeof E[0] at an array level, then E[0]; *E
-  // at a pointer level.
-  std::string Name = C.Var->getName().str();
-  std::string Dims;
-  QualType T = C.Var->getType();
-  std::string E = "(" + Acc + ")";
-  while (true) {
-    if (const ArrayType *AT = Ctx.getAsArrayType(T)) {
-      if (isa<VariableArrayType>(AT))
-        Dims += " sizeof " + E + " / sizeof " + E + "[0],";
-      E = "(" + E + "[0])";
-      T = AT->getElementType();
-    } else if (const auto *PT = T->getAs<PointerType>()) {
-      E = "(*" + E + ")";
-      T = PT->getPointeeType();
-    } else {
-      break;
-    }
-  }
-  std::string Addr = C.Mode == CaptureMode::VlaPointer ? "&" + Acc : Acc;
-  return "." + Name + " = (void *)" + Addr + ", .__ws_d_" + Name + " = {" +
-         Dims + " }";
-}
-
-std::string Outliner::vmLocal(const Capture &C) const {
-  std::string Name = C.Var->getName().str();
-  QualType T = C.Var->getType();
-  std::string Local = Name;
-  if (C.Mode == CaptureMode::VlaPointer) {
-    T = Ctx.getPointerType(T);
-    Local = "__ws_v_" + Name;
-  }
-  unsigned K = 0;
-  return " " + vmDeclare(T, Local, "__ws_c->__ws_d_" + Name, K) +
-         " = __ws_c->" + Name + ";";
+  return Caps.declare(T, Name);
 }
 
 std::string Outliner::access(const VarDecl *V, const Region *Task) const {
-  const Capture *C = findCapture(Task, V);
-  return isByAddress(C) ? viaPointer(*C) : V->getName().str();
+  return accessIn(V, Task);
 }
 
 std::string Outliner::exprText(const ClauseExpr &E, const Region *Task) const {
@@ -445,34 +365,9 @@ void Outliner::addFrameAndReturns(FunctionRegions &FR) {
 
 std::string Outliner::declarations(Region &Task) {
   std::string N = id(Task);
-  std::string S = "struct __ws_cap_" + N + " {";
   unsigned Fields = 0;
-  for (const Capture &C : Task.Captures) {
-    QualType T = C.Var->getType();
-    std::string Name = C.Var->getName().str();
-    if (isVM(C)) {
-      S += vmField(C);
-      ++Fields;
-      continue;
-    }
-    switch (C.Mode) {
-    case CaptureMode::Copy:
-      S += " " + declare(T.getUnqualifiedType(), Name) + ";";
-      break;
-    case CaptureMode::CopyArray: {
-      Qualifiers Q;
-      S += " " + declare(Ctx.getUnqualifiedArrayType(T, Q), Name) + ";";
-      break;
-    }
-    case CaptureMode::Pointer:
-    case CaptureMode::VlaPointer:
-      S += " " + declare(Ctx.getPointerType(T), Name) + ";";
-      break;
-    case CaptureMode::Private:
-      continue;
-    }
-    ++Fields;
-  }
+  std::string S =
+      "struct __ws_cap_" + N + " {" + Caps.fields(Task.Captures, &Fields);
   if (Task.D->Distributed) {
     for (const ItemCapture &E : Task.Elements) {
       S += " " +
@@ -644,40 +539,18 @@ std::string Outliner::spawn(Region &Task) {
   std::string N = id(Task);
   // The capture struct's initializer list, kept apart: a plain task may
   // build its captures straight in the fast path's slot (below).
-  std::string Init;
-  bool AnyInit = false, OnlyInit = true;
-  std::string Copies;
-  for (const Capture &C : Task.Captures) {
-    std::string Name = C.Var->getName().str();
-    std::string Acc = access(C.Var, Outer);
-    if (isVM(C)) {
-      Init += vmInit(C, Acc) + ", ";
-      AnyInit = true;
-      OnlyInit = false;
-      continue;
-    }
-    switch (C.Mode) {
-    case CaptureMode::Copy:
-      Init += "." + Name + " = " + Acc + ", ";
-      AnyInit = true;
-      break;
-    case CaptureMode::Pointer:
-    case CaptureMode::VlaPointer:
-      Init += "." + Name + " = &" + Acc + ", ";
-      AnyInit = true;
-      break;
-    case CaptureMode::CopyArray:
-      Copies += "__builtin_memcpy(__ws_cap." + Name + ", " + Acc +
-                ", sizeof __ws_cap." + Name + "); ";
-      OnlyInit = false;
-      break;
-    case CaptureMode::Private:
-      // Only the task uses it now: keep the variable referenced here so the
-      // rewrite adds no unused-variable warning.
-      Copies += "(void)sizeof " + Acc + "; ";
-      break;
-    }
-  }
+  CaptureInit Built = Caps.init(Task.Captures, Outer, "__ws_cap");
+  std::string Init, Copies;
+  for (const std::string &Item : Built.Designators)
+    Init += Item + ", ";
+  for (const std::string &Copy : Built.ArrayCopies)
+    Copies += Copy + "; ";
+  // Only the task uses a private variable now: keep it referenced here so
+  // that the rewrite adds no unused-variable warning.
+  for (const std::string &Private : Built.Privates)
+    Copies += "(void)sizeof " + Private + "; ";
+  bool AnyInit = !Built.Designators.empty();
+  bool OnlyInit = Built.ArrayCopies.empty() && !Built.AnyVM;
 
   for (const ItemCapture &E : Task.Elements)
     Init += "." + elementName(E) + " = " + itemBase(E, Outer) + "[" +
@@ -826,33 +699,9 @@ std::string Outliner::outlined(Region &Task) {
   else if (HasFields)
     S += " struct __ws_cap_" + N + " *__ws_c = (struct __ws_cap_" + N +
          " *)__ws_arg;";
-  std::string Copies;
-  for (const Capture &C : Task.Captures) {
-    QualType T = C.Var->getType();
-    std::string Name = C.Var->getName().str();
-    if (isVM(C)) {
-      S += vmLocal(C);
-      continue;
-    }
-    switch (C.Mode) {
-    case CaptureMode::Copy:
-      S += " " + declare(T, Name) + " = __ws_c->" + Name + ";";
-      break;
-    case CaptureMode::CopyArray: {
-      Qualifiers Q;
-      S += " " + declare(Ctx.getUnqualifiedArrayType(T, Q), Name) + ";";
-      Copies += " __builtin_memcpy(" + Name + ", __ws_c->" + Name +
-                ", sizeof " + Name + ");";
-      break;
-    }
-    case CaptureMode::Private:
-      S += " " + declare(T.getUnqualifiedType(), Name) + ";";
-      break;
-    case CaptureMode::Pointer:
-    case CaptureMode::VlaPointer:
-      break;
-    }
-  }
+  CaptureLocals Locals = Caps.locals(Task.Captures);
+  S += Locals.Decls;
+  std::string Copies = Locals.ArrayCopies;
   if (Dist)
     S += distributedLocals(Task);
   if (Task.NeedsFrame)

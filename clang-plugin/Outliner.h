@@ -21,10 +21,10 @@
 #ifndef WS_PLUGIN_OUTLINER_H
 #define WS_PLUGIN_OUTLINER_H
 
+#include "CaptureStruct.h"
 #include "LoopLowering.h"
 #include "Regions.h"
 
-#include "clang/AST/PrettyPrinter.h"
 #include "clang/AST/Type.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -58,7 +58,7 @@ private:
   Diagnostics &Diags;
   DirectiveTable &Table;
   const SourceText &Src;
-  clang::PrintingPolicy Policy;
+  CaptureStruct Caps{Ctx};
   bool HaveMacros;
   bool IncludeEmitted = false;
   LoopAnalyzer LoopFacts{Ctx, Diags, Table, Src}; // parallel for: checks
@@ -123,20 +123,6 @@ private:
 
   std::string declare(clang::QualType T, llvm::StringRef Name) const;
 
-  // Variably modified captures (VLAs of any rank, pointers to them): the
-  // struct holds `void *x; size_t __ws_d_x[K];` (K = the VLA bounds, read
-  // at the spawn with sizeof), and the outlined code rebuilds the type with
-  // those bounds -- `T (*__ws_v_x)[__ws_c->__ws_d_x[0]]... = __ws_c->x;`
-  // for a shared one (uses become `(*__ws_v_x)`), `T (*x)[...] = __ws_c->x;`
-  // for a copied pointer.
-  static bool isVM(const Capture &C);
-  std::string vmField(const Capture &C) const;
-  std::string vmInit(const Capture &C, const std::string &Acc) const;
-  std::string vmLocal(const Capture &C) const;
-  /// T spelled as a declaration of Name, each VLA bound replaced by
-  /// `Dims[k]`, k counting from K.
-  std::string vmDeclare(clang::QualType T, std::string Name,
-                        const std::string &Dims, unsigned &K) const;
   /// The expression Sema made of a clause's (through the marker), or null.
   const clang::Expr *clauseArg(const Region &R, const ClauseExpr &E) const;
   /// The type Sema gave a clause expression (null when unknown).
