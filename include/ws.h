@@ -665,8 +665,10 @@ int ws_handle_wait(ws_handle *h);
  * workers 0 and 1, and workers 2 and 3.  A task with opts->requires runs
  * only on a worker holding every required bit: no other worker takes it,
  * by stealing or otherwise; a spawn whose requirement no running worker
- * meets returns WS_EINVAL with one `ws:` line on stderr, and nothing is
- * spawned (never a task that would wait forever).  A task with
+ * meets returns WS_EINVAL, and nothing is spawned (never a task that would
+ * wait forever), with a `ws:` line on stderr the first time the pool
+ * refuses each capability (and the first unknown name): a refused spawn in
+ * a loop prints one line.  A task with
  * opts->prefers runs on a worker holding all those bits when one is free
  * to take it; when none takes it within about a millisecond, any worker
  * (that meets its requirement) may.  Tiers and aging apply among the tasks
@@ -706,7 +708,7 @@ int ws_caps_lookup(const char *names, uint64_t *caps);
 
 /* ws_caps_lookup for generated code (`requires(gpu)`, `prefers(...)`):
  * the bits of `names`, or, when one is unknown, every bit: as a requirement
- * no worker meets it, so the spawn is refused with one `ws:` line; as a
+ * no worker meets it, so the spawn is refused (with a `ws:` line, once); as a
  * preference it is never met. */
 static inline uint64_t ws_caps_named(const char *names) {
   uint64_t caps;

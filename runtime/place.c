@@ -36,6 +36,7 @@
 #include "observe.h"
 #include "worker.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +108,23 @@ static void q_unlink(ws__placed_q *q, int tier, ws__task *t) {
   t->next = t->next_batch = NULL;
 }
 
+/* What refusals have named on stderr since the pool started: the
+ * capabilities listed in a `ws:` line, and whether an unknown name was
+ * reported.  A program that spawns an impossible task in a loop gets one
+ * line per capability, not one per spawn; every refused spawn still returns
+ * WS_EINVAL.  Cleared when a pool starts (ws__placed_init), whose workers
+ * and names may differ.  Relaxed: they only keep lines from repeating and
+ * publish nothing else. */
+static _Atomic uint64_t refused_caps;
+static atomic_bool refused_unknown;
+
+static void refused_forget(void) {
+  atomic_store_explicit(&refused_caps, 0, memory_order_relaxed);
+  atomic_store_explicit(&refused_unknown, false, memory_order_relaxed);
+}
+
 void ws__placed_init(ws__pool *p) {
+  refused_forget();
   atomic_init(&p->placed_pending, 0);
   atomic_init(&p->nplaced, 0);
   pthread_mutex_init(&p->placed_lock, NULL);
@@ -152,15 +169,22 @@ int ws__placed_check(ws__pool *p, uint64_t req) {
         return WS_OK;
   }
   if (req == ~(uint64_t)0) { /* ws_caps_named: an unknown name */
-    fprintf(stderr, "ws: a task requires a capability name that is not "
-                    "defined (WS_CAPS, ws_caps_define); not spawned\n");
+    if (!atomic_exchange_explicit(&refused_unknown, true, memory_order_relaxed))
+      fprintf(stderr, "ws: a task requires a capability name that is not "
+                      "defined (WS_CAPS, ws_caps_define); not spawned "
+                      "(reported once)\n");
     return WS_EINVAL;
   }
+  uint64_t said =
+      atomic_fetch_or_explicit(&refused_caps, req, memory_order_relaxed);
+  if ((req & ~said) == 0)
+    return WS_EINVAL;
   char names[512];
   caps_names(p ? &p->cfg.caps : &(ws__caps_cfg){0}, req, names, sizeof names);
   fprintf(stderr,
           "ws: a task requires capabilities {%s} that no running worker "
-          "holds (WS_CAPS, ws_caps_define); not spawned\n",
+          "holds (WS_CAPS, ws_caps_define); not spawned (reported once per "
+          "capability)\n",
           names);
   return WS_EINVAL;
 }

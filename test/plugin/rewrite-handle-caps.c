@@ -1,7 +1,8 @@
 // handle(h), requires(names) and prefers(names) (issue 19): how they reach
 // ws_spawn_ex, and that they run -- the handle's task waited for alone, the
 // required task on the worker holding the capability, an unknown name
-// refused at the spawn; malformed clauses are diagnosed at their column
+// refused at the spawn (three spawns, one `ws:` line); malformed clauses are
+// diagnosed at their column
 // (syntax errors come before type errors: BAD-DAG, each at its line).
 // RUN: %ws_rewrite %s -- -I%ws_include | grep -v CHECK | FileCheck %s --check-prefix=REWRITE
 // RUN: %wscc -O1 -Wall -Wextra -Werror %s -o %t
@@ -29,11 +30,15 @@ int main(void) {
 #pragma ws task prefers(numa0, gpu) shared(c)
     c = ws_worker_id();
     // REWRITE: .prefers = ws_caps_named("numa0,gpu") };
+    for (int k = 0; k < 3; k++) {
 #pragma ws task requires(nosuch) shared(d)
-    d = 1;
+      d = 1;
+    }
     ws_handle_wait(&h);
     printf("handle %d a=%d\n", ws_handle_state(&h), a);
+    // Refused three times, said once:
     // CHECK: ws: a task requires a capability name that is not defined
+    // CHECK-NOT: ws: a task requires
     // CHECK: handle 3 a=42
   }
 #pragma ws taskwait

@@ -17,7 +17,10 @@
  *    eligible worker before the spawn returns; a handle's waiter that may
  *    not run the task waits for an eligible worker to;
  *  - WS_CAPS in child processes: a bad value gives one line naming the
- *    variable and the default (no capabilities); a good one is silent.
+ *    variable and the default (no capabilities); a good one is silent;
+ *  - refusals repeated in a loop (child process): one `ws:` line per
+ *    capability nobody holds and one for unknown names, each spawn still
+ *    WS_EINVAL; a pool started again reports again.
  */
 #include "child_util.h"
 #include "test_util.h"
@@ -343,7 +346,38 @@ static void api(void) {
 
 /* ---- WS_CAPS in child processes --------------------------------------- */
 
+/* Spawns each impossible requirement several times: gpu, then gpu+numa0
+ * (numa0 is new: a line), numa0 alone (said), an unknown name; then once
+ * more in a second pool.  Four `ws:` lines in all. */
+static int child_refusals(void) {
+  ws_caps_define("gpu=5;numa0=6");
+  ws_init(2);
+  uint64_t gpu = 0, numa0 = 0;
+  ws_caps_lookup("gpu", &gpu);
+  ws_caps_lookup("numa0", &numa0);
+  uint64_t reqs[] = {gpu, gpu | numa0, numa0, ws_caps_named("nosuch")};
+  ws_frame f = WS_FRAME_INIT;
+  int x = -1, *px = &x, refused = 0;
+  for (int k = 0; k < 4; k++)
+    for (int i = 0; i < 3; i++) {
+      ws_task_opts o = req_opts(reqs[k], 0, WS_TIER_NORMAL);
+      refused += ws_spawn_ex(&f, set_int, &px, sizeof px, &o) == WS_EINVAL;
+    }
+  ws_wait(&f);
+  ws_shutdown();
+  ws_init(2);
+  ws_task_opts o = req_opts(gpu, 0, WS_TIER_NORMAL);
+  refused += ws_spawn_ex(&f, set_int, &px, sizeof px, &o) == WS_EINVAL;
+  ws_wait(&f);
+  ws_shutdown();
+  printf("refused %d x %d\n", refused, x);
+  fflush(stdout);
+  return 0;
+}
+
 static int child(void) {
+  if (getenv("TEST_CAPS_REFUSALS"))
+    return child_refusals();
   /* Prints each worker's capabilities and whether "gpu" is defined. */
   ws_init(4);
   uint64_t gpu = 0;
@@ -384,10 +418,23 @@ static void env_values(const char *self) {
   CHECK(strstr(r.out, "gpu=1:1 caps=2,3,4,4") != NULL, "good value: %s", r.out);
 }
 
+static void repeated_refusals(const char *self) {
+  ws_child_result r;
+  run_child(self, "TEST_CAPS_REFUSALS=1", &r);
+  CHECK(strstr(r.out, "refused 13 x -1") != NULL, "refusals: %s", r.out);
+  const char *gpu = strstr(r.err, "{gpu}"),
+             *both = strstr(r.err, "{gpu,numa0}");
+  CHECK(ws_child_ws_lines(r.err) == 4 && gpu && both && both > gpu &&
+            strstr(gpu + 1, "{gpu}") && strstr(r.err, "not defined"),
+        "want {gpu}, {gpu,numa0}, the unknown name, {gpu} again, got:\n%s",
+        r.err);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && !strcmp(argv[1], "child"))
     return child();
   env_values(argv[0]);
+  repeated_refusals(argv[0]);
   api();
   int counts[] = {1, 2, 3, 8};
   for (int k = 0; k < 4; k++) {
