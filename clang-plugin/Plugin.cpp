@@ -106,38 +106,17 @@ private:
 
 /// Runs RewriteAction on the main file in a nested CompilerInstance.
 bool rewriteInNestedParse(CompilerInstance &CI, std::string &Out) {
-  auto Inv = std::make_shared<CompilerInvocation>(CI.getInvocation());
-  FrontendOptions &FO = Inv->getFrontendOpts();
-  FO.ProgramAction = frontend::ParseSyntaxOnly;
-  FO.OutputFile.clear();
-  FO.ShowStats = false;
-  Inv->getDependencyOutputOpts() = DependencyOutputOptions();
-  if (FO.Inputs.empty())
-    return false;
-
-  CompilerInstance Nested(CI.getPCHContainerOperations());
-  Nested.setInvocation(Inv);
-  Nested.setFileManager(&CI.getFileManager());
-  Nested.createDiagnostics(new ForwardingConsumer(CI.getDiagnostics()),
-                           /*ShouldOwnClient=*/true);
-  Nested.createSourceManager(CI.getFileManager());
-  if (!Nested.createTarget())
-    return false;
-
   bool Ok = false;
-  RewriteAction Action(
+  InNestedParse = true;
+  std::optional<bool> Clean = rewriteNested(
+      CI,
       [&](bool Success, const std::string &Text, llvm::StringRef) {
         Ok = Success;
         Out = Text;
-      });
-  InNestedParse = true;
-  if (Action.BeginSourceFile(Nested, FO.Inputs.front())) {
-    if (llvm::Error E = Action.Execute())
-      llvm::consumeError(std::move(E));
-    Action.EndSourceFile();
-  }
+      },
+      0, std::make_unique<ForwardingConsumer>(CI.getDiagnostics()));
   InNestedParse = false;
-  return Ok && !Nested.getDiagnostics().hasErrorOccurred();
+  return Ok && Clean.value_or(false);
 }
 
 class WsPluginAction : public PluginASTAction {

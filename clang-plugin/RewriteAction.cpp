@@ -172,52 +172,19 @@ std::string expandInvocations(RewriteState &State, const SourceText &Src,
 /// parse could not be set up (Done not called).
 bool reparse(CompilerInstance &CI, const std::string &Text,
              const RewriteResult &Done, unsigned Depth) {
-  auto Inv = std::make_shared<CompilerInvocation>(CI.getInvocation());
-  FrontendOptions &FO = Inv->getFrontendOpts();
-  if (FO.Inputs.empty() || !FO.Inputs.front().isFile())
-    return false;
-  FO.ProgramAction = frontend::ParseSyntaxOnly;
-  FO.OutputFile.clear();
-  Inv->getDependencyOutputOpts() = DependencyOutputOptions();
-  // The main file's entry (stdin's is kept by the file manager), whose
-  // contents the nested source manager replaces.
-  OptionalFileEntryRef FE;
-  if (FO.Inputs.front().getFile() == "-") {
-    if (llvm::Expected<FileEntryRef> In = CI.getFileManager().getSTDIN())
-      FE = *In;
-    else
-      llvm::consumeError(In.takeError());
-  } else {
-    FE = CI.getFileManager().getOptionalFileRef(FO.Inputs.front().getFile());
-  }
-  if (!FE)
-    return false;
-
-  CompilerInstance Nested(CI.getPCHContainerOperations());
-  Nested.setInvocation(Inv);
-  Nested.setFileManager(&CI.getFileManager());
-  Nested.createDiagnostics(new ForwardErrors(CI.getDiagnostics()),
-                           /*ShouldOwnClient=*/true);
-  Nested.createSourceManager(CI.getFileManager());
-  if (!Nested.createTarget())
-    return false;
-  Nested.getSourceManager().overrideFileContents(
-      *FE, llvm::MemoryBuffer::getMemBufferCopy(Text, FE->getName()));
   bool Ok = false;
   std::string Out, Name;
-  RewriteAction Action(
+  std::optional<bool> Clean = rewriteNested(
+      CI,
       [&](bool Success, const std::string &T, llvm::StringRef N) {
         Ok = Success;
         Out = T;
         Name = N.str();
       },
-      Depth);
-  if (Action.BeginSourceFile(Nested, FO.Inputs.front())) {
-    if (llvm::Error E = Action.Execute())
-      llvm::consumeError(std::move(E));
-    Action.EndSourceFile();
-  }
-  Ok &= !Nested.getDiagnostics().hasErrorOccurred();
+      Depth, std::make_unique<ForwardErrors>(CI.getDiagnostics()), &Text);
+  if (!Clean)
+    return false;
+  Ok &= *Clean;
   Done(Ok, Ok ? Out : "", Name);
   return true;
 }
@@ -380,6 +347,53 @@ bool RewriteAction::BeginSourceFileAction(CompilerInstance &CI) {
 std::unique_ptr<ASTConsumer>
 RewriteAction::CreateASTConsumer(CompilerInstance &CI, llvm::StringRef) {
   return std::make_unique<RewriteConsumer>(CI, State, Done, Depth);
+}
+
+std::optional<bool> rewriteNested(CompilerInstance &CI, RewriteResult Done,
+                                  unsigned Depth,
+                                  std::unique_ptr<DiagnosticConsumer> Client,
+                                  const std::string *Text) {
+  auto Inv = std::make_shared<CompilerInvocation>(CI.getInvocation());
+  FrontendOptions &FO = Inv->getFrontendOpts();
+  if (FO.Inputs.empty() || (Text && !FO.Inputs.front().isFile()))
+    return std::nullopt;
+  FO.ProgramAction = frontend::ParseSyntaxOnly;
+  FO.OutputFile.clear();
+  FO.ShowStats = false;
+  Inv->getDependencyOutputOpts() = DependencyOutputOptions();
+  // The main file's entry (stdin's is kept by the file manager), whose
+  // contents the nested source manager replaces with Text.
+  OptionalFileEntryRef FE;
+  if (Text) {
+    if (FO.Inputs.front().getFile() == "-") {
+      if (llvm::Expected<FileEntryRef> In = CI.getFileManager().getSTDIN())
+        FE = *In;
+      else
+        llvm::consumeError(In.takeError());
+    } else {
+      FE = CI.getFileManager().getOptionalFileRef(FO.Inputs.front().getFile());
+    }
+    if (!FE)
+      return std::nullopt;
+  }
+
+  CompilerInstance Nested(CI.getPCHContainerOperations());
+  Nested.setInvocation(Inv);
+  Nested.setFileManager(&CI.getFileManager());
+  Nested.createDiagnostics(Client.release(), /*ShouldOwnClient=*/true);
+  Nested.createSourceManager(CI.getFileManager());
+  if (!Nested.createTarget())
+    return std::nullopt;
+  if (Text)
+    Nested.getSourceManager().overrideFileContents(
+        *FE, llvm::MemoryBuffer::getMemBufferCopy(*Text, FE->getName()));
+  RewriteAction Action(std::move(Done), Depth);
+  if (Action.BeginSourceFile(Nested, FO.Inputs.front())) {
+    if (llvm::Error E = Action.Execute())
+      llvm::consumeError(std::move(E));
+    Action.EndSourceFile();
+  }
+  return !Nested.getDiagnostics().hasErrorOccurred();
 }
 
 } // namespace ws

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ws {
@@ -42,6 +43,16 @@ private:
   unsigned Depth;
   std::shared_ptr<RewriteState> State;
 };
+
+/// Runs a RewriteAction (Done, Depth) as a syntax-only parse of CI's main
+/// input in a nested CompilerInstance that shares CI's files; Client gets
+/// its diagnostics, and Text, when given, replaces the main file's
+/// contents.  None if the parse could not be set up (Done not called), else
+/// whether it reported no error.
+std::optional<bool>
+rewriteNested(clang::CompilerInstance &CI, RewriteResult Done, unsigned Depth,
+              std::unique_ptr<clang::DiagnosticConsumer> Client,
+              const std::string *Text = nullptr);
 
 } // namespace ws
 
