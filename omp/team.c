@@ -194,6 +194,12 @@ static void bind_member(int tid) {
   pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
+/* max-active-levels-var: 0 or 1, the one active level supported (nested
+ * regions need threads of their own, and the hot team is the only team
+ * with more than one: README.md).  Process-wide; relaxed: a setting, read
+ * at each fork. */
+static _Atomic int g_max_active = 1;
+
 static void global_init(void) {
   g_ncpus = cpu_count();
   cpus_init();
@@ -226,6 +232,27 @@ static void global_init(void) {
     else
       wso_cfg.max_priority = (int)v;
   }
+  /* One active level is supported: OMP_MAX_ACTIVE_LEVELS asks for 0 (every
+   * region inactive: a team of one) or more (1); OMP_NESTED=true asks for
+   * the supported number (1) and false for at most 1, so it only needs a
+   * valid value. */
+  s = getenv("OMP_MAX_ACTIVE_LEVELS");
+  if (s && *s) {
+    char *e;
+    long v = strtol(s, &e, 10);
+    if (e == s || *e || v < 0)
+      fprintf(stderr,
+              "ws-omp: OMP_MAX_ACTIVE_LEVELS=%s: expected a non-negative "
+              "integer; using 1\n",
+              s);
+    else
+      atomic_store_explicit(&g_max_active, v > 0, memory_order_relaxed);
+  }
+  s = getenv("OMP_NESTED");
+  if (s && *s && strcasecmp(s, "true") && strcasecmp(s, "false") &&
+      strcmp(s, "1") && strcmp(s, "0"))
+    fprintf(stderr,
+            "ws-omp: OMP_NESTED=%s: expected true or false; using false\n", s);
   s = getenv("OMP_WAIT_POLICY");
   if (s && *s) {
     if (!strcasecmp(s, "passive"))
@@ -544,7 +571,9 @@ static void fork_region(wso_thread *t, int n, wso_microtask fn, int argc,
                         void **argv) {
   wso_team *parent = t->task->team;
   int use_hot = 0, expected = 0;
-  if (n > 1 && parent->active_level == 0 &&
+  if (n > 1 &&
+      parent->active_level <
+          atomic_load_explicit(&g_max_active, memory_order_relaxed) &&
       atomic_compare_exchange_strong_explicit(&g_hot_busy, &expected, 1,
                                               memory_order_acquire,
                                               memory_order_relaxed)) {
@@ -962,14 +991,30 @@ WSO_EXPORT double omp_get_wtick(void) {
 
 WSO_EXPORT int omp_in_final(void) { return wso_self()->task->final; }
 
-/* Dynamic adjustment, nesting, active levels: nested regions always run as
- * a team of one here, which these report. */
+/* Dynamic adjustment, nesting, active levels.  One active level is
+ * supported (omp_get_supported_active_levels): a region inside an active
+ * one runs as a team of one.  As OpenMP specifies for that: a request for
+ * more active levels than supported sets max-active-levels-var to 1,
+ * omp_set_nested(true) sets it to 1 and false leaves it at most 1 (so
+ * nesting is never "enabled": omp_get_nested() is false), and 0 makes
+ * every region inactive. */
 WSO_EXPORT void omp_set_dynamic(int v) { (void)v; }
 WSO_EXPORT int omp_get_dynamic(void) { return 0; }
-WSO_EXPORT void omp_set_nested(int v) { (void)v; }
+WSO_EXPORT void omp_set_nested(int v) {
+  wso_global_init(); /* (the environment's value is read first) */
+  if (v)
+    atomic_store_explicit(&g_max_active, 1, memory_order_relaxed);
+}
 WSO_EXPORT int omp_get_nested(void) { return 0; }
-WSO_EXPORT void omp_set_max_active_levels(int v) { (void)v; }
-WSO_EXPORT int omp_get_max_active_levels(void) { return 1; }
+WSO_EXPORT void omp_set_max_active_levels(int v) {
+  wso_global_init();
+  if (v >= 0) /* negative: not conforming, ignored */
+    atomic_store_explicit(&g_max_active, v > 0, memory_order_relaxed);
+}
+WSO_EXPORT int omp_get_max_active_levels(void) {
+  wso_global_init();
+  return atomic_load_explicit(&g_max_active, memory_order_relaxed);
+}
 WSO_EXPORT int omp_get_supported_active_levels(void) { return 1; }
 WSO_EXPORT int omp_get_thread_limit(void) { return INT_MAX; }
 WSO_EXPORT int omp_get_max_task_priority(void) {

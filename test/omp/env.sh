@@ -61,6 +61,16 @@ expect "max_threads 2 procs $procs team 2 schedule 1,0 priority 0" \
 expect "max_threads 2 procs $procs team 2 schedule 1,0 priority 0" \
   "ws-omp: OMP_CANCELLATION=maybe: expected true or false; using false" \
   OMP_NUM_THREADS=2 OMP_CANCELLATION=maybe
+expect "max_threads 3 procs $procs team 1 schedule 1,0 priority 0" "" \
+  OMP_NUM_THREADS=3 OMP_MAX_ACTIVE_LEVELS=0
+expect "max_threads 3 procs $procs team 3 schedule 1,0 priority 0" "" \
+  OMP_NUM_THREADS=3 OMP_MAX_ACTIVE_LEVELS=4 OMP_NESTED=true
+expect "max_threads 3 procs $procs team 3 schedule 1,0 priority 0" \
+  "ws-omp: OMP_MAX_ACTIVE_LEVELS=-2: expected a non-negative integer; using 1" \
+  OMP_NUM_THREADS=3 OMP_MAX_ACTIVE_LEVELS=-2
+expect "max_threads 3 procs $procs team 3 schedule 1,0 priority 0" \
+  "ws-omp: OMP_NESTED=yes: expected true or false; using false" \
+  OMP_NUM_THREADS=3 OMP_NESTED=yes
 # WS_STATS=1: one row per OpenMP thread (omp0, omp1, omp2), then, if the
 # barrier's keeper ran tasks, ext, then total.
 rows=$(env WS_STATS=1 OMP_NUM_THREADS=3 timeout 60 "$out/env" 2>&1 >/dev/null |

@@ -33,6 +33,11 @@ static inline int omp_get_level(void) { return 0; }
 static inline int omp_get_active_level(void) { return 0; }
 static inline int omp_get_ancestor_thread_num(int l) { return l == 0 ? 0 : -1; }
 static inline int omp_get_team_size(int l) { return l == 0 ? 1 : -1; }
+static inline int omp_get_supported_active_levels(void) { return 1; }
+static inline int omp_get_max_active_levels(void) { return 1; }
+static inline void omp_set_max_active_levels(int v) { (void)v; }
+static inline int omp_get_nested(void) { return 0; }
+static inline void omp_set_nested(int v) { (void)v; }
 static inline void omp_init_lock(omp_lock_t *l) { l->held = 0; }
 static inline void omp_destroy_lock(omp_lock_t *l) { (void)l; }
 static inline void omp_set_lock(omp_lock_t *l) { l->held = 1; }

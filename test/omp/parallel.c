@@ -96,6 +96,39 @@ int main(void) {
   }
   CHECK("nested regions", nest_ok);
 
+  /* One active level, reported consistently: asking for more gives 1,
+   * nesting is never enabled, and 0 active levels make every region a team
+   * of one (inactive: level 1, active level 0, not in parallel). */
+  CHECK("supported active levels", omp_get_supported_active_levels() == 1 &&
+                                       omp_get_max_active_levels() == 1);
+  omp_set_max_active_levels(5);
+  CHECK("max active levels capped", omp_get_max_active_levels() == 1);
+  omp_set_nested(1);
+  CHECK("nesting never enabled",
+        omp_get_nested() == 0 && omp_get_max_active_levels() == 1);
+  omp_set_max_active_levels(0);
+  int z_size = -1, z_level = -1, z_active = -1, z_in = -1;
+#pragma omp parallel num_threads(3)
+  {
+    z_size = omp_get_num_threads();
+    z_level = omp_get_level();
+    z_active = omp_get_active_level();
+    z_in = omp_in_parallel();
+  }
+  CHECK("max active levels 0: a team of one",
+        omp_get_max_active_levels() == OMPV(0, 1) && z_size == 1 &&
+            z_level == OMPV(1, 0) && z_active == 0 && z_in == 0);
+  omp_set_nested(0); /* at most 1: stays 0 */
+  CHECK("omp_set_nested(0) keeps 0", omp_get_max_active_levels() == OMPV(0, 1));
+  omp_set_max_active_levels(1);
+  int a_size = -1;
+#pragma omp parallel num_threads(3)
+  {
+    if (omp_get_thread_num() == 0)
+      a_size = omp_get_num_threads();
+  }
+  CHECK("max active levels 1 again", a_size == OMPV(3, 1));
+
   /* Many regions in a row: the sum of thread numbers each time. */
   long bad = 0;
   for (int r = 0; r < 2000; r++) {
