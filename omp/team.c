@@ -991,6 +991,10 @@ WSO_EXPORT double omp_get_wtick(void) {
 
 WSO_EXPORT int omp_in_final(void) { return wso_self()->task->final; }
 
+WSO_EXPORT int omp_in_explicit_task(void) {
+  return !wso_self()->task->implicit;
+}
+
 /* Dynamic adjustment, nesting, active levels.  One active level is
  * supported (omp_get_supported_active_levels): a region inside an active
  * one runs as a team of one.  As OpenMP specifies for that: a request for
@@ -1017,6 +1021,12 @@ WSO_EXPORT int omp_get_max_active_levels(void) {
 }
 WSO_EXPORT int omp_get_supported_active_levels(void) { return 1; }
 WSO_EXPORT int omp_get_thread_limit(void) { return INT_MAX; }
+/* teams constructs are not supported (unsupported.c): their settings are
+ * accepted and the host's one team reported. */
+WSO_EXPORT void omp_set_num_teams(int n) { (void)n; }
+WSO_EXPORT int omp_get_max_teams(void) { return 1; }
+WSO_EXPORT void omp_set_teams_thread_limit(int n) { (void)n; }
+WSO_EXPORT int omp_get_teams_thread_limit(void) { return INT_MAX; }
 WSO_EXPORT int omp_get_max_task_priority(void) {
   wso_global_init();
   return wso_cfg.max_priority;

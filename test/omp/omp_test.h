@@ -29,6 +29,7 @@ static inline int omp_get_max_threads(void) { return 1; }
 static inline void omp_set_num_threads(int n) { (void)n; }
 static inline int omp_in_parallel(void) { return 0; }
 static inline int omp_in_final(void) { return 0; }
+static inline int omp_in_explicit_task(void) { return 0; }
 static inline int omp_get_level(void) { return 0; }
 static inline int omp_get_active_level(void) { return 0; }
 static inline int omp_get_ancestor_thread_num(int l) { return l == 0 ? 0 : -1; }

@@ -81,6 +81,19 @@ static void grandchildren(int *flags, int n) {
 int main(void) {
   long want = fib_seq(24);
 
+  /* omp_in_explicit_task: not in the initial task nor in an implicit
+   * task, yes in a task (deferred or included). */
+  int in_initial = omp_in_explicit_task(), in_implicit = -1, in_task = -1;
+#pragma omp parallel
+#pragma omp single
+  {
+    in_implicit = omp_in_explicit_task();
+#pragma omp task shared(in_task)
+    in_task = omp_in_explicit_task();
+  }
+  CHECK("omp_in_explicit_task",
+        in_initial == 0 && in_implicit == 0 && in_task == OMPV(1, 0));
+
   long r1 = 0;
 #pragma omp parallel
   {
