@@ -243,8 +243,9 @@ static void print_table(ws__pool *p, FILE *f) {
     add_into(&total, &s);
     char name[16];
     const char *l = labelled(p, i);
-    if (l)
-      snprintf(name, sizeof name, "%s", l);
+    if (l) /* cut to the column as before; the precision tells GCC
+            * (-Wformat-truncation, gcc-runtime's -Werror) */
+      snprintf(name, sizeof name, "%.15s", l);
     else
       snprintf(name, sizeof name, "%d", i);
     print_row(f, name, &s);
