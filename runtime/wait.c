@@ -298,24 +298,19 @@ wait_end(ws__tls *tls, ws__frame_rt *frame, int rc) {
   return rc;
 }
 
-int ws_wait(ws_frame *frame_) {
+/* ws_wait and ws_wait_own: `own` is a constant at each call. */
+static inline __attribute__((always_inline)) int wait_frame(ws_frame *frame_,
+                                                            int own) {
   if (!frame_)
     return WS_EINVAL;
   ws__frame_rt *frame = (ws__frame_rt *)frame_;
   ws__tls *tls = &ws__tls_self;
-  int rc = wait_children_any(tls, frame);
+  int rc = own ? wait_children_own(tls, frame) : wait_children_any(tls, frame);
   if (WS__UNLIKELY(rc != WS_OK))
     return rc;
   return wait_end(tls, frame, rc);
 }
 
-int ws_wait_own(ws_frame *frame_) {
-  if (!frame_)
-    return WS_EINVAL;
-  ws__frame_rt *frame = (ws__frame_rt *)frame_;
-  ws__tls *tls = &ws__tls_self;
-  int rc = wait_children_own(tls, frame);
-  if (rc != WS_OK)
-    return rc;
-  return wait_end(tls, frame, rc);
-}
+int ws_wait(ws_frame *frame) { return wait_frame(frame, 0); }
+
+int ws_wait_own(ws_frame *frame) { return wait_frame(frame, 1); }
