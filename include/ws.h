@@ -363,9 +363,10 @@ typedef struct ws__slot {
 typedef struct ws__fastq {
   /* The owner's line: only the owner writes it (`bottom`, the statistics
    * with atomic stores: thieves and ws_stats read them). */
-  int64_t bottom;          /* next free slot */
-  int64_t limit;           /* slots in buf */
-  ws__slot *buf;           /* limit slots */
+  int64_t bottom; /* next free index */
+  int64_t limit;  /* pushes go below it (fast.c: ws__fast_room) */
+  ws__slot *buf;  /* a ring: index i is slot i & mask */
+  uint64_t mask;
   const int32_t *sleepers; /* the pool's parked workers */
   /* Pops until the next look beyond the fast path: counted down by the
    * owner, set to 0 by a spawner of a high or critical task (fast.c). */
@@ -377,7 +378,11 @@ typedef struct ws__fastq {
    * statistics (fast.c: ws__fast_counts). */
   uint64_t calls;
   uint64_t returns;
-  uint64_t skipped; /* popped from a cancelled frame, not run */
+  /* Colder (the out-of-line paths). */
+  uint64_t skipped;  /* popped from a cancelled frame, not run */
+  int64_t low;       /* indexes below are free: no thief runs them */
+  int64_t size;      /* slots in buf; 0: the fast path is off */
+  int64_t room_skip; /* spawns before the next look for room */
   /* The thieves' line: written under `lock` only. */
   int64_t top __attribute__((aligned(64))); /* slots below are claimed */
   uint64_t stolen;                          /* slots claimed and kept */
@@ -390,6 +395,7 @@ extern __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
 
 /* Out of line (runtime/fast.c). */
 void ws__fast_wake(ws__fastq *q);
+int ws__fast_room(ws__fastq *q);
 int ws__fast_pop_claimed(ws__fastq *q, int64_t b);
 void ws__fast_join_slow(ws_frame *frame);
 
@@ -465,8 +471,8 @@ static inline void *ws_spawn_slot(ws_frame *frame, size_t size, int tier) {
   if (__builtin_expect(ws__fast_plain(q, frame, size, tier), 1)) {
     /* Relaxed: only this thread writes bottom. */
     int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
-    if (__builtin_expect(b < q->limit, 1))
-      return q->buf[b].captures;
+    if (__builtin_expect(b < q->limit, 1) || ws__fast_room(q))
+      return q->buf[(uint64_t)b & q->mask].captures;
   }
   return 0;
 }
@@ -476,7 +482,7 @@ static inline void ws__slot_push(ws_frame *frame, ws_task_fn fn,
   ws__fastq *q = ws__fq;
   /* Relaxed: only this thread writes bottom. */
   int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
-  ws__slot *s = &q->buf[b];
+  ws__slot *s = &q->buf[(uint64_t)b & q->mask];
   s->fn = fn;
   /* Relaxed: the thief that last ran this slot stored DONE before our pop
    * saw it (acquire); nobody else writes it until the push below publishes
@@ -560,7 +566,7 @@ ws__fast_join(ws_frame *frame) {
         ws__fast_pop_claimed(q, b)) {
       /* Ours: run it in place (the task reads its captures before it
        * spawns into the slot), or from a copy if it asked for one. */
-      ws__slot *s = &q->buf[b];
+      ws__slot *s = &q->buf[(uint64_t)b & q->mask];
       ws_task_fn fn = s->fn;
       /* Relaxed: our own push wrote it; no thief touched the slot. */
       if (__builtin_expect(

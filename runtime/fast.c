@@ -66,6 +66,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
 
@@ -75,8 +76,14 @@ __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
 #define WS__FAST_SLOTS 8192
 /* Pops between two periodic scheduling decisions (aging, the clock). */
 #define WS__FAST_TICK 32
-/* Slots one steal may claim (its descriptors live on the thief's stack). */
-#define WS__FAST_BATCH_MAX 64
+/* Slots one steal may claim, and how long running them should take (CPU
+ * time: a preempted thief's batch is not slow): the claim doubles after a
+ * full batch run in less than that, halves after one over four times that
+ * (fast_batch_run). */
+#define WS__FAST_BATCH_MAX 1024
+#define WS__FAST_BATCH_NS 20000
+/* Spawns that skip the look for room after the ring was found full. */
+#define WS__FAST_ROOM_SKIP 64
 
 /* The slot a stolen task's descriptor runs (its captures hold the slot's
  * address), and the frame such descriptors name: never cancelled, never
@@ -88,11 +95,13 @@ int ws__fastq_init(ws__fastq *q, ws__pool *p) {
   q->buf = aligned_alloc(64, WS__FAST_SLOTS * sizeof(ws__slot));
   if (!q->buf)
     return -1;
+  q->mask = WS__FAST_SLOTS - 1;
   /* Tracing records every task: the fast path, which has no descriptor to
    * record, is off (limit 0 keeps ws__fq NULL: worker.h).  So it is
    * without membarrier (kernels before 4.14): its pop has no fence. */
-  q->limit =
+  q->size =
       ws__tracing() || (!ws__asym_fence_ok && !WS_TSAN) ? 0 : WS__FAST_SLOTS;
+  q->limit = q->size;
   q->sleepers = (const int32_t *)&p->ec.sleepers;
   q->tick = WS__FAST_TICK;
   return 0;
@@ -103,18 +112,88 @@ void ws__fastq_destroy(ws__fastq *q) {
   q->buf = NULL;
 }
 
-/* The task stolen from a slot, run by the thief: the body, its count, then
+/* One stolen slot, run in place by its thief: the body, its count, then
  * `done` for its owner. */
-static void fast_trampoline(void *captures) {
-  ws__slot *s;
-  memcpy(&s, captures, sizeof s);
+static void fast_run_slot(ws__worker *w, ws__slot *s) {
   s->fn(s->captures);
-  ws__worker *w = ws__tls_self.w;
   ws__stat_add(&w->stats, WS__STAT_IDX(executed) + WS_TIER_NORMAL, 1);
-  /* Release: pairs with the owner's acquire load of done (fast_done). */
+  /* Release: pairs with the owner's acquire loads of done (fast_done,
+   * ws__fast_room). */
   if (__atomic_exchange_n(&s->done, WS__SLOT_DONE, __ATOMIC_RELEASE) &
       WS__SLOT_SLEEP)
     ws__futex_wake(&s->done, 1);
+}
+
+/* A descriptor that runs one slot (a batch's remainder handed out). */
+static void fast_trampoline(void *captures) {
+  ws__slot *s;
+  memcpy(&s, captures, sizeof s);
+  fast_run_slot(ws__tls_self.w, s);
+}
+
+/* A claimed batch: the thief runs its slots in order, in place.  They are
+ * hidden from other thieves meanwhile, so the batch is kept short (the
+ * claim's size adapts to how long batches take: WS__FAST_BATCH_NS), and
+ * when a worker goes idle the rest is handed out as one descriptor per
+ * slot in the thief's deque, where it can be stolen. */
+typedef struct fast_batch {
+  ws__fastq *q;
+  int64_t first, count;
+} fast_batch;
+
+static void fast_describe(ws__task *d, ws__slot *s, int thief);
+
+/* The thief's own CPU time: a batch's length without the time it was
+ * preempted (more workers than cores), which would shrink it for nothing. */
+static uint64_t thread_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void fast_batch_run(void *captures) {
+  fast_batch b;
+  memcpy(&b, captures, sizeof b);
+  ws__worker *w = ws__tls_self.w;
+  uint64_t start = b.count > 1 ? thread_ns() : 0;
+  for (int64_t i = 0; i < b.count; i++) {
+    ws__slot *s = &b.q->buf[(uint64_t)(b.first + i) & b.q->mask];
+    /* Relaxed: a hint, as the owner's (ws.h). */
+    if (i > 0 && i + 1 < b.count &&
+        __atomic_load_n(b.q->sleepers, __ATOMIC_RELAXED) > 0) {
+      /* Someone idles: the rest to our deque, stealable.  Newest on top:
+       * we keep the older ones, as a thief would take them. */
+      for (int64_t j = b.count - 1; j > i; j--) {
+        ws__slot *r = &b.q->buf[(uint64_t)(b.first + j) & b.q->mask];
+        ws__task *d = ws__task_alloc(&w->cache, &w->pool->depot);
+        if (!d) { /* no memory: run it here, last */
+          fast_run_slot(w, r);
+          continue;
+        }
+        fast_describe(d, r, w->id);
+        if (ws__deque_push(&w->dq[WS_TIER_NORMAL], d) != 0) {
+          ws__task_free(&w->cache, &w->pool->depot, d);
+          fast_run_slot(w, r);
+          continue;
+        }
+        w->tier_mask |= 1u << WS_TIER_NORMAL;
+      }
+      if (ws__ec_notify(&w->pool->ec))
+        WS__STAT(w, wakeups, 1);
+      b.count = i + 1;
+      start = 0;
+    }
+    fast_run_slot(w, s);
+  }
+  if (start) {
+    /* Quick batches grow, slow ones shrink. */
+    uint64_t ns = thread_ns() - start;
+    if (ns < WS__FAST_BATCH_NS && b.count == w->fast_cap &&
+        w->fast_cap < WS__FAST_BATCH_MAX)
+      w->fast_cap *= 2;
+    else if (ns > WS__FAST_BATCH_NS * 4 && w->fast_cap > 1)
+      w->fast_cap /= 2;
+  }
 }
 
 /* The deque's lock: thieves try it once (a busy deque has a thief already),
@@ -140,12 +219,12 @@ static void fast_unlock(ws__fastq *q) {
   __atomic_store_n(&q->lock, 0, __ATOMIC_RELEASE);
 }
 
-/* The descriptor that runs slot s in place (fast_trampoline). */
-static void fast_describe(ws__task *d, ws__slot *s, int thief) {
-  /* Relaxed: a hint for the owner's wait (whom to help). */
-  __atomic_store_n(&s->thief, thief, __ATOMIC_RELAXED);
-  d->fn = fast_trampoline;
-  memcpy(d->captures, &s, sizeof s);
+/* A descriptor running fn(captures) for the fast path: fast.c's frame, no
+ * count of its own (its slots' done is the completion). */
+static void fast_descriptor(ws__task *d, ws_task_fn fn, const void *captures,
+                            size_t size) {
+  d->fn = fn;
+  memcpy(d->captures, captures, size);
   d->frame = &g_fast_frame;
   d->group = NULL;
   d->site = NULL;
@@ -155,75 +234,78 @@ static void fast_describe(ws__task *d, ws__slot *s, int thief) {
   d->seq = 0;
 }
 
+/* The descriptor that runs slot s in place (fast_trampoline). */
+static void fast_describe(ws__task *d, ws__slot *s, int thief) {
+  /* Relaxed: a hint for the owner's wait (whom to help). */
+  __atomic_store_n(&s->thief, thief, __ATOMIC_RELAXED);
+  fast_descriptor(d, fast_trampoline, &s, sizeof s);
+}
+
 ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
                          int64_t *moved) {
   ws__fastq *q = &v->fq;
   *moved = 0;
+  /* The descriptor first: once claimed, the slots must run. */
+  ws__task *d = ws__task_alloc(&w->cache, &w->pool->depot);
+  if (!d)
+    return NULL;
   if (!fast_trylock(q)) {
     *lost = 1; /* another thief is at it */
+    ws__task_free(&w->cache, &w->pool->depot, d);
     return NULL;
   }
   /* Relaxed: under the lock top is ours; bottom is a first estimate (T3
    * decides). */
   int64_t t = __atomic_load_n(&q->top, __ATOMIC_RELAXED);
   int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
-  if (t >= b) {
-    fast_unlock(q);
-    return NULL;
-  }
-  /* Half of what is queued, up to the thief's batch size: one membarrier
-   * for several tasks when a loop spawns many (worker.c adapts steal_cap). */
+  /* Half of what is queued, at most the batch size that has been running
+   * quickly (fast_batch_run): one membarrier for many tiny tasks. */
   int64_t k = (b - t) / 2;
-  if (k > w->steal_cap)
-    k = w->steal_cap;
+  if (k > w->fast_cap)
+    k = w->fast_cap;
   if (k < 1)
     k = 1;
-  /* The descriptors first: once claimed, the slots must run. */
-  ws__task *d[WS__FAST_BATCH_MAX];
-  if (k > WS__FAST_BATCH_MAX)
-    k = WS__FAST_BATCH_MAX;
-  int64_t got = 0;
-  while (got < k && (d[got] = ws__task_alloc(&w->cache, &w->pool->depot)))
-    got++;
-  if (got == 0) {
-    fast_unlock(q);
-    return NULL;
-  }
-  k = got;
-  /* T1, T2, T3 (the protocol above).  Relaxed T1: the fence or membarrier
-   * orders it before T3 and before the owner's O3 after its barrier. */
-  __atomic_store_n(&q->top, t + k, __ATOMIC_RELAXED);
+  int64_t keep = 0;
+  if (t < b) {
+    /* T1, T2, T3 (the protocol above).  Relaxed T1: the fence or
+     * membarrier orders it before T3 and before the owner's O3 after its
+     * barrier. */
+    __atomic_store_n(&q->top, t + k, __ATOMIC_RELAXED);
 #if WS_TSAN
-  atomic_thread_fence(memory_order_seq_cst); /* the owner's is one too */
+    atomic_thread_fence(memory_order_seq_cst); /* the owner's is one too */
 #else
-  ws__asym_fence_heavy();
+    ws__asym_fence_heavy();
 #endif
-  /* Acquire: pairs with the owner's release stores of bottom (its pushes
-   * published the slots we keep). */
-  int64_t b2 = __atomic_load_n(&q->bottom, __ATOMIC_ACQUIRE);
-  int64_t keep = b2 - t < k ? b2 - t : k;
-  if (keep < k) /* the owner popped some of them first: give them back */
-    __atomic_store_n(&q->top, t + (keep > 0 ? keep : 0), __ATOMIC_RELAXED);
-  if (keep > 0) /* release: as the owner's counters (ws__fast_counts) */
-    __atomic_store_n(&q->stolen, q->stolen + (uint64_t)keep, __ATOMIC_RELEASE);
-  fast_unlock(q);
-  for (int64_t i = keep > 0 ? keep : 0; i < k; i++)
-    ws__task_free(&w->cache, &w->pool->depot, d[i]);
-  if (keep <= 0)
-    return NULL;
-  for (int64_t i = 0; i < keep; i++)
-    fast_describe(d[i], &q->buf[t + i], w->id);
-  /* The oldest runs now; the others wait in our deque, newest on top, as
-   * stealable as they were in the owner's. */
-  for (int64_t i = keep - 1; i >= 1; i--) {
-    if (ws__deque_push(&w->dq[WS_TIER_NORMAL], d[i]) != 0) {
-      ws__run_task(w, d[i]); /* no memory to grow our deque: run it here */
-      continue;
-    }
-    w->tier_mask |= 1u << WS_TIER_NORMAL;
-    (*moved)++;
+    /* Acquire: pairs with the owner's release stores of bottom (its
+     * pushes published the slots we keep). */
+    int64_t b2 = __atomic_load_n(&q->bottom, __ATOMIC_ACQUIRE);
+    keep = b2 - t < k ? b2 - t : k;
+    if (keep < 0)
+      keep = 0;
+    if (keep < k) /* the owner popped some of them first: give them back */
+      __atomic_store_n(&q->top, t + keep, __ATOMIC_RELAXED);
+    if (keep > 0) /* release: as the owner's counters (ws__fast_counts) */
+      __atomic_store_n(&q->stolen, q->stolen + (uint64_t)keep,
+                       __ATOMIC_RELEASE);
   }
-  return d[0];
+  fast_unlock(q);
+  if (keep == 0) {
+    ws__task_free(&w->cache, &w->pool->depot, d);
+    return NULL;
+  }
+  if (keep == 1) {
+    if (k == 1 && w->fast_cap == 1 && b - t >= 4)
+      w->fast_cap = 2; /* plenty queued: try a batch of two next time */
+    fast_describe(d, &q->buf[(uint64_t)t & q->mask], w->id);
+    return d;
+  }
+  for (int64_t i = 0; i < keep; i++) /* hints for the owner */
+    __atomic_store_n(&q->buf[(uint64_t)(t + i) & q->mask].thief, w->id,
+                     __ATOMIC_RELAXED);
+  fast_batch fb = {q, t, keep};
+  fast_descriptor(d, fast_batch_run, &fb, sizeof fb);
+  *moved = keep - 1;
+  return d;
 }
 
 int ws__fast_size_hint(ws__worker *v) {
@@ -231,6 +313,36 @@ int ws__fast_size_hint(ws__worker *v) {
   int64_t b = __atomic_load_n(&v->fq.bottom, __ATOMIC_RELAXED);
   int64_t top = __atomic_load_n(&v->fq.top, __ATOMIC_RELAXED);
   return b > top;
+}
+
+/* The ring is full up to `limit` (low + size): the oldest indexes may have
+ * been claimed and run by thieves since.  Each slot a thief says done is
+ * free again.  1 if there is room now. */
+int ws__fast_room(ws__fastq *q) {
+  if (q->size == 0)
+    return 0;
+  /* Found full a moment ago: no look (at lines the thieves write) for the
+   * next WS__FAST_ROOM_SKIP spawns, which take ws_spawn's path. */
+  if (q->room_skip > 0) {
+    q->room_skip--;
+    return 0;
+  }
+  /* Relaxed: a claim is seen either way (a stale top is a smaller room);
+   * each slot's done is the synchronisation. */
+  int64_t t = __atomic_load_n(&q->top, __ATOMIC_RELAXED);
+  /* Acquire: pairs with the thief's release exchange of done: its run of
+   * the slot is over before we write into it. */
+  while (q->low < t &&
+         (__atomic_load_n(&q->buf[(uint64_t)q->low & q->mask].done,
+                          __ATOMIC_ACQUIRE) &
+          WS__SLOT_DONE))
+    q->low++;
+  q->limit = q->low + q->size;
+  /* Relaxed: only this thread writes bottom. */
+  if (__atomic_load_n(&q->bottom, __ATOMIC_RELAXED) < q->limit)
+    return 1;
+  q->room_skip = WS__FAST_ROOM_SKIP;
+  return 0;
 }
 
 void ws__fast_poke(ws__pool *p) {
@@ -306,7 +418,11 @@ int ws__fast_pop_claimed(ws__fastq *q, int64_t b) {
    * slot: bottom back to b + 1, where top is (nothing to steal). */
   __atomic_store_n(&q->bottom, b + 1, __ATOMIC_RELEASE);
   fast_unlock(q);
-  ws__wait_for(&ws__tls_self, fast_done, fast_sleep, &q->buf[b]);
+  /* Below `low` it is known done (ws__fast_room saw it so, with acquire):
+   * its slot may hold a later index's task since. */
+  if (b >= q->low)
+    ws__wait_for(&ws__tls_self, fast_done, fast_sleep,
+                 &q->buf[(uint64_t)b & q->mask]);
   /* Everything that ran meanwhile took its own slots back: top and bottom
    * are b + 1 again.  Now both go down to b, under the lock so that no
    * thief's claim is between its T1 and its give-back. */
@@ -314,6 +430,11 @@ int ws__fast_pop_claimed(ws__fastq *q, int64_t b) {
   __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
   __atomic_store_n(&q->top, b, __ATOMIC_RELAXED);
   fast_unlock(q);
+  /* Index b and those above are free again (what was there is done). */
+  if (q->low > b) {
+    q->low = b;
+    q->limit = b + q->size;
+  }
   return 0;
 }
 
@@ -328,7 +449,7 @@ static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
   if (b < __atomic_load_n(&q->top, __ATOMIC_RELAXED) &&
       !ws__fast_pop_claimed(q, b))
     return 0; /* it was stolen, and has finished */
-  ws__slot *s = &q->buf[b];
+  ws__slot *s = &q->buf[(uint64_t)b & q->mask];
   ws_task_fn fn = s->fn;
   alignas(16) unsigned char copy[WS_SLOT_CAPTURE];
   void *arg = s->captures; /* in place, or a copy: as the inline pop */

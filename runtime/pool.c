@@ -227,7 +227,7 @@ static ws__pool *pool_start_locked(int num_workers) {
   ws__trace_start(p);
   if (ws__tracing()) /* the fast path has nothing to record: off (fast.c) */
     for (int i = 0; i < n; i++)
-      p->workers[i]->fq.limit = 0;
+      p->workers[i]->fq.limit = p->workers[i]->fq.size = 0;
   /* Waiting tasks run other tasks nested on their stack (up to
    * WS__NEST_LIMIT deep): give pool threads a known, generous stack rather
    * than the RLIMIT_STACK-dependent default (2 MB when it is unlimited). */

@@ -250,6 +250,19 @@ spawn(ws_frame *frame_, ws_task_fn fn, const void *captures, size_t size,
 
 int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
              int tier, const ws_site *site) {
+  /* A plain task the fast path refused because its ring is full (a loop
+   * spawning far more than it holds, thieves behind): the ring holds
+   * thousands of stealable tasks already, so this one runs now, as a call
+   * (ws_spawn_last_inline's), rather than as a descriptor queued to be run
+   * here anyway (the captures are the caller's, alive for the call). */
+  ws__fastq *q = ws__fq;
+  if (q && ws__fast_plain(q, frame, size, tier) && fn && (captures || !size) &&
+      __atomic_load_n(&q->bottom, __ATOMIC_RELAXED) >= q->limit &&
+      __atomic_load_n(&q->tick, __ATOMIC_RELAXED) > 0 &&
+      !(ws__frame_flags(frame) & WS__FRAME_CANCELLED_BIT)) {
+    ws__fast_call(q, fn, (void *)(uintptr_t)captures);
+    return WS_OK;
+  }
   return spawn(frame, fn, captures, size, tier, site, 0);
 }
 

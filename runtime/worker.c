@@ -60,6 +60,7 @@ int ws__worker_init(ws__worker *w, ws__pool *p, int id) {
   w->caps = id < p->n ? (uint64_t)ws__caps_of(&p->cfg.caps, id) : 0;
   w->spin_budget = SPIN_INITIAL;
   w->steal_cap = p->cfg.steal_batch;
+  w->fast_cap = 1;
   w->park_ns = PARK_MIN_NS;
   w->now_ms = ws__now_coarse_ms();
   w->next_age_ms = w->now_ms + 1;
@@ -185,12 +186,11 @@ static ws__task *pop_own(ws__worker *w) { return pop_own_from(w, WS_TIER_LOW); }
 static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier,
                             int *lost_race) {
   for (int tier = WS_TIER_CRITICAL; tier >= min_tier; tier--) {
-    /* ws_spawn_inline's slots are normal tasks too (each runs in place, in
-     * its owner's slot; a batch of them waits in our deque: fast.c); after
-     * the deque of normal descriptors (a loop fills the fast deque first
-     * and the descriptors' then). */
-    if (tier == WS_TIER_NORMAL && ws__deque_size_hint(&v->dq[tier]) <= 0 &&
-        ws__fast_size_hint(v)) {
+    /* ws_spawn_inline's slots are normal tasks too, run in place, in their
+     * owner's slots, a batch at a time (fast.c); before the deque of normal
+     * descriptors, whose tasks are newer (a loop fills the fast deque
+     * first and the descriptors' when it is full). */
+    if (tier == WS_TIER_NORMAL && ws__fast_size_hint(v)) {
       WS__STAT(w, steal_attempts, 1);
       int lost = 0;
       int64_t moved = 0;
@@ -292,6 +292,7 @@ static ws__task *steal_random(ws__worker *w) {
         w->steal_cap *= 2;
         if (w->steal_cap > p->cfg.steal_batch)
           w->steal_cap = p->cfg.steal_batch;
+        w->fast_cap = 1;
       }
       return t;
     }

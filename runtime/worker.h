@@ -75,6 +75,7 @@ typedef struct ws__worker {
   uint64_t next_age_ms; /* next aging check */
   int spin_budget;      /* adaptive idle spin rounds */
   int steal_cap;        /* adaptive batch size */
+  int fast_cap;         /* slots a fast steal claims, adaptive (fast.c) */
   int *near;            /* WS_BIND=cores: workers sharing our L3 (or package) */
   int n_near;
   int64_t park_ns;  /* current park timeout */
