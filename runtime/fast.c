@@ -52,11 +52,21 @@
  *  - the owner's sleep on `done`: CAS 0 -> 2, futex wait -- the thief's
  *    exchange sees 2 and wakes it.
  *
- * How long queued work stays private: never.  Every slot below `bottom` is
- * visible to thieves from its push on, so a task whose spawner runs a long
- * leaf is stolen as soon as a worker is idle; the price of a steal is the
- * thief's membarrier (a few microseconds, the owner interrupted once),
- * spread over a batch of up to half the deque.
+ * The ring.  Index i is slot i & mask.  Indexes below `low` are free: no
+ * thief runs them any more (ws__fast_room moves `low` up over claimed slots
+ * whose `done` it sees, and the owner's pushes stay below low + size); a
+ * claimed index below `low` is known done, though its slot may hold a later
+ * index's task.
+ *
+ * How long queued work stays private.  The owner's: never.  Every slot
+ * below `bottom` is visible to thieves from its push on, so a task whose
+ * spawner runs a long leaf is stolen as soon as a worker is idle; the price
+ * of a steal is the thief's membarrier (a few microseconds, the owner
+ * interrupted once), spread over a batch.  A thief's batch: the slots it
+ * has not started wait for the one it runs (fast_batch_run), unless a
+ * worker parks, which hands them out at the next slot; a batch is sized to
+ * take about WS__FAST_BATCH_NS of CPU at the rate its predecessors ran, so
+ * only a long task among quick ones holds the rest of its batch up.
  */
 #include "observe.h"
 #include "park.h"
