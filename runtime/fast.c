@@ -62,11 +62,9 @@
  * below `bottom` is visible to thieves from its push on, so a task whose
  * spawner runs a long leaf is stolen as soon as a worker is idle; the price
  * of a steal is the thief's membarrier (a few microseconds, the owner
- * interrupted once), spread over a batch.  A thief's batch: the slots it
- * has not started wait for the one it runs (fast_batch_run), unless a
- * worker parks, which hands them out at the next slot; a batch is sized to
- * take about WS__FAST_BATCH_NS of CPU at the rate its predecessors ran, so
- * only a long task among quick ones holds the rest of its batch up.
+ * interrupted once), spread over a batch.  A thief's batch: never either;
+ * while the thief runs one of its slots, the rest waits in its own deque as
+ * one descriptor another worker may steal (fast_batch_run).
  */
 #include "observe.h"
 #include "park.h"
@@ -141,69 +139,12 @@ static void fast_trampoline(void *captures) {
   fast_run_slot(ws__tls_self.w, s);
 }
 
-/* A claimed batch: the thief runs its slots in order, in place.  They are
- * hidden from other thieves meanwhile, so the batch is kept short (the
- * claim's size adapts to how long batches take: WS__FAST_BATCH_NS), and
- * when a worker goes idle the rest is handed out as one descriptor per
- * slot in the thief's deque, where it can be stolen. */
-typedef struct fast_batch {
-  ws__fastq *q;
-  int64_t first, count;
-} fast_batch;
-
-static void fast_describe(ws__task *d, ws__slot *s, int thief);
-
 /* The thief's own CPU time: a batch's length without the time it was
  * preempted (more workers than cores), which would shrink it for nothing. */
 static uint64_t thread_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void fast_batch_run(void *captures) {
-  fast_batch b;
-  memcpy(&b, captures, sizeof b);
-  ws__worker *w = ws__tls_self.w;
-  uint64_t start = b.count > 1 ? thread_ns() : 0;
-  for (int64_t i = 0; i < b.count; i++) {
-    ws__slot *s = &b.q->buf[(uint64_t)(b.first + i) & b.q->mask];
-    /* Relaxed: a hint, as the owner's (ws.h). */
-    if (i > 0 && i + 1 < b.count &&
-        __atomic_load_n(b.q->sleepers, __ATOMIC_RELAXED) > 0) {
-      /* Someone idles: the rest to our deque, stealable.  Newest on top:
-       * we keep the older ones, as a thief would take them. */
-      for (int64_t j = b.count - 1; j > i; j--) {
-        ws__slot *r = &b.q->buf[(uint64_t)(b.first + j) & b.q->mask];
-        ws__task *d = ws__task_alloc(&w->cache, &w->pool->depot);
-        if (!d) { /* no memory: run it here, last */
-          fast_run_slot(w, r);
-          continue;
-        }
-        fast_describe(d, r, w->id);
-        if (ws__deque_push(&w->dq[WS_TIER_NORMAL], d) != 0) {
-          ws__task_free(&w->cache, &w->pool->depot, d);
-          fast_run_slot(w, r);
-          continue;
-        }
-        w->tier_mask |= 1u << WS_TIER_NORMAL;
-      }
-      if (ws__ec_notify(&w->pool->ec))
-        WS__STAT(w, wakeups, 1);
-      b.count = i + 1;
-      start = 0;
-    }
-    fast_run_slot(w, s);
-  }
-  if (start) {
-    /* Quick batches grow, slow ones shrink. */
-    uint64_t ns = thread_ns() - start;
-    if (ns < WS__FAST_BATCH_NS && b.count == w->fast_cap &&
-        w->fast_cap < WS__FAST_BATCH_MAX)
-      w->fast_cap *= 2;
-    else if (ns > WS__FAST_BATCH_NS * 4 && w->fast_cap > 1)
-      w->fast_cap /= 2;
-  }
 }
 
 /* The deque's lock: thieves try it once (a busy deque has a thief already),
@@ -227,6 +168,79 @@ static void fast_lock(ws__fastq *q) {
 
 static void fast_unlock(ws__fastq *q) {
   __atomic_store_n(&q->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* A claimed batch: the thief runs its slots in order, in place.  The rest
+ * of the batch waits in the thief's own deque meanwhile, as one descriptor
+ * (this function again, on the slots after the one running), so that no
+ * claimed slot is kept from a hungry worker by a long task before it: a
+ * worker that steals the descriptor takes the rest, and runs it the same
+ * way.  Taking it back is one pop of our deque: whatever the slot's task
+ * spawned there was taken back by its own waits, so the newest entry is
+ * the descriptor or, if it was stolen, nothing. */
+typedef struct fast_batch {
+  ws__fastq *q;
+  int64_t first, count;
+} fast_batch;
+
+static void fast_descriptor(ws__task *d, ws_task_fn fn, const void *captures,
+                            size_t size);
+
+static void fast_batch_run(void *captures) {
+  fast_batch b;
+  memcpy(&b, captures, sizeof b);
+  ws__worker *w = ws__tls_self.w;
+  ws__deque *own = &w->dq[WS_TIER_NORMAL];
+  uint64_t start = b.count > 1 ? thread_ns() : 0;
+  int64_t ran = 0;
+  ws__task *rest = NULL;
+  while (b.count > 0) {
+    ws__slot *s = &b.q->buf[(uint64_t)b.first & b.q->mask];
+    if (b.count > 1) {
+      fast_batch r = {b.q, b.first + 1, b.count - 1};
+      if (!rest)
+        rest = ws__task_alloc(&w->cache, &w->pool->depot);
+      if (rest) {
+        fast_descriptor(rest, fast_batch_run, &r, sizeof r);
+        if (ws__deque_push(own, rest) == 0) {
+          w->tier_mask |= 1u << WS_TIER_NORMAL;
+          if (ran == 0 && ws__ec_notify(&w->pool->ec)) /* someone parked */
+            WS__STAT(w, wakeups, 1);
+          fast_run_slot(w, s);
+          ran++;
+          ws__task *x = ws__deque_take(own);
+          if (x != rest) {
+            /* Stolen (x is NULL): its thief runs the rest.  Or the task
+             * left a spawn of its own above it (into a frame it did not
+             * wait for): that goes back, the rest stays queued under it. */
+            if (x && ws__deque_push(own, x) != 0)
+              ws__run_task(w, x);
+            rest = NULL;
+            break;
+          }
+          b.first++;
+          b.count--;
+          continue;
+        }
+      }
+      /* No memory: the rest stays with us (a batch is short). */
+    }
+    fast_run_slot(w, s);
+    ran++;
+    b.first++;
+    b.count--;
+  }
+  if (rest)
+    ws__task_free(&w->cache, &w->pool->depot, rest);
+  if (start && b.count == 0) {
+    /* Quick batches grow, slow ones shrink (whole batches only). */
+    uint64_t ns = thread_ns() - start;
+    if (ns < WS__FAST_BATCH_NS && ran == w->fast_cap &&
+        w->fast_cap < WS__FAST_BATCH_MAX)
+      w->fast_cap *= 2;
+    else if (ns > WS__FAST_BATCH_NS * 4 && w->fast_cap > 1)
+      w->fast_cap /= 2;
+  }
 }
 
 /* A descriptor running fn(captures) for the fast path: fast.c's frame, no
@@ -496,8 +510,9 @@ void ws__fast_join_slow(ws_frame *frame_) {
       int due = ws__fast_due(q);
       if (due)
         __atomic_store_n(&q->tick, WS__FAST_TICK, __ATOMIC_RELAXED);
-      if (due || ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) ||
-          (w->tier_mask >> (WS_TIER_NORMAL + 1))) {
+      if ((due || ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) ||
+           (w->tier_mask >> (WS_TIER_NORMAL + 1))) &&
+          !ws__wait_is_own()) { /* ws_wait_own runs the frame's only */
         ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
         if (t) {
           ws__run_task(w, t);

@@ -362,6 +362,51 @@ static void test_long_leaf(int workers) {
   CHECK(ws_shutdown() == WS_OK, "shutdown");
 }
 
+/* ---- A long task inside a thief's batch: the rest of the batch goes to
+ * another idle worker ------------------------------------------------------
+ * Thieves claim batches of quick tasks (after a warm-up of quick ones, the
+ * batches are large).  Task 0 of sixteen then spins until the other
+ * fifteen have run, and so does their spawner: the ones claimed with task
+ * 0 must reach a third worker while the thief runs task 0.  10 s is the
+ * failure. */
+static _Atomic int g_batch_ran;
+static void batch_quick(void *p) {
+  (void)p;
+  atomic_fetch_add(&g_batch_ran, 1);
+}
+static void batch_long(void *p) {
+  (void)p;
+  uint64_t t0 = now_ms();
+  while (atomic_load(&g_batch_ran) < 15 && now_ms() - t0 < 10000)
+    ;
+  atomic_fetch_add(&g_batch_ran, 100);
+}
+
+static void test_long_in_batch(int workers) {
+  CHECK(ws_init(workers) == WS_OK, "init");
+  for (int round = 0; round < 20; round++) { /* thieves' batches grow */
+    ws_frame f = WS_FRAME_INIT;
+    for (int i = 0; i < 20000; i++)
+      ws_spawn_inline(&f, late_child, NULL, 0, WS_TIER_NORMAL, NULL);
+    ws_wait_pending(&f);
+  }
+  atomic_store(&g_batch_ran, 0);
+  ws_frame f = WS_FRAME_INIT;
+  ws_spawn_inline(&f, batch_long, NULL, 0, WS_TIER_NORMAL, NULL);
+  for (int i = 0; i < 15; i++)
+    ws_spawn_inline(&f, batch_quick, NULL, 0, WS_TIER_NORMAL, NULL);
+  uint64_t t0 = now_ms();
+  while (atomic_load(&g_batch_ran) < 100 && now_ms() - t0 < 10000)
+    ;
+  int ran = atomic_load(&g_batch_ran);
+  CHECK(ran == 115,
+        "a long task held up the rest of its batch (%d workers: %d of 15 "
+        "quick tasks ran, the long one %s)",
+        workers, ran % 100, ran >= 100 ? "gave up" : "still waits");
+  ws_wait_pending(&f);
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+}
+
 /* ---- ws_shutdown from inside a task its spawner runs directly ---------- */
 
 static _Atomic int g_shutdown_rc;
@@ -424,6 +469,8 @@ int main(void) {
     test_thread_exit(counts[i]);
     if (counts[i] > 1)
       test_long_leaf(counts[i]);
+    if (counts[i] > 2)
+      test_long_in_batch(counts[i]);
   }
   test_tiers();
   test_cancel();

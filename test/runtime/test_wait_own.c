@@ -79,8 +79,9 @@ static void slow_child(void *p) {
   atomic_fetch_add(&children_ran, 1);
 }
 
-enum { PLAIN, INLINE, DEPS, NESTED, SLOW, NCASES };
-static const char *names[] = {"plain", "inline", "deps", "nested", "slow"};
+enum { PLAIN, INLINE, DEPS, NESTED, SLOW, INLINE_HIGH, NCASES };
+static const char *names[] = {"plain",  "inline", "deps",
+                              "nested", "slow",   "inline, unrelated high"};
 
 static void run_case(int c) {
   ws_frame f = WS_FRAME_INIT, other = WS_FRAME_INIT;
@@ -115,10 +116,16 @@ static void run_case(int c) {
     ws_spawn(&f, leaf, NULL, 0, WS_TIER_NORMAL, NULL);
     expect_children = 2;
     break;
+  case INLINE_HIGH: /* the fast path's join looks for higher tiers first */
+    for (int i = 0; i < 2; i++)
+      ws_spawn_inline(&f, leaf, NULL, 0, WS_TIER_NORMAL, NULL);
+    expect_children = 2;
+    break;
   }
   /* Newer than the children: a plain wait's first pick. */
   for (int i = 0; i < 4; i++)
-    ws_spawn(&other, unrelated, NULL, 0, WS_TIER_NORMAL, NULL);
+    ws_spawn(&other, unrelated, NULL, 0,
+             c == INLINE_HIGH ? WS_TIER_HIGH : WS_TIER_NORMAL, NULL);
   in_own_wait = 1;
   int rc = ws_wait_own(&f);
   in_own_wait = 0;
