@@ -350,7 +350,7 @@ static inline int ws_wait_pending(ws_frame *frame);
 typedef struct ws__slot {
   ws_task_fn fn;
   uint32_t done; /* atomic: the bits below */
-  int32_t thief; /* atomic, a hint: the worker that stole it */
+  uint32_t pad_;
   unsigned char captures[WS_SLOT_CAPTURE] __attribute__((aligned(16)));
 } __attribute__((aligned(64))) ws__slot;
 /* ws__slot.done: a thief ran it; its owner sleeps on it; the task wants its

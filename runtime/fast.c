@@ -259,9 +259,7 @@ static void fast_descriptor(ws__task *d, ws_task_fn fn, const void *captures,
 }
 
 /* The descriptor that runs slot s in place (fast_trampoline). */
-static void fast_describe(ws__task *d, ws__slot *s, int thief) {
-  /* Relaxed: a hint for the owner's wait (whom to help). */
-  __atomic_store_n(&s->thief, thief, __ATOMIC_RELAXED);
+static void fast_describe(ws__task *d, ws__slot *s) {
   fast_descriptor(d, fast_trampoline, &s, sizeof s);
 }
 
@@ -320,12 +318,9 @@ ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
   if (keep == 1) {
     if (k == 1 && w->fast_cap == 1 && b - t >= 4)
       w->fast_cap = 2; /* plenty queued: try a batch of two next time */
-    fast_describe(d, &q->buf[(uint64_t)t & q->mask], w->id);
+    fast_describe(d, &q->buf[(uint64_t)t & q->mask]);
     return d;
   }
-  for (int64_t i = 0; i < keep; i++) /* hints for the owner */
-    __atomic_store_n(&q->buf[(uint64_t)(t + i) & q->mask].thief, w->id,
-                     __ATOMIC_RELAXED);
   fast_batch fb = {q, t, keep};
   fast_descriptor(d, fast_batch_run, &fb, sizeof fb);
   *moved = keep - 1;
