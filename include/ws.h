@@ -371,6 +371,12 @@ typedef struct ws__fastq {
   /* Pops until the next look beyond the fast path: counted down by the
    * owner, set to 0 by a spawner of a high or critical task (fast.c). */
   int32_t tick;
+  /* Pops fence too (a seq_cst fence): thieves were busy on this deque, so
+   * they need no membarrier.  Changed under `lock` only (fast.c). */
+  uint32_t fenced;
+  /* Atomic: a thief paid a membarrier here since the owner last looked
+   * (the one field of this line others write, and only while !fenced). */
+  uint32_t want_fence;
   uint32_t pad_;
   /* Tasks its owner called directly (from a slot or at a last spawn), and
    * those that returned: the difference are running, nested, now.  With
@@ -379,10 +385,12 @@ typedef struct ws__fastq {
   uint64_t calls;
   uint64_t returns;
   /* Colder (the out-of-line paths). */
-  uint64_t skipped;  /* popped from a cancelled frame, not run */
-  int64_t low;       /* indexes below are free: no thief runs them */
-  int64_t size;      /* slots in buf; 0: the fast path is off */
-  int64_t room_skip; /* spawns before the next look for room */
+  uint64_t skipped;      /* popped from a cancelled frame, not run */
+  int64_t low;           /* indexes below are free: no thief runs them */
+  int64_t size;          /* slots in buf; 0: the fast path is off */
+  int64_t room_skip;     /* spawns before the next look for room */
+  uint64_t fence_stolen; /* `stolen` at the last look (fast_fence_mode) */
+  int64_t fence_idle;    /* looks since then without a steal */
   /* The thieves' line: written under `lock` only. */
   int64_t top __attribute__((aligned(64))); /* slots below are claimed */
   uint64_t stolen;                          /* slots claimed and kept */
@@ -396,6 +404,7 @@ extern __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
 /* Out of line (runtime/fast.c). */
 void ws__fast_wake(ws__fastq *q);
 int ws__fast_room(ws__fastq *q);
+void ws__fast_fence_mode(ws__fastq *q);
 int ws__fast_pop_claimed(ws__fastq *q, int64_t b);
 void ws__fast_join_slow(ws_frame *frame);
 
@@ -429,6 +438,17 @@ static inline void ws__fast_fence(void) {
 #else
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
 #endif
+}
+
+/* The pop's barrier between its store of `bottom` and its load of `top`:
+ * a full fence while thieves are busy on this deque (they then fence
+ * instead of their membarrier: fast.c, fast_fence_mode), else the
+ * compiler barrier of ws__fast_fence. */
+static inline void ws__fast_pop_fence(const ws__fastq *q) {
+  if (__builtin_expect(q->fenced != 0, 0))
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  else
+    ws__fast_fence();
 }
 
 /* Statistics counters: only the owner writes them (load, add, store);
@@ -490,6 +510,9 @@ static inline void ws__slot_push(ws_frame *frame, ws_task_fn fn,
   __atomic_store_n(&s->done, flags, __ATOMIC_RELAXED);
   if (frame->opaque_[WS__FRAME_FAST_BASE] == 0)
     frame->opaque_[WS__FRAME_FAST_BASE] = (uint64_t)b + 1;
+  /* Relaxed: a hint (fast.c: fast_fence_mode). */
+  if (__builtin_expect(__atomic_load_n(&q->want_fence, __ATOMIC_RELAXED), 0))
+    ws__fast_fence_mode(q);
   /* Release: pairs with the thieves' load of bottom; a thief that sees the
    * new bottom sees the slot's contents. */
   __atomic_store_n(&q->bottom, b + 1, __ATOMIC_RELEASE);
@@ -558,10 +581,11 @@ ws__fast_join(ws_frame *frame) {
     b--;
     /* Release: a thief that reads this bottom and then slots below it sees
      * them as their pushes left them (the pushes' release stores head this
-     * sequence).  Then the fence, then top: relaxed, a thief's claim and
-     * its membarrier make the pair sequentially consistent (fast.c). */
+     * sequence).  Then the barrier, then top: relaxed, a thief's claim
+     * and its membarrier (or, while thieves are busy here, both sides'
+     * fences) make the pair sequentially consistent (fast.c). */
     __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
-    ws__fast_fence();
+    ws__fast_pop_fence(q);
     if (__builtin_expect(b >= __atomic_load_n(&q->top, __ATOMIC_RELAXED), 1) ||
         ws__fast_pop_claimed(q, b)) {
       /* Ours: run it in place (the task reads its captures before it

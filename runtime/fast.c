@@ -90,6 +90,9 @@ __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
  * (fast_batch_run). */
 #define WS__FAST_BATCH_MAX 1024
 #define WS__FAST_BATCH_NS 20000
+/* Periodic decisions without a steal after which the owner's pops stop
+ * fencing (fast_fence_mode): 64 looks of 32 pops. */
+#define WS__FAST_FENCE_LOOKS 64
 /* Spawns that skip the look for room after the ring was found full. */
 #define WS__FAST_ROOM_SKIP 64
 
@@ -296,7 +299,13 @@ ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
 #if WS_TSAN
     atomic_thread_fence(memory_order_seq_cst); /* the owner's is one too */
 #else
-    ws__asym_fence_heavy();
+    if (q->fenced) { /* the owner's pops fence: a fence here is enough */
+      atomic_thread_fence(memory_order_seq_cst);
+    } else {
+      ws__asym_fence_heavy();
+      /* Relaxed: a hint; the owner switches under the lock. */
+      __atomic_store_n(&q->want_fence, 1, __ATOMIC_RELAXED);
+    }
 #endif
     /* Acquire: pairs with the owner's release stores of bottom (its
      * pushes published the slots we keep). */
@@ -464,7 +473,7 @@ static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
   ws__fastq *q = &w->fq;
   /* As the inline pop (ws.h). */
   __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
-  ws__fast_fence();
+  ws__fast_pop_fence(q);
   if (b < __atomic_load_n(&q->top, __ATOMIC_RELAXED) &&
       !ws__fast_pop_claimed(q, b))
     return 0; /* it was stolen, and has finished */
@@ -481,6 +490,35 @@ static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
   }
   ws__fast_call(q, fn, arg);
   return 1;
+}
+
+/* Thieves' membarriers interrupt the owner (microseconds each, on a
+ * virtual machine more); while they come often, the owner's pops fence
+ * instead (the classic Dekker pair: the thieves' fence then suffices).
+ * A thief's membarrier raises want_fence, which the owner's next push or
+ * periodic decision sees: the fences go on; WS__FAST_FENCE_LOOKS periodic
+ * decisions without a steal turn them off.
+ * Under the lock, so that no thief is between its claim and its check of
+ * the owner's mode. */
+void ws__fast_fence_mode(ws__fastq *q) {
+  if (__atomic_load_n(&q->want_fence, __ATOMIC_RELAXED)) {
+    fast_lock(q);
+    q->fenced = 1;
+    q->fence_idle = 0;
+    __atomic_store_n(&q->want_fence, 0, __ATOMIC_RELAXED);
+    fast_unlock(q);
+  } else if (q->fenced) {
+    /* Relaxed: the thieves' count, a hint. */
+    uint64_t stolen = __atomic_load_n(&q->stolen, __ATOMIC_RELAXED);
+    if (stolen != q->fence_stolen) {
+      q->fence_stolen = stolen;
+      q->fence_idle = 0;
+    } else if (++q->fence_idle >= WS__FAST_FENCE_LOOKS) {
+      fast_lock(q);
+      q->fenced = 0;
+      fast_unlock(q);
+    }
+  }
 }
 
 void ws__fast_join_slow(ws_frame *frame_) {
@@ -503,8 +541,10 @@ void ws__fast_join_slow(ws_frame *frame_) {
       /* A task of a higher tier first, as a wait's scheduling decision
        * would choose, and every WS__FAST_TICK pops the periodic work. */
       int due = ws__fast_due(q);
-      if (due)
+      if (due) {
         __atomic_store_n(&q->tick, WS__FAST_TICK, __ATOMIC_RELAXED);
+        ws__fast_fence_mode(q);
+      }
       if ((due || ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) ||
            (w->tier_mask >> (WS_TIER_NORMAL + 1))) &&
           !ws__wait_is_own()) { /* ws_wait_own runs the frame's only */
