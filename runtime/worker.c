@@ -178,6 +178,19 @@ static ws__task *pop_own_from(ws__worker *w, int min_tier) {
 
 static ws__task *pop_own(ws__worker *w) { return pop_own_from(w, WS_TIER_LOW); }
 
+/* A steal from victim v that took 1 + moved tasks, moved of them queued
+ * in our own deque: the statistics and the trace. */
+static void count_steal(ws__worker *w, const ws__worker *v, int tier,
+                        int64_t moved) {
+  WS__STAT(w, stolen, (uint64_t)moved + 1);
+  if (moved) {
+    WS__STAT(w, batch_steals, 1);
+    WS__STAT(w, batch_moved, (uint64_t)moved + 1);
+  }
+  if (ws__tracing())
+    ws__trace_steal(w, v->id, tier, (uint64_t)moved + 1);
+}
+
 /* Steals from victim v, tiers CRITICAL down to min_tier.  When the victim
  * holds many tasks of that tier, moves up to half of them (at most
  * steal_cap) into our own deque: one task to run now, the rest queued here.
@@ -197,13 +210,7 @@ static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier,
       ws__task *t = ws__fast_steal(w, v, &lost, &moved);
       *lost_race |= lost;
       if (t) {
-        WS__STAT(w, stolen, (uint64_t)moved + 1);
-        if (moved) {
-          WS__STAT(w, batch_steals, 1);
-          WS__STAT(w, batch_moved, (uint64_t)moved + 1);
-        }
-        if (ws__tracing())
-          ws__trace_steal(w, v->id, tier, (uint64_t)moved + 1);
+        count_steal(w, v, tier, moved);
         return t;
       }
       WS__STAT(w, steal_failures, 1);
@@ -220,12 +227,10 @@ static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier,
       WS__STAT(w, steal_failures, 1);
       continue;
     }
-    WS__STAT(w, stolen, 1);
-    int64_t want = size / 2;
+    int64_t want = size / 2, moved = 0;
     if (want > w->steal_cap)
       want = w->steal_cap;
     if (want >= 2) {
-      int64_t moved = 0;
       for (int64_t k = 1; k < want; k++) {
         ws__task *x = ws__deque_steal(d, &lost);
         if (!x) {
@@ -241,17 +246,10 @@ static ws__task *steal_from(ws__worker *w, ws__worker *v, int min_tier,
         }
         moved++;
       }
-      if (moved) {
+      if (moved)
         w->tier_mask |= 1u << tier;
-        WS__STAT(w, batch_steals, 1);
-        WS__STAT(w, batch_moved, (uint64_t)moved + 1);
-        WS__STAT(w, stolen, (uint64_t)moved);
-      }
-      if (ws__tracing())
-        ws__trace_steal(w, v->id, tier, (uint64_t)moved + 1);
-    } else if (ws__tracing()) {
-      ws__trace_steal(w, v->id, tier, 1);
     }
+    count_steal(w, v, tier, moved);
     ws__took(w->pool, t);
     return t;
   }
