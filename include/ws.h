@@ -477,6 +477,25 @@ static inline int ws__fast_plain(const ws__fastq *q, const ws_frame *frame,
          frame != 0;
 }
 
+/* A spawn's arguments the fast path can take: a function, and captures
+ * unless there are none. */
+static inline int ws__fast_args(ws_task_fn fn, const void *captures,
+                                size_t size) {
+  return fn != 0 && (captures != 0 || size == 0);
+}
+
+/* May the calling thread run such a task now, as a call (a last spawn, or
+ * a spawn the full ring refused: spawn.c)?  A plain task on a fast path
+ * whose owner has no look beyond it due (a higher tier queued, the
+ * periodic decision: ws__fast_due). */
+static inline int ws__fast_may_call(const ws__fastq *q, const ws_frame *frame,
+                                    ws_task_fn fn, const void *captures,
+                                    size_t size, int tier) {
+  return ws__fast_plain(q, frame, size, tier) &&
+         ws__fast_args(fn, captures, size) &&
+         __atomic_load_n(&q->tick, __ATOMIC_RELAXED) > 0;
+}
+
 /* The owner runs a task of its own directly: counted as running while it
  * does (ws_shutdown and exit inside it see they are in a task), then as
  * executed. */
@@ -531,8 +550,7 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
                                   const void *captures, size_t size, int tier,
                                   const ws_site *site) {
   void *slot = ws_spawn_slot(frame, size, tier);
-  if (__builtin_expect(slot != 0 && fn != 0 && (captures != 0 || size == 0),
-                       1)) {
+  if (__builtin_expect(slot != 0 && ws__fast_args(fn, captures, size), 1)) {
     if (size)
       __builtin_memcpy(slot, captures, size);
     ws__slot_push(frame, fn, WS__SLOT_COPY);
@@ -545,9 +563,7 @@ static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
                                        const void *captures, size_t size,
                                        int tier, const ws_site *site) {
   ws__fastq *q = ws__fq;
-  if (__builtin_expect(ws__fast_plain(q, frame, size, tier) && fn != 0 &&
-                           (captures != 0 || size == 0) &&
-                           __atomic_load_n(&q->tick, __ATOMIC_RELAXED) > 0,
+  if (__builtin_expect(ws__fast_may_call(q, frame, fn, captures, size, tier),
                        1)) {
     ws__fast_call(q, fn, (void *)(uintptr_t)captures);
     return WS_OK;
@@ -555,12 +571,44 @@ static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
   return ws_spawn_last(frame, fn, captures, size, tier, site);
 }
 
-/* Takes back and runs the frame's fast children, newest first.  The pop
- * is the owner's half of a Dekker pattern with the thieves (fast.c): store
- * the lowered `bottom`, then load `top`; a slot at or above `top` is ours,
- * one below was claimed by a thief.  Anything unusual -- a higher tier
- * queued, the periodic decision, a cancelled frame, a claimed slot -- goes
- * out of line. */
+/* The owner pops index b (the newest): 1 if the slot is its own to run, 0
+ * if a thief ran it (waited for: fast.c).  The owner's half of a Dekker
+ * pattern with the thieves: store the lowered `bottom`, then load `top`; a
+ * slot at or above `top` is ours, one below was claimed by a thief (out of
+ * line).  Release store: a thief that reads this bottom and then slots
+ * below it sees them as their pushes left them (the pushes' release stores
+ * head this sequence).  Relaxed load: a thief's claim and its membarrier
+ * (or, while thieves are busy here, both sides' fences) make the pair
+ * sequentially consistent (fast.c). */
+static inline __attribute__((always_inline)) int ws__fast_take(ws__fastq *q,
+                                                               int64_t b) {
+  __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
+  ws__fast_pop_fence(q);
+  return __builtin_expect(b >= __atomic_load_n(&q->top, __ATOMIC_RELAXED), 1) ||
+         ws__fast_pop_claimed(q, b);
+}
+
+/* Runs slot s, taken: in place (the task reads its captures before it
+ * spawns into the slot), or from a copy if it asked for one. */
+static inline __attribute__((always_inline)) void
+ws__fast_run_taken(ws__fastq *q, ws__slot *s) {
+  ws_task_fn fn = s->fn;
+  /* Relaxed: our own push wrote it; no thief touched the slot. */
+  if (__builtin_expect(
+          !(__atomic_load_n(&s->done, __ATOMIC_RELAXED) & WS__SLOT_COPY), 1)) {
+    ws__fast_call(q, fn, s->captures);
+  } else {
+    struct {
+      unsigned char c[WS_SLOT_CAPTURE];
+    } __attribute__((aligned(16))) copy;
+    __builtin_memcpy(&copy, s->captures, sizeof copy);
+    ws__fast_call(q, fn, &copy);
+  }
+}
+
+/* Takes back and runs the frame's fast children, newest first (pop:
+ * ws__fast_take).  Anything unusual -- a higher tier queued, the periodic
+ * decision, a cancelled frame, a claimed slot -- goes out of line. */
 static inline __attribute__((always_inline)) void
 ws__fast_join(ws_frame *frame) {
   ws__fastq *q = ws__fq;
@@ -579,32 +627,8 @@ ws__fast_join(ws_frame *frame) {
       return;
     }
     b--;
-    /* Release: a thief that reads this bottom and then slots below it sees
-     * them as their pushes left them (the pushes' release stores head this
-     * sequence).  Then the barrier, then top: relaxed, a thief's claim
-     * and its membarrier (or, while thieves are busy here, both sides'
-     * fences) make the pair sequentially consistent (fast.c). */
-    __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
-    ws__fast_pop_fence(q);
-    if (__builtin_expect(b >= __atomic_load_n(&q->top, __ATOMIC_RELAXED), 1) ||
-        ws__fast_pop_claimed(q, b)) {
-      /* Ours: run it in place (the task reads its captures before it
-       * spawns into the slot), or from a copy if it asked for one. */
-      ws__slot *s = &q->buf[(uint64_t)b & q->mask];
-      ws_task_fn fn = s->fn;
-      /* Relaxed: our own push wrote it; no thief touched the slot. */
-      if (__builtin_expect(
-              !(__atomic_load_n(&s->done, __ATOMIC_RELAXED) & WS__SLOT_COPY),
-              1)) {
-        ws__fast_call(q, fn, s->captures);
-      } else {
-        struct {
-          unsigned char c[WS_SLOT_CAPTURE];
-        } __attribute__((aligned(16))) copy;
-        __builtin_memcpy(&copy, s->captures, sizeof copy);
-        ws__fast_call(q, fn, &copy);
-      }
-    }
+    if (ws__fast_take(q, b))
+      ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask]);
   }
   frame->opaque_[WS__FRAME_FAST_BASE] = 0;
 }

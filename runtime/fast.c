@@ -188,50 +188,51 @@ typedef struct fast_batch {
 
 static void fast_descriptor(ws__task *d, ws_task_fn fn, const void *captures,
                             size_t size);
+static void fast_batch_run(void *captures);
+
+/* Queues the rest of a batch (slots first .. first + count - 1) in our
+ * deque as `rest` (allocated the first time): 1 if it is there. */
+static int fast_batch_queue_rest(ws__worker *w, ws__task **rest,
+                                 const fast_batch *r) {
+  if (!*rest)
+    *rest = ws__task_alloc(&w->cache, &w->pool->depot);
+  if (!*rest)
+    return 0; /* no memory: the rest stays with us (a batch is short) */
+  fast_descriptor(*rest, fast_batch_run, r, sizeof *r);
+  if (ws__deque_push(&w->dq[WS_TIER_NORMAL], *rest) != 0)
+    return 0;
+  w->tier_mask |= 1u << WS_TIER_NORMAL;
+  return 1;
+}
 
 static void fast_batch_run(void *captures) {
   fast_batch b;
   memcpy(&b, captures, sizeof b);
   ws__worker *w = ws__tls_self.w;
-  ws__deque *own = &w->dq[WS_TIER_NORMAL];
   uint64_t start = b.count > 1 ? thread_ns() : 0;
   int64_t ran = 0;
   ws__task *rest = NULL;
   while (b.count > 0) {
     ws__slot *s = &b.q->buf[(uint64_t)b.first & b.q->mask];
-    if (b.count > 1) {
-      fast_batch r = {b.q, b.first + 1, b.count - 1};
-      if (!rest)
-        rest = ws__task_alloc(&w->cache, &w->pool->depot);
-      if (rest) {
-        fast_descriptor(rest, fast_batch_run, &r, sizeof r);
-        if (ws__deque_push(own, rest) == 0) {
-          w->tier_mask |= 1u << WS_TIER_NORMAL;
-          if (ran == 0 && ws__ec_notify(&w->pool->ec)) /* someone parked */
-            WS__STAT(w, wakeups, 1);
-          fast_run_slot(w, s);
-          ran++;
-          ws__task *x = ws__deque_take(own);
-          if (x != rest) {
-            /* Stolen (x is NULL): its thief runs the rest.  Or the task
-             * left a spawn of its own above it (into a frame it did not
-             * wait for): that goes back, the rest stays queued under it. */
-            if (x && ws__deque_push(own, x) != 0)
-              ws__run_task(w, x);
-            rest = NULL;
-            break;
-          }
-          b.first++;
-          b.count--;
-          continue;
-        }
-      }
-      /* No memory: the rest stays with us (a batch is short). */
-    }
+    fast_batch r = {b.q, b.first + 1, b.count - 1};
+    int queued = r.count > 0 && fast_batch_queue_rest(w, &rest, &r);
+    if (queued && ran == 0)
+      ws__fast_wake(&w->fq); /* someone parked may take it */
     fast_run_slot(w, s);
     ran++;
-    b.first++;
-    b.count--;
+    b = r;
+    if (queued) {
+      ws__task *x = ws__deque_take(&w->dq[WS_TIER_NORMAL]);
+      if (x != rest) {
+        /* Stolen (x is NULL): its thief runs the rest.  Or the task left
+         * a spawn of its own above it (into a frame it did not wait for):
+         * that goes back, the rest stays queued under it. */
+        if (x && ws__deque_push(&w->dq[WS_TIER_NORMAL], x) != 0)
+          ws__run_task(w, x);
+        rest = NULL;
+        break;
+      }
+    }
   }
   if (rest)
     ws__task_free(&w->cache, &w->pool->depot, rest);
@@ -401,8 +402,9 @@ void ws__fast_counts(ws__worker *w, uint64_t *spawned, uint64_t *executed) {
 
 void ws__fast_wake(ws__fastq *q) {
   ws__worker *w = (ws__worker *)((char *)q - offsetof(ws__worker, fq));
-  /* The inline push made its fence (ws.h); ws__ec_notify's is then a
-   * compiler barrier or one more fence, harmless. */
+  /* ws__ec_notify makes the push's side of the Dekker pair with a parking
+   * worker (park.h); after the inline push's own (ws.h) it is one more,
+   * harmless.  Also the batch's, for the rest it queued. */
   if (ws__ec_notify(&w->pool->ec))
     WS__STAT(w, wakeups, 1);
 }
@@ -410,7 +412,7 @@ void ws__fast_wake(ws__fastq *q) {
 /* ---- Waiting for a stolen slot ------------------------------------------ */
 
 static int fast_done(void *arg) {
-  /* Acquire: pairs with the thief's release exchange (fast_trampoline). */
+  /* Acquire: pairs with the thief's release exchange (fast_run_slot). */
   return (__atomic_load_n(&((ws__slot *)arg)->done, __ATOMIC_ACQUIRE) &
           WS__SLOT_DONE) != 0;
 }
@@ -471,24 +473,14 @@ int ws__fast_pop_claimed(ws__fastq *q, int64_t b) {
  * thief ran it (waited for) or it was skipped. */
 static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
   ws__fastq *q = &w->fq;
-  /* As the inline pop (ws.h). */
-  __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
-  ws__fast_pop_fence(q);
-  if (b < __atomic_load_n(&q->top, __ATOMIC_RELAXED) &&
-      !ws__fast_pop_claimed(q, b))
+  if (!ws__fast_take(q, b))
     return 0; /* it was stolen, and has finished */
-  ws__slot *s = &q->buf[(uint64_t)b & q->mask];
-  ws_task_fn fn = s->fn;
-  alignas(16) unsigned char copy[WS_SLOT_CAPTURE];
-  void *arg = s->captures; /* in place, or a copy: as the inline pop */
-  if (__atomic_load_n(&s->done, __ATOMIC_RELAXED) & WS__SLOT_COPY)
-    arg = memcpy(copy, s->captures, sizeof copy);
   if (frame && ws__task_cancelled(frame, NULL)) {
     WS__STAT(w, cancelled, 1);
     ws__fast_count(&q->skipped);
     return 0;
   }
-  ws__fast_call(q, fn, arg);
+  ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask]);
   return 1;
 }
 
