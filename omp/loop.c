@@ -99,6 +99,14 @@ static void static_init(int32_t sched, int32_t *plast, wide *plb, wide *pub,
   *pst = (wide)trips * incr;
 }
 
+/* The four loop-variable types Clang's entry points come in: the suffix,
+ * the type of the bounds, the type of the stride and chunk. */
+#define WSO_LOOP_TYPES(X)                                                      \
+  X(4, int32_t, int32_t)                                                       \
+  X(4u, uint32_t, int32_t)                                                     \
+  X(8, int64_t, int64_t)                                                       \
+  X(8u, uint64_t, int64_t)
+
 #define STATIC_INIT(suffix, T, ST)                                             \
   WSO_EXPORT void __kmpc_for_static_init_##suffix(                             \
       wso_ident *loc, int32_t gtid, int32_t sched, int32_t *plast, T *plb,     \
@@ -111,10 +119,7 @@ static void static_init(int32_t sched, int32_t *plast, wide *plb, wide *pub,
     *pst = (ST)st;                                                             \
   }
 
-STATIC_INIT(4, int32_t, int32_t)
-STATIC_INIT(4u, uint32_t, int32_t)
-STATIC_INIT(8, int64_t, int64_t)
-STATIC_INIT(8u, uint64_t, int64_t)
+WSO_LOOP_TYPES(STATIC_INIT)
 
 WSO_EXPORT void __kmpc_for_static_fini(wso_ident *loc, int32_t gtid) {
   (void)loc, (void)gtid;
@@ -373,10 +378,7 @@ static void dispatch_fini(void) {
   w->cur_ordered_done = 0;
 }
 
-DISPATCH(4, int32_t, int32_t)
-DISPATCH(4u, uint32_t, int32_t)
-DISPATCH(8, int64_t, int64_t)
-DISPATCH(8u, uint64_t, int64_t)
+WSO_LOOP_TYPES(DISPATCH)
 
 /* Clang 19 calls this after the loop: the buffer was freed when the member
  * got its last "no more chunks". */

@@ -76,19 +76,26 @@ static wso_taskred *make(int n) {
   return r;
 }
 
+/* Item i of `r` as either interface describes it. */
+static void set_item(wso_taskred *r, int i, void *shar, void *orig, size_t size,
+                     void *init, void *fini, void *comb, int init_has_orig) {
+  wso_red_item *it = &r->items[i];
+  it->shar = shar;
+  it->orig = orig;
+  it->size = size;
+  it->init = init;
+  it->fini = fini;
+  it->comb = comb;
+  it->init_has_orig = init_has_orig;
+}
+
 WSO_EXPORT void *__kmpc_taskred_init(int gtid, int n, void *data) {
   (void)gtid;
   wso_taskred *r = make(n);
   wso_taskred_input *in = data;
-  for (int i = 0; i < n; i++) {
-    r->items[i].shar = in[i].shar;
-    r->items[i].orig = in[i].orig ? in[i].orig : in[i].shar;
-    r->items[i].size = in[i].size;
-    r->items[i].init = in[i].init;
-    r->items[i].fini = in[i].fini;
-    r->items[i].comb = in[i].comb;
-    r->items[i].init_has_orig = 1;
-  }
+  for (int i = 0; i < n; i++)
+    set_item(r, i, in[i].shar, in[i].orig ? in[i].orig : in[i].shar, in[i].size,
+             in[i].init, in[i].fini, in[i].comb, 1);
   return r;
 }
 
@@ -96,14 +103,9 @@ WSO_EXPORT void *__kmpc_task_reduction_init(int gtid, int n, void *data) {
   (void)gtid;
   wso_taskred *r = make(n);
   wso_task_red_input *in = data;
-  for (int i = 0; i < n; i++) {
-    r->items[i].shar = in[i].shar;
-    r->items[i].orig = in[i].shar;
-    r->items[i].size = in[i].size;
-    r->items[i].init = in[i].init;
-    r->items[i].fini = in[i].fini;
-    r->items[i].comb = in[i].comb;
-  }
+  for (int i = 0; i < n; i++)
+    set_item(r, i, in[i].shar, in[i].shar, in[i].size, in[i].init, in[i].fini,
+             in[i].comb, 0);
   return r;
 }
 

@@ -62,6 +62,45 @@ static long parse_positive(const char *s, const char **end) {
   return v;
 }
 
+/* A set (non-empty) variable's value, else NULL. */
+static const char *env_get(const char *name) {
+  const char *s = getenv(name);
+  return s && *s ? s : NULL;
+}
+
+/* A non-negative integer variable up to `max` (OMP_MAX_TASK_PRIORITY, ...):
+ * 1 and *out if set and valid; if set and not, one line saying the default
+ * `dflt` stays, and 0. */
+static int env_count(const char *name, long max, const char *dflt, long *out) {
+  const char *s = env_get(name);
+  if (!s)
+    return 0;
+  char *e;
+  long v = strtol(s, &e, 10);
+  if (e == s || *e || v < 0 || v > max) {
+    fprintf(stderr,
+            "ws-omp: %s=%s: expected a non-negative integer; using %s\n", name,
+            s, dflt);
+    return 0;
+  }
+  *out = v;
+  return 1;
+}
+
+/* A boolean variable (OMP_CANCELLATION, OMP_NESTED): true or 1 sets *out to
+ * 1, false or 0 (or unset) to 0; anything else is one line and false. */
+static void env_bool(const char *name, int *out) {
+  const char *s = env_get(name);
+  *out = 0;
+  if (!s || !strcasecmp(s, "false") || !strcmp(s, "0"))
+    return;
+  if (!strcasecmp(s, "true") || !strcmp(s, "1"))
+    *out = 1;
+  else
+    fprintf(stderr, "ws-omp: %s=%s: expected true or false; using false\n",
+            name, s);
+}
+
 static int cpu_count(void) {
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0) {
@@ -206,8 +245,8 @@ static void global_init(void) {
   pthread_key_create(&g_init_task_key, free_init_task);
   wso_cfg.nthreads = g_ncpus;
   wso_cfg.run_kind = WSO_K_STATIC;
-  const char *s = getenv("OMP_NUM_THREADS");
-  if (s && *s) {
+  const char *s = env_get("OMP_NUM_THREADS");
+  if (s) {
     /* A list gives the first level's count; nested regions are serialized,
      * so the rest does not matter. */
     const char *end;
@@ -220,41 +259,19 @@ static void global_init(void) {
     else
       wso_cfg.nthreads = (int)v;
   }
-  s = getenv("OMP_MAX_TASK_PRIORITY");
-  if (s && *s) {
-    char *e;
-    long v = strtol(s, &e, 10);
-    if (e == s || *e || v < 0 || v > INT_MAX)
-      fprintf(stderr,
-              "ws-omp: OMP_MAX_TASK_PRIORITY=%s: expected a non-negative "
-              "integer; using 0\n",
-              s);
-    else
-      wso_cfg.max_priority = (int)v;
-  }
+  long v;
+  if (env_count("OMP_MAX_TASK_PRIORITY", INT_MAX, "0", &v))
+    wso_cfg.max_priority = (int)v;
   /* One active level is supported: OMP_MAX_ACTIVE_LEVELS asks for 0 (every
    * region inactive: a team of one) or more (1); OMP_NESTED=true asks for
    * the supported number (1) and false for at most 1, so it only needs a
    * valid value. */
-  s = getenv("OMP_MAX_ACTIVE_LEVELS");
-  if (s && *s) {
-    char *e;
-    long v = strtol(s, &e, 10);
-    if (e == s || *e || v < 0)
-      fprintf(stderr,
-              "ws-omp: OMP_MAX_ACTIVE_LEVELS=%s: expected a non-negative "
-              "integer; using 1\n",
-              s);
-    else
-      atomic_store_explicit(&g_max_active, v > 0, memory_order_relaxed);
-  }
-  s = getenv("OMP_NESTED");
-  if (s && *s && strcasecmp(s, "true") && strcasecmp(s, "false") &&
-      strcmp(s, "1") && strcmp(s, "0"))
-    fprintf(stderr,
-            "ws-omp: OMP_NESTED=%s: expected true or false; using false\n", s);
-  s = getenv("OMP_WAIT_POLICY");
-  if (s && *s) {
+  if (env_count("OMP_MAX_ACTIVE_LEVELS", LONG_MAX, "1", &v))
+    atomic_store_explicit(&g_max_active, v > 0, memory_order_relaxed);
+  int nested; /* validated only: see above */
+  env_bool("OMP_NESTED", &nested);
+  s = env_get("OMP_WAIT_POLICY");
+  if (s) {
     if (!strcasecmp(s, "passive"))
       wso_cfg.wait_passive = 1;
     else if (strcasecmp(s, "active"))
@@ -263,23 +280,14 @@ static void global_init(void) {
               "active\n",
               s);
   }
-  s = getenv("OMP_SCHEDULE");
-  if (s && *s)
+  s = env_get("OMP_SCHEDULE");
+  if (s)
     parse_schedule(s);
   wso_cfg.stacksize = (size_t)16 << 20;
-  s = getenv("OMP_STACKSIZE");
-  if (s && *s)
+  s = env_get("OMP_STACKSIZE");
+  if (s)
     parse_stacksize(s);
-  s = getenv("OMP_CANCELLATION");
-  if (s && *s) {
-    if (!strcasecmp(s, "true") || !strcmp(s, "1"))
-      wso_cfg.cancellation = 1;
-    else if (strcasecmp(s, "false") && strcmp(s, "0"))
-      fprintf(stderr,
-              "ws-omp: OMP_CANCELLATION=%s: expected true or false; using "
-              "false\n",
-              s);
-  }
+  env_bool("OMP_CANCELLATION", &wso_cfg.cancellation);
   /* The ws pool: one worker, the thread that starts it (normally main),
    * and no pool threads.  Tasks then run only on the team's own threads,
    * each with a worker record of its own (attach_record), so a task sees
@@ -288,9 +296,8 @@ static void global_init(void) {
    * pool threads that run tasks too (then omp_get_thread_num() in a task
    * they run is folded from their worker index). */
   int workers = 1;
-  s = getenv("WS_NUM_WORKERS");
-  long v;
-  if (s && *s && (v = parse_positive(s, NULL)) > 0)
+  s = env_get("WS_NUM_WORKERS");
+  if (s && (v = parse_positive(s, NULL)) > 0)
     workers = (int)v;
   if (workers > WS_MAX_WORKERS)
     workers = WS_MAX_WORKERS;
