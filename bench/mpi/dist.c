@@ -30,7 +30,8 @@
  * nqueens are distributed tasks; tree nodes 5 levels above the depth limit
  * count their subtree serially (2895 tasks for the bench's tree of depth
  * 13). */
-#define DIST_MIX_ROUNDS 64
+#define DIST_MIX_ROUNDS 64 /* as serial.c */
+#define DIST_SERIAL_EXTERN /* in serial.c, linked first */
 #ifdef BENCH_PLAIN
 #define DIST_PLAIN
 #endif

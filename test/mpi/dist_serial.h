@@ -9,6 +9,14 @@
  * of splitmix64's finaliser, as UTS's SHA-1 step.  It also shapes the tree
  * (a node's children come from its hash), so a size means another tree
  * when it changes.
+ *
+ * DIST_SERIAL_EXTERN: only the prototypes of uts_serial, fib_serial and
+ * nq_serial (the recursive serial kernels, where the time goes); a file
+ * defining DIST_SERIAL_DEFINE holds their external definitions.  The bench
+ * (bench/mpi) builds them once into an object linked first into both of
+ * its programs, so that the hot code sits at the same addresses with and
+ * without libws-mpi and their difference is the runtime's, not the code
+ * layout's (which moved either build by +-5%).
  */
 #ifndef WS_TEST_DIST_SERIAL_H
 #define WS_TEST_DIST_SERIAL_H
@@ -17,6 +25,12 @@
 
 #ifndef DIST_MIX_ROUNDS
 #define DIST_MIX_ROUNDS 16
+#endif
+
+#if defined DIST_SERIAL_DEFINE
+#define DIST_SERIAL_FN __attribute__((noinline))
+#else
+#define DIST_SERIAL_FN static inline
 #endif
 
 /* ---- UTS-like tree: node i's children come from a hash of its state ---- */
@@ -48,19 +62,27 @@ static inline node child(const node *n, int i) {
   return c;
 }
 
-static inline uint64_t uts_serial(node n) {
+#ifdef DIST_SERIAL_EXTERN
+uint64_t uts_serial(node n);
+#else
+DIST_SERIAL_FN uint64_t uts_serial(node n) {
   uint64_t count = 1;
   int k = children(&n);
   for (int i = 0; i < k; i++)
     count += uts_serial(child(&n, i));
   return count;
 }
+#endif
 
 /* ---- fib ---- */
 
-static inline long fib_serial(int n) {
+#ifdef DIST_SERIAL_EXTERN
+long fib_serial(int n);
+#else
+DIST_SERIAL_FN long fib_serial(int n) {
   return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2);
 }
+#endif
 
 /* ---- nqueens: the board is a fixed-size array ---- */
 
@@ -79,7 +101,10 @@ static inline int safe(const board *b, int c) {
   return 1;
 }
 
-static inline long nq_serial(board b) {
+#ifdef DIST_SERIAL_EXTERN
+long nq_serial(board b);
+#else
+DIST_SERIAL_FN long nq_serial(board b) {
   if (b.row == b.n)
     return 1;
   long count = 0;
@@ -91,5 +116,6 @@ static inline long nq_serial(board b) {
     }
   return count;
 }
+#endif
 
 #endif /* WS_TEST_DIST_SERIAL_H */
