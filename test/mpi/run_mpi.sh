@@ -18,6 +18,11 @@
 #   exited NRANKS PROG RANK
 #       rank RANK calls exit(0) in its first task: the job ends with a
 #       non-zero status and a message naming the rank, within the limit
+#   status NRANKS PROG STATUS
+#       rank 0's main returns STATUS after distributed work: the job ends
+#       with exactly that status, every rank that ends by itself ends with
+#       it (mpirun may end ranks > 0 once rank 0 returned a non-zero
+#       status), and nothing is said of a rank dying
 #   plugin NRANKS PROG SERIAL ARGS...
 #       PROG (built with `wscc --mpi` from `#pragma ws task distributed`
 #       code) prints exactly what SERIAL (the same source without the
@@ -138,6 +143,25 @@ exited)
   [ $rc != 0 ] || fail "status 0 although rank $rank left the job"
   grep -q "ws-mpi: rank $rank called exit(0) before the end of the job" "$err" ||
     fail "no message naming rank $rank"
+  ;;
+status)
+  n=$1 prog=$2 want=$3
+  # Each rank's own status, printed by a shell around it (mpirun's alone
+  # would hide a rank > 0 that ended with 0).
+  WS_STATS=1 WS_NUM_WORKERS=1 timeout "$LIMIT" "${MPIRUN[@]}" -n "$n" \
+    bash -c '"$0" status "$1"; rc=$?; echo "rank $OMPI_COMM_WORLD_RANK ended with $rc"; exit $rc' \
+    "$prog" "$want" >"$out" 2>"$err"
+  rc=$?
+  cat "$out"
+  [ $rc = "$want" ] || { cat "$err"; fail "status $rc, expected $want"; }
+  # Rank 0 ends with it; a rank > 0 ends with it too, unless mpirun, seeing
+  # rank 0's non-zero status first, ended that rank before it could.
+  grep -qx "rank 0 ended with $want" "$out" || fail "rank 0's status"
+  ! grep "ended with" "$out" | grep -vq "ended with $want$" ||
+    fail "a rank ended with another status"
+  every_rank_ran "$n"
+  ! grep -Eiq "called exit|signal|unfinished|exited on" "$err" ||
+    { cat "$err"; fail "a rank was reported as lost"; }
   ;;
 plugin)
   n=$1 prog=$2 serial=$3
