@@ -21,8 +21,8 @@
 #   status NRANKS PROG STATUS
 #       rank 0's main returns STATUS after distributed work: the job ends
 #       with exactly that status, every rank that ends by itself ends with
-#       it (mpirun may end ranks > 0 once rank 0 returned a non-zero
-#       status), and nothing is said of a rank dying
+#       it (mpirun ends the others once one returned a non-zero status), and
+#       nothing is said of a rank dying
 #   plugin NRANKS PROG SERIAL ARGS...
 #       PROG (built with `wscc --mpi` from `#pragma ws task distributed`
 #       code) prints exactly what SERIAL (the same source without the
@@ -154,9 +154,9 @@ status)
   rc=$?
   cat "$out"
   [ $rc = "$want" ] || { cat "$err"; fail "status $rc, expected $want"; }
-  # Rank 0 ends with it; a rank > 0 ends with it too, unless mpirun, seeing
-  # rank 0's non-zero status first, ended that rank before it could.
-  grep -qx "rank 0 ended with $want" "$out" || fail "rank 0's status"
+  # Every rank ends with it, unless mpirun, seeing another rank's non-zero
+  # status first, ended it before it could.
+  grep -qx "rank [0-9]* ended with $want" "$out" || fail "no rank's status"
   ! grep "ended with" "$out" | grep -vq "ended with $want$" ||
     fail "a rank ended with another status"
   every_rank_ran "$n"
