@@ -215,7 +215,7 @@ std::string LoopLowering::outlined(Region &R, const LoopInfo &L,
   S += CondAfter;
   S += " }";
   if (R.NeedsFrame)
-    S += " ws_wait_pending(&__ws_frame);";
+    S += " " + O.frameWait(&R);
   for (const LoopReduction &X : L.Reductions)
     S += " __ws_r->" + X.Var->getName().str() + " = " + X.Var->getName().str() +
          ";";
@@ -372,7 +372,7 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
   // 3. The parallel path.
   std::string Close = " }";
   if (R.NeedsFrame)
-    Close += " ws_wait_pending(&__ws_frame);";
+    Close += " " + O.frameWait(&R);
   Close += AfterSerial + " } else {";
   std::string Grain = "0", NumTasks = "0";
   if (D.Grainsize.present()) {

@@ -103,7 +103,7 @@ std::string Outliner::exprText(const ClauseExpr &E, const Region *Task) const {
 }
 
 std::string Outliner::waits(const std::vector<Region *> &Groups, bool WithFrame,
-                            bool KeepGroups) {
+                            const Region *Owner, bool KeepGroups) const {
   // ws_wait ends a taskgroup (its cancelled state, its dependences);
   // ws_wait_open waits for the same tasks and keeps the group going.
   std::string S;
@@ -111,8 +111,24 @@ std::string Outliner::waits(const std::vector<Region *> &Groups, bool WithFrame,
     S += std::string(KeepGroups ? "ws_wait_open" : "ws_wait") + "(&" +
          groupName(*G) + "); ";
   if (WithFrame)
-    S += "ws_wait_pending(&__ws_frame); ";
+    S += frameWait(Owner) + " ";
   return S;
+}
+
+std::string Outliner::frameWait(const Region *Owner) const {
+  auto It = SlotTaskOf.find(Owner);
+  if (It == SlotTaskOf.end() || !It->second)
+    return "ws_wait_pending(&__ws_frame);";
+  return "ws_wait_pending_for(&__ws_frame, __ws_task_" + id(*It->second) + ");";
+}
+
+bool Outliner::spawnsInSlot(const Region &Task) const {
+  const Directive &D = *Task.D;
+  if (!Task.isTask() || D.Distributed || D.needsSpawnOptions() ||
+      Task.LastBeforeWait)
+    return false;
+  CaptureInit Built = Caps.init(Task.Captures, Task.EnclosingTask, "__ws_cap");
+  return Built.ArrayCopies.empty() && !Built.AnyVM;
 }
 
 bool Outliner::rewriteFunction(FunctionRegions &FR) {
@@ -131,6 +147,13 @@ bool Outliner::rewriteFunction(FunctionRegions &FR) {
     Ok &= checkClauseMacros(*R);
   if (!Ok)
     return false;
+  SlotTaskOf.clear();
+  for (auto &R : FR.Regions)
+    if (R->Groups.empty() && spawnsInSlot(*R)) { // into __ws_frame
+      auto [It, New] = SlotTaskOf.try_emplace(R->EnclosingTask, R.get());
+      if (!New)
+        It->second = nullptr; // several: no name to call
+    }
   addFrameAndReturns(FR);
 
   // 2. Directives, innermost (= last in the text) first.
@@ -346,7 +369,7 @@ void Outliner::addFrameAndReturns(FunctionRegions &FR) {
   RW.InsertTextAfterToken(Body->getLBracLoc(),
                           " ws_frame __ws_frame = " + macro("WS_FRAME_INIT") +
                               ";");
-  RW.InsertTextBefore(Body->getRBracLoc(), "ws_wait_pending(&__ws_frame); ");
+  RW.InsertTextBefore(Body->getRBracLoc(), frameWait(nullptr) + " ");
   for (const ReturnStmt *Ret : FR.Returns) {
     unsigned Off = Src.offset(Ret->getReturnLoc());
     std::vector<Region *> Groups;
@@ -358,7 +381,8 @@ void Outliner::addFrameAndReturns(FunctionRegions &FR) {
     });
     // The return value is computed after the wait, so shared variables it
     // reads hold the tasks' results.
-    RW.InsertTextBefore(Ret->getReturnLoc(), "{ " + waits(Groups, true));
+    RW.InsertTextBefore(Ret->getReturnLoc(),
+                        "{ " + waits(Groups, true, nullptr));
     RW.InsertTextAfter(Src.loc(Src.endOf(Ret)), " }");
   }
 }
@@ -550,7 +574,6 @@ std::string Outliner::spawn(Region &Task) {
   for (const std::string &Private : Built.Privates)
     Copies += "(void)sizeof " + Private + "; ";
   bool AnyInit = !Built.Designators.empty();
-  bool OnlyInit = Built.ArrayCopies.empty() && !Built.AnyVM;
 
   for (const ItemCapture &E : Task.Elements)
     Init += "." + elementName(E) + " = " + itemBase(E, Outer) + "[" +
@@ -561,10 +584,8 @@ std::string Outliner::spawn(Region &Task) {
             exprText(Sec.Item->Index, Outer) + "), .__ws_n_" + V +
             " = (size_t)(" + exprText(Sec.Item->Len, Outer) + "), ";
   }
-  if (!Task.Elements.empty() || !Task.Sections.empty()) {
-    AnyInit = true;
-    OnlyInit = false; /* (distributed tasks: their own lowering) */
-  }
+  if (!Task.Elements.empty() || !Task.Sections.empty())
+    AnyInit = true; /* (distributed tasks: their own lowering) */
   if (!AnyInit)
     Init += "0 ";
   std::string Cap = "struct __ws_cap_" + N;
@@ -645,25 +666,26 @@ std::string Outliner::spawn(Region &Task) {
     // a call, when nothing of a higher tier waits (ws.h).
     Call = "ws_spawn_last_inline(&" + Frame + ", __ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + ");";
-  } else if (OnlyInit) {
+  } else if (spawnsInSlot(Task)) {
     // A plain task whose captures are an initializer list: built straight
     // in a slot of the worker's fast deque when it takes the fast path
     // (ws.h: ws_spawn_slot), so that no struct is copied whole:
-    //   { [tier decls] struct __ws_cap_N *__ws_s =
-    //         (struct __ws_cap_N *)ws_spawn_slot(&F, sizeof *__ws_s, T);
+    //   { [tier decls] ws_slot __ws_sl; struct __ws_cap_N *__ws_s =
+    //         (struct __ws_cap_N *)ws_spawn_slot(&F, &__ws_sl,
+    //                                            sizeof *__ws_s, T);
     //     [copies]
     //     if (__ws_s) { *__ws_s = (struct __ws_cap_N){ INIT };
-    //                   ws_spawn_slot_push(&F, __ws_task_N); }
+    //                   ws_spawn_slot_push(&F, &__ws_sl, __ws_task_N); }
     //     else { struct __ws_cap_N __ws_cap = { INIT };
     //            ws_spawn(&F, __ws_task_N, &__ws_cap, sizeof __ws_cap, T,
     //                     SITE); } }
-    return "{ " + TierDecls + Cap + " *__ws_s = (" + Cap +
-           " *)ws_spawn_slot(&" + Frame + ", sizeof *__ws_s, " + Tier + "); " +
-           Copies + "if (__ws_s) { *__ws_s = (" + Cap + "){ " + Init +
-           "}; ws_spawn_slot_push(&" + Frame + ", __ws_task_" + N +
-           "); } else { " + Cap + " __ws_cap = { " + Init + "}; ws_spawn(&" +
-           Frame + ", __ws_task_" + N + ", &__ws_cap, sizeof __ws_cap, " +
-           Tier + ", " + Site + "); } }";
+    return "{ " + TierDecls + "ws_slot __ws_sl; " + Cap + " *__ws_s = (" + Cap +
+           " *)ws_spawn_slot(&" + Frame + ", &__ws_sl, sizeof *__ws_s, " +
+           Tier + "); " + Copies + "if (__ws_s) { *__ws_s = (" + Cap + "){ " +
+           Init + "}; ws_spawn_slot_push(&" + Frame + ", &__ws_sl, __ws_task_" +
+           N + "); } else { " + Cap + " __ws_cap = { " + Init +
+           "}; ws_spawn(&" + Frame + ", __ws_task_" + N +
+           ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + "); } }";
   } else {
     Call = "ws_spawn_inline(&" + Frame + ", __ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + ");";
@@ -733,7 +755,7 @@ std::string Outliner::outlined(Region &Task) {
       Src.loc(Task.BodyBegin), Src.loc(Task.BodyEnd)));
   S += CondAfter;
   if (Task.NeedsFrame)
-    S += " ws_wait_pending(&__ws_frame);";
+    S += " " + frameWait(&Task);
   if (Dist)
     S += distributedResults(Task);
   S += " }\n";
@@ -789,7 +811,10 @@ void Outliner::rewriteDirective(FunctionRegions &FR, Region &R,
     // group, innermost first, and for the function's (or task's) own, and
     // keep the groups open -- OpenMP's taskwait does not end a taskgroup:
     //   { ws_wait_open(&__ws_group_G); ws_wait_pending(&__ws_frame); }
-    Text = "{ " + waits(R.Groups, OwnerHasFrame, /*KeepGroups=*/true) + "}";
+    Text =
+        "{ " +
+        waits(R.Groups, OwnerHasFrame, R.EnclosingTask, /*KeepGroups=*/true) +
+        "}";
     break;
   case DirectiveKind::Yield:
     Text = "(void)ws_yield();";
@@ -800,8 +825,8 @@ void Outliner::rewriteDirective(FunctionRegions &FR, Region &R,
                : "ws_cancel(&" + groupName(*R.Groups.front()) + ");";
     break;
   case DirectiveKind::CancellationPoint:
-    Text =
-        "if (ws_cancelled()) { " + waits(R.Groups, OwnerHasFrame) + "return; }";
+    Text = "if (ws_cancelled()) { " +
+           waits(R.Groups, OwnerHasFrame, R.EnclosingTask) + "return; }";
     break;
   case DirectiveKind::ParallelFor:
     Loops.lower(FR, R, Post);

@@ -141,11 +141,24 @@ private:
   /// How code in the context of Task (null: the function) names V.
   std::string access(const clang::VarDecl *V, const Region *Task) const;
   std::string exprText(const ClauseExpr &E, const Region *Task) const;
-  /// Waits for the given taskgroups (innermost first), then for the frame;
-  /// KeepGroups: leave the groups open (taskwait), else end them (leaving
-  /// their blocks by `return`).
-  static std::string waits(const std::vector<Region *> &Groups, bool WithFrame,
-                           bool KeepGroups = false);
+  /// Waits for the given taskgroups (innermost first), then, WithFrame,
+  /// for the frame of Owner (frameWait); KeepGroups: leave the groups open
+  /// (taskwait), else end them (leaving their blocks by `return`).
+  std::string waits(const std::vector<Region *> &Groups, bool WithFrame,
+                    const Region *Owner, bool KeepGroups = false) const;
+  /// The wait for the frame of Owner (a task or parallel for; null: the
+  /// function):
+  ///   ws_wait_pending_for(&__ws_frame, __ws_task_N);
+  /// when one task directive, N, spawns into that frame, from a slot (its
+  /// children are then called by name: ws.h), else
+  ///   ws_wait_pending(&__ws_frame);
+  std::string frameWait(const Region *Owner) const;
+  /// Whether Task's spawn builds its captures in a slot of the fast path
+  /// (spawn(): ws_spawn_slot / ws_spawn_slot_push).
+  bool spawnsInSlot(const Region &Task) const;
+  /// Per frame owner of the function being rewritten (null: the function),
+  /// its one task spawning from a slot; null if there are several.
+  llvm::DenseMap<const Region *, const Region *> SlotTaskOf;
 };
 
 } // namespace ws

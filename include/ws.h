@@ -279,10 +279,11 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
  * (the plugin does: a capture struct built on the stack and copied whole
  * makes the processor wait for its field stores to reach the cache):
  *
- *     struct caps *c = ws_spawn_slot(&f, sizeof *c, WS_TIER_NORMAL);
+ *     ws_slot sl;
+ *     struct caps *c = ws_spawn_slot(&f, &sl, sizeof *c, WS_TIER_NORMAL);
  *     if (c) {
  *       *c = (struct caps){.n = n - 1, .out = &x};
- *       ws_spawn_slot_push(&f, task);
+ *       ws_spawn_slot_push(&f, &sl, task);
  *     } else {
  *       struct caps c2 = {.n = n - 1, .out = &x};
  *       ws_spawn(&f, task, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
@@ -290,7 +291,10 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
  *
  * ws_spawn_slot returns where the captures go (16-byte aligned), or NULL
  * when the task cannot take the fast path (then spawn it with ws_spawn);
- * nothing else may spawn between it and ws_spawn_slot_push.
+ * nothing else may spawn between it and ws_spawn_slot_push.  `sl` carries
+ * what the push needs from the first step: a local, which the compiler
+ * keeps in registers (the capture stores between the two steps could, for
+ * all it knows, change the thread's deque pointer in memory).
  *
  * Unlike ws_spawn_inline's, a task pushed this way runs with its captures
  * where they are, in the slot, which its own first spawn reuses: it must
@@ -301,8 +305,15 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
  *       struct caps own, *c = ws_task_captures(arg, &own, sizeof own);
  *       ...
  */
-static inline void *ws_spawn_slot(ws_frame *frame, size_t size, int tier);
-static inline void ws_spawn_slot_push(ws_frame *frame, ws_task_fn fn);
+typedef struct ws_slot {
+  struct ws__fastq *q_;
+  struct ws__slot *s_;
+  int64_t b_;
+} ws_slot;
+static inline void *ws_spawn_slot(ws_frame *frame, ws_slot *sl, size_t size,
+                                  int tier);
+static inline void ws_spawn_slot_push(ws_frame *frame, const ws_slot *sl,
+                                      ws_task_fn fn);
 
 /* A task's captures, safe to use across its spawns: `copy`, filled from
  * `arg`, when they are small enough for a slot of the fast path (a
@@ -334,6 +345,15 @@ static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
  * spawned nothing: the leaves of a recursion). */
 static inline int ws_wait_pending(ws_frame *frame);
 
+/* ws_wait_pending, told the task function `likely` that this frame's
+ * spawns queue (NULL: none in particular).  A child running `likely` is
+ * then called directly, not through its pointer, so the compiler may
+ * inline it into the wait.  `likely` must be spawned with ws_spawn_slot /
+ * ws_spawn_slot_push only (never ws_spawn_inline, whose tasks run from a
+ * copy of their captures).  The plugin emits it for a frame into which
+ * exactly one task directive spawns this way. */
+static inline int ws_wait_pending_for(ws_frame *frame, ws_task_fn likely);
+
 /* ---- (internal) the fast path's data, shared with the runtime ----------
  * runtime/fast.c explains the protocol; everything named ws__ is private to
  * libws and may change with any release.
@@ -364,8 +384,10 @@ typedef struct ws__fastq {
   /* The owner's line: only the owner writes it (`bottom`, the statistics
    * with atomic stores: thieves and ws_stats read them). */
   int64_t bottom; /* next free index */
-  int64_t limit;  /* pushes go below it (fast.c: ws__fast_room) */
-  ws__slot *buf;  /* a ring: index i is slot i & mask */
+  /* Atomic: pushes go below it (fast.c: ws__fast_room); a thief asking
+   * for fences sets it to 0, so that the next push looks (want_fence). */
+  int64_t limit;
+  ws__slot *buf; /* a ring: index i is slot i & mask */
   uint64_t mask;
   const int32_t *sleepers; /* the pool's parked workers */
   /* Pops until the next look beyond the fast path: counted down by the
@@ -375,7 +397,9 @@ typedef struct ws__fastq {
    * they need no membarrier.  Changed under `lock` only (fast.c). */
   uint32_t fenced;
   /* Atomic: a thief paid a membarrier here since the owner last looked
-   * (the one field of this line others write, and only while !fenced). */
+   * (written by thieves while !fenced, with `limit` set to 0 so that the
+   * owner's next push looks; its periodic decision looks too).  `tick`,
+   * `limit` and this are the fields of this line others write. */
   uint32_t want_fence;
   uint32_t pad_;
   /* Tasks its owner called directly (from a slot or at a last spawn), and
@@ -505,33 +529,35 @@ static inline void ws__fast_call(ws__fastq *q, ws_task_fn fn, void *arg) {
   ws__fast_count(&q->returns);
 }
 
-static inline void *ws_spawn_slot(ws_frame *frame, size_t size, int tier) {
+static inline void *ws_spawn_slot(ws_frame *frame, ws_slot *sl, size_t size,
+                                  int tier) {
   ws__fastq *q = ws__fq;
   if (__builtin_expect(ws__fast_plain(q, frame, size, tier), 1)) {
     /* Relaxed: only this thread writes bottom. */
     int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
-    if (__builtin_expect(b < q->limit, 1) || ws__fast_room(q))
-      return q->buf[(uint64_t)b & q->mask].captures;
+    /* Relaxed: only a hint comes from elsewhere (the 0 of want_fence). */
+    if (__builtin_expect(b < __atomic_load_n(&q->limit, __ATOMIC_RELAXED), 1) ||
+        ws__fast_room(q)) {
+      sl->q_ = q;
+      sl->s_ = &q->buf[(uint64_t)b & q->mask];
+      sl->b_ = b;
+      return sl->s_->captures;
+    }
   }
   return 0;
 }
 
-static inline void ws__slot_push(ws_frame *frame, ws_task_fn fn,
-                                 uint32_t flags) {
-  ws__fastq *q = ws__fq;
-  /* Relaxed: only this thread writes bottom. */
-  int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
-  ws__slot *s = &q->buf[(uint64_t)b & q->mask];
-  s->fn = fn;
+static inline void ws__slot_push(ws_frame *frame, const ws_slot *sl,
+                                 ws_task_fn fn, uint32_t flags) {
+  ws__fastq *q = sl->q_;
+  int64_t b = sl->b_;
+  sl->s_->fn = fn;
   /* Relaxed: the thief that last ran this slot stored DONE before our pop
    * saw it (acquire); nobody else writes it until the push below publishes
    * the slot. */
-  __atomic_store_n(&s->done, flags, __ATOMIC_RELAXED);
+  __atomic_store_n(&sl->s_->done, flags, __ATOMIC_RELAXED);
   if (frame->opaque_[WS__FRAME_FAST_BASE] == 0)
     frame->opaque_[WS__FRAME_FAST_BASE] = (uint64_t)b + 1;
-  /* Relaxed: a hint (fast.c: fast_fence_mode). */
-  if (__builtin_expect(__atomic_load_n(&q->want_fence, __ATOMIC_RELAXED), 0))
-    ws__fast_fence_mode(q);
   /* Release: pairs with the thieves' load of bottom; a thief that sees the
    * new bottom sees the slot's contents. */
   __atomic_store_n(&q->bottom, b + 1, __ATOMIC_RELEASE);
@@ -542,18 +568,20 @@ static inline void ws__slot_push(ws_frame *frame, ws_task_fn fn,
     ws__fast_wake(q);
 }
 
-static inline void ws_spawn_slot_push(ws_frame *frame, ws_task_fn fn) {
-  ws__slot_push(frame, fn, 0);
+static inline void ws_spawn_slot_push(ws_frame *frame, const ws_slot *sl,
+                                      ws_task_fn fn) {
+  ws__slot_push(frame, sl, fn, 0);
 }
 
 static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
                                   const void *captures, size_t size, int tier,
                                   const ws_site *site) {
-  void *slot = ws_spawn_slot(frame, size, tier);
+  ws_slot sl;
+  void *slot = ws_spawn_slot(frame, &sl, size, tier);
   if (__builtin_expect(slot != 0 && ws__fast_args(fn, captures, size), 1)) {
     if (size)
       __builtin_memcpy(slot, captures, size);
-    ws__slot_push(frame, fn, WS__SLOT_COPY);
+    ws__slot_push(frame, &sl, fn, WS__SLOT_COPY);
     return WS_OK;
   }
   return ws_spawn(frame, fn, captures, size, tier, site);
@@ -589,10 +617,15 @@ static inline __attribute__((always_inline)) int ws__fast_take(ws__fastq *q,
 }
 
 /* Runs slot s, taken: in place (the task reads its captures before it
- * spawns into the slot), or from a copy if it asked for one. */
+ * spawns into the slot), or from a copy if it asked for one.  `likely`
+ * (ws_wait_pending_for), called by name, never asks for one. */
 static inline __attribute__((always_inline)) void
-ws__fast_run_taken(ws__fastq *q, ws__slot *s) {
+ws__fast_run_taken(ws__fastq *q, ws__slot *s, ws_task_fn likely) {
   ws_task_fn fn = s->fn;
+  if (likely != 0 && fn == likely) {
+    ws__fast_call(q, likely, s->captures);
+    return;
+  }
   /* Relaxed: our own push wrote it; no thief touched the slot. */
   if (__builtin_expect(
           !(__atomic_load_n(&s->done, __ATOMIC_RELAXED) & WS__SLOT_COPY), 1)) {
@@ -610,7 +643,7 @@ ws__fast_run_taken(ws__fastq *q, ws__slot *s) {
  * ws__fast_take).  Anything unusual -- a higher tier queued, the periodic
  * decision, a cancelled frame, a claimed slot -- goes out of line. */
 static inline __attribute__((always_inline)) void
-ws__fast_join(ws_frame *frame) {
+ws__fast_join(ws_frame *frame, ws_task_fn likely) {
   ws__fastq *q = ws__fq;
   int64_t base, b;
   if (__builtin_expect(
@@ -628,15 +661,20 @@ ws__fast_join(ws_frame *frame) {
     }
     b--;
     if (ws__fast_take(q, b))
-      ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask]);
+      ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], likely);
   }
   frame->opaque_[WS__FRAME_FAST_BASE] = 0;
 }
 
 static inline __attribute__((always_inline)) int
 ws_wait_pending(ws_frame *frame) {
+  return ws_wait_pending_for(frame, 0);
+}
+
+static inline __attribute__((always_inline)) int
+ws_wait_pending_for(ws_frame *frame, ws_task_fn likely) {
   if (frame->opaque_[WS__FRAME_FAST_BASE] != 0)
-    ws__fast_join(frame);
+    ws__fast_join(frame, likely);
   /* The frame's owner word (opaque_[2]) is non-zero from the first spawn
    * through ws_spawn until the wait.  Only the waiting thread writes it, so
    * a plain read is race-free -- and lets the compiler see that a frame

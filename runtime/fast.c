@@ -101,6 +101,12 @@ __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
  * waited for (the slot's `done` is the completion). */
 static ws__frame_rt g_fast_frame;
 
+/* The owner's store of `limit`: relaxed, as a thief's 0 (ws__fast_steal)
+ * is only a hint. */
+static void fast_set_limit(ws__fastq *q, int64_t limit) {
+  __atomic_store_n(&q->limit, limit, __ATOMIC_RELAXED);
+}
+
 int ws__fastq_init(ws__fastq *q, ws__pool *p) {
   memset(q, 0, sizeof *q);
   q->buf = aligned_alloc(64, WS__FAST_SLOTS * sizeof(ws__slot));
@@ -112,7 +118,7 @@ int ws__fastq_init(ws__fastq *q, ws__pool *p) {
    * without membarrier (kernels before 4.14): its pop has no fence. */
   q->size =
       ws__tracing() || (!ws__asym_fence_ok && !WS_TSAN) ? 0 : WS__FAST_SLOTS;
-  q->limit = q->size;
+  fast_set_limit(q, q->size);
   q->sleepers = (const int32_t *)&p->ec.sleepers;
   q->tick = WS__FAST_TICK;
   return 0;
@@ -304,8 +310,12 @@ ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
       atomic_thread_fence(memory_order_seq_cst);
     } else {
       ws__asym_fence_heavy();
-      /* Relaxed: a hint; the owner switches under the lock. */
+      /* Relaxed: a hint; the owner switches under the lock, at its next
+       * push (a limit of 0 sends it to ws__fast_room: no check on the
+       * inline push) or its next periodic decision.  The owner's own
+       * store of limit may overwrite the 0: the decision still looks. */
       __atomic_store_n(&q->want_fence, 1, __ATOMIC_RELAXED);
+      __atomic_store_n(&q->limit, 0, __ATOMIC_RELAXED);
     }
 #endif
     /* Acquire: pairs with the owner's release stores of bottom (its
@@ -344,6 +354,8 @@ int ws__fast_size_hint(ws__worker *v) {
   return b > top;
 }
 
+static int fast_room_look(ws__fastq *q);
+
 /* The ring is full up to `limit` (low + size): the oldest indexes may have
  * been claimed and run by thieves since.  Each slot a thief says done is
  * free again.  1 if there is room now. */
@@ -351,11 +363,17 @@ int ws__fast_room(ws__fastq *q) {
   if (q->size == 0)
     return 0;
   /* Found full a moment ago: no look (at lines the thieves write) for the
-   * next WS__FAST_ROOM_SKIP spawns, which take ws_spawn's path. */
+   * next WS__FAST_ROOM_SKIP spawns, which take ws_spawn's path (each of
+   * them comes here: this part stays a few instructions). */
   if (q->room_skip > 0) {
     q->room_skip--;
     return 0;
   }
+  return fast_room_look(q);
+}
+
+__attribute__((noinline)) static int fast_room_look(ws__fastq *q) {
+  ws__fast_fence_mode(q); /* thieves busy here: fences (a loop's pushes) */
   /* Relaxed: a claim is seen either way (a stale top is a smaller room);
    * each slot's done is the synchronisation. */
   int64_t t = __atomic_load_n(&q->top, __ATOMIC_RELAXED);
@@ -366,9 +384,9 @@ int ws__fast_room(ws__fastq *q) {
                           __ATOMIC_ACQUIRE) &
           WS__SLOT_DONE))
     q->low++;
-  q->limit = q->low + q->size;
+  fast_set_limit(q, q->low + q->size);
   /* Relaxed: only this thread writes bottom. */
-  if (__atomic_load_n(&q->bottom, __ATOMIC_RELAXED) < q->limit)
+  if (__atomic_load_n(&q->bottom, __ATOMIC_RELAXED) < q->low + q->size)
     return 1;
   q->room_skip = WS__FAST_ROOM_SKIP;
   return 0;
@@ -463,7 +481,7 @@ int ws__fast_pop_claimed(ws__fastq *q, int64_t b) {
   /* Index b and those above are free again (what was there is done). */
   if (q->low > b) {
     q->low = b;
-    q->limit = b + q->size;
+    fast_set_limit(q, b + q->size);
   }
   return 0;
 }
@@ -480,15 +498,16 @@ static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
     ws__fast_count(&q->skipped);
     return 0;
   }
-  ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask]);
+  ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], NULL);
   return 1;
 }
 
 /* Thieves' membarriers interrupt the owner (microseconds each, on a
  * virtual machine more); while they come often, the owner's pops fence
  * instead (the classic Dekker pair: the thieves' fence then suffices).
- * A thief's membarrier raises want_fence, which the owner's next push or
- * periodic decision sees: the fences go on; WS__FAST_FENCE_LOOKS periodic
+ * A thief's membarrier raises want_fence and zeroes `limit`, so that the
+ * owner's next push looks for room (ws__fast_room), which sees it; so does
+ * its next periodic decision: the fences go on; WS__FAST_FENCE_LOOKS periodic
  * decisions without a steal turn them off.
  * Under the lock, so that no thief is between its claim and its check of
  * the owner's mode. */

@@ -38,7 +38,7 @@ void f(long (*m)[64], int n) {
 // CHECK: static void __ws_loop_0(
 // CHECK-SAME: int j;
 // CHECK-SAME: ws_frame __ws_frame = WS_FRAME_INIT;
-// CHECK: ws_wait_pending(&__ws_frame); }
+// CHECK: ws_wait_pending_for(&__ws_frame, __ws_task_1); }
 // CHECK: static void __ws_loop_2(
 // CHECK-SAME: long total = __ws_r->total;
 // CHECK: total += m[r][c] + (*__ws_c->hits);
