@@ -677,14 +677,15 @@ std::string Outliner::spawn(Region &Task) {
     //     if (__ws_s) { *__ws_s = (struct __ws_cap_N){ INIT };
     //                   ws_spawn_slot_push(&F, &__ws_sl, __ws_task_N); }
     //     else { struct __ws_cap_N __ws_cap = { INIT };
-    //            ws_spawn(&F, __ws_task_N, &__ws_cap, sizeof __ws_cap, T,
-    //                     SITE); } }
+    //            ws_spawn_refused(&F, __ws_task_N, &__ws_cap,
+    //                             sizeof __ws_cap, T, SITE); } }
+    // (a full ring's refusal runs the task at once, inlined: ws.h)
     return "{ " + TierDecls + "ws_slot __ws_sl; " + Cap + " *__ws_s = (" + Cap +
            " *)ws_spawn_slot(&" + Frame + ", &__ws_sl, sizeof *__ws_s, " +
            Tier + "); " + Copies + "if (__ws_s) { *__ws_s = (" + Cap + "){ " +
            Init + "}; ws_spawn_slot_push(&" + Frame + ", &__ws_sl, __ws_task_" +
            N + "); } else { " + Cap + " __ws_cap = { " + Init +
-           "}; ws_spawn(&" + Frame + ", __ws_task_" + N +
+           "}; ws_spawn_refused(&" + Frame + ", __ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + "); } }";
   } else {
     Call = "ws_spawn_inline(&" + Frame + ", __ws_task_" + N +

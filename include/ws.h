@@ -286,11 +286,12 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
  *       ws_spawn_slot_push(&f, &sl, task);
  *     } else {
  *       struct caps c2 = {.n = n - 1, .out = &x};
- *       ws_spawn(&f, task, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
+ *       ws_spawn_refused(&f, task, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
  *     }
  *
  * ws_spawn_slot returns where the captures go (16-byte aligned), or NULL
- * when the task cannot take the fast path (then spawn it with ws_spawn);
+ * when the task cannot take the fast path (then spawn it with
+ * ws_spawn_refused, below, or ws_spawn);
  * nothing else may spawn between it and ws_spawn_slot_push.  `sl` carries
  * what the push needs from the first step: a local, which the compiler
  * keeps in registers (the capture stores between the two steps could, for
@@ -326,6 +327,16 @@ static inline void *ws_task_captures(void *arg, void *copy, size_t size) {
   }
   return arg;
 }
+
+/* ws_spawn for a task ws_spawn_slot refused (the `else` above), compiled
+ * into the caller: when the refusal was a full ring (a loop spawning far
+ * more than it holds; the ring's thousands of tasks are there for thieves)
+ * and nothing is due beyond the fast path, the task runs now, as a call of
+ * `fn` by name, which the compiler may inline (what ws_spawn itself would
+ * do, out of line); otherwise it is ws_spawn. */
+static inline int ws_spawn_refused(ws_frame *frame, ws_task_fn fn,
+                                   const void *captures, size_t size, int tier,
+                                   const ws_site *site);
 
 /* ws_spawn_last, compiled into the caller: when the spawn is plain (as
  * above) and no task of a higher tier is queued anywhere, it calls `fn`
@@ -520,6 +531,18 @@ static inline int ws__fast_may_call(const ws__fastq *q, const ws_frame *frame,
          __atomic_load_n(&q->tick, __ATOMIC_RELAXED) > 0;
 }
 
+/* May the calling thread run a spawn its full ring refused now, as a call
+ * (ws_spawn_refused; spawn.c's ws_spawn)?  A task it may call, a ring full
+ * up to low + size (not `limit`, which a thief may have lowered to ask
+ * for fences), a frame not cancelled. */
+static inline int ws__fast_full_call(const ws__fastq *q, const ws_frame *frame,
+                                     ws_task_fn fn, const void *captures,
+                                     size_t size, int tier) {
+  return ws__fast_may_call(q, frame, fn, captures, size, tier) &&
+         __atomic_load_n(&q->bottom, __ATOMIC_RELAXED) >= q->low + q->size &&
+         !(ws__frame_flags(frame) & WS__FRAME_CANCELLED_BIT);
+}
+
 /* The owner runs a task of its own directly: counted as running while it
  * does (ws_shutdown and exit inside it see they are in a task), then as
  * executed. */
@@ -582,6 +605,18 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
     if (size)
       __builtin_memcpy(slot, captures, size);
     ws__slot_push(frame, &sl, fn, WS__SLOT_COPY);
+    return WS_OK;
+  }
+  return ws_spawn_refused(frame, fn, captures, size, tier, site);
+}
+
+static inline int ws_spawn_refused(ws_frame *frame, ws_task_fn fn,
+                                   const void *captures, size_t size, int tier,
+                                   const ws_site *site) {
+  ws__fastq *q = ws__fq;
+  if (__builtin_expect(ws__fast_full_call(q, frame, fn, captures, size, tier),
+                       1)) {
+    ws__fast_call(q, fn, (void *)(uintptr_t)captures);
     return WS_OK;
   }
   return ws_spawn(frame, fn, captures, size, tier, site);

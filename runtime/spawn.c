@@ -256,9 +256,7 @@ int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
    * (ws_spawn_last_inline's), rather than as a descriptor queued to be run
    * here anyway (the captures are the caller's, alive for the call). */
   ws__fastq *q = ws__fq;
-  if (ws__fast_may_call(q, frame, fn, captures, size, tier) &&
-      __atomic_load_n(&q->bottom, __ATOMIC_RELAXED) >= q->limit &&
-      !(ws__frame_flags(frame) & WS__FRAME_CANCELLED_BIT)) {
+  if (ws__fast_full_call(q, frame, fn, captures, size, tier)) {
     ws__fast_call(q, fn, (void *)(uintptr_t)captures);
     return WS_OK;
   }

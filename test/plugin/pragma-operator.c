@@ -27,10 +27,10 @@ int twice(int n) {
 }
 // CHECK: int twice(int n) { ws_frame __ws_frame = WS_FRAME_INIT;
 // CHECK-NEXT: int a = 0, b = 0;
-// CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .a = &a, .n = n, }; ws_spawn(&__ws_frame, __ws_task_0,
+// CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .a = &a, .n = n, }; ws_spawn_refused(&__ws_frame, __ws_task_0,
 // CHECK-NEXT: { struct __ws_cap_1 __ws_cap = { .b = &b, .n = n, }; ws_spawn_last_inline(&__ws_frame, __ws_task_1,
 // CHECK-NEXT: { ws_wait_pending(&__ws_frame); };
-// CHECK-NEXT: { struct __ws_cap_3 __ws_cap = { .a = &a, }; ws_spawn(&__ws_frame, __ws_task_3, {{.*}} } b = 5;
+// CHECK-NEXT: { struct __ws_cap_3 __ws_cap = { .a = &a, }; ws_spawn_refused(&__ws_frame, __ws_task_3, {{.*}} } b = 5;
 // CHECK-NEXT: { ws_wait_pending(&__ws_frame); } b ++ ;
 // CHECK-NEXT: { struct __ws_cap_5 __ws_cap = { .a = &a, .b = b, }; ws_spawn_last_inline(&__ws_frame, __ws_task_5, {{.*}} } { ws_wait_pending(&__ws_frame); return a + b; }
 // CHECK: static void __ws_task_3(void *__ws_arg) {

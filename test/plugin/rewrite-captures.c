@@ -36,7 +36,7 @@ void captures(int n, const int k) {
 // CHECK-NEXT: (*__ws_v_vla)[i] = arr[i % 3] + p.a + k + global_total; }
 // CHECK: static void __ws_task_1(void *__ws_arg) { struct __ws_cap_1 __ws_cv, *__ws_c = (struct __ws_cap_1 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv); ws_frame __ws_frame = WS_FRAME_INIT;
 // CHECK: (*__ws_c->calls)++;
-// CHECK-NEXT: { struct __ws_cap_2 __ws_cap = { .out = &(*__ws_c->out), }; ws_spawn(&__ws_frame, __ws_task_2,
+// CHECK-NEXT: { struct __ws_cap_2 __ws_cap = { .out = &(*__ws_c->out), }; ws_spawn_refused(&__ws_frame, __ws_task_2,
 // CHECK: printf("%s\n", "captures");
 // CHECK-NEXT: } ws_wait_pending_for(&__ws_frame, __ws_task_2); }
 // CHECK: static void __ws_task_2(void *__ws_arg) { struct __ws_cap_2 __ws_cv, *__ws_c = (struct __ws_cap_2 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv);

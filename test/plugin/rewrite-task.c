@@ -30,7 +30,7 @@ long fib(int n) {
 // CHECK-NEXT:   long x, y;
 // CHECK-NEXT:   if (n < 2)
 // CHECK-NEXT:     { ws_wait_pending_for(&__ws_frame, __ws_task_0); return n; }
-// CHECK-NEXT: { ws_slot __ws_sl; struct __ws_cap_0 *__ws_s = (struct __ws_cap_0 *)ws_spawn_slot(&__ws_frame, &__ws_sl, sizeof *__ws_s, WS_TIER_NORMAL); if (__ws_s) { *__ws_s = (struct __ws_cap_0){ .x = &x, .n = n, }; ws_spawn_slot_push(&__ws_frame, &__ws_sl, __ws_task_0); } else { struct __ws_cap_0 __ws_cap = { .x = &x, .n = n, }; ws_spawn(&__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_NORMAL, &__ws_site_0); } }
+// CHECK-NEXT: { ws_slot __ws_sl; struct __ws_cap_0 *__ws_s = (struct __ws_cap_0 *)ws_spawn_slot(&__ws_frame, &__ws_sl, sizeof *__ws_s, WS_TIER_NORMAL); if (__ws_s) { *__ws_s = (struct __ws_cap_0){ .x = &x, .n = n, }; ws_spawn_slot_push(&__ws_frame, &__ws_sl, __ws_task_0); } else { struct __ws_cap_0 __ws_cap = { .x = &x, .n = n, }; ws_spawn_refused(&__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_NORMAL, &__ws_site_0); } }
 // CHECK-EMPTY:
 // CHECK-NEXT:   y = fib(n - 2);
 // CHECK-NEXT: { ws_wait_pending_for(&__ws_frame, __ws_task_0); }

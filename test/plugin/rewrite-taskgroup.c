@@ -27,7 +27,7 @@ int groups(int n) {
 
 // CHECK-LABEL: int groups(int n) { ws_frame __ws_frame = WS_FRAME_INIT;
 // CHECK: { ws_frame __ws_group_0 = WS_FRAME_INIT; ws_taskgroup_begin(&__ws_group_0);
-// CHECK: ws_spawn(&__ws_group_0, __ws_task_1,
+// CHECK: ws_spawn_refused(&__ws_group_0, __ws_task_1,
 // CHECK: { ws_wait_open(&__ws_group_0); ws_wait_pending(&__ws_frame); }
 // CHECK-NEXT: if (found)
 // CHECK-NEXT: { ws_wait(&__ws_group_0); ws_wait_pending(&__ws_frame); return found; }

@@ -55,7 +55,7 @@ static long fib(int n) {
     ws_spawn_slot_push(&f, &sl, fib_task);
   } else {
     fib_caps c2 = {n - 1, &x};
-    ws_spawn(&f, fib_task, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
+    ws_spawn_refused(&f, fib_task, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
   }
   y = fib(n - 2);
   ws_wait_pending_for(&f, fib_task); /* its child, called by name */
