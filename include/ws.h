@@ -245,6 +245,18 @@ int ws_wait_open(ws_frame *frame);
  * (the waiter looks at the 16 newest of each tier).  Returns as ws_wait. */
 int ws_wait_own(ws_frame *frame);
 
+/* Runs queued tasks until the 32-bit word at `word` no longer reads `old`
+ * (read with acquire semantics: what the changer wrote before its store is
+ * visible on return): the calling worker runs its own tasks and steals as
+ * in ws_wait, spins a little, yields, then sleeps on the word.  The thread
+ * that changes the word wakes it with a process-private futex wake on
+ * `word` (FUTEX_WAKE_PRIVATE; the waiter also wakes by itself every 50 us to
+ * 1 ms, so a missed wake costs only latency).  A thread without a worker record
+ * only sleeps.  For a runtime built on ws: an OpenMP barrier's members run the
+ * team's tasks until its generation word moves.  Returns WS_OK, or WS_EINVAL
+ * for a NULL word. */
+int ws_wait_until(const uint32_t *word, uint32_t old);
+
 /* ---- The inline fast path: ws_spawn_inline ---------------------------- */
 
 /* Captures a task spawned by ws_spawn_inline may have and still take the

@@ -314,3 +314,43 @@ static inline __attribute__((always_inline)) int wait_frame(ws_frame *frame_,
 int ws_wait(ws_frame *frame) { return wait_frame(frame, 0); }
 
 int ws_wait_own(ws_frame *frame) { return wait_frame(frame, 1); }
+
+/* ---- Public API: waiting for a word (ws_wait_until) -------------------- */
+
+typedef struct word_wait {
+  const uint32_t *word;
+  uint32_t old;
+} word_wait;
+
+static int word_changed(void *arg) {
+  const word_wait *ww = arg;
+  /* Acquire: pairs with the changer's store (release or stronger), so that
+   * what it wrote before is visible to our caller. */
+  return __atomic_load_n(ww->word, __ATOMIC_ACQUIRE) != ww->old;
+}
+
+static void word_sleep(void *arg, int64_t timeout_ns) {
+  const word_wait *ww = arg;
+  /* The kernel rereads the word: a change before we sleep returns at once;
+   * one after wakes us if its writer calls futex wake. */
+  ws__futex_wait((void *)ww->word, ww->old, timeout_ns);
+}
+
+int ws_wait_until(const uint32_t *word, uint32_t old) {
+  if (!word)
+    return WS_EINVAL;
+  word_wait ww = {word, old};
+  ws__tls *tls = &ws__tls_self;
+  if (word_changed(&ww))
+    return WS_OK;
+  if (tls->w) {
+    ws__wait_for(tls, word_changed, word_sleep, &ww);
+    /* Back to the caller: completions of the frames whose tasks ran here
+     * must not wait for it (see wait_children). */
+    ws__flush_held(tls->w);
+  } else {
+    while (!word_changed(&ww))
+      word_sleep(&ww, 1000000);
+  }
+  return WS_OK;
+}
