@@ -34,12 +34,11 @@ _Atomic int wso_spin_ok = 1;
 
 /* Spin a few microseconds: short phases between barriers should not pay a
  * futex round trip. */
-int wso_event_spin(wso_event *e, uint32_t value) {
+int wso_event_spin(wso_event *e, uint32_t value, int spins) {
   /* Relaxed: a hint. */
-  int spins = atomic_load_explicit(&wso_spin_ok, memory_order_relaxed) &&
-                      !wso_cfg.wait_passive
-                  ? 2000
-                  : 0;
+  if (!atomic_load_explicit(&wso_spin_ok, memory_order_relaxed) ||
+      wso_cfg.wait_passive)
+    spins = 0;
   for (int i = 0; i < spins; i++) {
     /* Acquire: pairs with the writer's seq_cst change. */
     if (atomic_load_explicit(&e->v, memory_order_acquire) != value)
@@ -51,7 +50,7 @@ int wso_event_spin(wso_event *e, uint32_t value) {
 
 /* Spin, yield a little, then sleep. */
 void wso_event_wait(wso_event *e, uint32_t value) {
-  if (wso_event_spin(e, value))
+  if (wso_event_spin(e, value, WSO_EVENT_SPINS))
     return;
   for (int i = 0; i < 8; i++) {
     if (atomic_load_explicit(&e->v, memory_order_acquire) != value)

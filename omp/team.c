@@ -9,7 +9,7 @@
  * application threads, each with a worker record of its own, that spawn and
  * wait; the ws pool has one worker and no pool threads, so the team's
  * explicit tasks run on its members (in their waits: taskwait, and barriers,
- * where help.c keeps them running tasks).  Nested regions, and a region
+ * where ws_wait_until keeps them running tasks).  Nested regions, and a region
  * started while the hot team serves another one, run as a team of one (as
  * libomp does by default for nesting).
  */
@@ -292,7 +292,7 @@ static void global_init(void) {
    * and no pool threads.  Tasks then run only on the team's own threads,
    * each with a worker record of its own (attach_record), so a task sees
    * the number and threadprivate copies of the member that runs it; members
-   * waiting at barriers run tasks (help.c).  WS_NUM_WORKERS=n adds n - 1
+   * waiting at barriers run tasks (ws_wait_until).  WS_NUM_WORKERS=n adds n - 1
    * pool threads that run tasks too (then omp_get_thread_num() in a task
    * they run is folded from their worker index). */
   int workers = 1;
@@ -490,7 +490,6 @@ static wso_team g_hot = {.disp = g_hot_disp}; /* the team they serve */
 static _Atomic int g_hot_busy;                /* a region runs on it */
 static wso_member_thread **g_members;         /* [1, g_nmembers) exist */
 static int g_nmembers = 1;
-static int g_keeper; /* the hot team's keeper runs (help.c) */
 
 /* Makes the calling thread hold a ws worker record: without one, a wait
  * only sleeps, and a member must run tasks when it waits.  (A thread that
@@ -533,8 +532,6 @@ static void *member_main(void *arg) {
 static int ensure_members(int n) {
   if (n <= g_nmembers)
     return n;
-  if (!g_keeper)
-    g_keeper = wso_help_start(&g_hot);
   wso_member_thread **grown = realloc(g_members, sizeof *grown * (size_t)n);
   if (!grown)
     return g_nmembers;
@@ -812,12 +809,14 @@ void wso_barrier(wso_thread *t) {
      * visible to those we release. */
     atomic_store_explicit(&team->bar_gen.v, gen + 1, memory_order_seq_cst);
     wso_event_wake(&team->bar_gen);
-  } else if (!wso_event_spin(&team->bar_gen, gen)) {
-    /* Not over after a short spin: run the team's tasks meanwhile. */
-    if (g_keeper)
-      wso_help_wait(team, gen);
-    else
-      wso_event_wait(&team->bar_gen, gen);
+  } else if (!wso_event_spin(&team->bar_gen, gen, WSO_BARRIER_SPINS)) {
+    /* Not over after a short spin: run the team's tasks until it is.
+     * Counted among the generation's sleepers (seq_cst, see wso_event:
+     * the last member's check of the count sees us, or we see its store),
+     * so that its wso_event_wake wakes us if we sleep on the word. */
+    atomic_fetch_add_explicit(&team->bar_gen.sleepers, 1, memory_order_seq_cst);
+    ws_wait_until((const uint32_t *)&team->bar_gen.v, gen);
+    atomic_fetch_sub_explicit(&team->bar_gen.sleepers, 1, memory_order_relaxed);
   }
 }
 

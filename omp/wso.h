@@ -217,11 +217,6 @@ struct wso_team {
   /* copyprivate: the executing thread's data. */
   void *_Atomic cp_data;
   wso_disp *disp; /* WSO_DISP_BUFS of them (teams of 2+ threads) */
-  /* Members waiting at a barrier run tasks (help.c): the generation asked
-   * of the keeper (+1), the one its task serves (+1), its two handles. */
-  _Alignas(64) wso_event keeper_req;
-  wso_event keeper_armed;
-  ws_handle keeper_h[2];
 };
 
 /* Per OS thread. */
@@ -276,12 +271,6 @@ int wso_thread_num(wso_thread *t);
  * calling member's tasks). */
 void wso_barrier(wso_thread *t);
 
-/* help.c: starts `team`'s keeper thread (0 if it cannot be created: then
- * barriers sleep); waits for barrier generation `gen` to end, running tasks
- * meanwhile. */
-int wso_help_start(wso_team *team);
-void wso_help_wait(wso_team *team, uint32_t gen);
-
 /* The end of a taskgroup whose tasks have finished: combines its task
  * reduction, if any (taskred.c). */
 void wso_taskred_end(wso_task *task);
@@ -298,9 +287,16 @@ void wso_futex_wake(_Atomic uint32_t *addr, int n);
  * threads than the CPUs, or OMP_WAIT_POLICY=passive), yields, then sleeps.
  * Acquire: the writes before the change are visible on return. */
 void wso_event_wait(wso_event *e, uint32_t value);
-/* The first phase alone: spins (as wso_event_wait does); 1 if e->v changed
- * (acquire). */
-int wso_event_spin(wso_event *e, uint32_t value);
+/* The first phase alone: up to `spins` pause instructions (none if the team
+ * has more threads than the CPUs, or OMP_WAIT_POLICY=passive); 1 if e->v
+ * changed (acquire). */
+int wso_event_spin(wso_event *e, uint32_t value, int spins);
+/* Spins (pause instructions, about 25 ns each on this machine's CPUs): a
+ * wait for an event (a region's start and join, a lock's neighbour) spins
+ * about 50 us; a barrier, which can run tasks while it waits
+ * (ws_wait_until), only about 5 us first. */
+#define WSO_EVENT_SPINS 2000
+#define WSO_BARRIER_SPINS 200
 /* The last phase alone: sleeps at once, never spins (threads that must not
  * take a CPU from the team while they wait). */
 void wso_event_sleep(wso_event *e, uint32_t value);
