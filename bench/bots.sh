@@ -42,6 +42,7 @@ runs=5
 apps=""
 timeout_s=120
 verify=1 timing=1 gcc=1 build=1
+cmdline="$*"
 while [ $# -gt 0 ]; do
   case $1 in
   --src) src=$2; shift 2 ;;
@@ -197,7 +198,11 @@ runtimes=(ws-omp libomp)
 [ "$gcc" = 1 ] && runtimes+=(libgomp)
 IFS=, read -r -a thread_list <<<"$threads"
 md=$work/bots.md
-: >"$md"
+# The conditions, for the figures' label: when, which tree, how loaded.
+cond="$(date -u '+%Y-%m-%d %H:%M UTC'), ws $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+echo "bots.sh: $cond"
+echo "Run $cond: bench/bots.sh $cmdline" >"$md"
+echo >>"$md"
 
 declare -A verified # app,runtime -> 1 if ok at every thread count
 if [ "$verify" = 1 ]; then
@@ -310,5 +315,8 @@ if [ "$timing" = 1 ]; then
   printf "%-17s %9s %9s %9s %8s %8s\n" "geomean" "" "" "" "$gl" "$gg"
   echo "| geometric mean ($ln / $gn apps) | | | | $gl | $gg |" >>"$md"
 fi
+end_load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
+printf '\nFinished %s, load average %s.\n' "$(date -u '+%H:%M UTC')" \
+  "$end_load" >>"$md"
 echo
-echo "bots.sh: Markdown table in $md"
+echo "bots.sh: finished, load average $end_load; Markdown table in $md"
