@@ -26,7 +26,9 @@
 #
 # Usage: bench/bots.sh [--src DIR] [--work DIR] [--lib DIR] [--threads LIST]
 #          [--time-threads N] [--runs N] [--apps LIST] [--timeout S]
-#          [--no-verify] [--no-time] [--no-gcc] [--no-build]
+#          [--no-verify] [--no-time] [--no-gcc] [--no-build] [--list]
+# --list prints the apps' table (name, binary pattern, verification and
+# timing arguments, @ for a blank) and exits: bench/bots_ab.sh reads it.
 # Needs clang-19 with libomp-19-dev, gcc, make (scripts/setup.sh with
 # WS_SETUP_BENCH=1) and a build of libws-omp (default: build/lib).
 # The table goes to stdout and, as Markdown, to WORK/bots.md.
@@ -41,7 +43,7 @@ tthreads=2
 runs=5
 apps=""
 timeout_s=120
-verify=1 timing=1 gcc=1 build=1
+verify=1 timing=1 gcc=1 build=1 list=0
 cmdline="$*"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -57,6 +59,7 @@ while [ $# -gt 0 ]; do
   --no-time) timing=0; shift ;;
   --no-gcc) gcc=0; shift ;;
   --no-build) build=0; shift ;;
+  --list) list=1; shift ;;
   -h | --help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
   *) echo "bots.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -66,11 +69,13 @@ case $work in
   echo "bots.sh: --work must be outside the repository (BOTS is not ours)" >&2
   exit 2 ;;
 esac
-if [ ! -e "$lib/libws-omp.so" ]; then
-  echo "bots.sh: no $lib/libws-omp.so: build ws first (or pass --lib)" >&2
-  exit 2
+if [ "$list" = 0 ]; then
+  if [ ! -e "$lib/libws-omp.so" ]; then
+    echo "bots.sh: no $lib/libws-omp.so: build ws first (or pass --lib)" >&2
+    exit 2
+  fi
+  lib=$(cd "$lib" && pwd)
 fi
-lib=$(cd "$lib" && pwd)
 
 # The apps: name, BOTS binary (without its compiler label), the
 # verification input, the timing input.  Variants: the default (untied
@@ -95,6 +100,10 @@ app_table=(
   "strassen         strassen.%s.omp-tasks           -n@512                           -n@1024"
   "uts              uts.%s.omp-tasks                -f@inputs/uts/test.input         -f@inputs/uts/test.input"
 )
+if [ "$list" = 1 ]; then
+  printf '%s\n' "${app_table[@]}"
+  exit 0
+fi
 # BOTS's directories that hold them (two are missing from its own list).
 dirs="fib alignment nqueens sort strassen sparselu fft floorplan health uts
       knapsack concom"
