@@ -720,13 +720,24 @@ ws_wait_pending(ws_frame *frame) {
 
 static inline __attribute__((always_inline)) int
 ws_wait_pending_for(ws_frame *frame, ws_task_fn likely) {
+  int rc = WS_OK;
   if (frame->opaque_[WS__FRAME_FAST_BASE] != 0)
     ws__fast_join(frame, likely);
   /* The frame's owner word (opaque_[2]) is non-zero from the first spawn
    * through ws_spawn until the wait.  Only the waiting thread writes it, so
    * a plain read is race-free -- and lets the compiler see that a frame
    * nothing was spawned into needs no wait. */
-  return frame->opaque_[2] ? ws_wait(frame) : WS_OK;
+  if (frame->opaque_[2])
+    rc = ws_wait(frame);
+  /* The frame is empty now (ws_wait leaves it so unless it refused a
+   * thread that does not own it): said again in stores the compiler sees,
+   * so that a wait right after this one -- a return after a taskwait --
+   * folds away.  They are redundant, and it drops them. */
+  if (rc != WS_EINVAL) {
+    frame->opaque_[WS__FRAME_FAST_BASE] = 0;
+    frame->opaque_[2] = 0;
+  }
+  return rc;
 }
 
 /* ---- Handles: one task by name ---------------------------------------- */
