@@ -4,9 +4,19 @@
  * the tasks it ran must equal the count the tasks recorded under its
  * number); a lock held across a taskwait while other tasks want it; parallel
  * regions nested in a region and in tasks (inactive nesting: teams of one,
- * with their levels).  Built twice by ctest: with thread-local storage and
- * through the runtime (-fnoopenmp-use-tls). */
+ * with their levels); members waiting at a barrier run the team's tasks (one
+ * task per member, made by the single thread, that wait for each other).
+ * Built twice by ctest: with thread-local storage and through the runtime
+ * (-fnoopenmp-use-tls). */
 #include "omp_test.h"
+#include <sched.h>
+#include <time.h>
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 #define MAXT 64
 #define NTASKS 4000
@@ -199,5 +209,31 @@ int main(void) {
   }
   printf("nested in tasks: %ld\n", task_inner);
   CHECK("nested in tasks: teams of one", task_inner_bad == 0);
+
+  /* One task per member, all made by the single thread, each waiting
+   * (yielding, 5 s at most) until every one has started: they all meet only
+   * if the members waiting at the single's barrier run the team's tasks
+   * (a barrier that only slept leaves them all to the single thread, one
+   * after the other). */
+  int arrived = 0, met = 0;
+#pragma omp parallel shared(arrived, met)
+  {
+    int n = omp_get_num_threads();
+#pragma omp single
+    for (int k = 0; k < n; k++) {
+#pragma omp task shared(arrived, met) firstprivate(n)
+      {
+        __atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
+        double t0 = now_s();
+        while (__atomic_load_n(&arrived, __ATOMIC_SEQ_CST) < n &&
+               now_s() - t0 < 5)
+          sched_yield();
+        if (__atomic_load_n(&arrived, __ATOMIC_SEQ_CST) >= n)
+          __atomic_add_fetch(&met, 1, __ATOMIC_SEQ_CST);
+      }
+    }
+  }
+  CHECK("members at a barrier run the team's tasks",
+        met == OMPV(expected_threads(), 1));
   return failures != 0;
 }
