@@ -27,7 +27,33 @@ void collectUsesInto(const Stmt *S, std::vector<Use> &Out,
     collectUsesInto(Child, Out, Seen);
 }
 
+/// The result elements of variable V of the distributed tasks around R
+/// (the innermost such task that has any), or none.
+std::vector<const ItemCapture *> outerElements(const Region &R,
+                                               const VarDecl *V) {
+  std::vector<const ItemCapture *> Out;
+  for (const Region *T = R.EnclosingTask; T && Out.empty();
+       T = T->EnclosingTask)
+    if (T->D->Distributed)
+      for (const ItemCapture &E : T->Elements)
+        if (E.Var == V && E.Local)
+          Out.push_back(&E);
+  return Out;
+}
+
 } // namespace
+
+const VarDecl *CaptureAnalyzer::elementLocal(const Region &R, const VarDecl *V,
+                                             QualType Elem, unsigned Nth) {
+  // Named as Outliner::elementName names it: __ws_r_a, __ws_r1_a...
+  std::string Name = "__ws_r" + (Nth ? std::to_string(Nth) : std::string()) +
+                     "_" + V->getName().str();
+  QualType T = Elem.getUnqualifiedType();
+  auto *DC = const_cast<DeclContext *>(cast<DeclContext>(R.Fn));
+  return VarDecl::Create(Ctx, DC, V->getLocation(), V->getLocation(),
+                         &Ctx.Idents.get(Name), T,
+                         Ctx.getTrivialTypeSourceInfo(T), SC_None);
+}
 
 const VarDecl *listedVar(const Expr *E, bool Subscripted) {
   E = E->IgnoreParenImpCasts();
@@ -119,14 +145,19 @@ bool CaptureAnalyzer::analyze(Region &R) {
         if (Item->isSection())
           R.Sections.push_back({VD, Item});
         else
-          R.Elements.push_back({VD, Item, Nth++});
+          R.Elements.push_back({VD, Item, Nth, elementLocal(R, VD, Elem, Nth)}),
+              ++Nth;
       continue;
     }
+    // In a task nested in a distributed one, a[i] of the outer task's
+    // result element is its local copy there: this task gets it as it
+    // would get a variable `a` (its clauses for `a`, else the default).
+    std::vector<const ItemCapture *> Outer = outerElements(R, VD);
     std::optional<CaptureMode> Mode;
     bool ByDefault = false;
     // Distributed: shared(x) is a result, copied in and written back.
     bool Result = D.Distributed && Kind == Sharing::Shared;
-    if (!VD->hasLocalStorage()) {
+    if (!VD->hasLocalStorage() && Outer.empty()) {
       // A result is a copy (written back at the spawner).
       Mode = staticMode(VD, Result ? Sharing::Firstprivate : Kind);
       if (!Mode)
@@ -148,6 +179,18 @@ bool CaptureAnalyzer::analyze(Region &R) {
         }
       }
       Mode = Result ? CaptureMode::Copy : modeOf(*Kind);
+    }
+    if (!Outer.empty()) {
+      for (const ItemCapture *E : Outer) {
+        if (D.Distributed && !checkDistributed(R, E->Local, U.Loc, *Mode)) {
+          Ok = false;
+          break;
+        }
+        Capture C{E->Local, *Mode, ByDefault, Result};
+        C.Element = E;
+        R.Captures.push_back(C);
+      }
+      continue;
     }
 
     if (D.Distributed && !checkDistributed(R, VD, U.Loc, *Mode)) {

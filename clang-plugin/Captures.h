@@ -14,6 +14,7 @@
 #ifndef WS_PLUGIN_CAPTURES_H
 #define WS_PLUGIN_CAPTURES_H
 
+#include "clang/AST/Type.h"
 #include "clang/Basic/SourceLocation.h"
 
 #include <optional>
@@ -55,6 +56,10 @@ struct Capture {
   /// Distributed task: `shared(x)`, a copy whose final value is written
   /// back at the spawner's x (a result).
   bool Result = false;
+  /// A task nested in a distributed task: the result element `a[i]` of
+  /// that task which this capture stands for (Var is then the element's
+  /// local copy there, ItemCapture::Local), else null.
+  const struct ItemCapture *Element = nullptr;
 };
 
 /// Distributed task: `shared(a[i])`, one element of a that is a result
@@ -67,6 +72,11 @@ struct ItemCapture {
   /// Elements: how many elements of Var come before this one in the
   /// clauses (`shared(a[i], a[j])`: 0 and 1), for a name of its own.
   unsigned Nth = 0;
+  /// Elements: the element's local copy in the task's outlined function
+  /// (`__ws_r_a`), as a variable that the AST does not hold, made for the
+  /// tasks nested in this one: in their bodies `a[i]` is that variable,
+  /// shared or copied by their own clauses as a variable `a` would be.
+  const clang::VarDecl *Local = nullptr;
 };
 
 /// Decides the captures of a task region.
@@ -84,6 +94,10 @@ private:
   /// (not an element or section); false after an error.
   bool checkDistributed(const Region &R, const clang::VarDecl *V,
                         clang::SourceLocation Use, CaptureMode Mode);
+  /// ItemCapture::Local of the Nth element of V, of type Elem, of the
+  /// distributed task R.
+  const clang::VarDecl *elementLocal(const Region &R, const clang::VarDecl *V,
+                                     clang::QualType Elem, unsigned Nth);
   clang::ASTContext &Ctx;
   Diagnostics &Diags;
   const SourceText &Src;

@@ -166,10 +166,9 @@ Message messageFor(Diag D) {
             "that element travels back)"};
   case Diag::DistributedElementInTask:
     return {L::Error,
-            "result '%0' of a distributed task is used inside a task nested "
-            "in it: the result is the distributed task's own; compute it in "
-            "a variable the nested task shares and assign '%0' after the "
-            "'taskwait'"};
+            "result '%0' of a distributed task is named in a clause of a "
+            "task nested in it, where only the body has it; list the array "
+            "('shared(%1)') and use '%0' in the nested task's body"};
   case Diag::DistributedLocalType:
     return {L::Error,
             "the element type of '%0' ('%1') cannot be named before the "

@@ -47,6 +47,12 @@
 //   static void __ws_dlocal_3(void *__ws_arg) { ... runs __ws_task_3 on a
 //     buffer, then writes each result piece at its address }
 //
+// A task nested in the distributed one (it runs on the same rank) that
+// uses `sub[i]` gets the element's local as it would get a variable `sub`:
+// with `shared(sub)` its struct holds `long *__ws_r_sub = &__ws_r_sub` and
+// `sub[i]` becomes `(*__ws_c->__ws_r_sub)`; by default a copy `__ws_r_sub`.
+// __ws_task_3 waits for it (ws_wait_pending) before writing its results.
+//
 // A section `firstprivate(a[lo:len])` adds `size_t __ws_lo_a, __ws_n_a;` to
 // the struct and its bytes after the struct (each section 16-byte aligned);
 // the buffer is then malloc'ed, and in the task `a` is a pointer whose
@@ -320,52 +326,85 @@ std::string Outliner::distributedLocalRunner(const Region &Task) const {
 bool Outliner::rewriteElementUses(FunctionRegions &FR, Region &Task) {
   // In the body, each result element's array appears only as `a[i]`, its
   // index spelled as in the clause (one of them, when several elements of
-  // `a` are results): that is replaced by the element's local copy.  Not
-  // inside a task nested in this one: its body runs in a function of its
-  // own, which cannot reach this task's locals (DistributedElementInTask).
+  // `a` are results): that is replaced by the element's local copy.  The
+  // elements are this task's own (a distributed task: `__ws_r_a`) or those
+  // of a distributed task around it that it captured (CaptureAnalyzer:
+  // `(*__ws_c->__ws_r_a)` when shared, `__ws_r_a` when copied).  The bodies
+  // of tasks nested in this one were done when they were rewritten (first);
+  // a use in their clauses would be evaluated here, where `a` is not, and
+  // is an error (DistributedElementInTask).
+  struct Use {
+    const ItemCapture *E;
+    std::string Name;    // what replaces a[i]
+    const Region *Owner; // the distributed task whose result it is
+  };
   bool Ok = true;
   const SourceManager &SM = Src.sm();
-  llvm::DenseMap<const VarDecl *, llvm::SmallVector<const ItemCapture *, 2>>
-      ByVar;
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<Use, 2>> ByVar;
   for (const ItemCapture &E : Task.Elements)
-    ByVar[E.Var].push_back(&E);
+    ByVar[E.Var].push_back({&E, elementName(E), &Task});
+  for (const Capture &C : Task.Captures)
+    if (C.Element) {
+      const Region *Owner = Task.EnclosingTask;
+      while (Owner &&
+             (Owner->Elements.empty() || C.Element < &Owner->Elements.front() ||
+              C.Element > &Owner->Elements.back()))
+        Owner = Owner->EnclosingTask;
+      ByVar[C.Element->Var].push_back(
+          {C.Element, accessIn(C.Var, &Task), Owner ? Owner : &Task});
+    }
   if (ByVar.empty())
     return true;
-  // The nested task whose directive or body holds Loc, or null.
-  auto NestedAt = [&](SourceLocation Loc) -> const Region * {
+  // The task nested in this one whose directive holds Loc (its clauses),
+  // or whose body does (Body true), or null.
+  auto NestedAt = [&](SourceLocation Loc, bool &Body) -> const Region * {
     if (!Loc.isFileID() || !Src.inMain(Loc))
       return nullptr;
     unsigned Off = Src.offset(Loc);
     for (auto &R : FR.Regions)
       if (R.get() != &Task && R->isTask() && Task.encloses(R->D->TextBegin) &&
-          R->D->TextBegin <= Off && Off < R->BodyEnd)
+          R->D->TextBegin <= Off && Off < R->BodyEnd) {
+        Body = R->encloses(Off);
         return R.get();
+      }
     return nullptr;
   };
+  // A nested task's clause may list `a` (shared(a), firstprivate(a)...):
+  // how it gets the element, not a use of `a` here.
+  llvm::DenseSet<const Expr *> Listed;
+  for (auto &R : FR.Regions)
+    if (R.get() != &Task && R->isTask() && R->Marker &&
+        Task.encloses(R->D->TextBegin))
+      for (size_t I = 0; I < R->D->Vars.size(); ++I)
+        if (!R->D->Vars[I].Index.present() && I + 1 < R->Marker->getNumArgs())
+          if (const auto *U = dyn_cast<UnaryOperator>(
+                  R->Marker->getArg(I + 1)->IgnoreParenImpCasts()))
+            Listed.insert(U->getSubExpr()->IgnoreParenImpCasts());
   auto Spelled = [](const ItemCapture &E) {
     return (E.Var->getName() + "[" + E.Item->Index.text() + "]").str();
   };
-  llvm::DenseSet<const Expr *> Done;
-  auto Report = [&](const DeclRefExpr *DRE, const ItemCapture *E) {
-    const auto &Items = ByVar[cast<VarDecl>(DRE->getDecl())];
-    if (const Region *Nested = NestedAt(DRE->getLocation())) {
+  auto Report = [&](const DeclRefExpr *DRE, const Use *U, const Region *In) {
+    const auto &Uses = ByVar[cast<VarDecl>(DRE->getDecl())];
+    const Region *Owner = (U ? U : &Uses.front())->Owner;
+    if (In) {
       Diags.report(DRE->getLocation(), Diag::DistributedElementInTask)
-          << (E ? Spelled(*E) : Spelled(*Items.front()));
-      Diags.noteDirective(Nested->D->Loc, "task");
+          << Spelled(*(U ? U : &Uses.front())->E) << DRE->getDecl()->getName();
+      Diags.noteDirective(In->D->Loc, "task");
     } else {
       std::string All;
-      for (const ItemCapture *I : Items)
-        All += (All.empty() ? "" : "', '") + Spelled(*I);
+      for (const Use &I : Uses)
+        All += (All.empty() ? "" : "', '") + Spelled(*I.E);
       Diags.report(DRE->getLocation(), Diag::DistributedElementUse)
           << DRE->getDecl()->getName() << All;
     }
-    Diags.noteDirective(Task.D->Loc, "task");
+    Diags.noteDirective(Owner->D->Loc, "task");
     Ok = false;
-    Done.insert(DRE);
   };
   std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
     if (!S)
       return;
+    bool InBody = false;
+    const Region *In = nullptr;
     if (const auto *AS = dyn_cast<ArraySubscriptExpr>(S)) {
       const auto *DRE =
           dyn_cast<DeclRefExpr>(AS->getBase()->IgnoreParenImpCasts());
@@ -378,24 +417,26 @@ bool Outliner::rewriteElementUses(FunctionRegions &FR, Region &Task) {
             CharSourceRange::getTokenRange(AS->getIdx()->getSourceRange());
         std::string Got =
             withoutSpaces(Lexer::getSourceText(Idx, SM, Src.langOpts()));
-        for (const ItemCapture *E : It->second) {
-          if (withoutSpaces(E->Item->Index.text()) != Got)
+        for (const Use &U : It->second) {
+          if (withoutSpaces(U.E->Item->Index.text()) != Got)
             continue;
-          if (NestedAt(DRE->getLocation()))
-            Report(DRE, E);
-          else
-            RW.ReplaceText(CharSourceRange::getTokenRange(All),
-                           elementName(*E));
-          Done.insert(DRE);
+          if ((In = NestedAt(DRE->getLocation(), InBody)) && !InBody)
+            Report(DRE, &U, In);
+          else if (!In)
+            RW.ReplaceText(CharSourceRange::getTokenRange(All), U.Name);
           Walk(AS->getIdx());
           return;
         }
       }
     }
-    if (const auto *DRE = dyn_cast<DeclRefExpr>(S))
-      if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
-        if (ByVar.count(VD) && !Done.count(DRE))
-          Report(DRE, nullptr);
+    // Any other use of the array: an error, but in the body of a nested
+    // task, whose own rewrite reported it.
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
+      const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+      if (VD && ByVar.count(VD) && !Listed.count(DRE) &&
+          (!(In = NestedAt(DRE->getLocation(), InBody)) || !InBody))
+        Report(DRE, nullptr, In);
+    }
     for (const Stmt *C : S->children())
       Walk(C);
   };

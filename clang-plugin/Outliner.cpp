@@ -232,7 +232,7 @@ bool Outliner::rewriteUses(FunctionRegions &FR, Region &Task) {
   for (auto &R : FR.Regions)
     if (R->isTask() && R.get() != &Task)
       Skip.insert(R->Body);
-  if (Task.D->Distributed && !rewriteElementUses(FR, Task))
+  if (!rewriteElementUses(FR, Task))
     return false;
   return rewriteCaptureUses(Task, Task.Body, Skip, nullptr);
 }
@@ -431,7 +431,8 @@ void Outliner::warnLostWrites(FunctionRegions &FR) {
     for (const Capture &C : R->Captures)
       if (C.ByDefault &&
           (C.Mode == CaptureMode::Copy || C.Mode == CaptureMode::CopyArray))
-        Copies.insert(C.Var);
+        // An outer distributed task's element a[i]: written as `a[i]`.
+        Copies.insert(C.Element ? C.Element->Var : C.Var);
     if (Copies.empty())
       continue;
     const Directive &D = *R->D;

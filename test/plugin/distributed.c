@@ -3,13 +3,14 @@
 // that it runs without libws-mpi as ordinary tasks with the serial result,
 // and the by-value checks, each naming the variable at its column.  The
 // MPI runs are in test/mpi (mpi-plugin-*).
-// RUN: %ws_rewrite %s -- -I%ws_include | grep -v CHECK | FileCheck %s --check-prefix=REWRITE
+// RUN: %ws_rewrite %s -- -I%ws_include | grep -v "REWRITE[-A-Z]*:" | FileCheck %s --check-prefix=REWRITE
 // RUN: %clang -Wno-unknown-pragmas %s -o %t.serial && %t.serial > %t.expected
 // RUN: %wscc -O1 -Wall -Wextra -Werror %s -o %t
 // RUN: env WS_NUM_WORKERS=1 %t | diff %t.expected -
 // RUN: env WS_NUM_WORKERS=3 %t | diff %t.expected -
 // RUN: not %ws_cc -fsyntax-only -DBAD %s 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not %ws_cc -fsyntax-only -DBADUSE %s 2>&1 | FileCheck %s --check-prefix=BADUSE
+// RUN: %ws_cc -fsyntax-only -DLOSTW %s 2>&1 | FileCheck %s --check-prefix=LOSTW
 #include <stdint.h>
 #include <stdio.h>
 
@@ -45,6 +46,39 @@ static uint64_t search(node n) {
   return count;
 }
 
+// A result element used in tasks nested in its distributed task (they run
+// on its rank; it waits for them before its result travels back): there
+// out[i] is the element's copy, shared by shared(out) (through each level)
+// or copied by default.
+static long nested(int n) {
+  long out[3] = {0};
+  for (int i = 0; i < 3; i++) {
+#pragma ws task distributed shared(out[i])
+    {
+      long twice = 0;
+      out[i] = i;
+#pragma ws task shared(out)
+      {
+#pragma ws task shared(out)
+        out[i] = out[i] * 10 + n;
+      }
+#pragma ws taskwait
+#pragma ws task shared(twice)
+      twice = 2 * out[i];
+#pragma ws taskwait
+      out[i] += twice;
+    }
+  }
+#pragma ws taskwait
+  return out[0] + 100 * out[1] + 10000 * out[2];
+}
+// (The spawns in the distributed task, then the outlined tasks.)
+// REWRITE: .__ws_r_out = &__ws_r_out,
+// REWRITE: .__ws_r_out = __ws_r_out,
+// REWRITE: .__ws_r_out = &(*__ws_c->__ws_r_out),
+// REWRITE: (*__ws_c->__ws_r_out) = (*__ws_c->__ws_r_out) * 10 + n;
+// REWRITE: (*__ws_c->twice) = 2 * __ws_r_out;
+
 static long sum(const int *a, int lo, int len) {
   long s = 0;
   for (int i = lo; i < lo + len; i++)
@@ -71,8 +105,7 @@ int main(int argc, char **argv) {
   total = search(root);
 #pragma ws task distributed firstprivate(ap[10:20]) shared(part)
   part = sum(ap, 10, 20);
-  // REWRITE: __builtin_free(__ws_lp); } else { void *__ws_secp[] = { (void *)&(ap)[__ws_cap.__ws_lo_ap], }; unsigned char __ws_rb[1 + sizeof (part)], *__ws_p = __ws_rb; __ws_taskb_1(&__ws_cap, __ws_rb, __ws_secp);
-  // REWRITE: int *ap = (int *)((__UINTPTR_TYPE__)(__ws_secp ? (unsigned char *)__ws_secp[0] : (unsigned char *)__ws_arg
+  // REWRITE: __builtin_free(__ws_lp); } else { void *__ws_secp[] = { (void *)&(ap)[__ws_cap.__ws_lo_ap], }; unsigned char __ws_rb[1 + sizeof (part)], *__ws_p = __ws_rb; __ws_taskb_{{[0-9]+}}(&__ws_cap, __ws_rb, __ws_secp);
 #pragma ws task distributed shared(p2, pr)
   {
     p2 = arr[3] + arr[99]; // arr: a fixed-size array, copied
@@ -90,12 +123,14 @@ int main(int argc, char **argv) {
     two[k + 1] = -1;
   }
   // REWRITE: .__ws_r_two = (two)[0], .__ws_r1_two = (two)[k], .__ws_r2_two = (two)[k + 1],
+  // REWRITE: int *ap = (int *)((__UINTPTR_TYPE__)(__ws_secp ? (unsigned char *)__ws_secp[0] : (unsigned char *)__ws_arg
   // REWRITE: __ws_r_two = __ws_r1_two * 10;
   // REWRITE-NEXT: __ws_r1_two = __ws_r_two + __ws_r2_two;
 #pragma ws taskwait
   printf("%llu %ld %ld %ld %ld\n", (unsigned long long)total, part, p2, pr.lo,
          pr.hi);
   printf("%ld %ld %ld %ld\n", two[0], two[1], two[2], two[3]);
+  printf("%ld\n", nested(argc + 4));
 #ifdef BAD
   {
     int n = argc, *p = arr, r = 0, out[4] = {0}, vla[n];
@@ -146,6 +181,19 @@ int main(int argc, char **argv) {
   }
   // BAD: 13 errors generated.
 #endif
+#ifdef LOSTW
+  {
+    long res[2] = {0};
+    int j = argc & 1;
+#pragma ws task distributed shared(res[j])
+    {
+#pragma ws task
+      res[j] = 5;
+      // LOSTW: :[[@LINE-1]]:7: warning: the task assigns 'res', its own copy (locals are firstprivate by default)
+      // LOSTW: :[[@LINE-3]]:1: note: add 'shared(res)' to write the variable itself
+    }
+  }
+#endif
 #ifdef BADUSE
   {
     uint64_t res[4] = {0};
@@ -156,13 +204,23 @@ int main(int argc, char **argv) {
 #pragma ws task distributed shared(res[0], res[j])
     res[1] = res[j];
     // BADUSE: :[[@LINE-1]]:5: error: distributed task uses 'res' other than as its result 'res[0]', 'res[j]'
+    // In tasks nested in a distributed task: res[j] in a clause, where it
+    // would be evaluated in the distributed task (errors), and another
+    // element of res in a body.
 #pragma ws task distributed shared(res[j])
     {
-#pragma ws task
-      res[j] = 2;
-      // BADUSE: :[[@LINE-1]]:7: error: result 'res[j]' of a distributed task is used inside a task nested in it: the result is the distributed task's own; compute it in a variable the nested task shares and assign 'res[j]' after the 'taskwait'
+#pragma ws task distributed shared(res[j])
+      res[j] = 3;
+      // BADUSE: :[[@LINE-2]]:36: error: result 'res[j]' of a distributed task is named in a clause of a task nested in it, where only the body has it; list the array ('shared(res)') and use 'res[j]' in the nested task's body
       // BADUSE: :[[@LINE-3]]:1: note: '#pragma ws task' is here
       // BADUSE: :[[@LINE-6]]:1: note: '#pragma ws task' is here
+#pragma ws task if (res[j] > 0) shared(res)
+      res[j] = 4;
+      // BADUSE: :[[@LINE-2]]:21: error: result 'res[j]' of a distributed task is named in a clause of a task nested in it
+#pragma ws task shared(res)
+      res[j + 1] = 2;
+      // BADUSE: :[[@LINE-1]]:7: error: distributed task uses 'res' other than as its result 'res[j]'
+      // BADUSE: :[[@LINE-13]]:1: note: '#pragma ws task' is here
 #pragma ws taskwait
     }
   }
