@@ -280,6 +280,13 @@ static int g_steal_out; /* a random steal request is unanswered */
 
 static int g_attempts;   /* refusals in a row */
 static int g_registered; /* on our lifelines, waiting for a push */
+/* Set by a worker that ran the rank queue dry (ws_mpi__comm_hungry),
+ * cleared when the comm thread looks for work or work arrives: the rank
+ * wants work before its workers idle, so that the steal's round trip
+ * (up to a victim's poll interval) overlaps their last work.  A worker
+ * wakes the comm thread only when it sets the flag: one wake-up per dry
+ * spell. */
+static _Atomic int g_hungry;
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -359,6 +366,7 @@ static void got_tasks(int src, const unsigned char *buf, size_t len) {
   g_steal_out = 0;
   g_attempts = 0;
   g_registered = 0;
+  atomic_store_explicit(&g_hungry, 0, memory_order_relaxed);
   wake_waiters();
 }
 
@@ -480,6 +488,12 @@ void ws_mpi__comm_nudge(void) {
   pthread_mutex_unlock(&g_mtx);
 }
 
+void ws_mpi__comm_hungry(void) {
+  /* Relaxed: a hint; the comm thread's own look at the queue decides. */
+  if (!atomic_exchange_explicit(&g_hungry, 1, memory_order_relaxed))
+    ws_mpi__comm_nudge();
+}
+
 /* Sends every posted result, one message per origin rank.  Returns whether
  * there were any. */
 static int flush_results(void) {
@@ -542,7 +556,8 @@ static uint64_t rng_next(void) {
 }
 
 /* Has this rank room for more work?  Its queue is empty and either no
- * distributed task runs here or some worker was idle since the last look:
+ * distributed task runs here, or a worker ran the queue dry (g_hungry), or
+ * some worker was idle since the last look:
  * libws counts idle spins, yields and parks, and a worker that waits for
  * children that run on other ranks is idle too.  (Asking whenever the
  * queue is empty made busy ranks steal each other's just-received tasks
@@ -558,7 +573,9 @@ static int want_work(void) {
   uint64_t mark = tot.spins + tot.yields + tot.parks;
   int idle = mark != g_idle_mark;
   g_idle_mark = mark;
-  return idle || atomic_load_explicit(&rt->running, memory_order_relaxed) == 0;
+  int hungry = atomic_exchange_explicit(&g_hungry, 0, memory_order_relaxed);
+  return idle || hungry ||
+         atomic_load_explicit(&rt->running, memory_order_relaxed) == 0;
 }
 
 /* Returns whether it sent anything. */

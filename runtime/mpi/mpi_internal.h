@@ -148,6 +148,11 @@ void ws_mpi__post_result(int origin, uint64_t token, const void *bytes,
 /* Wakes the comm thread if it sleeps (ws_mpi_spawn_results, while a
  * lifeline thief waits). */
 void ws_mpi__comm_nudge(void);
+/* A worker finished a distributed task and found the rank queue empty: the
+ * rank is about to run dry, so look for work now (wakes the comm thread
+ * once per such moment) rather than when it next wakes and sees the worker
+ * idle. */
+void ws_mpi__comm_hungry(void);
 /* Rank 0: shut the job down with `status` and wait for it to end. */
 void ws_mpi__comm_finish(int status);
 /* Ranks > 0: serve until the job ends; returns rank 0's status. */

@@ -320,6 +320,9 @@ static void run_dtask(void *captures) {
   }
   atomic_fetch_sub_explicit(&rt->running, 1, memory_order_relaxed);
   free(t);
+  /* Relaxed: a hint (see ws_mpi__comm_hungry). */
+  if (atomic_load_explicit(&rt->queued, memory_order_relaxed) == 0)
+    ws_mpi__comm_hungry();
 }
 
 void ws_mpi__enqueue_remote(ws_frame *service, dtask *t) {
