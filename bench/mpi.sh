@@ -12,7 +12,7 @@
 #   --quick           smoke run: small sizes, 1 run, a 1 s serial phase
 #   --kernels a,b     of uts,fib,nqueens (default all); idle always runs
 #   --size K=N        a kernel's size (uts: depth limit, default 13, 3.1 M
-#                     nodes; fib: n, default 40; nqueens: n, default 13;
+#                     nodes; fib: n, default 42; nqueens: n, default 13;
 #                     idle: serial phase in tenths of a second, default 30)
 #   --wsbuild DIR     a build of libws with libws-mpi (default build-bench if
 #                     it has lib/libws-mpi.so, else build)

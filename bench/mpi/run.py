@@ -33,7 +33,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
 ROOT = os.path.dirname(BENCH)
 KERNELS = ["uts", "fib", "nqueens"]
-SIZES = {"uts": 13, "fib": 40, "nqueens": 13, "idle": 30}
+# fib 42: about 0.6 s at one rank, as long as the other two kernels (fib 40,
+# 0.23 s, made the job's fixed costs -- the first steal across ranks, the
+# last results travelling back, ~1 ms each -- a visible part of its time).
+SIZES = {"uts": 13, "fib": 42, "nqueens": 13, "idle": 30}
 QUICK = {"uts": 10, "fib": 32, "nqueens": 10, "idle": 10}
 RANKS = [1, 2, 4]
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe"]
@@ -203,7 +206,23 @@ def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
+def commit():
+    """The ws commit measured (+ if the tree has changes), or '?'."""
+    try:
+        c = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short",
+                            "HEAD"], capture_output=True, text=True,
+                           check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain",
+                                "--untracked-files=no"], capture_output=True,
+                               text=True).stdout.strip()
+        return c + ("+" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
 def main():
+    started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+    load0 = os.getloadavg()[0]
     a = parse_args()
     wsbuild = find_build(a)
     progs = build(a, wsbuild)
@@ -247,9 +266,11 @@ def main():
     out = []
     load = os.getloadavg()[0]
     out.append("Distributed tasks (bench/mpi.sh%s): %d run(s), medians; "
-               "one worker per rank; load average %.1f on %d CPUs at the end"
-               % (" --quick" if a.quick else "", a.runs, load,
-                  os.cpu_count()))
+               "one worker per rank; %s to %s UTC, ws %s; load average %.1f "
+               "at the start, %.1f at the end, on %d CPUs"
+               % (" " + " ".join(sys.argv[1:]) if sys.argv[1:] else "",
+                  a.runs, started, time.strftime("%H:%M", time.gmtime()),
+                  commit(), load0, load, os.cpu_count()))
     out.append("")
     out.append("| kernel | size | result | no MPI (s) | 1 rank (s) | "
                "2 ranks (s) | 4 ranks (s) | 2 ranks / 1 | 2 ranks / 1-rank "

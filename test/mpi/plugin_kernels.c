@@ -4,11 +4,11 @@
  * array elements, shared(sub[i]); again with two result elements of one
  * array per task, shared(acc[2 * i], acc[2 * i + 1])), fib with a cut-off
  * (shared(x) scalars), the tree with its result elements written by tasks
- * nested in the distributed ones (tree3), and nqueens (the board a pointer-free
- * struct, a firstprivate section of a table, results in an array).  It prints
- * one line per kernel, the same whatever runs it: the serial elision (no
- * plugin), wscc without MPI, or wscc --mpi under mpirun at any number of ranks
- * (run_mpi.sh, mode plugin).
+ * nested in the distributed ones (tree3: tree(n, 1)), and nqueens (the board a
+ * pointer-free struct, a firstprivate section of a table, results in an array).
+ * It prints one line per kernel, the same whatever runs it: the serial elision
+ * (no plugin), wscc without MPI, or wscc --mpi under mpirun at any number of
+ * ranks (run_mpi.sh, mode plugin).
  *
  *   plugin_kernels [tree depth] [fib n] [queens n]
  */
@@ -19,15 +19,35 @@
 
 #define TREE_SERIAL_HEIGHT 4 /* nodes this close to the leaves: serial */
 
-static uint64_t tree(node n) {
+/* nested: each result element is written by tasks nested in its
+ * distributed task, two levels down (they run on the distributed task's
+ * rank, which waits for them before its result travels back): in them
+ * sub[i] is the element's copy there, shared by shared(sub) at each level;
+ * `self` reaches them by the default copy. */
+static uint64_t tree(node n, int nested) {
   if (n.max_depth - n.depth <= TREE_SERIAL_HEIGHT)
     return uts_serial(n);
   uint64_t count = 1, sub[8] = {0};
   int k = children(&n);
   for (int i = 0; i < k; i++) {
     node c = child(&n, i);
+    if (!nested) {
 #pragma ws task distributed shared(sub[i])
-    sub[i] = tree(c);
+      sub[i] = tree(c, 0);
+    } else {
+#pragma ws task distributed shared(sub[i])
+      {
+        uint64_t self = 1;
+        sub[i] = 0;
+#pragma ws task shared(sub)
+        {
+#pragma ws task shared(sub)
+          sub[i] = tree(c, 1) - self;
+        }
+#pragma ws taskwait
+        sub[i] += self;
+      }
+    }
   }
 #pragma ws taskwait
   for (int i = 0; i < k; i++)
@@ -68,37 +88,6 @@ static void tree2(node n, uint64_t *count, uint64_t *deepest) {
     if (acc[2 * i + 1] > *deepest)
       *deepest = acc[2 * i + 1];
   }
-}
-
-/* The tree again, each result element written by tasks nested in its
- * distributed task, two levels down (they run on the distributed task's
- * rank, which waits for them before its result travels back): in them
- * sub[i] is the element's copy there, shared by shared(sub) at each level;
- * `self` reaches them by the default copy. */
-static uint64_t tree3(node n) {
-  if (n.max_depth - n.depth <= TREE_SERIAL_HEIGHT)
-    return uts_serial(n);
-  uint64_t count = 1, sub[8] = {0};
-  int k = children(&n);
-  for (int i = 0; i < k; i++) {
-    node c = child(&n, i);
-#pragma ws task distributed shared(sub[i])
-    {
-      uint64_t self = 1;
-      sub[i] = 0;
-#pragma ws task shared(sub)
-      {
-#pragma ws task shared(sub)
-        sub[i] = tree3(c) - self;
-      }
-#pragma ws taskwait
-      sub[i] += self;
-    }
-  }
-#pragma ws taskwait
-  for (int i = 0; i < k; i++)
-    count += sub[i];
-  return count;
 }
 
 static long fib(int n) {
@@ -145,12 +134,12 @@ int main(int argc, char **argv) {
   if (qn < 1 || qn > NQ_MAX)
     return 2;
   node root = {0x5eedull, 0, depth};
-  printf("tree %llu\n", (unsigned long long)tree(root));
+  printf("tree %llu\n", (unsigned long long)tree(root, 0));
   uint64_t count2 = 0, deepest2 = 0;
   tree2(root, &count2, &deepest2);
   printf("tree2 %llu %llu\n", (unsigned long long)count2,
          (unsigned long long)deepest2);
-  printf("tree3 %llu\n", (unsigned long long)tree3(root));
+  printf("tree3 %llu\n", (unsigned long long)tree(root, 1));
   printf("fib %ld\n", fib(fn));
   int w[NQ_MAX];
   for (int i = 0; i < NQ_MAX; i++)
