@@ -4,7 +4,7 @@
 // refused at the spawn (three spawns, one `ws:` line); malformed clauses are
 // diagnosed at their column
 // (syntax errors come before type errors: BAD-DAG, each at its line).
-// RUN: %ws_rewrite %s -- -I%ws_include | grep -v CHECK | FileCheck %s --check-prefix=REWRITE
+// RUN: %ws_rewrite %s -- -I%ws_include | grep -v "REWRITE[-A-Z]*:" | FileCheck %s --check-prefix=REWRITE
 // RUN: %wscc -O1 -Wall -Wextra -Werror %s -o %t
 // RUN: env WS_NUM_WORKERS=3 WS_CAPS="gpu=1;numa0=0-1" %t 2>&1 | FileCheck %s
 // RUN: env WS_NUM_WORKERS=1 WS_CAPS="gpu=0;numa0=0" %t 2>&1 | FileCheck %s --check-prefix=ONE
