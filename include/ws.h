@@ -543,18 +543,6 @@ static inline int ws__fast_may_call(const ws__fastq *q, const ws_frame *frame,
          __atomic_load_n(&q->tick, __ATOMIC_RELAXED) > 0;
 }
 
-/* May the calling thread run a spawn its full ring refused now, as a call
- * (ws_spawn_refused; spawn.c's ws_spawn)?  A task it may call, a ring full
- * up to low + size (not `limit`, which a thief may have lowered to ask
- * for fences), a frame not cancelled. */
-static inline int ws__fast_full_call(const ws__fastq *q, const ws_frame *frame,
-                                     ws_task_fn fn, const void *captures,
-                                     size_t size, int tier) {
-  return ws__fast_may_call(q, frame, fn, captures, size, tier) &&
-         __atomic_load_n(&q->bottom, __ATOMIC_RELAXED) >= q->low + q->size &&
-         !(ws__frame_flags(frame) & WS__FRAME_CANCELLED_BIT);
-}
-
 /* The owner runs a task of its own directly: counted as running while it
  * does (ws_shutdown and exit inside it see they are in a task), then as
  * executed. */
@@ -562,6 +550,22 @@ static inline void ws__fast_call(ws__fastq *q, ws_task_fn fn, void *arg) {
   ws__fast_count(&q->calls);
   fn(arg);
   ws__fast_count(&q->returns);
+}
+
+/* A spawn the calling thread's full ring refused (ws_spawn_refused, and
+ * spawn.c's ws_spawn): runs it now, as a call, and returns 1 if it may --
+ * a task it may call, a ring full up to low + size (not `limit`, which a
+ * thief may have lowered to ask for fences), a frame not cancelled. */
+static inline int ws__fast_run_refused(ws_frame *frame, ws_task_fn fn,
+                                       const void *captures, size_t size,
+                                       int tier) {
+  ws__fastq *q = ws__fq;
+  if (!ws__fast_may_call(q, frame, fn, captures, size, tier) ||
+      __atomic_load_n(&q->bottom, __ATOMIC_RELAXED) < q->low + q->size ||
+      (ws__frame_flags(frame) & WS__FRAME_CANCELLED_BIT))
+    return 0;
+  ws__fast_call(q, fn, (void *)(uintptr_t)captures);
+  return 1;
 }
 
 static inline void *ws_spawn_slot(ws_frame *frame, ws_slot *sl, size_t size,
@@ -625,12 +629,9 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
 static inline int ws_spawn_refused(ws_frame *frame, ws_task_fn fn,
                                    const void *captures, size_t size, int tier,
                                    const ws_site *site) {
-  ws__fastq *q = ws__fq;
-  if (__builtin_expect(ws__fast_full_call(q, frame, fn, captures, size, tier),
-                       1)) {
-    ws__fast_call(q, fn, (void *)(uintptr_t)captures);
+  if (__builtin_expect(ws__fast_run_refused(frame, fn, captures, size, tier),
+                       1))
     return WS_OK;
-  }
   return ws_spawn(frame, fn, captures, size, tier, site);
 }
 

@@ -384,9 +384,10 @@ __attribute__((noinline)) static int fast_room_look(ws__fastq *q) {
                           __ATOMIC_ACQUIRE) &
           WS__SLOT_DONE))
     q->low++;
-  fast_set_limit(q, q->low + q->size);
+  int64_t limit = q->low + q->size;
+  fast_set_limit(q, limit);
   /* Relaxed: only this thread writes bottom. */
-  if (__atomic_load_n(&q->bottom, __ATOMIC_RELAXED) < q->low + q->size)
+  if (__atomic_load_n(&q->bottom, __ATOMIC_RELAXED) < limit)
     return 1;
   q->room_skip = WS__FAST_ROOM_SKIP;
   return 0;

@@ -255,11 +255,8 @@ int ws_spawn(ws_frame *frame, ws_task_fn fn, const void *captures, size_t size,
    * thousands of stealable tasks already, so this one runs now, as a call
    * (ws_spawn_last_inline's), rather than as a descriptor queued to be run
    * here anyway (the captures are the caller's, alive for the call). */
-  ws__fastq *q = ws__fq;
-  if (ws__fast_full_call(q, frame, fn, captures, size, tier)) {
-    ws__fast_call(q, fn, (void *)(uintptr_t)captures);
+  if (ws__fast_run_refused(frame, fn, captures, size, tier))
     return WS_OK;
-  }
   return spawn(frame, fn, captures, size, tier, site, 0);
 }
 
