@@ -33,10 +33,11 @@
 //     struct __ws_dl_3 __ws_l; __ws_l.__ws_cap = __ws_cap;
 //     __ws_l.__ws_res[0].addr = &(sub[i]);
 //     __ws_l.__ws_res[0].size = sizeof (sub[i]);
-//     if (!__ws_mpi_spawn || __ws_mpi_spawn(&__ws_frame, &__ws_dtask_3,
+//     if (!__ws_mpi_spawn || __ws_mpi_spawn(F, &__ws_dtask_3,
 //           &__ws_l.__ws_cap, <capture bytes>, WS_TIER_NORMAL,
 //           __ws_l.__ws_res, 1) != 0)
-//       ws_spawn(&__ws_frame, __ws_dlocal_3, &__ws_l, sizeof __ws_l, ...); }
+//       ws_spawn(F, __ws_dlocal_3, &__ws_l, sizeof __ws_l, ...); }
+//   (F: ws_scope_frame(&__ws_sc, &__ws_frame), or a taskgroup's &G)
 //   (after g)
 //   static void __ws_task_3(void *__ws_arg, void *__ws_res) {
 //     struct __ws_cap_3 *__ws_c = ...; struct node c = __ws_c->c;
@@ -217,9 +218,9 @@ std::string Outliner::distributedSpawn(Region &Task, const std::string &Frame,
   std::string Whole = "sizeof(" + DL + ")" + (Heap ? " + __ws_sec" : "");
   // libws-mpi refuses (WS_EINVAL) only what it cannot ship; the task then
   // runs as an ordinary one, as it does without the library.
-  S += "if (!__ws_mpi_spawn || __ws_mpi_spawn(&" + Frame + ", &__ws_dtask_" +
-       N + ", &" + L + ".__ws_cap, " + Bytes + ", " + Tier + ", " + L +
-       ".__ws_res, " + std::to_string(K) + ") != 0) ws_spawn(&" + Frame +
+  S += "if (!__ws_mpi_spawn || __ws_mpi_spawn(" + Frame + ", &__ws_dtask_" + N +
+       ", &" + L + ".__ws_cap, " + Bytes + ", " + Tier + ", " + L +
+       ".__ws_res, " + std::to_string(K) + ") != 0) ws_spawn(" + Frame +
        ", __ws_dlocal_" + N + ", &" + L + ", " + Whole + ", " + Tier + ", " +
        Site + ");";
   if (!Heap)

@@ -185,7 +185,7 @@ std::string LoopLowering::outlined(Region &R, const LoopInfo &L,
   CaptureLocals Locals = O.Caps.locals(R.Captures);
   S += Locals.Decls;
   if (R.NeedsFrame)
-    S += " ws_frame __ws_frame = " + O.macro("WS_FRAME_INIT") + ";";
+    S += O.frameDecl();
   std::string Next;
   if (L.IsPointer) {
     S += " " + O.declare(L.VarType, "const __ws_base") +
@@ -339,7 +339,7 @@ void LoopLowering::lower(FunctionRegions &FR, Region &R, std::string &Post) {
       D.If.present() ? " || !(" + O.exprText(D.If, Outer) + ")" : "";
   S += " if (!__ws_ok_" + N + " || " + Trips + " == 0" + IfText + ") {";
   if (R.NeedsFrame)
-    S += " ws_frame __ws_frame = " + O.macro("WS_FRAME_INIT") + ";";
+    S += O.frameDecl();
   std::string AfterSerial;
   // An induction variable or reduction variable that the enclosing task
   // shares: the serial loop runs on a local of the same name (its uses in

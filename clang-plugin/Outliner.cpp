@@ -115,11 +115,17 @@ std::string Outliner::waits(const std::vector<Region *> &Groups, bool WithFrame,
   return S;
 }
 
+std::string Outliner::frameDecl() const {
+  return " ws_frame __ws_frame; ws_scope __ws_sc = " + macro("WS_SCOPE_INIT") +
+         ";";
+}
+
 std::string Outliner::frameWait(const Region *Owner) const {
   auto It = SlotTaskOf.find(Owner);
-  if (It == SlotTaskOf.end() || !It->second)
-    return "ws_wait_pending(&__ws_frame);";
-  return "ws_wait_pending_for(&__ws_frame, __ws_task_" + id(*It->second) + ");";
+  std::string Likely = It == SlotTaskOf.end() || !It->second
+                           ? "0"
+                           : "__ws_task_" + id(*It->second);
+  return "ws_scope_wait(&__ws_sc, &__ws_frame, " + Likely + ");";
 }
 
 bool Outliner::spawnsInSlot(const Region &Task) const {
@@ -129,6 +135,12 @@ bool Outliner::spawnsInSlot(const Region &Task) const {
     return false;
   CaptureInit Built = Caps.init(Task.Captures, Task.EnclosingTask, "__ws_cap");
   return Built.ArrayCopies.empty() && !Built.AnyVM;
+}
+
+bool Outliner::pushesCopy(const Region &Task) const {
+  const Directive &D = *Task.D;
+  return Task.isTask() && !D.Distributed && !D.needsSpawnOptions() &&
+         !Task.LastBeforeWait && !spawnsInSlot(Task);
 }
 
 bool Outliner::rewriteFunction(FunctionRegions &FR) {
@@ -148,12 +160,17 @@ bool Outliner::rewriteFunction(FunctionRegions &FR) {
   if (!Ok)
     return false;
   SlotTaskOf.clear();
-  for (auto &R : FR.Regions)
-    if (R->Groups.empty() && spawnsInSlot(*R)) { // into __ws_frame
+  for (auto &R : FR.Regions) {
+    if (!R->Groups.empty() || !R->isTask()) // not into __ws_sc
+      continue;
+    if (spawnsInSlot(*R)) {
       auto [It, New] = SlotTaskOf.try_emplace(R->EnclosingTask, R.get());
       if (!New)
         It->second = nullptr; // several: no name to call
+    } else if (pushesCopy(*R)) {
+      SlotTaskOf[R->EnclosingTask] = nullptr; // its slots hold another
     }
+  }
   addFrameAndReturns(FR);
 
   // 2. Directives, innermost (= last in the text) first.
@@ -205,6 +222,7 @@ std::string Outliner::macro(const char *Name) const {
   // macros: spell their values (the ABI of include/ws.h).
   static const std::pair<const char *, const char *> Values[] = {
       {"WS_FRAME_INIT", "{ { 0 } }"},
+      {"WS_SCOPE_INIT", "{ { 0, 0, 0 }, 0, 0 }"},
       {"WS_TASK_UNDEFERRED", "1u"},
       {"WS_TASK_FINAL", "2u"},
       {"WS_DEP_IN", "1"},
@@ -366,9 +384,7 @@ void Outliner::addFrameAndReturns(FunctionRegions &FR) {
   if (!FR.NeedsFrame)
     return;
   const auto *Body = cast<CompoundStmt>(FR.Fn->getBody());
-  RW.InsertTextAfterToken(Body->getLBracLoc(),
-                          " ws_frame __ws_frame = " + macro("WS_FRAME_INIT") +
-                              ";");
+  RW.InsertTextAfterToken(Body->getLBracLoc(), frameDecl());
   RW.InsertTextBefore(Body->getRBracLoc(), frameWait(nullptr) + " ");
   for (const ReturnStmt *Ret : FR.Returns) {
     unsigned Off = Src.offset(Ret->getReturnLoc());
@@ -595,11 +611,21 @@ std::string Outliner::spawn(Region &Task) {
   size_t TierDeclsAt = S.size();
   std::string Tier = tier(Task, Outer, S);
   std::string TierDecls = S.substr(TierDeclsAt);
-  std::string Frame =
-      Task.Groups.empty() ? "__ws_frame" : groupName(*Task.Groups.front());
+  // Into the frame owner's scope (ws.h: the plugin's form), or into the
+  // innermost taskgroup's frame, where the fast path is off.
+  bool InScope = Task.Groups.empty();
+  std::string Frame = InScope ? "" : "&" + groupName(*Task.Groups.front());
+  std::string FrameArg =
+      InScope ? "ws_scope_frame(&__ws_sc, &__ws_frame)" : Frame;
+  // The fast forms' first arguments: ws_scope_X(&__ws_sc, &__ws_frame, ...)
+  // or ws_spawn_Y(&G, ...).
+  auto Fast = [&](const char *ScopeFn, const char *FrameFn) {
+    return InScope ? std::string(ScopeFn) + "(&__ws_sc, &__ws_frame, "
+                   : std::string(FrameFn) + "(" + Frame + ", ";
+  };
   std::string Site = "&__ws_site_" + N;
   if (D.Distributed)
-    return S + distributedSpawn(Task, Frame, Tier, Site, Copies) + " }";
+    return S + distributedSpawn(Task, FrameArg, Tier, Site, Copies) + " }";
   bool NeedOpts = D.needsSpawnOptions();
   if (!D.Depends.empty()) {
     S += "ws_dep __ws_deps[" + std::to_string(D.Depends.size()) + "] = { ";
@@ -646,7 +672,7 @@ std::string Outliner::spawn(Region &Task) {
       S += ", .deps = __ws_deps, .num_deps = " +
            std::to_string(D.Depends.size());
     S += " }; ";
-    Call = "ws_spawn_ex(&" + Frame + ", __ws_task_" + N +
+    Call = "ws_spawn_ex(" + FrameArg + ", __ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, &__ws_opts)";
     if (D.Depends.empty()) {
       Call += ";";
@@ -658,38 +684,37 @@ std::string Outliner::spawn(Region &Task) {
       Call = "if (" + Call + " == " + macro("WS_EINVAL") +
              ") { __ws_opts.deps = 0; __ws_opts.num_deps = 0; "
              "__ws_opts.flags |= " +
-             macro("WS_TASK_UNDEFERRED") + "; ws_spawn_ex(&" + Frame +
+             macro("WS_TASK_UNDEFERRED") + "; ws_spawn_ex(" + FrameArg +
              ", __ws_task_" + N +
              ", &__ws_cap, sizeof __ws_cap, &__ws_opts); }";
     }
   } else if (Task.LastBeforeWait) {
     // Directly followed by a wait (Region::LastBeforeWait): run at once, as
     // a call, when nothing of a higher tier waits (ws.h).
-    Call = "ws_spawn_last_inline(&" + Frame + ", __ws_task_" + N +
+    Call = Fast("ws_scope_last", "ws_spawn_last_inline") + "__ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + ");";
-  } else if (spawnsInSlot(Task)) {
+  } else if (spawnsInSlot(Task) && InScope) {
     // A plain task whose captures are an initializer list: built straight
     // in a slot of the worker's fast deque when it takes the fast path
-    // (ws.h: ws_spawn_slot), so that no struct is copied whole:
-    //   { [tier decls] ws_slot __ws_sl; struct __ws_cap_N *__ws_s =
-    //         (struct __ws_cap_N *)ws_spawn_slot(&F, &__ws_sl,
-    //                                            sizeof *__ws_s, T);
+    // (ws.h: ws_scope_slot), so that no struct is copied whole:
+    //   { [tier decls] struct __ws_cap_N *__ws_s = (struct __ws_cap_N *)
+    //         ws_scope_slot(&__ws_sc, sizeof *__ws_s, T);
     //     [copies]
     //     if (__ws_s) { *__ws_s = (struct __ws_cap_N){ INIT };
-    //                   ws_spawn_slot_push(&F, &__ws_sl, __ws_task_N); }
+    //                   ws_scope_push(&__ws_sc, __ws_task_N); }
     //     else { struct __ws_cap_N __ws_cap = { INIT };
-    //            ws_spawn_refused(&F, __ws_task_N, &__ws_cap,
-    //                             sizeof __ws_cap, T, SITE); } }
+    //            ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_N,
+    //                             &__ws_cap, sizeof __ws_cap, T, SITE); } }
     // (a full ring's refusal runs the task at once, inlined: ws.h)
-    return "{ " + TierDecls + "ws_slot __ws_sl; " + Cap + " *__ws_s = (" + Cap +
-           " *)ws_spawn_slot(&" + Frame + ", &__ws_sl, sizeof *__ws_s, " +
-           Tier + "); " + Copies + "if (__ws_s) { *__ws_s = (" + Cap + "){ " +
-           Init + "}; ws_spawn_slot_push(&" + Frame + ", &__ws_sl, __ws_task_" +
-           N + "); } else { " + Cap + " __ws_cap = { " + Init +
-           "}; ws_spawn_refused(&" + Frame + ", __ws_task_" + N +
+    return "{ " + TierDecls + Cap + " *__ws_s = (" + Cap +
+           " *)ws_scope_slot(&__ws_sc, sizeof *__ws_s, " + Tier + "); " +
+           Copies + "if (__ws_s) { *__ws_s = (" + Cap + "){ " + Init +
+           "}; ws_scope_push(&__ws_sc, __ws_task_" + N + "); } else { " + Cap +
+           " __ws_cap = { " + Init + "}; " +
+           Fast("ws_scope_refused", "ws_spawn_refused") + "__ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + "); } }";
   } else {
-    Call = "ws_spawn_inline(&" + Frame + ", __ws_task_" + N +
+    Call = Fast("ws_scope_spawn", "ws_spawn_inline") + "__ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + ");";
   }
   return S + Copies + Call + " }";
@@ -729,7 +754,7 @@ std::string Outliner::outlined(Region &Task) {
   if (Dist)
     S += distributedLocals(Task);
   if (Task.NeedsFrame)
-    S += " ws_frame __ws_frame = " + macro("WS_FRAME_INIT") + ";";
+    S += frameDecl();
   if (!HasFields)
     S += " (void)__ws_arg;";
   if (Dist) // a distributed body may use a capture only in `a[i]`, replaced

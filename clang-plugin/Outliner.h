@@ -146,18 +146,26 @@ private:
   /// (taskwait), else end them (leaving their blocks by `return`).
   std::string waits(const std::vector<Region *> &Groups, bool WithFrame,
                     const Region *Owner, bool KeepGroups = false) const;
+  /// The declarations of a frame owner's frame and scope (ws.h: the
+  /// plugin's form; the frame is initialised by its first use):
+  ///   ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT;
+  std::string frameDecl() const;
   /// The wait for the frame of Owner (a task or parallel for; null: the
   /// function):
-  ///   ws_wait_pending_for(&__ws_frame, __ws_task_N);
-  /// when one task directive, N, spawns into that frame, from a slot (its
-  /// children are then called by name: ws.h), else
-  ///   ws_wait_pending(&__ws_frame);
+  ///   ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_N);
+  /// when one task directive, N, pushes into that frame's scope, from a
+  /// slot (the newest child is then called by name: ws.h), else the same
+  /// with 0.
   std::string frameWait(const Region *Owner) const;
   /// Whether Task's spawn builds its captures in a slot of the fast path
   /// (spawn(): ws_spawn_slot / ws_spawn_slot_push).
   bool spawnsInSlot(const Region &Task) const;
+  /// Whether Task's spawn copies whole captures into a slot of the scope
+  /// (spawn(): ws_scope_spawn).
+  bool pushesCopy(const Region &Task) const;
   /// Per frame owner of the function being rewritten (null: the function),
-  /// its one task spawning from a slot; null if there are several.
+  /// its one task spawning from a slot; null if there are several, or if
+  /// another task pushes into its scope (ws_scope_spawn).
   llvm::DenseMap<const Region *, const Region *> SlotTaskOf;
 };
 

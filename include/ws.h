@@ -377,6 +377,74 @@ static inline int ws_wait_pending(ws_frame *frame);
  * exactly one task directive spawns this way. */
 static inline int ws_wait_pending_for(ws_frame *frame, ws_task_fn likely);
 
+/* ---- The plugin's form: a scope beside the frame ---------------------- */
+
+/* What the plugin emits for a function or task that spawns: a `ws_scope`
+ * beside its `ws_frame`, both locals.  The scope holds the fast path's part
+ * of the frame -- its newest fast child, and where its fast children start
+ * -- and never has its address passed out of line, so the compiler keeps
+ * it in registers; the frame is initialised only by the first spawn that
+ * needs it (a task with options, a refused slot, a last spawn that is
+ * queued), so a call that spawns nothing, or only fast children, never
+ * touches it:
+ *
+ *     ws_frame f;                         // no initialiser
+ *     ws_scope sc = WS_SCOPE_INIT;
+ *     struct caps *c = ws_scope_slot(&sc, sizeof *c, WS_TIER_NORMAL);
+ *     if (c) {
+ *       *c = (struct caps){.n = n - 1, .out = &x};
+ *       ws_scope_push(&sc, task);
+ *     } else {
+ *       struct caps c2 = {.n = n - 1, .out = &x};
+ *       ws_scope_refused(&sc, &f, task, &c2, sizeof c2, WS_TIER_NORMAL, 0);
+ *     }
+ *     y = work(n - 2);
+ *     ws_scope_wait(&sc, &f, task);       // taskwait, and every return
+ *
+ * The rules of ws_spawn_slot hold (nothing spawns between the two steps; a
+ * task reads its captures before it spawns: ws_task_captures), and two
+ * more: every spawn made after a scope's fast child and before the
+ * scope's wait is waited for first (strict nesting: the plugin's code
+ * waits in every function and task before it returns), and the scope and
+ * its frame are waited for by the thread that spawned into them.  Any other
+ * spawn into the frame takes it from ws_scope_frame. */
+typedef struct ws_scope {
+  ws_slot last_; /* the newest fast child: deque, slot, index */
+  int64_t base_; /* the first fast child's index + 1; 0: none pending */
+  int frame_;    /* the frame beside it was initialised */
+} ws_scope;
+#define WS_SCOPE_INIT                                                          \
+  { {0, 0, 0}, 0, 0 }
+
+/* The scope's frame, initialised (WS_FRAME_INIT) the first time: the frame
+ * argument of any other spawn into it (ws_spawn_ex, a distributed task's). */
+static inline ws_frame *ws_scope_frame(ws_scope *sc, ws_frame *frame);
+
+/* ws_spawn_slot and ws_spawn_slot_push, for a scope. */
+static inline void *ws_scope_slot(ws_scope *sc, size_t size, int tier);
+static inline void ws_scope_push(ws_scope *sc, ws_task_fn fn);
+
+/* ws_spawn_refused, ws_spawn_inline and ws_spawn_last_inline, for a scope:
+ * same arguments and results, `frame` being the scope's (uninitialised
+ * until the scope needs it). */
+static inline int ws_scope_refused(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
+                                   const void *captures, size_t size, int tier,
+                                   const ws_site *site);
+static inline int ws_scope_spawn(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
+                                 const void *captures, size_t size, int tier,
+                                 const ws_site *site);
+static inline int ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
+                                const void *captures, size_t size, int tier,
+                                const ws_site *site);
+
+/* ws_wait_pending_for, for a scope and its frame: runs the scope's fast
+ * children back, newest first, then waits for the frame if it was used.
+ * `likely` (or NULL) must be the function of every task pushed into the
+ * scope by ws_scope_push (and no ws_scope_spawn into it): the newest is
+ * then called by name, without a look at its slot.  Returns as ws_wait. */
+static inline int ws_scope_wait(ws_scope *sc, ws_frame *frame,
+                                ws_task_fn likely);
+
 /* ---- (internal) the fast path's data, shared with the runtime ----------
  * runtime/fast.c explains the protocol; everything named ws__ is private to
  * libws and may change with any release.
@@ -454,6 +522,7 @@ int ws__fast_room(ws__fastq *q);
 void ws__fast_fence_mode(ws__fastq *q);
 int ws__fast_pop_claimed(ws__fastq *q, int64_t b);
 void ws__fast_join_slow(ws_frame *frame);
+void ws__fast_join_from(ws_frame *frame, int64_t base);
 
 /* ws_frame: opaque_[5] is the fast base (the bottom at the frame's first
  * fast spawn, plus one; 0: none), opaque_[4]'s low half the runtime's
@@ -568,15 +637,21 @@ static inline int ws__fast_run_refused(ws_frame *frame, ws_task_fn fn,
   return 1;
 }
 
-static inline void *ws_spawn_slot(ws_frame *frame, ws_slot *sl, size_t size,
-                                  int tier) {
+/* Claims the slot at the calling thread's `bottom` for a task with these
+ * arguments (ws_spawn_slot, ws_scope_slot): its captures' address, or NULL
+ * when the fast path refuses it. */
+static inline __attribute__((always_inline)) void *
+ws__slot_claim(ws_slot *sl, size_t size, int tier) {
   ws__fastq *q = ws__fq;
-  if (__builtin_expect(ws__fast_plain(q, frame, size, tier), 1)) {
+  if (__builtin_expect(
+          q != 0 && size <= WS_SLOT_CAPTURE && tier == WS_TIER_NORMAL, 1)) {
     /* Relaxed: only this thread writes bottom. */
     int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
     /* Relaxed: only a hint comes from elsewhere (the 0 of want_fence). */
     if (__builtin_expect(b < __atomic_load_n(&q->limit, __ATOMIC_RELAXED), 1) ||
         ws__fast_room(q)) {
+      if (b < 0)
+        __builtin_unreachable(); /* indexes count up from 0 */
       sl->q_ = q;
       sl->s_ = &q->buf[(uint64_t)b & q->mask];
       sl->b_ = b;
@@ -586,25 +661,35 @@ static inline void *ws_spawn_slot(ws_frame *frame, ws_slot *sl, size_t size,
   return 0;
 }
 
-static inline void ws__slot_push(ws_frame *frame, const ws_slot *sl,
-                                 ws_task_fn fn, uint32_t flags) {
+static inline void *ws_spawn_slot(ws_frame *frame, ws_slot *sl, size_t size,
+                                  int tier) {
+  return frame != 0 ? ws__slot_claim(sl, size, tier) : 0;
+}
+
+/* Publishes the claimed slot: its function and flags, then `bottom`. */
+static inline __attribute__((always_inline)) void
+ws__slot_publish(const ws_slot *sl, ws_task_fn fn, uint32_t flags) {
   ws__fastq *q = sl->q_;
-  int64_t b = sl->b_;
   sl->s_->fn = fn;
   /* Relaxed: the thief that last ran this slot stored DONE before our pop
    * saw it (acquire); nobody else writes it until the push below publishes
    * the slot. */
   __atomic_store_n(&sl->s_->done, flags, __ATOMIC_RELAXED);
-  if (frame->opaque_[WS__FRAME_FAST_BASE] == 0)
-    frame->opaque_[WS__FRAME_FAST_BASE] = (uint64_t)b + 1;
   /* Release: pairs with the thieves' load of bottom; a thief that sees the
    * new bottom sees the slot's contents. */
-  __atomic_store_n(&q->bottom, b + 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&q->bottom, sl->b_ + 1, __ATOMIC_RELEASE);
   /* Dekker with an idle worker about to park (runtime/park.h): the push
    * above, then a look at the sleepers. */
   ws__fast_fence();
   if (__builtin_expect(__atomic_load_n(q->sleepers, __ATOMIC_RELAXED) > 0, 0))
     ws__fast_wake(q);
+}
+
+static inline void ws__slot_push(ws_frame *frame, const ws_slot *sl,
+                                 ws_task_fn fn, uint32_t flags) {
+  if (frame->opaque_[WS__FRAME_FAST_BASE] == 0)
+    frame->opaque_[WS__FRAME_FAST_BASE] = (uint64_t)sl->b_ + 1;
+  ws__slot_publish(sl, fn, flags);
 }
 
 static inline void ws_spawn_slot_push(ws_frame *frame, const ws_slot *sl,
@@ -737,6 +822,124 @@ ws_wait_pending_for(ws_frame *frame, ws_task_fn likely) {
   if (rc != WS_EINVAL) {
     frame->opaque_[WS__FRAME_FAST_BASE] = 0;
     frame->opaque_[2] = 0;
+  }
+  return rc;
+}
+
+/* ---- The scope (the plugin's form) ------------------------------------ */
+
+static inline __attribute__((always_inline)) ws_frame *
+ws_scope_frame(ws_scope *sc, ws_frame *frame) {
+  if (!sc->frame_) {
+    static const ws_frame empty = WS_FRAME_INIT;
+    *frame = empty;
+    sc->frame_ = 1;
+  }
+  return frame;
+}
+
+static inline __attribute__((always_inline)) void *
+ws_scope_slot(ws_scope *sc, size_t size, int tier) {
+  return ws__slot_claim(&sc->last_, size, tier);
+}
+
+static inline __attribute__((always_inline)) void ws_scope_push(ws_scope *sc,
+                                                                ws_task_fn fn) {
+  if (sc->base_ == 0)
+    sc->base_ = sc->last_.b_ + 1;
+  ws__slot_publish(&sc->last_, fn, 0);
+}
+
+static inline __attribute__((always_inline)) int
+ws_scope_refused(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
+                 const void *captures, size_t size, int tier,
+                 const ws_site *site) {
+  return ws_spawn_refused(ws_scope_frame(sc, frame), fn, captures, size, tier,
+                          site);
+}
+
+static inline __attribute__((always_inline)) int
+ws_scope_spawn(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
+               const void *captures, size_t size, int tier,
+               const ws_site *site) {
+  void *slot = ws_scope_slot(sc, size, tier);
+  if (__builtin_expect(slot != 0 && ws__fast_args(fn, captures, size), 1)) {
+    if (size)
+      __builtin_memcpy(slot, captures, size);
+    if (sc->base_ == 0)
+      sc->base_ = sc->last_.b_ + 1;
+    ws__slot_publish(&sc->last_, fn, WS__SLOT_COPY);
+    return WS_OK;
+  }
+  return ws_scope_refused(sc, frame, fn, captures, size, tier, site);
+}
+
+static inline __attribute__((always_inline)) int
+ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
+              const void *captures, size_t size, int tier,
+              const ws_site *site) {
+  ws__fastq *q = ws__fq;
+  /* (ws__fast_may_call reads no more of the frame than its address.) */
+  if (__builtin_expect(ws__fast_may_call(q, frame, fn, captures, size, tier),
+                       1)) {
+    ws__fast_call(q, fn, (void *)(uintptr_t)captures);
+    return WS_OK;
+  }
+  return ws_spawn_last(ws_scope_frame(sc, frame), fn, captures, size, tier,
+                       site);
+}
+
+/* Takes back and runs the scope's fast children, newest first.  The
+ * newest is the scope's last push, at index last_.b_: every spawn since was
+ * waited for (strict nesting), so `bottom` is back at last_.b_ + 1 and
+ * neither it nor the slot's address needs a load.  Out of line
+ * (ws__fast_join_from) when anything is unusual: the thread's deque is not
+ * the one pushed to (a taskgroup's body, a fork's child, a pool stopped
+ * since), the frame was cancelled, a look beyond the fast path is due. */
+static inline __attribute__((always_inline)) void
+ws__scope_join(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
+  ws__fastq *q = sc->last_.q_;
+  int64_t base = sc->base_ - 1, b = sc->last_.b_;
+  ws_frame *f = sc->frame_ ? frame : 0;
+  if (__builtin_expect(
+          ws__fq != q || (f && (ws__frame_flags(f) & WS__FRAME_CANCELLED_BIT)),
+          0)) {
+    ws__fast_join_from(f, base);
+    return;
+  }
+  if (__builtin_expect(ws__fast_due(q), 0)) {
+    ws__fast_join_from(f, base);
+    return;
+  }
+  if (ws__fast_take(q, b)) {
+    if (likely != 0)
+      ws__fast_call(q, likely, sc->last_.s_->captures);
+    else
+      ws__fast_run_taken(q, sc->last_.s_, 0);
+  }
+  while (b > base) { /* the older ones: as ws__fast_join */
+    if (__builtin_expect(ws__fast_due(q), 0)) {
+      ws__fast_join_from(f, base);
+      return;
+    }
+    b--;
+    if (ws__fast_take(q, b))
+      ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], likely);
+  }
+}
+
+static inline __attribute__((always_inline)) int
+ws_scope_wait(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
+  int rc = WS_OK;
+  if (sc->base_ != 0) {
+    ws__scope_join(sc, frame, likely);
+    sc->base_ = 0;
+  }
+  /* The frame's owner word: as in ws_wait_pending_for. */
+  if (sc->frame_ && frame->opaque_[2]) {
+    rc = ws_wait(frame);
+    if (rc != WS_EINVAL)
+      frame->opaque_[2] = 0;
   }
   return rc;
 }

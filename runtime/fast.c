@@ -537,41 +537,48 @@ void ws__fast_join_slow(ws_frame *frame_) {
   ws__frame_rt *frame = (ws__frame_rt *)frame_;
   if (!frame || frame->fast_base == 0)
     return;
+  ws__fast_join_from(frame_, (int64_t)frame->fast_base - 1);
+  frame->fast_base = 0;
+}
+
+/* The fast children from index `base` up, of `frame` (NULL: a scope whose
+ * frame was never used, which nobody can cancel): ws__fast_join_slow, and
+ * the scope's join (ws.h) when anything is unusual. */
+void ws__fast_join_from(ws_frame *frame_, int64_t base) {
+  ws__frame_rt *frame = (ws__frame_rt *)frame_;
   ws__tls *tls = &ws__tls_self;
   ws__worker *w = tls->w;
-  if (w) {
-    ws__fastq *q = &w->fq;
-    int64_t base = (int64_t)frame->fast_base - 1;
-    /* The inline join came here at the periodic decision, or for one of
-     * the other reasons below: make the decision now. */
-    __atomic_store_n(&q->tick, 1, __ATOMIC_RELAXED);
-    for (;;) {
-      /* Relaxed: only this thread writes bottom. */
-      int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
-      if (b <= base)
-        break;
-      /* A task of a higher tier first, as a wait's scheduling decision
-       * would choose, and every WS__FAST_TICK pops the periodic work. */
-      int due = ws__fast_due(q);
-      if (due) {
-        __atomic_store_n(&q->tick, WS__FAST_TICK, __ATOMIC_RELAXED);
-        ws__fast_fence_mode(q);
-      }
-      if ((due || ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) ||
-           (w->tier_mask >> (WS_TIER_NORMAL + 1))) &&
-          !ws__wait_is_own()) { /* ws_wait_own runs the frame's only */
-        ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
-        if (t) {
-          ws__run_task(w, t);
-          continue;
-        }
-      }
-      pop_and_run(w, b - 1, frame);
+  /* No record (given back when the pool stopped, which ran its slots; a
+   * fork's child, where they are the parent's): nothing is left. */
+  if (!w)
+    return;
+  ws__fastq *q = &w->fq;
+  /* The inline join came here at the periodic decision, or for one of the
+   * other reasons below: make the decision now. */
+  __atomic_store_n(&q->tick, 1, __ATOMIC_RELAXED);
+  for (;;) {
+    /* Relaxed: only this thread writes bottom. */
+    int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
+    if (b <= base)
+      break;
+    /* A task of a higher tier first, as a wait's scheduling decision
+     * would choose, and every WS__FAST_TICK pops the periodic work. */
+    int due = ws__fast_due(q);
+    if (due) {
+      __atomic_store_n(&q->tick, WS__FAST_TICK, __ATOMIC_RELAXED);
+      ws__fast_fence_mode(q);
     }
+    if ((due || ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) ||
+         (w->tier_mask >> (WS_TIER_NORMAL + 1))) &&
+        !ws__wait_is_own()) { /* ws_wait_own runs the frame's only */
+      ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
+      if (t) {
+        ws__run_task(w, t);
+        continue;
+      }
+    }
+    pop_and_run(w, b - 1, frame);
   }
-  /* No record (given back when the pool stopped, which ran its slots):
-   * nothing is left. */
-  frame->fast_base = 0;
 }
 
 /* ---- The owner outside any wait ------------------------------------------ */

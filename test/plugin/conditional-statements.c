@@ -60,7 +60,7 @@ int main(void) {
 
 // In main, the spawn and the statement's conditional lines:
 // REWRITE-LABEL: {{^}}int main(void) {
-// REWRITE: ws_spawn_refused(&__ws_frame, __ws_task_0,
+// REWRITE: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_0,
 // REWRITE-EMPTY:
 // REWRITE-NEXT: #if 1
 // REWRITE-EMPTY:

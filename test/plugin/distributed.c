@@ -38,7 +38,7 @@ static uint64_t search(node n) {
     sub[i] = search(c);
     // REWRITE: static struct __ws_dtask __ws_dtask_0 = { "distributed.c:[[@LINE-2]]:search#0", __ws_task_0, 0 };
     // REWRITE: __ws_l.__ws_res[0].addr = &((sub)[i]);
-    // REWRITE: if (!__ws_mpi_spawn || __ws_mpi_spawn(&__ws_frame, &__ws_dtask_0, {{.*}}) != 0) ws_spawn(&__ws_frame, __ws_dlocal_0,
+    // REWRITE: if (!__ws_mpi_spawn || __ws_mpi_spawn(ws_scope_frame(&__ws_sc, &__ws_frame), &__ws_dtask_0, {{.*}}) != 0) ws_spawn(ws_scope_frame(&__ws_sc, &__ws_frame), __ws_dlocal_0,
   }
 #pragma ws taskwait
   for (int i = 0; i < k; i++)

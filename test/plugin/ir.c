@@ -27,14 +27,16 @@ void group(void) {
 }
 
 // CHECK-LABEL: define{{.*}} i64 @fib(
-// CHECK: call i32 @ws_spawn_refused(ptr {{.*}}, ptr {{.*}}@__ws_task_0, ptr {{.*}}, i64 {{.*}}16, i32 {{.*}}2, ptr {{.*}}@__ws_site_0)
+// (ws_scope_refused, inlined even at -O0, calls ws_spawn_refused.)
+// CHECK: call void @ws__fast_join_from(
+// CHECK: call i32 @ws_spawn_refused(ptr {{.*}}, ptr {{.*}}, ptr {{.*}}, i64 {{.*}}, i32 {{.*}}, ptr {{.*}})
 // CHECK: call i32 @ws_spawn_ex(ptr {{.*}}, ptr {{.*}}@__ws_task_1, ptr {{.*}}, i64 {{.*}}, ptr {{.*}})
 // CHECK: call i32 @ws_wait(
 // CHECK-LABEL: define internal void @__ws_task_0(ptr {{.*}})
 // CHECK: call i64 @fib(
 // CHECK-LABEL: define{{.*}} void @group(
 // CHECK: call i32 @ws_taskgroup_begin(ptr {{.*}}[[G:%[0-9a-z_.]+]])
-// CHECK: call i32 @ws_spawn_refused(ptr {{.*}}[[G]], ptr {{.*}}@__ws_task_4,
+// CHECK: call i32 @ws_spawn_inline(ptr {{.*}}[[G]], ptr {{.*}}@__ws_task_4,
 // CHECK: call i32 @ws_cancel(ptr {{.*}}[[G]])
 // CHECK: call i32 @ws_wait(ptr {{.*}}[[G]])
 // CHECK-LABEL: define internal void @__ws_task_4(

@@ -7,11 +7,11 @@ int level(void);
 
 void clauses(int n) {
   int a = 1, b = 2, c;
-// CHECK-LABEL: void clauses(int n) { ws_frame __ws_frame = WS_FRAME_INIT;
+// CHECK-LABEL: void clauses(int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT;
 
 #pragma ws task priority(critical)
   use(a);
-// CHECK: ws_spawn_refused(&__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_CRITICAL, &__ws_site_0);
+// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_CRITICAL, &__ws_site_0);
 #pragma ws task priority(high)
   use(a);
 // CHECK: WS_TIER_HIGH, &__ws_site_1);
@@ -20,10 +20,10 @@ void clauses(int n) {
 // CHECK: WS_TIER_LOW, &__ws_site_2);
 #pragma ws task priority(level() + 1)
   use(a);
-// CHECK: { long long __ws_prio_3 = (level() + 1); ws_slot __ws_sl; struct __ws_cap_3 *__ws_s = (struct __ws_cap_3 *)ws_spawn_slot(&__ws_frame, &__ws_sl, sizeof *__ws_s, (__ws_prio_3 > 3 ? 3 : __ws_prio_3 < 0 ? 0 : (int)__ws_prio_3)); if (__ws_s) { *__ws_s = (struct __ws_cap_3){ .a = a, }; ws_spawn_slot_push(&__ws_frame, &__ws_sl, __ws_task_3); } else { struct __ws_cap_3 __ws_cap = { .a = a, }; ws_spawn_refused(&__ws_frame, __ws_task_3, &__ws_cap, sizeof __ws_cap, (__ws_prio_3 > 3 ? 3 : __ws_prio_3 < 0 ? 0 : (int)__ws_prio_3), &__ws_site_3); } }
+// CHECK: { long long __ws_prio_3 = (level() + 1); struct __ws_cap_3 *__ws_s = (struct __ws_cap_3 *)ws_scope_slot(&__ws_sc, sizeof *__ws_s, (__ws_prio_3 > 3 ? 3 : __ws_prio_3 < 0 ? 0 : (int)__ws_prio_3)); if (__ws_s) { *__ws_s = (struct __ws_cap_3){ .a = a, }; ws_scope_push(&__ws_sc, __ws_task_3); } else { struct __ws_cap_3 __ws_cap = { .a = a, }; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_3, &__ws_cap, sizeof __ws_cap, (__ws_prio_3 > 3 ? 3 : __ws_prio_3 < 0 ? 0 : (int)__ws_prio_3), &__ws_site_3); } }
 #pragma ws task if(n > 10)
   use(a);
-// CHECK: ws_task_opts __ws_opts = { .tier = WS_TIER_NORMAL, .flags = ((n > 10) ? 0u : WS_TASK_UNDEFERRED), .site = &__ws_site_4 }; ws_spawn_ex(&__ws_frame, __ws_task_4, &__ws_cap, sizeof __ws_cap, &__ws_opts);
+// CHECK: ws_task_opts __ws_opts = { .tier = WS_TIER_NORMAL, .flags = ((n > 10) ? 0u : WS_TASK_UNDEFERRED), .site = &__ws_site_4 }; ws_spawn_ex(ws_scope_frame(&__ws_sc, &__ws_frame), __ws_task_4, &__ws_cap, sizeof __ws_cap, &__ws_opts);
 #pragma ws task final(n < 2) priority(normal)
   use(a);
 // CHECK: .tier = WS_TIER_NORMAL, .flags = ((n < 2) ? WS_TASK_FINAL : 0u), .site = &__ws_site_5 };
@@ -38,7 +38,7 @@ void clauses(int n) {
 // CHECK: { struct __ws_cap_8 __ws_cap = { .a = &a, .b = &b, };
 #pragma ws task firstprivate(a) shared(b) private(c)
   { c = a; b = c; }
-// CHECK: { struct __ws_cap_9 __ws_cap = { .a = a, .b = &b, }; (void)sizeof c; ws_spawn_last_inline(&__ws_frame, __ws_task_9,
+// CHECK: { struct __ws_cap_9 __ws_cap = { .a = a, .b = &b, }; (void)sizeof c; ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_9,
 // CHECK: static void __ws_task_9(void *__ws_arg) { struct __ws_cap_9 __ws_cv, *__ws_c = (struct __ws_cap_9 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv); int c; int a = __ws_c->a;
 // CHECK-NEXT: #line [[@LINE-3]]
 // CHECK-NEXT: { c = a; (*__ws_c->b) = c; } }

@@ -1,6 +1,8 @@
-// Which task a frame's waits call by name (ws_wait_pending_for): the one
-// task directive whose spawn into that frame goes through a slot; none when
-// there are several, and a task's own frame is judged apart.
+// Which task a frame's waits call by name (ws_scope_wait): the one task
+// directive whose spawn into that frame's scope goes through a slot; none
+// when there are several, or when another task copies its captures into the
+// scope (ws_scope_spawn: the newest slot may hold either), and a task's own
+// frame is judged apart.
 // RUN: %ws_rewrite %s -- -I%ws_include | grep -v CHECK > %t.c
 // RUN: FileCheck %s < %t.c
 // RUN: gcc -std=gnu11 -fsyntax-only -Wall -Wextra -Werror -Wdeclaration-after-statement -I%ws_include %t.c
@@ -19,10 +21,10 @@ int one(int n) {
   return x + y;
 }
 // CHECK-LABEL: int one(int n)
-// CHECK: ws_spawn_slot_push(&__ws_frame, &__ws_sl, __ws_task_0);
-// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_1,
-// CHECK: { ws_wait_pending_for(&__ws_frame, __ws_task_0); }
-// CHECK: { ws_wait_pending_for(&__ws_frame, __ws_task_0); return x + y; }
+// CHECK: ws_scope_push(&__ws_sc, __ws_task_0);
+// CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_1,
+// CHECK: { ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); }
+// CHECK: { ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); return x + y; }
 
 // Two slot tasks: the frame's waits name none.
 int two(int n) {
@@ -36,10 +38,27 @@ int two(int n) {
   return x + y + n;
 }
 // CHECK-LABEL: int two(int n)
-// CHECK: { ws_wait_pending(&__ws_frame); }
+// CHECK: { ws_scope_wait(&__ws_sc, &__ws_frame, 0); }
 
-// A task that spawns: its own frame names its one slot task (7), the
-// function's frame the outer one (6).
+// One slot task (6) and one that copies an array into its slot (7): the
+// waits name none.
+int mixed(int n) {
+  int x, y, a[4] = {n, n, n, n};
+#pragma ws task shared(x)
+  x = work(n);
+#pragma ws task shared(y) firstprivate(a)
+  y = work(a[2]);
+  n++;
+#pragma ws taskwait
+  return x + y + n;
+}
+// CHECK-LABEL: int mixed(int n)
+// CHECK: ws_scope_push(&__ws_sc, __ws_task_6);
+// CHECK: ws_scope_spawn(&__ws_sc, &__ws_frame, __ws_task_7,
+// CHECK: { ws_scope_wait(&__ws_sc, &__ws_frame, 0); }
+
+// A task that spawns: its own frame names its one slot task (10), the
+// function's frame the outer one (9).
 void nested(int *out, int n) {
 #pragma ws task
   {
@@ -50,8 +69,8 @@ void nested(int *out, int n) {
   out[2] = 0;
 }
 // CHECK-LABEL: void nested(int *out, int n)
-// CHECK: ws_spawn_slot_push(&__ws_frame, &__ws_sl, __ws_task_6);
-// CHECK: ws_wait_pending_for(&__ws_frame, __ws_task_6); }
-// CHECK: static void __ws_task_6(
-// CHECK: ws_spawn_slot_push(&__ws_frame, &__ws_sl, __ws_task_7);
-// CHECK: ws_wait_pending_for(&__ws_frame, __ws_task_7); }
+// CHECK: ws_scope_push(&__ws_sc, __ws_task_9);
+// CHECK: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_9); }
+// CHECK: static void __ws_task_9(
+// CHECK: ws_scope_push(&__ws_sc, __ws_task_10);
+// CHECK: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_10); }

@@ -15,8 +15,8 @@ void pair(int n) {
   work(n + 1);
 #pragma ws taskwait
 }
-// CHECK: ws_spawn_refused(&__ws_frame, __ws_task_{{[0-9]+}},
-// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}}, &__ws_cap, sizeof __ws_cap, WS_TIER_HIGH, &__ws_site_{{[0-9]+}});
+// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}}, &__ws_cap, sizeof __ws_cap, WS_TIER_HIGH, &__ws_site_{{[0-9]+}});
 
 // Something runs between the spawn and the wait: queued as usual.
 // CHECK-LABEL: void between(int n)
@@ -26,7 +26,7 @@ void between(int n) {
   work(0);
 #pragma ws taskwait
 }
-// CHECK: ws_spawn_refused(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // The body of a loop: the next iteration's spawn follows it, not the wait.
 // CHECK-LABEL: void loop_body(int n)
@@ -36,7 +36,7 @@ void loop_body(int n) {
     work(i);
 #pragma ws taskwait
 }
-// CHECK: ws_spawn_refused(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // A block in a loop whose every iteration spawns and then waits.
 // CHECK-LABEL: void loop_block(int n)
@@ -47,7 +47,7 @@ void loop_block(int n) {
 #pragma ws taskwait
   }
 }
-// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // The branch of an if: not a statement of the block.
 // CHECK-LABEL: void branch(int n)
@@ -57,7 +57,7 @@ void branch(int n) {
     work(n);
 #pragma ws taskwait
 }
-// CHECK: ws_spawn_refused(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // Clauses that take ws_spawn_ex keep it.
 // CHECK-LABEL: void clauses(int n)
@@ -69,8 +69,8 @@ void clauses(int n) {
   work(n);
 #pragma ws taskwait
 }
-// CHECK: ws_spawn_ex(&__ws_frame, __ws_task_{{[0-9]+}},
-// CHECK: ws_spawn_ex(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_spawn_ex(ws_scope_frame(&__ws_sc, &__ws_frame), __ws_task_{{[0-9]+}},
+// CHECK: ws_spawn_ex(ws_scope_frame(&__ws_sc, &__ws_frame), __ws_task_{{[0-9]+}},
 
 // Inside a taskgroup the task goes to the group's frame: left alone.
 // CHECK-LABEL: void group(int n)
@@ -82,7 +82,7 @@ void group(int n) {
 #pragma ws taskwait
   }
 }
-// CHECK: ws_spawn_refused(&__ws_group_{{[0-9]+}}, __ws_task_{{[0-9]+}},
+// CHECK: ws_spawn_inline(&__ws_group_{{[0-9]+}}, __ws_task_{{[0-9]+}},
 
 // A label in between: a goto may reach the wait without the spawn.
 // CHECK-LABEL: void labelled(int n)
@@ -94,7 +94,7 @@ void labelled(int n) {
 done:
 #pragma ws taskwait
 }
-// CHECK: ws_spawn_refused(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // Nested in a task: the inner tasks use the task's own frame; the last one
 // ends the task's body (its implicit wait), the outer task ends the function.
@@ -110,10 +110,10 @@ void nested(int n) {
   }
   work(0);
 }
-// CHECK: ws_spawn_refused(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 // CHECK: static void __ws_task_{{[0-9]+}}(
-// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}},
-// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // The implicit waits: the end of the function, a return.
 // CHECK-LABEL: void tree(int n)
@@ -125,8 +125,8 @@ void tree(int n) {
 #pragma ws task
   tree(n - 2);
 }
-// CHECK: ws_spawn_refused(&__ws_frame, __ws_task_{{[0-9]+}},
-// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // CHECK-LABEL: int early(int n)
 int early(int n) {
@@ -135,7 +135,7 @@ int early(int n) {
   x = n;
   return x;
 }
-// CHECK: ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // The end of an inner block is not a wait: work(0) follows.
 // CHECK-LABEL: void inner_block(int n)
@@ -146,4 +146,4 @@ void inner_block(int n) {
   }
   work(0);
 }
-// CHECK: ws_spawn_refused(&__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},

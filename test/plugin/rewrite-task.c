@@ -26,16 +26,16 @@ long fib(int n) {
 // CHECK-NEXT: #endif
 // CHECK-NEXT: struct __ws_cap_0 { long *x; int n; }; static void __ws_task_0(void *__ws_arg); static const ws_site __ws_site_0 = { "rewrite-task.c:10", "{{.*}}rewrite-task.c", 10 };
 // CHECK-NEXT: #line 6 "{{.*}}rewrite-task.c"
-// CHECK-NEXT: long fib(int n) { ws_frame __ws_frame = WS_FRAME_INIT;
+// CHECK-NEXT: long fib(int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT;
 // CHECK-NEXT:   long x, y;
 // CHECK-NEXT:   if (n < 2)
-// CHECK-NEXT:     { ws_wait_pending_for(&__ws_frame, __ws_task_0); return n; }
-// CHECK-NEXT: { ws_slot __ws_sl; struct __ws_cap_0 *__ws_s = (struct __ws_cap_0 *)ws_spawn_slot(&__ws_frame, &__ws_sl, sizeof *__ws_s, WS_TIER_NORMAL); if (__ws_s) { *__ws_s = (struct __ws_cap_0){ .x = &x, .n = n, }; ws_spawn_slot_push(&__ws_frame, &__ws_sl, __ws_task_0); } else { struct __ws_cap_0 __ws_cap = { .x = &x, .n = n, }; ws_spawn_refused(&__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_NORMAL, &__ws_site_0); } }
+// CHECK-NEXT:     { ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); return n; }
+// CHECK-NEXT: { struct __ws_cap_0 *__ws_s = (struct __ws_cap_0 *)ws_scope_slot(&__ws_sc, sizeof *__ws_s, WS_TIER_NORMAL); if (__ws_s) { *__ws_s = (struct __ws_cap_0){ .x = &x, .n = n, }; ws_scope_push(&__ws_sc, __ws_task_0); } else { struct __ws_cap_0 __ws_cap = { .x = &x, .n = n, }; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_NORMAL, &__ws_site_0); } }
 // CHECK-EMPTY:
 // CHECK-NEXT:   y = fib(n - 2);
-// CHECK-NEXT: { ws_wait_pending_for(&__ws_frame, __ws_task_0); }
-// CHECK-NEXT:   { ws_wait_pending_for(&__ws_frame, __ws_task_0); return x + y; }
-// CHECK-NEXT: ws_wait_pending_for(&__ws_frame, __ws_task_0); }
+// CHECK-NEXT: { ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); }
+// CHECK-NEXT:   { ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); return x + y; }
+// CHECK-NEXT: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); }
 // CHECK-NEXT: #line 10 "{{.*}}rewrite-task.c"
 // CHECK-NEXT: static void __ws_task_0(void *__ws_arg) { struct __ws_cap_0 __ws_cv, *__ws_c = (struct __ws_cap_0 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv); int n = __ws_c->n;
 // CHECK-NEXT: #line 11 "{{.*}}rewrite-task.c"

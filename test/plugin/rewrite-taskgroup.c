@@ -25,16 +25,16 @@ int groups(int n) {
   return -1;
 }
 
-// CHECK-LABEL: int groups(int n) { ws_frame __ws_frame = WS_FRAME_INIT;
+// CHECK-LABEL: int groups(int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT;
 // CHECK: { ws_frame __ws_group_0 = WS_FRAME_INIT; ws_taskgroup_begin(&__ws_group_0);
-// CHECK: ws_spawn_refused(&__ws_group_0, __ws_task_1,
-// CHECK: { ws_wait_open(&__ws_group_0); ws_wait_pending(&__ws_frame); }
+// CHECK: ws_spawn_inline(&__ws_group_0, __ws_task_1,
+// CHECK: { ws_wait_open(&__ws_group_0); ws_scope_wait(&__ws_sc, &__ws_frame, 0); }
 // CHECK-NEXT: if (found)
-// CHECK-NEXT: { ws_wait(&__ws_group_0); ws_wait_pending(&__ws_frame); return found; }
+// CHECK-NEXT: { ws_wait(&__ws_group_0); ws_scope_wait(&__ws_sc, &__ws_frame, 0); return found; }
 // CHECK-NEXT: } ws_wait(&__ws_group_0); }
 // CHECK-NEXT: ws_cancel_current();
-// CHECK-NEXT: { ws_wait_pending(&__ws_frame); return -1; }
-// CHECK-NEXT: ws_wait_pending(&__ws_frame); }
+// CHECK-NEXT: { ws_scope_wait(&__ws_sc, &__ws_frame, 0); return -1; }
+// CHECK-NEXT: ws_scope_wait(&__ws_sc, &__ws_frame, 0); }
 // CHECK: static void __ws_task_1(void *__ws_arg) { struct __ws_cap_1 __ws_cv, *__ws_c = (struct __ws_cap_1 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv); int i = __ws_c->i;
 // CHECK: if (ws_cancelled()) { return; }
 // CHECK-NEXT: if (search(&(*__ws_c->found), i)) {

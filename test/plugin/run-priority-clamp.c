@@ -134,7 +134,7 @@ int main(void) {
 // CHECK-NEXT: parallel for 1LL << 32 -> critical
 // CHECK-NEXT: parallel for -(1LL << 32) -> low 126
 
-// REWRITE: long long __ws_prio_{{[0-9]+}} = (ll); {{.*}}ws_spawn_last_inline(&__ws_frame, __ws_task_{{[0-9]+}}, &__ws_cap, sizeof __ws_cap, (__ws_prio_[[N:[0-9]+]] > 3 ? 3 : __ws_prio_[[N]] < 0 ? 0 : (int)__ws_prio_[[N]]),
+// REWRITE: long long __ws_prio_{{[0-9]+}} = (ll); {{.*}}ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}}, &__ws_cap, sizeof __ws_cap, (__ws_prio_[[N:[0-9]+]] > 3 ? 3 : __ws_prio_[[N]] < 0 ? 0 : (int)__ws_prio_[[N]]),
 // REWRITE: unsigned long long __ws_prio_[[N:[0-9]+]] = (u); {{.*}} (__ws_prio_[[N]] > 3u ? 3 : (int)__ws_prio_[[N]]),
 // REWRITE: __int128 __ws_prio_
 // REWRITE: long double __ws_prio_[[N:[0-9]+]] = (d); {{.*}} (__ws_prio_[[N]] >= 3 ? 3 : __ws_prio_[[N]] >= 1 ? (int)__ws_prio_[[N]] : 0),

@@ -86,7 +86,7 @@ int main(void) {
 // CHECK-NEXT: nested: 2
 
 // REWRITE-LABEL: static void cancel_after_taskwait(void)
-// REWRITE: { ws_wait_open(&__ws_group_0); ws_wait_pending(&__ws_frame); }
+// REWRITE: { ws_wait_open(&__ws_group_0); ws_scope_wait(&__ws_sc, &__ws_frame, 0); }
 // REWRITE: } ws_wait(&__ws_group_0); }
 // REWRITE-LABEL: static void nested(void)
-// REWRITE: { ws_wait_open(&__ws_group_{{[0-9]+}}); ws_wait_open(&__ws_group_{{[0-9]+}}); ws_wait_pending(&__ws_frame); }
+// REWRITE: { ws_wait_open(&__ws_group_{{[0-9]+}}); ws_wait_open(&__ws_group_{{[0-9]+}}); ws_scope_wait(&__ws_sc, &__ws_frame, 0); }
