@@ -1,11 +1,12 @@
 /*
- * test_fast.c -- the inline fast path (ws.h: ws_spawn_slot /
- * ws_spawn_slot_push / ws_spawn_inline / ws_spawn_last_inline and the join
- * in ws_wait_pending; runtime/fast.c): every task runs exactly once and is
- * counted, at 1, 2, 3 and 8 workers (more than the cores), through steals,
- * a full fast deque, taskgroups and cancellation, tiers, a long leaf whose
- * queued sibling a thief must take, shutdown from inside a task, and an
- * application thread that exits with tasks queued.
+ * test_fast.c -- the inline fast path (ws.h: the plugin's scope,
+ * ws_scope_slot / ws_scope_push / ws_scope_spawn / ws_scope_wait, and the
+ * frame's ws_spawn_inline / ws_spawn_last_inline / ws_wait_pending;
+ * runtime/fast.c): every task runs exactly once and is counted, at 1, 2, 3
+ * and 8 workers (more than the cores), through steals, a full fast deque,
+ * taskgroups and cancellation, a scope's frame used beside it, tiers, a
+ * long leaf whose queued sibling a thief must take, shutdown from inside a
+ * task, and an application thread that exits with tasks queued.
  */
 #include "test_util.h"
 
@@ -47,18 +48,18 @@ static long fib(int n) {
   if (n < 2)
     return n;
   long x, y;
-  ws_frame f = WS_FRAME_INIT;
-  ws_slot sl;
-  fib_caps *c = ws_spawn_slot(&f, &sl, sizeof *c, WS_TIER_NORMAL);
+  ws_frame f; /* the scope initialises it if it needs it */
+  ws_scope sc = WS_SCOPE_INIT;
+  fib_caps *c = ws_scope_slot(&sc, sizeof *c, WS_TIER_NORMAL);
   if (c) {
     *c = (fib_caps){n - 1, &x};
-    ws_spawn_slot_push(&f, &sl, fib_task);
+    ws_scope_push(&sc, fib_task);
   } else {
     fib_caps c2 = {n - 1, &x};
-    ws_spawn_refused(&f, fib_task, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
+    ws_scope_refused(&sc, &f, fib_task, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
   }
   y = fib(n - 2);
-  ws_wait_pending_for(&f, fib_task); /* its child, called by name */
+  ws_scope_wait(&sc, &f, fib_task); /* its child, called by name */
   return x + y;
 }
 
@@ -125,12 +126,24 @@ static void test_storm(int workers) {
   _Atomic int *marks = calloc((size_t)n, sizeof *marks);
   CHECK(ws_init(workers) == WS_OK, "init");
   ws_stats_reset();
-  ws_frame f = WS_FRAME_INIT;
-  for (long i = 0; i < n; i++) {
-    mark_caps c = {marks, i};
-    ws_spawn_inline(&f, mark, &c, sizeof c, WS_TIER_NORMAL, NULL);
+  {
+    /* The plugin's loop: captures built in the slot; a full ring's
+     * refusals run at once. */
+    ws_frame lf;
+    ws_scope sc = WS_SCOPE_INIT;
+    for (long i = 0; i < n; i++) {
+      mark_caps *c = ws_scope_slot(&sc, sizeof *c, WS_TIER_NORMAL);
+      if (c) {
+        *c = (mark_caps){marks, i};
+        ws_scope_push(&sc, mark);
+      } else {
+        mark_caps c2 = {marks, i};
+        ws_scope_refused(&sc, &lf, mark, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
+      }
+    }
+    ws_scope_wait(&sc, &lf, mark);
   }
-  ws_wait_pending(&f);
+  ws_frame f = WS_FRAME_INIT;
   long bad = 0;
   for (long i = 0; i < n; i++)
     bad += atomic_load(&marks[i]) != 1;
@@ -206,24 +219,25 @@ static void test_captures(int workers) {
   long n = ws_test_scaled(20000, 2000);
   CHECK(ws_init(workers) == WS_OK, "init");
   for (long i = 0; i < n; i++) {
-    ws_frame f = WS_FRAME_INIT;
-    late_caps c = late_make(i, &bad);
-    ws_spawn_inline(&f, late_inline, &c, sizeof c, WS_TIER_NORMAL, NULL);
-    ws_slot sl;
-    late_caps *s = ws_spawn_slot(&f, &sl, sizeof *s, WS_TIER_NORMAL);
+    /* Half the rounds push a copying task (ws_scope_spawn) before the slot
+     * task; the others call the slot task by name at the wait (which needs
+     * every push to be it). */
+    ws_frame f;
+    ws_scope sc = WS_SCOPE_INIT;
+    if (!(i & 1)) {
+      late_caps c = late_make(i, &bad);
+      ws_scope_spawn(&sc, &f, late_inline, &c, sizeof c, WS_TIER_NORMAL, NULL);
+    }
+    late_caps *s = ws_scope_slot(&sc, sizeof *s, WS_TIER_NORMAL);
     if (s) {
       *s = late_make(i + 1, &bad);
-      ws_spawn_slot_push(&f, &sl, late_slot);
+      ws_scope_push(&sc, late_slot);
     } else {
       late_caps c2 = late_make(i + 1, &bad);
-      ws_spawn(&f, late_slot, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
+      ws_spawn(ws_scope_frame(&sc, &f), late_slot, &c2, sizeof c2,
+               WS_TIER_NORMAL, NULL);
     }
-    /* Half the rounds call the slot's task by name (ws_wait_pending_for):
-     * the inline one beside it still runs from its copy. */
-    if (i & 1)
-      ws_wait_pending_for(&f, late_slot);
-    else
-      ws_wait_pending(&f);
+    ws_scope_wait(&sc, &f, (i & 1) ? late_slot : NULL);
   }
   CHECK(atomic_load(&bad) == 0, "%ld of %ld tasks saw their captures change",
         atomic_load(&bad), 2 * n);
@@ -246,16 +260,25 @@ static void test_race(int workers) {
     int k = (int)(r % K) + 1;
     for (int i = 0; i < k; i++)
       atomic_store_explicit(&marks[i], 0, memory_order_relaxed);
+    /* Odd rounds through a frame (ws_spawn_inline, ws_wait_pending), even
+     * ones through a scope (the plugin's form). */
     ws_frame f = WS_FRAME_INIT;
+    ws_scope sc = WS_SCOPE_INIT;
     for (int i = 0; i < k; i++) {
       mark_caps c = {marks, i};
-      ws_spawn_inline(&f, mark, &c, sizeof c, WS_TIER_NORMAL, NULL);
+      if (r & 1)
+        ws_spawn_inline(&f, mark, &c, sizeof c, WS_TIER_NORMAL, NULL);
+      else
+        ws_scope_spawn(&sc, &f, mark, &c, sizeof c, WS_TIER_NORMAL, NULL);
     }
     /* A pause of varying length (up to about a microsecond) lets claims
      * land at every phase of the pops below. */
     for (volatile long d = 0; d < (r * 7) % 256; d++)
       ;
-    ws_wait_pending(&f);
+    if (r & 1)
+      ws_wait_pending(&f);
+    else
+      ws_scope_wait(&sc, &f, NULL);
     spawned += k;
     for (int i = 0; i < k; i++)
       bad += atomic_load_explicit(&marks[i], memory_order_relaxed) != 1;
@@ -342,6 +365,77 @@ static void test_cancel(void) {
   CHECK(ws_shutdown() == WS_OK, "shutdown");
 }
 
+/* ---- A scope whose frame is used too -------------------------------------
+ * Rounds of k slot tasks in a scope, with, beside them in its frame, a high
+ * tier task (ws_spawn_ex on ws_scope_frame) every other round (which sends
+ * the wait out of line: a look is due); every third round waits from
+ * inside a taskgroup (the thread's fast path is off there: the scope's join
+ * goes out of line), and at one worker every fifth round cancels the frame
+ * before the wait (none of its tasks has started: all are skipped and
+ * counted).  Each task runs exactly once or is counted as cancelled. */
+static void test_scope_frame(int workers) {
+  long rounds = ws_test_scaled(20000, 2000);
+  enum { K = 6 };
+  _Atomic int marks[K + 1];
+  CHECK(ws_init(workers) == WS_OK, "init");
+  ws_stats_reset();
+  long bad = 0, spawned = 0, skipped = 0;
+  for (long r = 0; r < rounds; r++) {
+    int k = (int)(r % K) + 1;
+    for (int i = 0; i <= k; i++)
+      atomic_store_explicit(&marks[i], 0, memory_order_relaxed);
+    ws_frame f;
+    ws_scope sc = WS_SCOPE_INIT;
+    for (int i = 0; i < k; i++) {
+      mark_caps *c = ws_scope_slot(&sc, sizeof *c, WS_TIER_NORMAL);
+      if (c) {
+        *c = (mark_caps){marks, i};
+        ws_scope_push(&sc, mark);
+      } else {
+        mark_caps c2 = {marks, i};
+        ws_scope_refused(&sc, &f, mark, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
+      }
+      if (i == k / 2 && (r & 1) == 0) {
+        mark_caps h = {marks, k};
+        ws_task_opts o = {.tier = WS_TIER_HIGH};
+        ws_spawn_ex(ws_scope_frame(&sc, &f), mark, &h, sizeof h, &o);
+      }
+    }
+    int cancel = workers == 1 && r % 5 == 4;
+    if (cancel)
+      ws_cancel(ws_scope_frame(&sc, &f));
+    if (r % 3 == 2) {
+      ws_frame g = WS_FRAME_INIT;
+      ws_taskgroup_begin(&g);
+      CHECK(ws__fq == NULL, "no fast path inside a taskgroup");
+      ws_scope_wait(&sc, &f, mark);
+      ws_wait(&g);
+    } else {
+      ws_scope_wait(&sc, &f, mark);
+    }
+    int high = (r & 1) == 0;
+    spawned += k + high;
+    for (int i = 0; i < k + high; i++) {
+      int m = atomic_load_explicit(&marks[i], memory_order_relaxed);
+      bad += cancel ? m != 0 : m != 1; /* one worker: nothing ran before */
+      skipped += m == 0;
+    }
+  }
+  CHECK(bad == 0, "%ld of %ld tasks not run exactly once (%d workers)", bad,
+        spawned, workers);
+  ws_stats s;
+  stats(&s);
+  CHECK(s.spawned == (uint64_t)spawned &&
+            executed(&s) + s.cancelled == s.spawned &&
+            s.cancelled == (uint64_t)skipped,
+        "spawned %llu executed %llu cancelled %llu, expected %ld and %ld "
+        "skipped (%d workers)",
+        (unsigned long long)s.spawned, (unsigned long long)executed(&s),
+        (unsigned long long)s.cancelled, spawned, skipped, workers);
+  CHECK(workers > 1 || skipped > 0, "no round was cancelled at one worker");
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+}
+
 /* ---- A long leaf: its queued sibling goes to an idle worker ------------ */
 
 static _Atomic int g_sibling_worker;
@@ -353,8 +447,9 @@ static void sibling(void *p) {
 static void test_long_leaf(int workers) {
   CHECK(ws_init(workers) == WS_OK, "init");
   atomic_store(&g_sibling_worker, -1);
-  ws_frame f = WS_FRAME_INIT;
-  ws_spawn_inline(&f, sibling, NULL, 0, WS_TIER_NORMAL, NULL);
+  ws_frame f;
+  ws_scope sc = WS_SCOPE_INIT;
+  ws_scope_spawn(&sc, &f, sibling, NULL, 0, WS_TIER_NORMAL, NULL);
   /* The spawner now runs a long leaf (no spawn, no wait) until a thief has
    * run the sibling; 10 s is the failure. */
   uint64_t t0 = now_ms();
@@ -365,7 +460,7 @@ static void test_long_leaf(int workers) {
         "the queued sibling waited for its spawner's long leaf (%d workers: "
         "ran on %d after %llu ms)",
         workers, by, (unsigned long long)(now_ms() - t0));
-  ws_wait_pending(&f);
+  ws_scope_wait(&sc, &f, NULL);
   CHECK(ws_shutdown() == WS_OK, "shutdown");
 }
 
@@ -473,6 +568,7 @@ int main(void) {
     test_storm(counts[i]);
     test_race(counts[i]);
     test_captures(counts[i]);
+    test_scope_frame(counts[i]);
     test_thread_exit(counts[i]);
     if (counts[i] > 1)
       test_long_leaf(counts[i]);
