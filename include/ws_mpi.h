@@ -71,16 +71,18 @@
  * microseconds, default 1000) while nothing happens.
  *
  * Stealing between ranks (lifeline-based global load balancing, Saraswat et
- * al., PPoPP 2011): a rank whose queue of distributed tasks is empty sends up
- * to WS_MPI_STEAL_ATTEMPTS (default 2) steal requests to random ranks, one at
- * a time; a victim answers with up to half of its queued distributed tasks
- * (highest tier first, oldest first, at most 32) or a refusal.  After that
- * many refusals the thief registers on its lifelines (its hypercube
- * neighbours) and waits; a victim that gets work later pushes some to the
- * thieves registered on it.  A task received but not started yet may be
- * stolen again (not back to where it came from, not within 2 ms, and only
- * while its rank runs another distributed task); its result goes straight
- * to its origin.
+ * al., PPoPP 2011): a rank with at most WS_MPI_PREFETCH (default 3) queued
+ * distributed tasks -- asking ahead, so that the answer's latency overlaps
+ * its last tasks -- sends up to WS_MPI_STEAL_ATTEMPTS (default 2) steal
+ * requests to random ranks, one at a time; a victim answers with up to half
+ * of its queued distributed tasks (half the difference to a thief that
+ * still has some; highest tier first, oldest first, at most 32) or a
+ * refusal.  After that many refusals, once dry, the thief registers on its
+ * lifelines (its hypercube neighbours) and waits; a victim that gets work
+ * later pushes some to the thieves registered on it.  A task received but
+ * not started yet may be stolen again (not back to where it came from, not
+ * within 2 ms, and only while its rank runs another distributed task); its
+ * result goes straight to its origin.
  *
  * Errors.  A rank that dies ends the whole job (Open MPI's mpirun reports
  * which rank and which signal, and kills the others), with a non-zero
@@ -215,6 +217,8 @@ typedef struct ws_mpi_stats {
   uint64_t comm_wakeups; /* communication thread: rounds after a sleep */
   uint64_t comm_cpu_ns;  /* its CPU time (ns) from MPI's start to the end of
                             the job (0 until then) */
+  uint64_t steals_ahead; /* steal requests sent while tasks were still
+                            queued here (WS_MPI_PREFETCH) */
 } ws_mpi_stats;
 
 /* This rank's counters so far (approximate while tasks run).  Returns WS_OK

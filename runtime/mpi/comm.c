@@ -18,17 +18,23 @@
  * blocking calls would busy-poll a core).
  *
  * Stealing between ranks (Saraswat et al., "Lifeline-based global load
- * balancing", PPoPP 2011): with an empty queue a rank sends one steal
- * request at a time to a random rank, up to WS_MPI_STEAL_ATTEMPTS (default
- * 2) refusals in a row; then it registers on its lifelines, the hypercube
- * neighbours r ^ 2^k (or (r + 2^k) mod size where r ^ 2^k is no rank), by a
- * steal request marked "lifeline", and waits: a victim that refuses such a
- * request remembers the thief and, as soon as it has queued tasks, pushes
- * it some.  Any tasks received end the wait.
+ * balancing", PPoPP 2011): a rank with at most WS_MPI_PREFETCH (default 3)
+ * tasks queued -- asking ahead, so that the round trip overlaps its last
+ * tasks -- sends one steal request at a time to a random rank, saying how
+ * many it still has, up to WS_MPI_STEAL_ATTEMPTS (default 2) refusals in a
+ * row.  A victim answers a dry thief with half its queue (what may leave,
+ * at most STEAL_MAX) and one that still has q tasks with half the
+ * difference, or refuses.  After those refusals the rank asks no more until
+ * its queue is dry (or has grown past WS_MPI_PREFETCH again); dry, it
+ * registers on its lifelines, the hypercube neighbours r ^ 2^k (or
+ * (r + 2^k) mod size where r ^ 2^k is no rank), by a steal request marked
+ * "lifeline", and waits: a victim that refuses such a request remembers the
+ * thief and, as soon as it has queued tasks, pushes it some.  Any tasks
+ * received end the wait.
  *
  * Messages (tags below), all MPI_BYTE, host byte order (one machine type per
  * job):
- *   STEAL    {i32 lifeline}
+ *   STEAL    {i32 lifeline, i32 tasks the thief has queued}
  *   NOWORK   {i32 lifeline}
  *   TASKS    {u32 count, u32 pushed} then per task {u64 id, u64 token,
  *            i32 origin, i32 tier, u32 csize, u32 rsize} + captures, padded
@@ -179,6 +185,21 @@ static void send_int(int dest, int tag, int32_t v) {
   send_msg(dest, tag, b, sizeof *b);
 }
 
+/* A steal request (see the messages above). */
+static void send_steal(int dest, int lifeline, long queued) {
+  int32_t *b = malloc(2 * sizeof *b);
+  if (!b) {
+    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
+    MPI_Abort(g_c, 1);
+  }
+  b[0] = lifeline;
+  b[1] = queued > INT32_MAX ? INT32_MAX : (int32_t)queued;
+  send_msg(dest, TAG_STEAL, b, 2 * sizeof *b);
+  MPI_STAT_ADD(steal_requests, 1);
+  if (queued > 0)
+    MPI_STAT_ADD(steals_ahead, 1);
+}
+
 /* Completes finished sends; returns how many are still pending. */
 static int progress_sends(void) {
   int left = 0;
@@ -280,12 +301,14 @@ static int g_steal_out; /* a random steal request is unanswered */
 
 static int g_attempts;   /* refusals in a row */
 static int g_registered; /* on our lifelines, waiting for a push */
-/* Set by a worker that ran the rank queue dry (ws_mpi__comm_hungry),
- * cleared when the comm thread looks for work or work arrives: the rank
- * wants work before its workers idle, so that the steal's round trip
- * (up to a victim's poll interval) overlaps their last work.  A worker
- * wakes the comm thread only when it sets the flag: one wake-up per dry
- * spell. */
+/* Set by a worker that left at most ws_mpi__rt.low tasks queued
+ * (ws_mpi__comm_hungry), cleared when the comm thread looks for work, work
+ * arrives or the queue has grown past low again: the rank wants work before
+ * its workers idle, so that the steal's round trip (up to a victim's poll
+ * interval) overlaps their last work.  A worker wakes the comm thread when
+ * it sets the flag (one wake-up per low spell) and when it leaves the queue
+ * empty (a rank refused while asking ahead waits for that moment to go to
+ * its lifelines, with the flag still set). */
 static _Atomic int g_hungry;
 
 static uint64_t now_ns(void) {
@@ -385,12 +408,18 @@ static void got_results(int src, const unsigned char *buf, size_t len) {
   }
 }
 
-static void got_steal(int src, int lifeline) {
+/* A steal request from `src`, which has `thief_queued` tasks queued. */
+static void got_steal(int src, int lifeline, long thief_queued) {
   long q = atomic_load_explicit(&ws_mpi__rt.queued, memory_order_relaxed);
-  int want = (int)((q + 1) / 2);
-  want = want < 1 ? 1 : want > STEAL_MAX ? STEAL_MAX : want;
+  /* A dry thief gets half the queue (at least one task, if any may
+   * leave); one that asks ahead, half the difference: after the answer
+   * neither has fewer than the other had. */
+  long want = thief_queued > 0 ? (q - thief_queued) / 2 : (q + 1) / 2;
+  if (thief_queued <= 0 && want < 1)
+    want = 1;
+  want = want > STEAL_MAX ? STEAL_MAX : want;
   dtask *t[STEAL_MAX];
-  int n = ws_mpi__take(t, want, src, settled_before());
+  int n = want > 0 ? ws_mpi__take(t, (int)want, src, settled_before()) : 0;
   if (n > 0) {
     MPI_STAT_ADD(steals_served, 1);
     send_tasks(src, t, n, 0);
@@ -424,9 +453,11 @@ static int receive_one(int handle, int32_t *shutdown_status) {
   MPI_Recv(buf, count, MPI_BYTE, src, tag, g_c, MPI_STATUS_IGNORE);
   g_recvd_from[src]++;
   MPI_STAT_ADD(msgs_received, 1);
-  int32_t v = 0;
+  int32_t v = 0, v2 = 0; /* the first two words, where there are */
   if (count >= 4)
     memcpy(&v, buf, sizeof v);
+  if (count >= 8)
+    memcpy(&v2, buf + 4, sizeof v2);
   if (!handle) {
     if (tag == TAG_TASKS || tag == TAG_RESULTS)
       fprintf(stderr,
@@ -434,7 +465,7 @@ static int receive_one(int handle, int32_t *shutdown_status) {
               "the end of the job (dropped)\n",
               ws_mpi__rt.rank, tag == TAG_TASKS ? "task" : "result", src);
   } else if (tag == TAG_STEAL) {
-    got_steal(src, v);
+    got_steal(src, v, v2);
   } else if (tag == TAG_NOWORK) {
     if (!v) {
       g_steal_out = 0;
@@ -488,9 +519,10 @@ void ws_mpi__comm_nudge(void) {
   pthread_mutex_unlock(&g_mtx);
 }
 
-void ws_mpi__comm_hungry(void) {
+void ws_mpi__comm_hungry(long queued) {
   /* Relaxed: a hint; the comm thread's own look at the queue decides. */
-  if (!atomic_exchange_explicit(&g_hungry, 1, memory_order_relaxed))
+  if (!atomic_exchange_explicit(&g_hungry, 1, memory_order_relaxed) ||
+      queued == 0)
     ws_mpi__comm_nudge();
 }
 
@@ -555,19 +587,17 @@ static uint64_t rng_next(void) {
   return g_rng = x;
 }
 
-/* Has this rank room for more work?  Its queue is empty and either no
- * distributed task runs here, or a worker ran the queue dry (g_hungry), or
- * some worker was idle since the last look:
- * libws counts idle spins, yields and parks, and a worker that waits for
- * children that run on other ranks is idle too.  (Asking whenever the
- * queue is empty made busy ranks steal each other's just-received tasks
- * back and forth.)  A pool thread parked for long counts one park per
- * timeout, so such a rank may ask a little late, never wrongly. */
+/* May this rank, with at most ws_mpi__rt.low tasks queued, take more work
+ * now?  Yes if no distributed task runs here, or a worker ran the queue
+ * low (g_hungry), or some worker was idle since the last look: libws counts
+ * idle spins, yields and parks, and a worker that waits for children that
+ * run on other ranks is idle too.  (Asking whenever the queue is low made
+ * busy ranks steal each other's just-received tasks back and forth.)  A
+ * pool thread parked for long counts one park per timeout, so such a rank
+ * may ask a little late, never wrongly. */
 static uint64_t g_idle_mark;
 static int want_work(void) {
   ws_mpi_rt *rt = &ws_mpi__rt;
-  if (atomic_load_explicit(&rt->queued, memory_order_relaxed) > 0)
-    return 0;
   ws_stats tot;
   ws_stats_get(&tot, NULL, 0);
   uint64_t mark = tot.spins + tot.yields + tot.parks;
@@ -581,21 +611,31 @@ static int want_work(void) {
 /* Returns whether it sent anything. */
 static int seek_work(void) {
   ws_mpi_rt *rt = &ws_mpi__rt;
-  if (g_steal_out || g_registered || !want_work())
+  if (g_steal_out || g_registered)
+    return 0;
+  long q = atomic_load_explicit(&rt->queued, memory_order_relaxed);
+  if (q > atomic_load_explicit(&rt->low, memory_order_relaxed)) {
+    /* Work enough: the refusals of an earlier low spell are old news. */
+    g_attempts = 0;
+    atomic_store_explicit(&g_hungry, 0, memory_order_relaxed);
+    return 0;
+  }
+  /* Refused while asking ahead: wait until dry, then the lifelines (the
+   * flag stays set, so the workers do not wake us meanwhile). */
+  if (g_attempts >= steal_attempts_max && q > 0)
+    return 0;
+  if (!want_work())
     return 0;
   if (g_attempts < steal_attempts_max) {
     int victim = (int)(rng_next() % (uint64_t)(rt->size - 1));
     if (victim >= rt->rank)
       victim++;
-    send_int(victim, TAG_STEAL, 0);
-    MPI_STAT_ADD(steal_requests, 1);
+    send_steal(victim, 0, q);
     g_steal_out = 1;
     return 1;
   }
-  for (int i = 0; i < g_nlifelines; i++) {
-    send_int(g_lifelines[i], TAG_STEAL, 1);
-    MPI_STAT_ADD(steal_requests, 1);
-  }
+  for (int i = 0; i < g_nlifelines; i++)
+    send_steal(g_lifelines[i], 1, 0);
   g_registered = 1;
   return 1;
 }
@@ -661,6 +701,7 @@ static const struct {
     {"lifeline_pushes", "ll_push"}, {"msgs_sent", "msg_sent"},
     {"msgs_received", "msg_recv"},  {"bytes_sent", "bytes_sent"},
     {"comm_wakeups", "wakeups"},    {"comm_cpu_ns", "comm_ms"},
+    {"steals_ahead", "ahead"},
 };
 #define NSTAT ((int)(sizeof(ws_mpi_stats) / sizeof(uint64_t)))
 _Static_assert(sizeof k_stat / sizeof k_stat[0] == NSTAT,
@@ -967,6 +1008,9 @@ static void *comm_main(void *arg) {
   rt->size = size;
   long poll_us = env_long("WS_MPI_POLL_US", 1000, 1, 1000000);
   steal_attempts_max = (int)env_long("WS_MPI_STEAL_ATTEMPTS", 2, 1, 1024);
+  /* Relaxed: before `distributed` (below), before any distributed spawn. */
+  atomic_store_explicit(&rt->low, (int)env_long("WS_MPI_PREFETCH", 3, 0, 1000),
+                        memory_order_relaxed);
   if (provided < MPI_THREAD_FUNNELED && rank == 0)
     fprintf(stderr,
             "ws-mpi: this MPI gives thread level %d, below "

@@ -93,6 +93,11 @@ typedef struct ws_mpi_rt {
    * spawn wakes the comm thread, which pushes it work at once rather than
    * at the end of its sleep (up to WS_MPI_POLL_US). */
   _Atomic int thief_waits;
+  /* Ask ahead: a rank looks for work once at most this many tasks are
+   * queued (WS_MPI_PREFETCH, default 3), not only once it is dry, so that
+   * a steal's round trip (mostly the victim's sleep, up to WS_MPI_POLL_US)
+   * overlaps its last tasks.  Set before the first distributed spawn. */
+  _Atomic int low;
 } ws_mpi_rt;
 
 extern ws_mpi_rt ws_mpi__rt;
@@ -148,11 +153,11 @@ void ws_mpi__post_result(int origin, uint64_t token, const void *bytes,
 /* Wakes the comm thread if it sleeps (ws_mpi_spawn_results, while a
  * lifeline thief waits). */
 void ws_mpi__comm_nudge(void);
-/* A worker finished a distributed task and found the rank queue empty: the
- * rank is about to run dry, so look for work now (wakes the comm thread
- * once per such moment) rather than when it next wakes and sees the worker
- * idle. */
-void ws_mpi__comm_hungry(void);
+/* A worker finished a distributed task and found `queued` <= ws_mpi__rt.low
+ * tasks queued: the rank is about to run dry, so look for work now (wakes
+ * the comm thread once per such moment, and when the queue is empty)
+ * rather than when it next wakes and sees the worker idle. */
+void ws_mpi__comm_hungry(long queued);
 /* Rank 0: shut the job down with `status` and wait for it to end. */
 void ws_mpi__comm_finish(int status);
 /* Ranks > 0: serve until the job ends; returns rank 0's status. */

@@ -320,9 +320,11 @@ static void run_dtask(void *captures) {
   }
   atomic_fetch_sub_explicit(&rt->running, 1, memory_order_relaxed);
   free(t);
-  /* Relaxed: a hint (see ws_mpi__comm_hungry). */
-  if (atomic_load_explicit(&rt->queued, memory_order_relaxed) == 0)
-    ws_mpi__comm_hungry();
+  /* Relaxed: hints (see ws_mpi__comm_hungry); low is set before the first
+   * distributed spawn and never changes. */
+  long left = atomic_load_explicit(&rt->queued, memory_order_relaxed);
+  if (left <= atomic_load_explicit(&rt->low, memory_order_relaxed))
+    ws_mpi__comm_hungry(left);
 }
 
 void ws_mpi__enqueue_remote(ws_frame *service, dtask *t) {

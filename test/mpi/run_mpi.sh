@@ -52,6 +52,14 @@
 #       a program with distributed tasks linked without --wrap=main whose
 #       main does not call ws_mpi_init, at 2 ranks: two copies run, and
 #       libws-mpi says so exactly once
+#   balance NRANKS PROG KERNEL SIZE
+#       how work moves between ranks, from the WS_STATS=1 table (run twice):
+#       steal answers carry several tasks (tasks received > answers and
+#       pushes that carried tasks: a victim that answers with one task only
+#       fails), every distributed task ran exactly once (ran = spawned, and
+#       the result is right), ranks asked for work ahead, while they still
+#       had tasks queued (column "ahead" > 0, with the default
+#       WS_MPI_PREFETCH), and with WS_MPI_PREFETCH=0 never did
 #   plain PROG
 #       a program without libws-mpi under mpirun at 2 ranks: the
 #       "independent copies" line exactly once
@@ -83,6 +91,12 @@ every_rank_ran() {
     fail "messages do not balance"
 }
 trap 'rm -f "$out" "$err"' EXIT
+# The "all" row's value of a column of the per-rank table in $err.
+stat_all() {
+  awk -v c="$1" '/ws-mpi: per-rank/{h=1;next}
+    h==1 {for (i=1;i<=NF;i++) if ($i==c) k=i; h=2; next}
+    h==2 && $1=="all" {print $k; exit}' "$err"
+}
 
 case $mode in
 kernel)
@@ -224,6 +238,34 @@ for r in (0, 1):
 assert d["otherData"]["ranks"] == 2
 print("t.json:", len(ev), "events, processes", names)
 PY
+  ;;
+balance)
+  n=$1 prog=$2 kernel=$3 size=$4
+  for ahead in default 0; do
+    if [ $ahead = default ]; then unset WS_MPI_PREFETCH; else export WS_MPI_PREFETCH=0; fi
+    WS_STATS=1 WS_NUM_WORKERS=1 timeout "$LIMIT" "${MPIRUN[@]}" -n "$n" \
+      "$prog" "$kernel" "$size" >"$out" 2>"$err"
+    rc=$?
+    cat "$out"
+    grep -A$((n + 2)) "ws-mpi: per-rank" "$err"
+    [ $rc = 0 ] || { cat "$err"; fail "mpirun -n $n exited with $rc"; }
+    grep -q "^$kernel .* ok$" "$out" || fail "no right result line"
+    every_rank_ran "$n"
+    spawned=$(stat_all spawned) ran=$(stat_all ran)
+    received=$(stat_all received) served=$(stat_all served)
+    pushes=$(stat_all ll_push) asked=$(stat_all ahead)
+    [ -n "$spawned" ] && [ -n "$asked" ] || fail "no statistics table"
+    [ "$ran" = "$spawned" ] || fail "$ran tasks ran, $spawned spawned"
+    [ "$served" -gt 0 ] || fail "no steal request was answered with tasks"
+    [ "$received" -gt $((served + pushes)) ] ||
+      fail "$received tasks in $served answers and $pushes pushes: one at a time"
+    if [ $ahead = default ]; then
+      [ "$asked" -gt 0 ] || fail "no rank asked for work ahead"
+    else
+      [ "$asked" = 0 ] || fail "WS_MPI_PREFETCH=0, yet $asked requests ahead"
+    fi
+  done
+  unset WS_MPI_PREFETCH
   ;;
 statsjson)
   prog=$1 dir=$2
