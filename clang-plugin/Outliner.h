@@ -158,7 +158,7 @@ private:
   /// with 0.
   std::string frameWait(const Region *Owner) const;
   /// Whether Task's spawn builds its captures in a slot of the fast path
-  /// (spawn(): ws_spawn_slot / ws_spawn_slot_push).
+  /// (spawn(): ws_scope_slot / ws_scope_push).
   bool spawnsInSlot(const Region &Task) const;
   /// Whether Task's spawn copies whole captures into a slot of the scope
   /// (spawn(): ws_scope_spawn).

@@ -287,47 +287,6 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
                                   const void *captures, size_t size, int tier,
                                   const ws_site *site);
 
-/* ws_spawn_inline in two steps, for code that builds the captures in place
- * (the plugin does: a capture struct built on the stack and copied whole
- * makes the processor wait for its field stores to reach the cache):
- *
- *     ws_slot sl;
- *     struct caps *c = ws_spawn_slot(&f, &sl, sizeof *c, WS_TIER_NORMAL);
- *     if (c) {
- *       *c = (struct caps){.n = n - 1, .out = &x};
- *       ws_spawn_slot_push(&f, &sl, task);
- *     } else {
- *       struct caps c2 = {.n = n - 1, .out = &x};
- *       ws_spawn_refused(&f, task, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
- *     }
- *
- * ws_spawn_slot returns where the captures go (16-byte aligned), or NULL
- * when the task cannot take the fast path (then spawn it with
- * ws_spawn_refused, below, or ws_spawn);
- * nothing else may spawn between it and ws_spawn_slot_push.  `sl` carries
- * what the push needs from the first step: a local, which the compiler
- * keeps in registers (the capture stores between the two steps could, for
- * all it knows, change the thread's deque pointer in memory).
- *
- * Unlike ws_spawn_inline's, a task pushed this way runs with its captures
- * where they are, in the slot, which its own first spawn reuses: it must
- * read them before it spawns.  ws_task_captures does that in one line at
- * the top of the task (the plugin's tasks all start so):
- *
- *     static void task(void *arg) {
- *       struct caps own, *c = ws_task_captures(arg, &own, sizeof own);
- *       ...
- */
-typedef struct ws_slot {
-  struct ws__fastq *q_;
-  struct ws__slot *s_;
-  int64_t b_;
-} ws_slot;
-static inline void *ws_spawn_slot(ws_frame *frame, ws_slot *sl, size_t size,
-                                  int tier);
-static inline void ws_spawn_slot_push(ws_frame *frame, const ws_slot *sl,
-                                      ws_task_fn fn);
-
 /* A task's captures, safe to use across its spawns: `copy`, filled from
  * `arg`, when they are small enough for a slot of the fast path (a
  * compiler keeps such a copy in registers); `arg` itself when they are
@@ -340,9 +299,9 @@ static inline void *ws_task_captures(void *arg, void *copy, size_t size) {
   return arg;
 }
 
-/* ws_spawn for a task ws_spawn_slot refused (the `else` above), compiled
- * into the caller: when the refusal was a full ring (a loop spawning far
- * more than it holds; the ring's thousands of tasks are there for thieves)
+/* ws_spawn for a task the fast path refused (ws_scope_refused, below),
+ * compiled into the caller: when the refusal was a full ring (a loop spawning
+ * far more than it holds; the ring's thousands of tasks are there for thieves)
  * and nothing is due beyond the fast path, the task runs now, as a call of
  * `fn` by name, which the compiler may inline (what ws_spawn itself would
  * do, out of line); otherwise it is ws_spawn. */
@@ -368,15 +327,6 @@ static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
  * spawned nothing: the leaves of a recursion). */
 static inline int ws_wait_pending(ws_frame *frame);
 
-/* ws_wait_pending, told the task function `likely` that this frame's
- * spawns queue (NULL: none in particular).  A child running `likely` is
- * then called directly, not through its pointer, so the compiler may
- * inline it into the wait.  `likely` must be spawned with ws_spawn_slot /
- * ws_spawn_slot_push only (never ws_spawn_inline, whose tasks run from a
- * copy of their captures).  The plugin emits it for a frame into which
- * exactly one task directive spawns this way. */
-static inline int ws_wait_pending_for(ws_frame *frame, ws_task_fn likely);
-
 /* ---- The plugin's form: a scope beside the frame ---------------------- */
 
 /* What the plugin emits for a function or task that spawns: a `ws_scope`
@@ -386,7 +336,9 @@ static inline int ws_wait_pending_for(ws_frame *frame, ws_task_fn likely);
  * it in registers; the frame is initialised only by the first spawn that
  * needs it (a task with options, a refused slot, a last spawn that is
  * queued), so a call that spawns nothing, or only fast children, never
- * touches it:
+ * touches it.  A plain task's captures are built straight in its slot (a
+ * struct built on the stack and copied whole makes the processor wait for
+ * its field stores to reach the cache):
  *
  *     ws_frame f;                         // no initialiser
  *     ws_scope sc = WS_SCOPE_INIT;
@@ -401,13 +353,28 @@ static inline int ws_wait_pending_for(ws_frame *frame, ws_task_fn likely);
  *     y = work(n - 2);
  *     ws_scope_wait(&sc, &f, task);       // taskwait, and every return
  *
- * The rules of ws_spawn_slot hold (nothing spawns between the two steps; a
- * task reads its captures before it spawns: ws_task_captures), and two
- * more: every spawn made after a scope's fast child and before the
- * scope's wait is waited for first (strict nesting: the plugin's code
+ * ws_scope_slot returns where the captures go (16-byte aligned), or NULL
+ * when the task cannot take the fast path (then spawn it with
+ * ws_scope_refused); nothing else may spawn between it and ws_scope_push.
+ * A task pushed so runs with its captures where they are, in the slot,
+ * which its own first spawn reuses: it must read them before it spawns.
+ * ws_task_captures does that in one line at the top of the task (the
+ * plugin's tasks all start so):
+ *
+ *     static void task(void *arg) {
+ *       struct caps own, *c = ws_task_captures(arg, &own, sizeof own);
+ *       ...
+ *
+ * Two rules more: every spawn made after a scope's fast child and before
+ * the scope's wait is waited for first (strict nesting: the plugin's code
  * waits in every function and task before it returns), and the scope and
  * its frame are waited for by the thread that spawned into them.  Any other
  * spawn into the frame takes it from ws_scope_frame. */
+typedef struct ws_slot { /* (internal) a claimed slot: deque, slot, index */
+  struct ws__fastq *q_;
+  struct ws__slot *s_;
+  int64_t b_;
+} ws_slot;
 typedef struct ws_scope {
   ws_slot last_; /* the newest fast child: deque, slot, index */
   int64_t base_; /* the first fast child's index + 1; 0: none pending */
@@ -415,12 +382,11 @@ typedef struct ws_scope {
 } ws_scope;
 #define WS_SCOPE_INIT                                                          \
   { {0, 0, 0}, 0, 0 }
-
 /* The scope's frame, initialised (WS_FRAME_INIT) the first time: the frame
  * argument of any other spawn into it (ws_spawn_ex, a distributed task's). */
 static inline ws_frame *ws_scope_frame(ws_scope *sc, ws_frame *frame);
 
-/* ws_spawn_slot and ws_spawn_slot_push, for a scope. */
+/* The two steps of a plain task's spawn into a scope (above). */
 static inline void *ws_scope_slot(ws_scope *sc, size_t size, int tier);
 static inline void ws_scope_push(ws_scope *sc, ws_task_fn fn);
 
@@ -437,11 +403,15 @@ static inline int ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
                                 const void *captures, size_t size, int tier,
                                 const ws_site *site);
 
-/* ws_wait_pending_for, for a scope and its frame: runs the scope's fast
- * children back, newest first, then waits for the frame if it was used.
- * `likely` (or NULL) must be the function of every task pushed into the
- * scope by ws_scope_push (and no ws_scope_spawn into it): the newest is
- * then called by name, without a look at its slot.  Returns as ws_wait. */
+/* ws_wait_pending, for a scope and its frame: runs the scope's fast
+ * children back, newest first (called directly unless a thief took them),
+ * then waits for the frame if it was used.  `likely` (or NULL) must be the
+ * function of every task pushed into the scope by ws_scope_push (and no
+ * ws_scope_spawn into it): the newest child is then called by name,
+ * without a look at its slot, so the compiler may inline the task into
+ * the wait; the older ones are called by name when they run it.  The
+ * plugin names the one task directive that pushes into the scope.
+ * Returns as ws_wait. */
 static inline int ws_scope_wait(ws_scope *sc, ws_frame *frame,
                                 ws_task_fn likely);
 
@@ -637,8 +607,20 @@ static inline int ws__fast_run_refused(ws_frame *frame, ws_task_fn fn,
   return 1;
 }
 
+/* The push found `bottom` at `limit`: 1 if there is room after all.  The
+ * ring was found full a moment ago: the next WS__FAST_ROOM_SKIP (fast.c)
+ * spawns are refused here, without a call (a loop spawning far more than
+ * the ring holds comes here at every spawn); then a look (ws__fast_room). */
+static inline int ws__fast_room_near(ws__fastq *q) {
+  if (q->room_skip > 0) {
+    q->room_skip--;
+    return 0;
+  }
+  return ws__fast_room(q);
+}
+
 /* Claims the slot at the calling thread's `bottom` for a task with these
- * arguments (ws_spawn_slot, ws_scope_slot): its captures' address, or NULL
+ * arguments (ws_scope_slot, ws_spawn_inline): its captures' address, or NULL
  * when the fast path refuses it. */
 static inline __attribute__((always_inline)) void *
 ws__slot_claim(ws_slot *sl, size_t size, int tier) {
@@ -649,7 +631,7 @@ ws__slot_claim(ws_slot *sl, size_t size, int tier) {
     int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
     /* Relaxed: only a hint comes from elsewhere (the 0 of want_fence). */
     if (__builtin_expect(b < __atomic_load_n(&q->limit, __ATOMIC_RELAXED), 1) ||
-        ws__fast_room(q)) {
+        ws__fast_room_near(q)) {
       if (b < 0)
         __builtin_unreachable(); /* indexes count up from 0 */
       sl->q_ = q;
@@ -659,11 +641,6 @@ ws__slot_claim(ws_slot *sl, size_t size, int tier) {
     }
   }
   return 0;
-}
-
-static inline void *ws_spawn_slot(ws_frame *frame, ws_slot *sl, size_t size,
-                                  int tier) {
-  return frame != 0 ? ws__slot_claim(sl, size, tier) : 0;
 }
 
 /* Publishes the claimed slot: its function and flags, then `bottom`. */
@@ -692,16 +669,11 @@ static inline void ws__slot_push(ws_frame *frame, const ws_slot *sl,
   ws__slot_publish(sl, fn, flags);
 }
 
-static inline void ws_spawn_slot_push(ws_frame *frame, const ws_slot *sl,
-                                      ws_task_fn fn) {
-  ws__slot_push(frame, sl, fn, 0);
-}
-
 static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
                                   const void *captures, size_t size, int tier,
                                   const ws_site *site) {
   ws_slot sl;
-  void *slot = ws_spawn_slot(frame, &sl, size, tier);
+  void *slot = frame != 0 ? ws__slot_claim(&sl, size, tier) : 0;
   if (__builtin_expect(slot != 0 && ws__fast_args(fn, captures, size), 1)) {
     if (size)
       __builtin_memcpy(slot, captures, size);
@@ -751,7 +723,7 @@ static inline __attribute__((always_inline)) int ws__fast_take(ws__fastq *q,
 
 /* Runs slot s, taken: in place (the task reads its captures before it
  * spawns into the slot), or from a copy if it asked for one.  `likely`
- * (ws_wait_pending_for), called by name, never asks for one. */
+ * (ws_scope_wait), called by name, never asks for one. */
 static inline __attribute__((always_inline)) void
 ws__fast_run_taken(ws__fastq *q, ws__slot *s, ws_task_fn likely) {
   ws_task_fn fn = s->fn;
@@ -776,7 +748,7 @@ ws__fast_run_taken(ws__fastq *q, ws__slot *s, ws_task_fn likely) {
  * ws__fast_take).  Anything unusual -- a higher tier queued, the periodic
  * decision, a cancelled frame, a claimed slot -- goes out of line. */
 static inline __attribute__((always_inline)) void
-ws__fast_join(ws_frame *frame, ws_task_fn likely) {
+ws__fast_join(ws_frame *frame) {
   ws__fastq *q = ws__fq;
   int64_t base, b;
   if (__builtin_expect(
@@ -794,21 +766,16 @@ ws__fast_join(ws_frame *frame, ws_task_fn likely) {
     }
     b--;
     if (ws__fast_take(q, b))
-      ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], likely);
+      ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], 0);
   }
   frame->opaque_[WS__FRAME_FAST_BASE] = 0;
 }
 
 static inline __attribute__((always_inline)) int
 ws_wait_pending(ws_frame *frame) {
-  return ws_wait_pending_for(frame, 0);
-}
-
-static inline __attribute__((always_inline)) int
-ws_wait_pending_for(ws_frame *frame, ws_task_fn likely) {
   int rc = WS_OK;
   if (frame->opaque_[WS__FRAME_FAST_BASE] != 0)
-    ws__fast_join(frame, likely);
+    ws__fast_join(frame);
   /* The frame's owner word (opaque_[2]) is non-zero from the first spawn
    * through ws_spawn until the wait.  Only the waiting thread writes it, so
    * a plain read is race-free -- and lets the compiler see that a frame
@@ -935,7 +902,7 @@ ws_scope_wait(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
     ws__scope_join(sc, frame, likely);
     sc->base_ = 0;
   }
-  /* The frame's owner word: as in ws_wait_pending_for. */
+  /* The frame's owner word: as in ws_wait_pending. */
   if (sc->frame_ && frame->opaque_[2]) {
     rc = ws_wait(frame);
     if (rc != WS_EINVAL)

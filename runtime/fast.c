@@ -360,15 +360,11 @@ static int fast_room_look(ws__fastq *q);
  * been claimed and run by thieves since.  Each slot a thief says done is
  * free again.  1 if there is room now. */
 int ws__fast_room(ws__fastq *q) {
+  /* (After a look that found the ring full, the next WS__FAST_ROOM_SKIP
+   * spawns are refused inline, without a call: ws.h, ws__fast_room_near.
+   * So they do not look at lines the thieves write.) */
   if (q->size == 0)
     return 0;
-  /* Found full a moment ago: no look (at lines the thieves write) for the
-   * next WS__FAST_ROOM_SKIP spawns, which take ws_spawn's path (each of
-   * them comes here: this part stays a few instructions). */
-  if (q->room_skip > 0) {
-    q->room_skip--;
-    return 0;
-  }
   return fast_room_look(q);
 }
 

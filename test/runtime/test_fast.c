@@ -172,7 +172,7 @@ static void test_storm(int workers) {
 /* ---- Captures: ws_spawn_inline's stay put, ws_task_captures's are read
  * first -------------------------------------------------------------------
  * A task spawned by ws_spawn_inline may read its captures after its own
- * spawns (the pop gives it a copy); one pushed by ws_spawn_slot_push runs
+ * spawns (the pop gives it a copy); one pushed by ws_scope_push runs
  * in its slot and reads them first (ws_task_captures).  Both spawn children
  * into the slots above and then check every capture. */
 typedef struct late_caps {
