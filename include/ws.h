@@ -493,6 +493,7 @@ void ws__fast_fence_mode(ws__fastq *q);
 int ws__fast_pop_claimed(ws__fastq *q, int64_t b);
 void ws__fast_join_slow(ws_frame *frame);
 void ws__fast_join_from(ws_frame *frame, int64_t base);
+void ws__fast_look(void);
 
 /* ws_frame: opaque_[5] is the fast base (the bottom at the frame's first
  * fast spawn, plus one; 0: none), opaque_[4]'s low half the runtime's
@@ -745,8 +746,9 @@ ws__fast_run_taken(ws__fastq *q, ws__slot *s, ws_task_fn likely) {
 }
 
 /* Takes back and runs the frame's fast children, newest first (pop:
- * ws__fast_take).  Anything unusual -- a higher tier queued, the periodic
- * decision, a cancelled frame, a claimed slot -- goes out of line. */
+ * ws__fast_take).  A look beyond the fast path (ws__fast_look: the periodic
+ * decision, a higher tier queued) and a claimed slot are calls; a
+ * cancelled frame, or no fast path here, the whole join out of line. */
 static inline __attribute__((always_inline)) void
 ws__fast_join(ws_frame *frame) {
   ws__fastq *q = ws__fq;
@@ -760,10 +762,8 @@ ws__fast_join(ws_frame *frame) {
   /* Relaxed: only this thread writes bottom. */
   b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
   while (b > base) {
-    if (__builtin_expect(ws__fast_due(q), 0)) {
-      ws__fast_join_slow(frame);
-      return;
-    }
+    if (__builtin_expect(ws__fast_due(q), 0))
+      ws__fast_look(); /* then the pops go on here */
     b--;
     if (ws__fast_take(q, b))
       ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], 0);
@@ -859,10 +859,13 @@ ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
 /* Takes back and runs the scope's fast children, newest first.  The
  * newest is the scope's last push, at index last_.b_: every spawn since was
  * waited for (strict nesting), so `bottom` is back at last_.b_ + 1 and
- * neither it nor the slot's address needs a load.  Out of line
- * (ws__fast_join_from) when anything is unusual: the thread's deque is not
- * the one pushed to (a taskgroup's body, a fork's child, a pool stopped
- * since), the frame was cancelled, a look beyond the fast path is due. */
+ * neither it nor the slot's address needs a load.  A look beyond the fast
+ * path, when due (the owner's tick ran out: every WS__FAST_TICK pops, or a
+ * task of a higher tier was spawned), is a call (ws__fast_look), after
+ * which the pops go on here.  The whole join is out of line
+ * (ws__fast_join_from) for a frame that was cancelled, or when the
+ * thread's deque is not the one pushed to (a taskgroup's body, a fork's
+ * child, a pool stopped since). */
 static inline __attribute__((always_inline)) void
 ws__scope_join(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
   ws__fastq *q = sc->last_.q_;
@@ -874,21 +877,17 @@ ws__scope_join(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
     ws__fast_join_from(f, base);
     return;
   }
-  if (__builtin_expect(ws__fast_due(q), 0)) {
-    ws__fast_join_from(f, base);
-    return;
-  }
+  if (__builtin_expect(ws__fast_due(q), 0))
+    ws__fast_look();
   if (ws__fast_take(q, b)) {
     if (likely != 0)
       ws__fast_call(q, likely, sc->last_.s_->captures);
     else
       ws__fast_run_taken(q, sc->last_.s_, 0);
   }
-  while (b > base) { /* the older ones: as ws__fast_join */
-    if (__builtin_expect(ws__fast_due(q), 0)) {
-      ws__fast_join_from(f, base);
-      return;
-    }
+  while (b > base) { /* the older ones */
+    if (__builtin_expect(ws__fast_due(q), 0))
+      ws__fast_look();
     b--;
     if (ws__fast_take(q, b))
       ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], likely);

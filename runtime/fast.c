@@ -537,6 +537,29 @@ void ws__fast_join_slow(ws_frame *frame_) {
   frame->fast_base = 0;
 }
 
+void ws__fast_look(void) {
+  ws__worker *w = ws__tls_self.w;
+  if (!w)
+    return;
+  ws__fastq *q = &w->fq;
+  __atomic_store_n(&q->tick, WS__FAST_TICK, __ATOMIC_RELAXED);
+  ws__fast_fence_mode(q);
+  if (ws__wait_is_own()) /* ws_wait_own runs the frame's only */
+    return;
+  /* The periodic work (aging: due), then every task of a higher tier,
+   * as a wait's scheduling decision would choose.  Each ran to its end:
+   * its own spawns were taken back, `bottom` is where it was. */
+  for (int due = 1;; due = 0) {
+    if (!due && !ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) &&
+        !(w->tier_mask >> (WS_TIER_NORMAL + 1)))
+      return;
+    ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
+    if (!t)
+      return;
+    ws__run_task(w, t);
+  }
+}
+
 /* The fast children from index `base` up, of `frame` (NULL: a scope whose
  * frame was never used, which nobody can cancel): ws__fast_join_slow, and
  * the scope's join (ws.h) when anything is unusual. */
