@@ -12,7 +12,9 @@
  * iteration found nothing to do, sleep on a condition variable with a
  * back-off from 50 us up to WS_MPI_POLL_US (default 1000 us), or a tenth of
  * that while the rank has nothing queued and waits for results of tasks it
- * shipped or for a steal answer (its workers are idle meanwhile).  Workers
+ * shipped or for a steal answer (its workers are idle meanwhile) -- a
+ * fortieth where the node has a core for every worker of its ranks: that
+ * wait then costs a core nobody else needs.  Workers
  * that post a result wake it at once.  So an idle rank wakes at most about
  * 1000 times a second for one MPI_Iprobe: it does not spin (Open MPI's
  * blocking calls would busy-poll a core).
@@ -125,6 +127,10 @@ static uint64_t *g_sent_to, *g_recvd_from;
 static int *g_lifelines, g_nlifelines;
 static unsigned char *g_lifeline_thief; /* ranks registered on us */
 static uint64_t g_rng;
+/* The comm thread's longest sleep while its rank waits with nothing queued
+ * (us): WS_MPI_POLL_US / 10, or / 40 where every worker of the node's
+ * ranks has a core of its own (node_has_room). */
+static long g_wait_us;
 static ws_frame g_service = WS_FRAME_INIT; /* received tasks' stand-ins */
 /* Tasks of this rank shipped elsewhere whose results have not come back
  * (send_tasks, apply_result): how many, and the list of them (linked
@@ -990,6 +996,23 @@ static void finish_job(int rank, int size) {
   merge_traces(rank, size);
 }
 
+/* Has this node a core for every worker of its ranks?  Then a rank whose
+ * workers wait polls on a core nobody else needs, and polling faster there
+ * shortens each result's and steal answer's trip at no one's cost; with
+ * more workers than cores (4 ranks on 2 cores) its wake-ups would be
+ * taken from a busy rank's worker. */
+static int node_has_room(int rank) {
+  MPI_Comm node;
+  int local = 0;
+  if (MPI_Comm_split_type(g_c, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL,
+                          &node) != MPI_SUCCESS)
+    return 0;
+  MPI_Comm_size(node, &local);
+  MPI_Comm_free(&node);
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  return local > 0 && cores > 0 && (long)local * ws_num_workers() <= cores;
+}
+
 static void *comm_main(void *arg) {
   (void)arg;
   int provided = 0;
@@ -1036,6 +1059,10 @@ static void *comm_main(void *arg) {
     MPI_Abort(g_c, 1);
   }
   lifelines_init(rank, size);
+  /* Collective: every rank calls it, right after the table check. */
+  g_wait_us = poll_us / (node_has_room(rank) ? 40 : 10);
+  if (g_wait_us < 1)
+    g_wait_us = 1;
   g_rng = 0x9e3779b97f4a7c15ull * (uint64_t)(rank + 1);
   __atomic_store_n(&rt->distributed, size > 1, __ATOMIC_RELAXED);
   signal_ready(0);
@@ -1078,13 +1105,14 @@ static void *comm_main(void *arg) {
     } else {
       /* Back off: 50, 100, 200 ... poll_us microseconds (one rank: until
        * finish, woken by it).  A rank with nothing queued that waits for
-       * results or for a steal answer backs off to a tenth of that only:
-       * its workers are likely idle until the answer comes, and at the
-       * end of a recursion every level's result is one such wait. */
+       * results or for a steal answer backs off to g_wait_us only: its
+       * workers are likely idle until the answer comes, and at the end of
+       * a recursion every level's result is one such wait (results cross
+       * the ranks back and forth, one hop per level stolen). */
       long cap = poll_us;
       if ((g_outstanding > 0 || g_steal_out) &&
           atomic_load_explicit(&ws_mpi__rt.queued, memory_order_relaxed) == 0)
-        cap = poll_us / 10 > 0 ? poll_us / 10 : 1;
+        cap = g_wait_us;
       sleep_us = sleep_us ? sleep_us * 2 : FIRST_SLEEP_US;
       if (sleep_us > cap)
         sleep_us = cap;
