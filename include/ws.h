@@ -376,9 +376,9 @@ typedef struct ws_slot { /* (internal) a claimed slot: deque, slot, index */
   int64_t b_;
 } ws_slot;
 typedef struct ws_scope {
-  ws_slot last_; /* the newest fast child: deque, slot, index */
-  int64_t base_; /* the first fast child's index + 1; 0: none pending */
-  int frame_;    /* the frame beside it was initialised */
+  ws_slot last_;  /* the newest fast child: deque, slot, index */
+  int64_t count_; /* fast children pending: last_.b_ and those below */
+  int frame_;     /* the frame beside it was initialised */
 } ws_scope;
 #define WS_SCOPE_INIT                                                          \
   { {0, 0, 0}, 0, 0 }
@@ -812,8 +812,7 @@ ws_scope_slot(ws_scope *sc, size_t size, int tier) {
 
 static inline __attribute__((always_inline)) void ws_scope_push(ws_scope *sc,
                                                                 ws_task_fn fn) {
-  if (sc->base_ == 0)
-    sc->base_ = sc->last_.b_ + 1;
+  sc->count_++;
   ws__slot_publish(&sc->last_, fn, 0);
 }
 
@@ -833,8 +832,7 @@ ws_scope_spawn(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
   if (__builtin_expect(slot != 0 && ws__fast_args(fn, captures, size), 1)) {
     if (size)
       __builtin_memcpy(slot, captures, size);
-    if (sc->base_ == 0)
-      sc->base_ = sc->last_.b_ + 1;
+    sc->count_++;
     ws__slot_publish(&sc->last_, fn, WS__SLOT_COPY);
     return WS_OK;
   }
@@ -869,7 +867,8 @@ ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
 static inline __attribute__((always_inline)) void
 ws__scope_join(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
   ws__fastq *q = sc->last_.q_;
-  int64_t base = sc->base_ - 1, b = sc->last_.b_;
+  /* Strict nesting keeps the scope's children contiguous. */
+  int64_t b = sc->last_.b_, base = b - sc->count_ + 1;
   ws_frame *f = sc->frame_ ? frame : 0;
   if (__builtin_expect(
           ws__fq != q || (f && (ws__frame_flags(f) & WS__FRAME_CANCELLED_BIT)),
@@ -897,9 +896,9 @@ ws__scope_join(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
 static inline __attribute__((always_inline)) int
 ws_scope_wait(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
   int rc = WS_OK;
-  if (sc->base_ != 0) {
+  if (sc->count_ != 0) {
     ws__scope_join(sc, frame, likely);
-    sc->base_ = 0;
+    sc->count_ = 0;
   }
   /* The frame's owner word: as in ws_wait_pending. */
   if (sc->frame_ && frame->opaque_[2]) {
