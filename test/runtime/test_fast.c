@@ -99,6 +99,20 @@ static void mark(void *p) {
   atomic_fetch_add_explicit(&c->marks[c->i], 1, memory_order_relaxed);
 }
 
+/* mark(marks, i) spawned into a scope as the plugin writes a plain task:
+ * captures built in the slot; a refusal (a full ring: run at once). */
+static inline __attribute__((always_inline)) void
+scope_mark(ws_scope *sc, ws_frame *f, _Atomic int *marks, long i) {
+  mark_caps *c = ws_scope_slot(sc, sizeof *c, WS_TIER_NORMAL);
+  if (c) {
+    *c = (mark_caps){marks, i};
+    ws_scope_push(sc, mark);
+  } else {
+    mark_caps c2 = {marks, i};
+    ws_scope_refused(sc, f, mark, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
+  }
+}
+
 /* Each task marks its index and, above the leaves, spawns two more. */
 typedef struct tree_caps {
   _Atomic int *marks;
@@ -131,16 +145,8 @@ static void test_storm(int workers) {
      * refusals run at once. */
     ws_frame lf;
     ws_scope sc = WS_SCOPE_INIT;
-    for (long i = 0; i < n; i++) {
-      mark_caps *c = ws_scope_slot(&sc, sizeof *c, WS_TIER_NORMAL);
-      if (c) {
-        *c = (mark_caps){marks, i};
-        ws_scope_push(&sc, mark);
-      } else {
-        mark_caps c2 = {marks, i};
-        ws_scope_refused(&sc, &lf, mark, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
-      }
-    }
+    for (long i = 0; i < n; i++)
+      scope_mark(&sc, &lf, marks, i);
     ws_scope_wait(&sc, &lf, mark);
   }
   ws_frame f = WS_FRAME_INIT;
@@ -387,14 +393,7 @@ static void test_scope_frame(int workers) {
     ws_frame f;
     ws_scope sc = WS_SCOPE_INIT;
     for (int i = 0; i < k; i++) {
-      mark_caps *c = ws_scope_slot(&sc, sizeof *c, WS_TIER_NORMAL);
-      if (c) {
-        *c = (mark_caps){marks, i};
-        ws_scope_push(&sc, mark);
-      } else {
-        mark_caps c2 = {marks, i};
-        ws_scope_refused(&sc, &f, mark, &c2, sizeof c2, WS_TIER_NORMAL, NULL);
-      }
+      scope_mark(&sc, &f, marks, i);
       if (i == k / 2 && (r & 1) == 0) {
         mark_caps h = {marks, k};
         ws_task_opts o = {.tier = WS_TIER_HIGH};
