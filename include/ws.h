@@ -331,8 +331,8 @@ static inline int ws_wait_pending(ws_frame *frame);
 
 /* What the plugin emits for a function or task that spawns: a `ws_scope`
  * beside its `ws_frame`, both locals.  The scope holds the fast path's part
- * of the frame -- its newest fast child, and where its fast children start
- * -- and never has its address passed out of line, so the compiler keeps
+ * of the frame -- its newest fast child, and how many are pending -- and
+ * never has its address passed out of line, so the compiler keeps
  * it in registers; the frame is initialised only by the first spawn that
  * needs it (a task with options, a refused slot, a last spawn that is
  * queued), so a call that spawns nothing, or only fast children, never
