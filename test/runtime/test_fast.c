@@ -533,6 +533,26 @@ static void test_shutdown_inside(void) {
   CHECK(ws_shutdown() == WS_OK, "shutdown");
 }
 
+/* ---- ws_shutdown between a scope's spawn and its wait ------------------
+ * The application thread (not in a task) stops the pool with a child of
+ * its scope still queued: the shutdown runs it, gives the record back and
+ * frees the deque; the scope's wait then finds the thread without that
+ * deque (ws.h: the join's check), runs nothing twice and touches no freed
+ * memory (ASan build).  At 1 and 2 workers. */
+static void test_shutdown_mid_scope(int workers) {
+  CHECK(ws_init(workers) == WS_OK, "init");
+  atomic_store(&g_ran, 0);
+  ws_frame f;
+  ws_scope sc = WS_SCOPE_INIT;
+  ws_scope_spawn(&sc, &f, count_run, NULL, 0, WS_TIER_NORMAL, NULL);
+  CHECK(ws_shutdown() == WS_OK, "shutdown with a scope's child queued");
+  CHECK(atomic_load(&g_ran) == 1, "the shutdown ran %d of 1 queued task",
+        atomic_load(&g_ran));
+  ws_scope_wait(&sc, &f, NULL);
+  CHECK(atomic_load(&g_ran) == 1, "after the wait %d runs of 1 task",
+        atomic_load(&g_ran));
+}
+
 /* ---- An application thread exits with fast tasks never waited for ----- */
 
 /* Never waited for: its tasks run at the thread's exit.  Not on the
@@ -577,5 +597,7 @@ int main(void) {
   test_tiers();
   test_cancel();
   test_shutdown_inside();
+  test_shutdown_mid_scope(1);
+  test_shutdown_mid_scope(2);
   return ws_test_finish("test_fast");
 }
