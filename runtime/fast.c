@@ -221,6 +221,8 @@ static void fast_batch_run(void *captures) {
   while (b.count > 0) {
     ws__slot *s = &b.q->buf[(uint64_t)b.first & b.q->mask];
     fast_batch r = {b.q, b.first + 1, b.count - 1};
+    if (r.count > 0) /* its line comes from the owner's cache meanwhile */
+      __builtin_prefetch(&b.q->buf[(uint64_t)r.first & b.q->mask], 1);
     int queued = r.count > 0 && fast_batch_queue_rest(w, &rest, &r);
     if (queued && ran == 0)
       ws__fast_wake(&w->fq); /* someone parked may take it */
