@@ -710,8 +710,8 @@ std::string Outliner::spawn(Region &Task) {
            " *)ws_scope_slot(&__ws_sc, sizeof *__ws_s, " + Tier + "); " +
            Copies + "if (__ws_s) { *__ws_s = (" + Cap + "){ " + Init +
            "}; ws_scope_push(&__ws_sc, __ws_task_" + N + "); } else { " + Cap +
-           " __ws_cap = { " + Init + "}; " +
-           Fast("ws_scope_refused", "ws_spawn_refused") + "__ws_task_" + N +
+           " __ws_cap = { " + Init +
+           "}; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + "); } }";
   } else {
     Call = Fast("ws_scope_spawn", "ws_spawn_inline") + "__ws_task_" + N +
