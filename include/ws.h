@@ -409,8 +409,8 @@ static inline int ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
  * function of every task pushed into the scope by ws_scope_push (and no
  * ws_scope_spawn into it): the newest child is then called by name,
  * without a look at its slot, so the compiler may inline the task into
- * the wait; the older ones are called by name when they run it.  The
- * plugin names the one task directive that pushes into the scope.
+ * the wait, and so are the older ones.  The plugin names the one task
+ * directive that pushes into the scope.
  * Returns as ws_wait. */
 static inline int ws_scope_wait(ws_scope *sc, ws_frame *frame,
                                 ws_task_fn likely);
@@ -884,12 +884,17 @@ ws__scope_join(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
     else
       ws__fast_run_taken(q, sc->last_.s_, 0);
   }
-  while (b > base) { /* the older ones */
+  while (b > base) { /* the older ones: `likely` too, when named */
     if (__builtin_expect(ws__fast_due(q), 0))
       ws__fast_look();
     b--;
-    if (ws__fast_take(q, b))
-      ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], likely);
+    if (ws__fast_take(q, b)) {
+      ws__slot *s = &q->buf[(uint64_t)b & q->mask];
+      if (likely != 0)
+        ws__fast_call(q, likely, s->captures);
+      else
+        ws__fast_run_taken(q, s, 0);
+    }
   }
 }
 
