@@ -128,19 +128,17 @@ std::string Outliner::frameWait(const Region *Owner) const {
   return "ws_scope_wait(&__ws_sc, &__ws_frame, " + Likely + ");";
 }
 
-bool Outliner::spawnsInSlot(const Region &Task) const {
+bool Outliner::pushesFast(const Region &Task) const {
   const Directive &D = *Task.D;
-  if (!Task.isTask() || D.Distributed || D.needsSpawnOptions() ||
-      Task.LastBeforeWait)
+  return Task.isTask() && !D.Distributed && !D.needsSpawnOptions() &&
+         !Task.LastBeforeWait;
+}
+
+bool Outliner::spawnsInSlot(const Region &Task) const {
+  if (!pushesFast(Task))
     return false;
   CaptureInit Built = Caps.init(Task.Captures, Task.EnclosingTask, "__ws_cap");
   return Built.ArrayCopies.empty() && !Built.AnyVM;
-}
-
-bool Outliner::pushesCopy(const Region &Task) const {
-  const Directive &D = *Task.D;
-  return Task.isTask() && !D.Distributed && !D.needsSpawnOptions() &&
-         !Task.LastBeforeWait && !spawnsInSlot(Task);
 }
 
 bool Outliner::rewriteFunction(FunctionRegions &FR) {
@@ -161,14 +159,14 @@ bool Outliner::rewriteFunction(FunctionRegions &FR) {
     return false;
   SlotTaskOf.clear();
   for (auto &R : FR.Regions) {
-    if (!R->Groups.empty() || !R->isTask()) // not into __ws_sc
+    if (!R->Groups.empty() || !pushesFast(*R)) // not pushed into __ws_sc
       continue;
     if (spawnsInSlot(*R)) {
       auto [It, New] = SlotTaskOf.try_emplace(R->EnclosingTask, R.get());
       if (!New)
         It->second = nullptr; // several: no name to call
-    } else if (pushesCopy(*R)) {
-      SlotTaskOf[R->EnclosingTask] = nullptr; // its slots hold another
+    } else {
+      SlotTaskOf[R->EnclosingTask] = nullptr; // a copy: its slots hold another
     }
   }
   addFrameAndReturns(FR);

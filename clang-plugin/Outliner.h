@@ -160,9 +160,10 @@ private:
   /// Whether Task's spawn builds its captures in a slot of the fast path
   /// (spawn(): ws_scope_slot / ws_scope_push).
   bool spawnsInSlot(const Region &Task) const;
-  /// Whether Task's spawn copies whole captures into a slot of the scope
-  /// (spawn(): ws_scope_spawn).
-  bool pushesCopy(const Region &Task) const;
+  /// Whether Task is a plain task, whose spawn may push it into a slot of
+  /// the fast path: its captures built there (spawnsInSlot), or copied
+  /// whole (spawn(): ws_scope_spawn / ws_spawn_inline).
+  bool pushesFast(const Region &Task) const;
   /// Per frame owner of the function being rewritten (null: the function),
   /// its one task spawning from a slot; null if there are several, or if
   /// another task pushes into its scope (ws_scope_spawn).

@@ -663,6 +663,18 @@ ws__slot_publish(const ws_slot *sl, ws_task_fn fn, uint32_t flags) {
     ws__fast_wake(q);
 }
 
+/* Copies a spawn's captures into its claimed slot (ws_spawn_inline,
+ * ws_scope_spawn): 1 if they are there, 0 if there is no slot or the
+ * arguments cannot take the fast path. */
+static inline __attribute__((always_inline)) int
+ws__slot_copy_in(void *slot, ws_task_fn fn, const void *captures, size_t size) {
+  if (!__builtin_expect(slot != 0 && ws__fast_args(fn, captures, size), 1))
+    return 0;
+  if (size)
+    __builtin_memcpy(slot, captures, size);
+  return 1;
+}
+
 static inline void ws__slot_push(ws_frame *frame, const ws_slot *sl,
                                  ws_task_fn fn, uint32_t flags) {
   if (frame->opaque_[WS__FRAME_FAST_BASE] == 0)
@@ -675,9 +687,7 @@ static inline int ws_spawn_inline(ws_frame *frame, ws_task_fn fn,
                                   const ws_site *site) {
   ws_slot sl;
   void *slot = frame != 0 ? ws__slot_claim(&sl, size, tier) : 0;
-  if (__builtin_expect(slot != 0 && ws__fast_args(fn, captures, size), 1)) {
-    if (size)
-      __builtin_memcpy(slot, captures, size);
+  if (ws__slot_copy_in(slot, fn, captures, size)) {
     ws__slot_push(frame, &sl, fn, WS__SLOT_COPY);
     return WS_OK;
   }
@@ -693,15 +703,25 @@ static inline int ws_spawn_refused(ws_frame *frame, ws_task_fn fn,
   return ws_spawn(frame, fn, captures, size, tier, site);
 }
 
+/* A last spawn (ws_spawn_last_inline, ws_scope_last): runs it now, as a
+ * call, and returns 1 if the calling thread may (ws__fast_may_call, which
+ * reads no more of the frame than its address). */
+static inline __attribute__((always_inline)) int
+ws__fast_run_last(ws_frame *frame, ws_task_fn fn, const void *captures,
+                  size_t size, int tier) {
+  ws__fastq *q = ws__fq;
+  if (!__builtin_expect(ws__fast_may_call(q, frame, fn, captures, size, tier),
+                        1))
+    return 0;
+  ws__fast_call(q, fn, (void *)(uintptr_t)captures);
+  return 1;
+}
+
 static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
                                        const void *captures, size_t size,
                                        int tier, const ws_site *site) {
-  ws__fastq *q = ws__fq;
-  if (__builtin_expect(ws__fast_may_call(q, frame, fn, captures, size, tier),
-                       1)) {
-    ws__fast_call(q, fn, (void *)(uintptr_t)captures);
+  if (ws__fast_run_last(frame, fn, captures, size, tier))
     return WS_OK;
-  }
   return ws_spawn_last(frame, fn, captures, size, tier, site);
 }
 
@@ -724,14 +744,16 @@ static inline __attribute__((always_inline)) int ws__fast_take(ws__fastq *q,
 
 /* Runs slot s, taken: in place (the task reads its captures before it
  * spawns into the slot), or from a copy if it asked for one.  `likely`
- * (ws_scope_wait), called by name, never asks for one. */
+ * (ws_scope_wait: the function of every push into the scope, none asking
+ * for a copy) is called by name, without a look at the slot. */
 static inline __attribute__((always_inline)) void
 ws__fast_run_taken(ws__fastq *q, ws__slot *s, ws_task_fn likely) {
-  ws_task_fn fn = s->fn;
-  if (likely != 0 && fn == likely) {
+  ws_task_fn fn;
+  if (likely != 0) {
     ws__fast_call(q, likely, s->captures);
     return;
   }
+  fn = s->fn;
   /* Relaxed: our own push wrote it; no thief touched the slot. */
   if (__builtin_expect(
           !(__atomic_load_n(&s->done, __ATOMIC_RELAXED) & WS__SLOT_COPY), 1)) {
@@ -742,6 +764,21 @@ ws__fast_run_taken(ws__fastq *q, ws__slot *s, ws_task_fn likely) {
     } __attribute__((aligned(16))) copy;
     __builtin_memcpy(&copy, s->captures, sizeof copy);
     ws__fast_call(q, fn, &copy);
+  }
+}
+
+/* Takes back and runs the fast children below index b down to `base`,
+ * newest first (pop: ws__fast_take), with a look beyond the fast path
+ * (ws__fast_look: the periodic decision, a higher tier queued) whenever one
+ * is due, after which the pops go on here. */
+static inline __attribute__((always_inline)) void
+ws__fast_pop_down(ws__fastq *q, int64_t b, int64_t base, ws_task_fn likely) {
+  while (b > base) {
+    if (__builtin_expect(ws__fast_due(q), 0))
+      ws__fast_look();
+    b--;
+    if (ws__fast_take(q, b))
+      ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], likely);
   }
 }
 
@@ -761,13 +798,7 @@ ws__fast_join(ws_frame *frame) {
   base = (int64_t)frame->opaque_[WS__FRAME_FAST_BASE] - 1;
   /* Relaxed: only this thread writes bottom. */
   b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
-  while (b > base) {
-    if (__builtin_expect(ws__fast_due(q), 0))
-      ws__fast_look(); /* then the pops go on here */
-    b--;
-    if (ws__fast_take(q, b))
-      ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], 0);
-  }
+  ws__fast_pop_down(q, b, base, 0);
   frame->opaque_[WS__FRAME_FAST_BASE] = 0;
 }
 
@@ -810,10 +841,16 @@ ws_scope_slot(ws_scope *sc, size_t size, int tier) {
   return ws__slot_claim(&sc->last_, size, tier);
 }
 
+/* Publishes the scope's claimed slot, counted among its children. */
+static inline __attribute__((always_inline)) void
+ws__scope_publish(ws_scope *sc, ws_task_fn fn, uint32_t flags) {
+  sc->count_++;
+  ws__slot_publish(&sc->last_, fn, flags);
+}
+
 static inline __attribute__((always_inline)) void ws_scope_push(ws_scope *sc,
                                                                 ws_task_fn fn) {
-  sc->count_++;
-  ws__slot_publish(&sc->last_, fn, 0);
+  ws__scope_publish(sc, fn, 0);
 }
 
 static inline __attribute__((always_inline)) int
@@ -828,12 +865,8 @@ static inline __attribute__((always_inline)) int
 ws_scope_spawn(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
                const void *captures, size_t size, int tier,
                const ws_site *site) {
-  void *slot = ws_scope_slot(sc, size, tier);
-  if (__builtin_expect(slot != 0 && ws__fast_args(fn, captures, size), 1)) {
-    if (size)
-      __builtin_memcpy(slot, captures, size);
-    sc->count_++;
-    ws__slot_publish(&sc->last_, fn, WS__SLOT_COPY);
+  if (ws__slot_copy_in(ws_scope_slot(sc, size, tier), fn, captures, size)) {
+    ws__scope_publish(sc, fn, WS__SLOT_COPY);
     return WS_OK;
   }
   return ws_scope_refused(sc, frame, fn, captures, size, tier, site);
@@ -843,13 +876,8 @@ static inline __attribute__((always_inline)) int
 ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
               const void *captures, size_t size, int tier,
               const ws_site *site) {
-  ws__fastq *q = ws__fq;
-  /* (ws__fast_may_call reads no more of the frame than its address.) */
-  if (__builtin_expect(ws__fast_may_call(q, frame, fn, captures, size, tier),
-                       1)) {
-    ws__fast_call(q, fn, (void *)(uintptr_t)captures);
-    return WS_OK;
-  }
+  if (ws__fast_run_last(frame, fn, captures, size, tier))
+    return WS_OK; /* the frame untouched */
   return ws_spawn_last(ws_scope_frame(sc, frame), fn, captures, size, tier,
                        site);
 }
@@ -878,24 +906,9 @@ ws__scope_join(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
   }
   if (__builtin_expect(ws__fast_due(q), 0))
     ws__fast_look();
-  if (ws__fast_take(q, b)) {
-    if (likely != 0)
-      ws__fast_call(q, likely, sc->last_.s_->captures);
-    else
-      ws__fast_run_taken(q, sc->last_.s_, 0);
-  }
-  while (b > base) { /* the older ones: `likely` too, when named */
-    if (__builtin_expect(ws__fast_due(q), 0))
-      ws__fast_look();
-    b--;
-    if (ws__fast_take(q, b)) {
-      ws__slot *s = &q->buf[(uint64_t)b & q->mask];
-      if (likely != 0)
-        ws__fast_call(q, likely, s->captures);
-      else
-        ws__fast_run_taken(q, s, 0);
-    }
-  }
+  if (ws__fast_take(q, b))
+    ws__fast_run_taken(q, sc->last_.s_, likely);
+  ws__fast_pop_down(q, b, base, likely); /* the older ones */
 }
 
 static inline __attribute__((always_inline)) int

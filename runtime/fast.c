@@ -356,8 +356,6 @@ int ws__fast_size_hint(ws__worker *v) {
   return b > top;
 }
 
-static int fast_room_look(ws__fastq *q);
-
 /* The ring is full up to `limit` (low + size): the oldest indexes may have
  * been claimed and run by thieves since.  Each slot a thief says done is
  * free again.  1 if there is room now. */
@@ -367,10 +365,6 @@ int ws__fast_room(ws__fastq *q) {
    * So they do not look at lines the thieves write.) */
   if (q->size == 0)
     return 0;
-  return fast_room_look(q);
-}
-
-__attribute__((noinline)) static int fast_room_look(ws__fastq *q) {
   ws__fast_fence_mode(q); /* thieves busy here: fences (a loop's pushes) */
   /* Relaxed: a claim is seen either way (a stale top is a smaller room);
    * each slot's done is the synchronisation. */
@@ -539,27 +533,38 @@ void ws__fast_join_slow(ws_frame *frame_) {
   frame->fast_base = 0;
 }
 
-void ws__fast_look(void) {
-  ws__worker *w = ws__tls_self.w;
-  if (!w)
-    return;
+/* A look beyond the fast path by w's owner: when `due` (the periodic
+ * decision), the tick back to a full period and the fence mode decided;
+ * then, unless a ws_wait_own runs (it runs the frame's tasks only), the
+ * periodic work (aging) and every task of a higher tier, as a wait's
+ * scheduling decision would choose.  Each ran to its end: its own spawns
+ * were taken back, `bottom` is where it was.  1 if it ran any. */
+static inline __attribute__((always_inline)) int fast_look(ws__worker *w,
+                                                           int due) {
   ws__fastq *q = &w->fq;
-  __atomic_store_n(&q->tick, WS__FAST_TICK, __ATOMIC_RELAXED);
-  ws__fast_fence_mode(q);
-  if (ws__wait_is_own()) /* ws_wait_own runs the frame's only */
-    return;
-  /* The periodic work (aging: due), then every task of a higher tier,
-   * as a wait's scheduling decision would choose.  Each ran to its end:
-   * its own spawns were taken back, `bottom` is where it was. */
-  for (int due = 1;; due = 0) {
+  int ran = 0;
+  if (due) {
+    __atomic_store_n(&q->tick, WS__FAST_TICK, __ATOMIC_RELAXED);
+    ws__fast_fence_mode(q);
+  }
+  if (ws__wait_is_own())
+    return 0;
+  for (;; due = 0) {
     if (!due && !ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) &&
         !(w->tier_mask >> (WS_TIER_NORMAL + 1)))
-      return;
+      return ran;
     ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
     if (!t)
-      return;
+      return ran;
     ws__run_task(w, t);
+    ran = 1;
   }
+}
+
+void ws__fast_look(void) {
+  ws__worker *w = ws__tls_self.w;
+  if (w)
+    fast_look(w, 1);
 }
 
 /* The fast children from index `base` up, of `frame` (NULL: a scope whose
@@ -582,22 +587,10 @@ void ws__fast_join_from(ws_frame *frame_, int64_t base) {
     int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
     if (b <= base)
       break;
-    /* A task of a higher tier first, as a wait's scheduling decision
-     * would choose, and every WS__FAST_TICK pops the periodic work. */
-    int due = ws__fast_due(q);
-    if (due) {
-      __atomic_store_n(&q->tick, WS__FAST_TICK, __ATOMIC_RELAXED);
-      ws__fast_fence_mode(q);
-    }
-    if ((due || ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) ||
-         (w->tier_mask >> (WS_TIER_NORMAL + 1))) &&
-        !ws__wait_is_own()) { /* ws_wait_own runs the frame's only */
-      ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
-      if (t) {
-        ws__run_task(w, t);
-        continue;
-      }
-    }
+    /* A task of a higher tier first, and every WS__FAST_TICK pops the
+     * periodic work; after a task ran, bottom is read again. */
+    if (fast_look(w, ws__fast_due(q)))
+      continue;
     pop_and_run(w, b - 1, frame);
   }
 }
