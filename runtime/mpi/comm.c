@@ -166,13 +166,18 @@ static int launched(void) {
 
 /* ---- Sending ------------------------------------------------------------- */
 
+/* The communication thread found no memory: the job ends, naming this
+ * rank (a worker that finds none ends its process: ws_mpi__no_memory). */
+static void comm_no_memory(void) {
+  fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
+  MPI_Abort(g_c, 1);
+}
+
 /* Sends `len` bytes of `buf` (which it takes over and frees) to `dest`. */
 static void send_msg(int dest, int tag, void *buf, size_t len) {
   psend *p = malloc(sizeof *p);
-  if (!p) {
-    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
-    MPI_Abort(g_c, 1);
-  }
+  if (!p)
+    comm_no_memory();
   p->buf = buf;
   MPI_Isend(buf, (int)len, MPI_BYTE, dest, tag, g_c, &p->req);
   p->next = g_pending;
@@ -182,26 +187,23 @@ static void send_msg(int dest, int tag, void *buf, size_t len) {
   MPI_STAT_ADD(bytes_sent, len);
 }
 
+/* Sends n 32-bit words. */
+static void send_words(int dest, int tag, const int32_t *v, int n) {
+  int32_t *b = malloc((size_t)n * sizeof *b);
+  if (!b)
+    comm_no_memory();
+  memcpy(b, v, (size_t)n * sizeof *b);
+  send_msg(dest, tag, b, (size_t)n * sizeof *b);
+}
+
 static void send_int(int dest, int tag, int32_t v) {
-  int32_t *b = malloc(sizeof *b);
-  if (!b) {
-    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
-    MPI_Abort(g_c, 1);
-  }
-  *b = v;
-  send_msg(dest, tag, b, sizeof *b);
+  send_words(dest, tag, &v, 1);
 }
 
 /* A steal request (see the messages above). */
 static void send_steal(int dest, int lifeline, long queued) {
-  int32_t *b = malloc(2 * sizeof *b);
-  if (!b) {
-    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
-    MPI_Abort(g_c, 1);
-  }
-  b[0] = lifeline;
-  b[1] = queued > INT32_MAX ? INT32_MAX : (int32_t)queued;
-  send_msg(dest, TAG_STEAL, b, 2 * sizeof *b);
+  int32_t v[2] = {lifeline, queued > INT32_MAX ? INT32_MAX : (int32_t)queued};
+  send_words(dest, TAG_STEAL, v, 2);
   MPI_STAT_ADD(steal_requests, 1);
   if (queued > 0)
     MPI_STAT_ADD(steals_ahead, 1);
@@ -234,10 +236,8 @@ static void send_tasks(int dest, dtask **t, int n, int pushed) {
   for (int i = 0; i < n; i++)
     len += sizeof(task_wire) + pad8(t[i]->csize);
   unsigned char *buf = malloc(len), *p = buf;
-  if (!buf) {
-    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
-    MPI_Abort(g_c, 1);
-  }
+  if (!buf)
+    comm_no_memory();
   uint32_t hdr[2] = {(uint32_t)n, (uint32_t)pushed};
   memcpy(p, hdr, sizeof hdr);
   p += 8;
@@ -379,10 +379,8 @@ static void got_tasks(int src, const unsigned char *buf, size_t len) {
     }
     dtask *t = ws_mpi__dtask_new(def, p, w.csize, w.rsize, w.tier, NULL, 0);
     p += pad8(w.csize);
-    if (!t) {
-      fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
-      MPI_Abort(g_c, 1);
-    }
+    if (!t)
+      comm_no_memory();
     t->origin = w.origin;
     t->token = w.token;
     t->from = src;
@@ -452,10 +450,8 @@ static int receive_one(int handle, int32_t *shutdown_status) {
   int count = 0;
   MPI_Get_count(&st, MPI_BYTE, &count);
   unsigned char *buf = malloc(count > 0 ? (size_t)count : 1);
-  if (!buf) {
-    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
-    MPI_Abort(g_c, 1);
-  }
+  if (!buf)
+    comm_no_memory();
   int src = st.MPI_SOURCE, tag = st.MPI_TAG;
   MPI_Recv(buf, count, MPI_BYTE, src, tag, g_c, MPI_STATUS_IGNORE);
   g_recvd_from[src]++;
@@ -549,10 +545,8 @@ static int flush_results(void) {
       if (m->origin == dest)
         len += sizeof(result_wire) + pad8(m->size);
     unsigned char *buf = malloc(len), *p = buf;
-    if (!buf) {
-      fprintf(stderr, "ws-mpi: rank %d: out of memory\n", ws_mpi__rt.rank);
-      MPI_Abort(g_c, 1);
-    }
+    if (!buf)
+      comm_no_memory();
     outmsg **pp = &list;
     while (*pp) {
       outmsg *m = *pp;
@@ -814,10 +808,8 @@ static int table_check(int rank, int size) {
   mine[1] = ws_mpi__table_hash(&count);
   mine[0] = (uint64_t)count;
   uint64_t *all = malloc(sizeof mine * (size_t)size);
-  if (!all) {
-    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", rank);
-    MPI_Abort(g_c, 1);
-  }
+  if (!all)
+    comm_no_memory();
   MPI_Allgather(mine, 2, MPI_UINT64_T, all, 2, MPI_UINT64_T, g_c);
   int ok = 1;
   for (int r = 1; r < size; r++) {
@@ -894,10 +886,8 @@ static void merge_traces(int rank, int size) {
   /* Every rank learns every length (0: nothing to send; rank 0's 0: no
    * merged file), whatever its own environment says. */
   long *lens = calloc((size_t)size, sizeof *lens);
-  if (!lens) {
-    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", rank);
-    MPI_Abort(g_c, 1);
-  }
+  if (!lens)
+    comm_no_memory();
   MPI_Allgather(&len, 1, MPI_LONG, lens, 1, MPI_LONG, g_c);
   if (lens[0] > 0 && rank > 0 && len > 0) {
     MPI_Send(ev, (int)len, MPI_BYTE, 0, TAG_TRACE, g_c);
@@ -914,10 +904,8 @@ static void merge_traces(int rank, int size) {
       if (lens[r] <= 0)
         continue;
       char *buf = malloc((size_t)lens[r]);
-      if (!buf) {
-        fprintf(stderr, "ws-mpi: rank 0: out of memory\n");
-        MPI_Abort(g_c, 1);
-      }
+      if (!buf)
+        comm_no_memory(); /* (this is rank 0) */
       MPI_Recv(buf, (int)lens[r], MPI_BYTE, r, TAG_TRACE, g_c,
                MPI_STATUS_IGNORE);
       if (f) {
@@ -962,10 +950,8 @@ static void record_comm_cpu(void) {
 static void finish_job(int rank, int size) {
   __atomic_store_n(&ws_mpi__rt.distributed, 0, __ATOMIC_RELAXED);
   uint64_t *expect = calloc((size_t)size, sizeof *expect);
-  if (!expect) {
-    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", rank);
-    MPI_Abort(g_c, 1);
-  }
+  if (!expect)
+    comm_no_memory();
   MPI_Alltoall(g_sent_to, 1, MPI_UINT64_T, expect, 1, MPI_UINT64_T, g_c);
   int32_t ignored = 0;
   for (;;) {
@@ -1055,10 +1041,8 @@ static void *comm_main(void *arg) {
   g_sent_to = calloc((size_t)size, sizeof *g_sent_to);
   g_recvd_from = calloc((size_t)size, sizeof *g_recvd_from);
   g_lifeline_thief = calloc((size_t)size, 1);
-  if (!g_sent_to || !g_recvd_from || !g_lifeline_thief) {
-    fprintf(stderr, "ws-mpi: rank %d: out of memory\n", rank);
-    MPI_Abort(g_c, 1);
-  }
+  if (!g_sent_to || !g_recvd_from || !g_lifeline_thief)
+    comm_no_memory();
   lifelines_init(rank, size);
   /* Collective: every rank calls it, right after the table check. */
   g_wait_us = poll_us / (node_has_room(rank) ? 40 : 10);
