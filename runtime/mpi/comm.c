@@ -18,7 +18,9 @@
  * wait then costs a core nobody else needs.  Workers that post a result
  * wake it at once.  So an idle rank wakes at most about
  * 1000 times a second for one MPI_Iprobe: it does not spin (Open MPI's
- * blocking calls would busy-poll a core).
+ * blocking calls would busy-poll a core).  A one-rank job has no loop: its
+ * comm thread sleeps until the job ends, with no time-out and no MPI call
+ * (wait_finish), so that it never takes the rank's one core from its worker.
  *
  * Stealing between ranks (Saraswat et al., "Lifeline-based global load
  * balancing", PPoPP 2011): a rank with at most WS_MPI_PREFETCH (default 3)
@@ -1000,8 +1002,101 @@ static int node_has_room(int rank) {
   return local > 0 && cores > 0 && (long)local * ws_num_workers() <= cores;
 }
 
+/* Several ranks: the loop, until shutdown (rank 0: its main returned; the
+ * others: rank 0's SHUTDOWN).  Returns the job's status. */
+static int32_t exchange(int size, long poll_us) {
+  int32_t status = 0;
+  long sleep_us = 0;
+  for (;;) {
+    int busy = 0;
+    int32_t st = -1;
+    int tag;
+    while ((tag = receive_one(1, &st)) != 0) {
+      busy = 1;
+      if (tag == TAG_SHUTDOWN)
+        return st;
+    }
+    busy |= flush_results();
+    busy |= push_lifelines();
+    busy |= seek_work();
+    progress_sends();
+    pthread_mutex_lock(&g_mtx);
+    if (g_finish_req) {
+      status = g_status;
+      pthread_mutex_unlock(&g_mtx);
+      for (int r = 1; r < size; r++)
+        send_int(r, TAG_SHUTDOWN, status);
+      return status;
+    }
+    if (busy) {
+      sleep_us = 0;
+    } else {
+      /* Back off: 50, 100, 200 ... poll_us microseconds.  A rank with
+       * nothing queued that waits for results or for a steal answer backs
+       * off to g_wait_us only: its workers are likely idle until the answer
+       * comes, and at the end of a recursion every level's result is one
+       * such wait (results cross the ranks back and forth, one hop per
+       * level stolen). */
+      long cap = poll_us;
+      if ((g_outstanding > 0 || g_steal_out) &&
+          atomic_load_explicit(&ws_mpi__rt.queued, memory_order_relaxed) == 0)
+        cap = g_wait_us;
+      sleep_us = sleep_us ? sleep_us * 2 : FIRST_SLEEP_US;
+      /* A rank busy with its own work (more than `low` queued, a
+       * distributed task running, no steal answer awaited) has nothing to
+       * answer soon but steal requests, which the full interval bounds:
+       * it sleeps that at once.  The back-off from 50 us after each
+       * message cost wake-ups (16-21 us of CPU each here) taken from its
+       * workers' cores. */
+      if (!g_steal_out &&
+          atomic_load_explicit(&ws_mpi__rt.queued, memory_order_relaxed) >
+              atomic_load_explicit(&ws_mpi__rt.low, memory_order_relaxed) &&
+          atomic_load_explicit(&ws_mpi__rt.running, memory_order_relaxed) > 0)
+        sleep_us = cap;
+      if (sleep_us > cap)
+        sleep_us = cap;
+      if (!g_out_head) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long ns = ts.tv_nsec + sleep_us * 1000;
+        ts.tv_sec += ns / 1000000000L;
+        ts.tv_nsec = ns % 1000000000L;
+        g_comm_sleeping = 1;
+        atomic_store_explicit(&g_comm_asleep, 1, memory_order_relaxed);
+        pthread_cond_timedwait(&g_cv, &g_mtx, &ts);
+        atomic_store_explicit(&g_comm_asleep, 0, memory_order_relaxed);
+        g_comm_sleeping = 0;
+        MPI_STAT_ADD(comm_wakeups, 1);
+      }
+    }
+    pthread_mutex_unlock(&g_mtx);
+  }
+}
+
+/* One rank: nobody to talk to.  No task leaves (`distributed` is 0), no
+ * result is posted, no lifeline thief waits, so nothing but the end of the
+ * job (ws_mpi__comm_finish) has anything for this thread: it sleeps until
+ * then without a time-out and makes no MPI call meanwhile -- a wake-up
+ * would only take the core the rank's worker runs on (mpirun binds a
+ * one-rank job to one core).  Returns rank 0's status. */
+static int32_t wait_finish(void) {
+  pthread_mutex_lock(&g_mtx);
+  while (!g_finish_req) {
+    g_comm_sleeping = 1;
+    pthread_cond_wait(&g_cv, &g_mtx);
+    g_comm_sleeping = 0;
+    MPI_STAT_ADD(comm_wakeups, 1);
+  }
+  int32_t status = g_status;
+  pthread_mutex_unlock(&g_mtx);
+  return status;
+}
+
 static void *comm_main(void *arg) {
   (void)arg;
+  /* Its name in top -H, perf and /proc/PID/task/TID/comm (the one-rank
+   * test looks for it there: test/mpi/run_mpi.sh, quiet). */
+  pthread_setname_np(pthread_self(), "ws-mpi-comm");
   int provided = 0;
   if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) !=
       MPI_SUCCESS) {
@@ -1052,82 +1147,8 @@ static void *comm_main(void *arg) {
   __atomic_store_n(&rt->distributed, size > 1, __ATOMIC_RELAXED);
   signal_ready(0);
 
-  int32_t status = 0;
-  int stop = 0;
-  long sleep_us = 0;
   g_comm_cpu0 = comm_cpu();
-  while (!stop) {
-    int busy = 0;
-    if (size > 1) {
-      int32_t st = -1;
-      int tag;
-      while ((tag = receive_one(1, &st)) != 0) {
-        busy = 1;
-        if (tag == TAG_SHUTDOWN) {
-          status = st;
-          stop = 1;
-          break;
-        }
-      }
-      if (stop)
-        break;
-      busy |= flush_results();
-      busy |= push_lifelines();
-      busy |= seek_work();
-      progress_sends();
-    }
-    pthread_mutex_lock(&g_mtx);
-    if (g_finish_req) {
-      status = g_status;
-      stop = 1;
-      pthread_mutex_unlock(&g_mtx);
-      for (int r = 1; r < size; r++)
-        send_int(r, TAG_SHUTDOWN, status);
-      break;
-    }
-    if (busy) {
-      sleep_us = 0;
-    } else {
-      /* Back off: 50, 100, 200 ... poll_us microseconds (one rank: until
-       * finish, woken by it).  A rank with nothing queued that waits for
-       * results or for a steal answer backs off to g_wait_us only: its
-       * workers are likely idle until the answer comes, and at the end of
-       * a recursion every level's result is one such wait (results cross
-       * the ranks back and forth, one hop per level stolen). */
-      long cap = poll_us;
-      if ((g_outstanding > 0 || g_steal_out) &&
-          atomic_load_explicit(&ws_mpi__rt.queued, memory_order_relaxed) == 0)
-        cap = g_wait_us;
-      sleep_us = sleep_us ? sleep_us * 2 : FIRST_SLEEP_US;
-      /* A rank busy with its own work (more than `low` queued, a
-       * distributed task running, no steal answer awaited) has nothing to
-       * answer soon but steal requests, which the full interval bounds:
-       * it sleeps that at once.  The back-off from 50 us after each
-       * message cost wake-ups (16-21 us of CPU each here) taken from its
-       * workers' cores. */
-      if (!g_steal_out &&
-          atomic_load_explicit(&ws_mpi__rt.queued, memory_order_relaxed) >
-              atomic_load_explicit(&ws_mpi__rt.low, memory_order_relaxed) &&
-          atomic_load_explicit(&ws_mpi__rt.running, memory_order_relaxed) > 0)
-        sleep_us = cap;
-      if (sleep_us > cap)
-        sleep_us = cap;
-      if (!g_out_head) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        long ns = ts.tv_nsec + (size > 1 ? sleep_us * 1000 : 100000000L);
-        ts.tv_sec += ns / 1000000000L;
-        ts.tv_nsec = ns % 1000000000L;
-        g_comm_sleeping = 1;
-        atomic_store_explicit(&g_comm_asleep, 1, memory_order_relaxed);
-        pthread_cond_timedwait(&g_cv, &g_mtx, &ts);
-        atomic_store_explicit(&g_comm_asleep, 0, memory_order_relaxed);
-        g_comm_sleeping = 0;
-        MPI_STAT_ADD(comm_wakeups, 1);
-      }
-    }
-    pthread_mutex_unlock(&g_mtx);
-  }
+  int32_t status = size > 1 ? exchange(size, poll_us) : wait_finish();
   if (size > 1)
     finish_job(rank, size);
   else

@@ -6,21 +6,25 @@
  * "<kernel> <result> expected <serial result> ok|WRONG", and returns 1 on a
  * wrong result.  run_mpi.sh runs it under mpirun at 1, 2 and 4 ranks.
  *
- *   dist_kernels uts|utsd|fib|nqueens [size]
+ *   dist_kernels uts|utsd|fib|nqueens|status|quiet [size]
  *
  * utsd is uts with two results per task (count and deepest level, printed
- * as count * 100 + deepest).
+ * as count * 100 + deepest).  quiet: a small tree, `size` tenths of a
+ * second of serial code on rank 0, the tree again; it also prints how many
+ * times the communication thread ran during the serial code.
  *
  * WS_TEST_DIE=R: the first task that rank R runs kills its process with
  * SIGKILL (the dead-rank test); WS_TEST_EXIT=R: it calls exit(0).  Built with
  * -DWS_TEST_EXTRA_TASK, the task table has one more entry (the
  * mismatched-executables test).
  */
+#include <dirent.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ws_mpi.h>
 
@@ -107,6 +111,47 @@ static void extra_task(void *captures, void *result) {
 WS_MPI_TASK(extra_def, extra_task)
 #endif
 
+/* The context switches (voluntary and not) of this process's
+ * communication thread, the one named "ws-mpi-comm", from
+ * /proc/self/task/TID/status: how many times it ran.  -1 if there is no
+ * such thread. */
+static long comm_switches(void) {
+  DIR *d = opendir("/proc/self/task");
+  if (!d)
+    return -1;
+  long n = -1;
+  struct dirent *e;
+  char path[300], line[256];
+  while (n < 0 && (e = readdir(d))) {
+    if (e->d_name[0] == '.')
+      continue;
+    snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+    FILE *f = fopen(path, "r");
+    int ours =
+        f && fgets(line, sizeof line, f) && !strcmp(line, "ws-mpi-comm\n");
+    if (f)
+      fclose(f);
+    snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
+    if (!ours || !(f = fopen(path, "r")))
+      continue;
+    long v;
+    n = 0;
+    while (fgets(line, sizeof line, f))
+      if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1 ||
+          sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
+        n += v;
+    fclose(f);
+  }
+  closedir(d);
+  return n;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int report(const char *kernel, unsigned long long got,
                   unsigned long long want) {
   printf("%s %llu expected %llu %s\n", kernel, got, want,
@@ -147,7 +192,27 @@ static int real_main(int argc, char **argv) {
            (unsigned long long)r);
     return r == uts_serial(root) ? size : 1;
   }
-  fprintf(stderr, "usage: %s uts|utsd|fib|nqueens|status [size]\n", argv[0]);
+  if (!strcmp(k, "quiet")) {
+    /* Distributed work, then `size` tenths of a second of serial code on
+     * rank 0, then the work again; how many times the communication thread
+     * was switched in during the serial code (run_mpi.sh quiet). */
+    node root = {0x5eedull, 0, 9};
+    uint64_t r = uts(root);
+    long before = comm_switches();
+    double end = now_s() + (size > 0 ? size : 6) / 10.0;
+    uint64_t x = 1;
+    while (now_s() < end)
+      for (int i = 0; i < 1000; i++)
+        x = mix(x);
+    long after = comm_switches();
+    printf("comm thread switches %ld during the serial code (%llx)\n",
+           before < 0 || after < 0 ? -1 : after - before,
+           (unsigned long long)x);
+    r += uts(root);
+    return report("quiet", r, 2 * uts_serial(root));
+  }
+  fprintf(stderr, "usage: %s uts|utsd|fib|nqueens|status|quiet [size]\n",
+          argv[0]);
   return 2;
 }
 

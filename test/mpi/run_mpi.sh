@@ -61,6 +61,13 @@
 #       had tasks queued (column "ahead" > 0, with the default
 #       WS_MPI_PREFETCH; both timing-dependent, so up to three runs), and
 #       with WS_MPI_PREFETCH=0 never did
+#   quiet PROG DIR
+#       a one-rank job's communication thread never runs while rank 0 runs
+#       serial code (nobody to talk to: it sleeps until the end), by
+#       /proc/self/task's count of its context switches (PROG quiet) and by
+#       its WS_STATS=json: wake-ups (at most the one that ends the job); the
+#       same at 2 ranks does count the thread's wake-ups (the probe sees
+#       them), and every result is right
 #   plain PROG
 #       a program without libws-mpi under mpirun at 2 ranks: the
 #       "independent copies" line exactly once
@@ -304,6 +311,35 @@ assert all_[1]["ran"] > 0, all_
 assert all(a["comm_wakeups"] > 0 for a in all_), all_
 print("ranks ran", [a["ran"] for a in all_], "of", tot("spawned"))
 PY
+  ;;
+quiet)
+  prog=$1 dir=$2
+  mkdir -p "$dir"
+  rm -f "$dir"/q.*json
+  for n in 1 2; do
+    WS_STATS="json:$dir/q.json" WS_NUM_WORKERS=1 timeout "$LIMIT" \
+      "${MPIRUN[@]}" -n $n "$prog" quiet 6 >"$out" 2>"$err"
+    rc=$?
+    cat "$out"
+    [ $rc = 0 ] || { cat "$err"; fail "mpirun -n $n exited with $rc"; }
+    grep -q "^quiet .* ok$" "$out" || fail "no right result line at $n ranks"
+    sw=$(sed -n 's/^comm thread switches \(-*[0-9]*\) .*/\1/p' "$out")
+    [ -n "$sw" ] && [ "$sw" -ge 0 ] || fail "no communication thread found"
+    if [ $n = 1 ]; then
+      [ "$sw" = 0 ] || fail "one rank: the communication thread ran $sw times during serial code"
+      python3 - "$dir/q.json" <<'PY' || fail "one rank: the communication thread woke"
+import json, sys
+m = json.load(open(sys.argv[1]))["mpi"]
+assert m["ranks"] == 1, m
+w = m["self"]["comm_wakeups"]
+print("one rank: comm_wakeups", w)
+assert w <= 1, "woke %d times (only the end of the job may wake it)" % w
+PY
+    else
+      # Two ranks poll (up to 1 ms sleeps): the probe must see it.
+      [ "$sw" -gt 10 ] || fail "two ranks: the probe saw only $sw switches"
+    fi
+  done
   ;;
 faults)
   cc=$1 wscc=$2 src=$3 shim=$4 dir=$5
