@@ -451,8 +451,11 @@ typedef struct ws__fastq {
   ws__slot *buf; /* a ring: index i is slot i & mask */
   uint64_t mask;
   const int32_t *sleepers; /* the pool's parked workers */
-  /* Pops until the next look beyond the fast path: counted down by the
-   * owner, set to 0 by a spawner of a high or critical task (fast.c). */
+  /* Pops until the next call out of line (ws__fast_pop_slow): counted
+   * down by the owner, set to 0 by a spawner of a high or critical task
+   * (fast.c).  WS__FAST_TICK_FENCED or below while `fenced`: every pop
+   * then goes out of line, which fences it, and the pop's inline code
+   * checks nothing else. */
   int32_t tick;
   /* Pops fence too (a seq_cst fence): thieves were busy on this deque, so
    * they need no membarrier.  Changed under `lock` only (fast.c). */
@@ -476,6 +479,7 @@ typedef struct ws__fastq {
   int64_t room_skip;     /* spawns before the next look for room */
   uint64_t fence_stolen; /* `stolen` at the last look (fast_fence_mode) */
   int64_t fence_idle;    /* looks since then without a steal */
+  int64_t fence_tick;    /* fenced pops until the periodic decision */
   /* The thieves' line: written under `lock` only. */
   int64_t top __attribute__((aligned(64))); /* slots below are claimed */
   uint64_t stolen;                          /* slots claimed and kept */
@@ -493,7 +497,7 @@ void ws__fast_fence_mode(ws__fastq *q);
 int ws__fast_pop_claimed(ws__fastq *q, int64_t b);
 void ws__fast_join_slow(ws_frame *frame);
 void ws__fast_join_from(ws_frame *frame, int64_t base);
-void ws__fast_look(void);
+int ws__fast_pop_slow(ws__fastq *q);
 
 /* ws_frame: opaque_[5] is the fast base (the bottom at the frame's first
  * fast spawn, plus one; 0: none), opaque_[4]'s low half the runtime's
@@ -527,17 +531,6 @@ static inline void ws__fast_fence(void) {
 #endif
 }
 
-/* The pop's barrier between its store of `bottom` and its load of `top`:
- * a full fence while thieves are busy on this deque (they then fence
- * instead of their membarrier: fast.c, fast_fence_mode), else the
- * compiler barrier of ws__fast_fence. */
-static inline void ws__fast_pop_fence(const ws__fastq *q) {
-  if (__builtin_expect(q->fenced != 0, 0))
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  else
-    ws__fast_fence();
-}
-
 /* Statistics counters: only the owner writes them (load, add, store);
  * release so that the shutdown's quiescence check can trust them. */
 static inline void ws__fast_count(uint64_t *counter) {
@@ -545,14 +538,35 @@ static inline void ws__fast_count(uint64_t *counter) {
                    __ATOMIC_RELEASE);
 }
 
-/* Is a look beyond the fast path due: a high or critical task spawned
- * somewhere, or the periodic decision?  Relaxed: the owner's count-down and
- * a spawner's 0 may race; a lost 0 delays the look by one period at most
- * (fast.c). */
-static inline int ws__fast_due(ws__fastq *q) {
+/* The tick in fence mode (ws__fastq.tick): far below 0, so that every pop
+ * goes out of line, and apart from a spawner's 0, so that a look is due
+ * only after one (ws__fast_no_look). */
+#define WS__FAST_TICK_FENCED (-(1 << 30))
+
+/* No look beyond the fast path is due: the tick has not run out (or it is
+ * fence mode's, which a spawner's 0 did not replace).  One compare:
+ * tick > 0 or tick <= WS__FAST_TICK_FENCED. */
+static inline int ws__fast_no_look(const ws__fastq *q) {
+  return (uint32_t)__atomic_load_n(&q->tick, __ATOMIC_RELAXED) - 1u <
+         (uint32_t)WS__FAST_TICK_FENCED;
+}
+
+/* Counts a pop down: 1 when it must go out of line (ws__fast_pop_slow: a
+ * high or critical task spawned somewhere, the periodic decision, or a pop
+ * that fences).  Relaxed: the owner's count-down and a spawner's 0 may
+ * race; a lost 0 delays the look by one period at most (fast.c).  On
+ * x86-64 the same relaxed load and store are one `decl` on memory (not
+ * locked: only the owner counts), whose flags the branch uses. */
+static inline __attribute__((always_inline)) int ws__fast_due(ws__fastq *q) {
+#if defined(__x86_64__) && !defined(WS__FAST_TSAN)
+  int due;
+  __asm__("decl %0" : "+m"(q->tick), "=@ccle"(due));
+  return due;
+#else
   int32_t t = __atomic_load_n(&q->tick, __ATOMIC_RELAXED) - 1;
   __atomic_store_n(&q->tick, t, __ATOMIC_RELAXED);
   return t <= 0;
+#endif
 }
 
 /* May a task with these arguments take the fast path of q (the calling
@@ -579,8 +593,7 @@ static inline int ws__fast_may_call(const ws__fastq *q, const ws_frame *frame,
                                     ws_task_fn fn, const void *captures,
                                     size_t size, int tier) {
   return ws__fast_plain(q, frame, size, tier) &&
-         ws__fast_args(fn, captures, size) &&
-         __atomic_load_n(&q->tick, __ATOMIC_RELAXED) > 0;
+         ws__fast_args(fn, captures, size) && ws__fast_no_look(q);
 }
 
 /* The owner runs a task of its own directly: counted as running while it
@@ -726,18 +739,32 @@ static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
 }
 
 /* The owner pops index b (the newest): 1 if the slot is its own to run, 0
- * if a thief ran it (waited for: fast.c).  The owner's half of a Dekker
+ * if a thief ran it (waited for: fast.c).  First the count-down: when it
+ * runs out, a call (ws__fast_pop_slow: a look beyond the fast path, which
+ * runs what it finds to its end, so `bottom` is still b + 1 after it) that
+ * also says whether this pop fences.  Then the owner's half of a Dekker
  * pattern with the thieves: store the lowered `bottom`, then load `top`; a
  * slot at or above `top` is ours, one below was claimed by a thief (out of
  * line).  Release store: a thief that reads this bottom and then slots
  * below it sees them as their pushes left them (the pushes' release stores
- * head this sequence).  Relaxed load: a thief's claim and its membarrier
- * (or, while thieves are busy here, both sides' fences) make the pair
- * sequentially consistent (fast.c). */
+ * head this sequence).  The barrier between: a full fence while thieves
+ * are busy on this deque (they then fence instead of their membarrier:
+ * fast.c, fast_fence_mode), else ws__fast_fence's compiler barrier.
+ * Relaxed load: a thief's claim and its membarrier (or both sides'
+ * fences) make the pair sequentially consistent (fast.c). */
 static inline __attribute__((always_inline)) int ws__fast_take(ws__fastq *q,
                                                                int64_t b) {
-  __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
-  ws__fast_pop_fence(q);
+  if (__builtin_expect(ws__fast_due(q), 0)) {
+    int fence = ws__fast_pop_slow(q);
+    __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
+    if (fence)
+      __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    else
+      ws__fast_fence();
+  } else {
+    __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
+    ws__fast_fence();
+  }
   return __builtin_expect(b >= __atomic_load_n(&q->top, __ATOMIC_RELAXED), 1) ||
          ws__fast_pop_claimed(q, b);
 }
@@ -768,14 +795,11 @@ ws__fast_run_taken(ws__fastq *q, ws__slot *s, ws_task_fn likely) {
 }
 
 /* Takes back and runs the fast children below index b down to `base`,
- * newest first (pop: ws__fast_take), with a look beyond the fast path
- * (ws__fast_look: the periodic decision, a higher tier queued) whenever one
- * is due, after which the pops go on here. */
+ * newest first (pop: ws__fast_take, with its look beyond the fast path
+ * whenever one is due, after which the pops go on here). */
 static inline __attribute__((always_inline)) void
 ws__fast_pop_down(ws__fastq *q, int64_t b, int64_t base, ws_task_fn likely) {
   while (b > base) {
-    if (__builtin_expect(ws__fast_due(q), 0))
-      ws__fast_look();
     b--;
     if (ws__fast_take(q, b))
       ws__fast_run_taken(q, &q->buf[(uint64_t)b & q->mask], likely);
@@ -783,8 +807,8 @@ ws__fast_pop_down(ws__fastq *q, int64_t b, int64_t base, ws_task_fn likely) {
 }
 
 /* Takes back and runs the frame's fast children, newest first (pop:
- * ws__fast_take).  A look beyond the fast path (ws__fast_look: the periodic
- * decision, a higher tier queued) and a claimed slot are calls; a
+ * ws__fast_take).  A look beyond the fast path (ws__fast_pop_slow: the
+ * periodic decision, a higher tier queued) and a claimed slot are calls; a
  * cancelled frame, or no fast path here, the whole join out of line. */
 static inline __attribute__((always_inline)) void
 ws__fast_join(ws_frame *frame) {
@@ -887,7 +911,7 @@ ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
  * waited for (strict nesting), so `bottom` is back at last_.b_ + 1 and
  * neither it nor the slot's address needs a load.  A look beyond the fast
  * path, when due (the owner's tick ran out: every WS__FAST_TICK pops, or a
- * task of a higher tier was spawned), is a call (ws__fast_look), after
+ * task of a higher tier was spawned), is a call (ws__fast_pop_slow), after
  * which the pops go on here.  The whole join is out of line
  * (ws__fast_join_from) for a frame that was cancelled, or when the
  * thread's deque is not the one pushed to (a taskgroup's body, a fork's
@@ -904,8 +928,6 @@ ws__scope_join(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
     ws__fast_join_from(f, base);
     return;
   }
-  if (__builtin_expect(ws__fast_due(q), 0))
-    ws__fast_look();
   if (ws__fast_take(q, b))
     ws__fast_run_taken(q, sc->last_.s_, likely);
   ws__fast_pop_down(q, b, base, likely); /* the older ones */

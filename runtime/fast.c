@@ -511,6 +511,9 @@ void ws__fast_fence_mode(ws__fastq *q) {
     q->fence_idle = 0;
     __atomic_store_n(&q->want_fence, 0, __ATOMIC_RELAXED);
     fast_unlock(q);
+    /* Every pop from here on goes out of line, which fences it (ws.h,
+     * ws__fast_take): this thread's next pop comes after this store. */
+    __atomic_store_n(&q->tick, WS__FAST_TICK_FENCED, __ATOMIC_RELAXED);
   } else if (q->fenced) {
     /* Relaxed: the thieves' count, a hint. */
     uint64_t stolen = __atomic_load_n(&q->stolen, __ATOMIC_RELAXED);
@@ -533,38 +536,43 @@ void ws__fast_join_slow(ws_frame *frame_) {
   frame->fast_base = 0;
 }
 
-/* A look beyond the fast path by w's owner: when `due` (the periodic
- * decision), the tick back to a full period and the fence mode decided;
- * then, unless a ws_wait_own runs (it runs the frame's tasks only), the
- * periodic work (aging) and every task of a higher tier, as a wait's
- * scheduling decision would choose.  Each ran to its end: its own spawns
- * were taken back, `bottom` is where it was.  1 if it ran any. */
-static inline __attribute__((always_inline)) int fast_look(ws__worker *w,
-                                                           int due) {
-  ws__fastq *q = &w->fq;
-  int ran = 0;
-  if (due) {
-    __atomic_store_n(&q->tick, WS__FAST_TICK, __ATOMIC_RELAXED);
-    ws__fast_fence_mode(q);
+int ws__fast_pop_slow(ws__fastq *q) {
+  ws__worker *w = (ws__worker *)((char *)q - offsetof(ws__worker, fq));
+  /* The periodic decision: when the tick ran out or a spawner's 0 came.
+   * In fence mode every pop comes here: then when a spawner's 0 replaced
+   * WS__FAST_TICK_FENCED, and every WS__FAST_TICK pops; the other pops
+   * only fence (and count the tick back up: a spawner's 0 stored meanwhile
+   * is lost, and waits for the next decision). */
+  int due = 1;
+  if (q->fenced) {
+    /* Relaxed: as the count-down (ws.h). */
+    int32_t tick = __atomic_load_n(&q->tick, __ATOMIC_RELAXED);
+    due = tick > WS__FAST_TICK_FENCED / 2 || --q->fence_tick <= 0;
+    if (!due) {
+      __atomic_store_n(&q->tick, WS__FAST_TICK_FENCED, __ATOMIC_RELAXED);
+      return 1;
+    }
   }
-  if (ws__wait_is_own())
-    return 0;
-  for (;; due = 0) {
-    if (!due && !ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) &&
-        !(w->tier_mask >> (WS_TIER_NORMAL + 1)))
-      return ran;
-    ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
-    if (!t)
-      return ran;
-    ws__run_task(w, t);
-    ran = 1;
+  q->fence_tick = WS__FAST_TICK;
+  ws__fast_fence_mode(q);
+  __atomic_store_n(&q->tick, q->fenced ? WS__FAST_TICK_FENCED : WS__FAST_TICK,
+                   __ATOMIC_RELAXED);
+  /* Then, unless a ws_wait_own runs (it runs the frame's tasks only), the
+   * periodic work (aging) and every task of a higher tier, as a wait's
+   * scheduling decision would choose.  Each runs to its end: its own
+   * spawns were taken back, `bottom` is where it was. */
+  if (!ws__wait_is_own()) {
+    for (;; due = 0) {
+      if (!due && !ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) &&
+          !(w->tier_mask >> (WS_TIER_NORMAL + 1)))
+        break;
+      ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
+      if (!t)
+        break;
+      ws__run_task(w, t);
+    }
   }
-}
-
-void ws__fast_look(void) {
-  ws__worker *w = ws__tls_self.w;
-  if (w)
-    fast_look(w, 1);
+  return q->fenced;
 }
 
 /* The fast children from index `base` up, of `frame` (NULL: a scope whose
@@ -579,18 +587,13 @@ void ws__fast_join_from(ws_frame *frame_, int64_t base) {
   if (!w)
     return;
   ws__fastq *q = &w->fq;
-  /* The inline join came here at the periodic decision, or for one of the
-   * other reasons below: make the decision now. */
-  __atomic_store_n(&q->tick, 1, __ATOMIC_RELAXED);
+  /* Each pop makes the looks beyond the fast path that are due (ws.h,
+   * ws__fast_take), as the inline join's do. */
   for (;;) {
     /* Relaxed: only this thread writes bottom. */
     int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
     if (b <= base)
       break;
-    /* A task of a higher tier first, and every WS__FAST_TICK pops the
-     * periodic work; after a task ran, bottom is read again. */
-    if (fast_look(w, ws__fast_due(q)))
-      continue;
     pop_and_run(w, b - 1, frame);
   }
 }
