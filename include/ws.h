@@ -479,7 +479,7 @@ typedef struct ws__fastq {
   int64_t room_skip;     /* spawns before the next look for room */
   uint64_t fence_stolen; /* `stolen` at the last look (fast_fence_mode) */
   int64_t fence_idle;    /* looks since then without a steal */
-  int64_t fence_tick;    /* fenced pops until the periodic decision */
+  int64_t fence_tick;    /* fenced pops until the fence-mode decision */
   /* The thieves' line: written under `lock` only. */
   int64_t top __attribute__((aligned(64))); /* slots below are claimed */
   uint64_t stolen;                          /* slots claimed and kept */

@@ -82,16 +82,24 @@ __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
  * this many before it waits, takes the fast path; beyond, ws_spawn's
  * deques.  512 KiB of address space, touched only as deep as it is used. */
 #define WS__FAST_SLOTS 8192
-/* Pops between two periodic scheduling decisions (aging, the clock). */
-#define WS__FAST_TICK 32
+/* Pops between two periodic decisions (ws__fast_pop_slow: aging, the
+ * cached clock, the fence mode).  A task of a higher tier does not wait for
+ * it (its spawner zeroes the tick), and aging works in seconds
+ * (WS_STARVATION_MS): the period is long enough for its clock read and
+ * look to cost a fine-grained recursion well under 1% (nqueens: 2.7% at
+ * 32 pops). */
+#define WS__FAST_TICK 256
+/* In fence mode, where every pop comes out of line: pops between two
+ * fence-mode decisions (on or off: fast_fence_mode). */
+#define WS__FAST_FENCE_TICK 32
 /* Slots one steal may claim, and how long running them should take (CPU
  * time: a preempted thief's batch is not slow): the claim doubles after a
  * full batch run in less than that, halves after one over four times that
  * (fast_batch_run). */
 #define WS__FAST_BATCH_MAX 1024
 #define WS__FAST_BATCH_NS 20000
-/* Periodic decisions without a steal after which the owner's pops stop
- * fencing (fast_fence_mode): 64 looks of 32 pops. */
+/* Fence-mode decisions without a steal after which the owner's pops stop
+ * fencing (fast_fence_mode): 64 of them, 32 fenced pops apart. */
 #define WS__FAST_FENCE_LOOKS 64
 /* Spawns that skip the look for room after the ring was found full. */
 #define WS__FAST_ROOM_SKIP 64
@@ -538,41 +546,43 @@ void ws__fast_join_slow(ws_frame *frame_) {
 
 int ws__fast_pop_slow(ws__fastq *q) {
   ws__worker *w = (ws__worker *)((char *)q - offsetof(ws__worker, fq));
-  /* The periodic decision: when the tick ran out or a spawner's 0 came.
-   * In fence mode every pop comes here: then when a spawner's 0 replaced
-   * WS__FAST_TICK_FENCED, and every WS__FAST_TICK pops; the other pops
-   * only fence (and count the tick back up: a spawner's 0 stored meanwhile
-   * is lost, and waits for the next decision). */
-  int due = 1;
-  if (q->fenced) {
-    /* Relaxed: as the count-down (ws.h). */
-    int32_t tick = __atomic_load_n(&q->tick, __ATOMIC_RELAXED);
-    due = tick > WS__FAST_TICK_FENCED / 2 || --q->fence_tick <= 0;
-    if (!due) {
-      __atomic_store_n(&q->tick, WS__FAST_TICK_FENCED, __ATOMIC_RELAXED);
-      return 1;
-    }
+  /* Why we are here: the tick ran out (every WS__FAST_TICK pops), a
+   * spawner of a higher tier stored 0, or fence mode, whose every pop comes
+   * here to fence.  The periodic decision (fence mode, aging) is made at
+   * each of these but the fenced pops, where it is made every
+   * WS__FAST_FENCE_TICK of them and when a spawner's 0 came.  (A spawner's
+   * 0 that our store of the tick below overwrites is seen at the next
+   * decision: its task stays queued.) */
+  int fenced = q->fenced;
+  if (!fenced || --q->fence_tick <= 0) {
+    q->fence_tick = WS__FAST_FENCE_TICK;
+    ws__fast_fence_mode(q);
+    fenced = q->fenced;
+  } else if (__atomic_load_n(&q->tick, __ATOMIC_RELAXED) <=
+             WS__FAST_TICK_FENCED / 2) {
+    /* Fenced, and no spawner's 0 came: only the fence. */
+    __atomic_store_n(&q->tick, WS__FAST_TICK_FENCED, __ATOMIC_RELAXED);
+    return 1;
   }
-  q->fence_tick = WS__FAST_TICK;
-  ws__fast_fence_mode(q);
-  __atomic_store_n(&q->tick, q->fenced ? WS__FAST_TICK_FENCED : WS__FAST_TICK,
+  /* While fenced, every pop comes out of line, to fence. */
+  __atomic_store_n(&q->tick, fenced ? WS__FAST_TICK_FENCED : WS__FAST_TICK,
                    __ATOMIC_RELAXED);
   /* Then, unless a ws_wait_own runs (it runs the frame's tasks only), the
-   * periodic work (aging) and every task of a higher tier, as a wait's
-   * scheduling decision would choose.  Each runs to its end: its own
-   * spawns were taken back, `bottom` is where it was. */
-  if (!ws__wait_is_own()) {
-    for (;; due = 0) {
-      if (!due && !ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) &&
-          !(w->tier_mask >> (WS_TIER_NORMAL + 1)))
-        break;
-      ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
-      if (!t)
-        break;
-      ws__run_task(w, t);
-    }
+   * periodic work and every task of a higher tier, as a wait's scheduling
+   * decision would choose.  Each runs to its end: its own spawns were
+   * taken back, `bottom` is where it was. */
+  for (int due = 1;; due = 0) {
+    if (!due && !ws__higher_elsewhere(w->pool, WS_TIER_NORMAL) &&
+        !(w->tier_mask >> (WS_TIER_NORMAL + 1)))
+      break;
+    if (ws__wait_is_own())
+      break;
+    ws__task *t = ws__find_above(w, WS_TIER_NORMAL, due);
+    if (!t)
+      break;
+    ws__run_task(w, t);
   }
-  return q->fenced;
+  return fenced;
 }
 
 /* The fast children from index `base` up, of `frame` (NULL: a scope whose
