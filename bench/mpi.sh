@@ -18,7 +18,12 @@
 #                     it has lib/libws-mpi.so, else build)
 #   --out DIR         where the two programs are built (default bench/build/mpi)
 #   --cap S           seconds after which a run is killed (default 60)
-#   --results FILE    where the table goes (default bench/results/mpi.md)
+#   --ranks 1[,2][,4] the rank counts run (default 1,2,4; the idle phase
+#                     runs at those of 2 and 4 given): --ranks 1 measures
+#                     only the one-rank overhead against the build without
+#                     MPI, cheap enough for many runs
+#   --results FILE    where the table goes (default bench/results/mpi.md),
+#                     and every run's figures (FILE.json, .md replaced)
 #
 # Needs clang-19, Open MPI (mpirun) and python3.  Exit status non-zero if
 # any run gives a wrong result.  Method and reading: docs/performance.md,
