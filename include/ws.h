@@ -493,7 +493,6 @@ extern __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
 /* Out of line (runtime/fast.c). */
 void ws__fast_wake(ws__fastq *q);
 int ws__fast_room(ws__fastq *q);
-void ws__fast_fence_mode(ws__fastq *q);
 int ws__fast_pop_claimed(ws__fastq *q, int64_t b);
 void ws__fast_join_slow(ws_frame *frame);
 void ws__fast_join_from(ws_frame *frame, int64_t base);

@@ -364,6 +364,8 @@ int ws__fast_size_hint(ws__worker *v) {
   return b > top;
 }
 
+static void fast_fence_mode(ws__fastq *q, int may_end);
+
 /* The ring is full up to `limit` (low + size): the oldest indexes may have
  * been claimed and run by thieves since.  Each slot a thief says done is
  * free again.  1 if there is room now. */
@@ -373,7 +375,11 @@ int ws__fast_room(ws__fastq *q) {
    * So they do not look at lines the thieves write.) */
   if (q->size == 0)
     return 0;
-  ws__fast_fence_mode(q); /* thieves busy here: fences (a loop's pushes) */
+  /* Thieves busy here: fences.  Never their end: a loop that spawns
+   * without waiting looks here every WS__FAST_ROOM_SKIP spawns, which
+   * would end the mode between two of a thief's batches, each then paying
+   * a membarrier that interrupts this thread.  Only pops end it. */
+  fast_fence_mode(q, 0);
   /* Relaxed: a claim is seen either way (a stale top is a smaller room);
    * each slot's done is the synchronisation. */
   int64_t t = __atomic_load_n(&q->top, __ATOMIC_RELAXED);
@@ -508,11 +514,11 @@ static int pop_and_run(ws__worker *w, int64_t b, ws__frame_rt *frame) {
  * instead (the classic Dekker pair: the thieves' fence then suffices).
  * A thief's membarrier raises want_fence and zeroes `limit`, so that the
  * owner's next push looks for room (ws__fast_room), which sees it; so does
- * its next periodic decision: the fences go on; WS__FAST_FENCE_LOOKS periodic
- * decisions without a steal turn them off.
+ * its next periodic decision: the fences go on; WS__FAST_FENCE_LOOKS of the
+ * pops' decisions (may_end) without a steal turn them off.
  * Under the lock, so that no thief is between its claim and its check of
  * the owner's mode. */
-void ws__fast_fence_mode(ws__fastq *q) {
+static void fast_fence_mode(ws__fastq *q, int may_end) {
   if (__atomic_load_n(&q->want_fence, __ATOMIC_RELAXED)) {
     fast_lock(q);
     q->fenced = 1;
@@ -522,7 +528,7 @@ void ws__fast_fence_mode(ws__fastq *q) {
     /* Every pop from here on goes out of line, which fences it (ws.h,
      * ws__fast_take): this thread's next pop comes after this store. */
     __atomic_store_n(&q->tick, WS__FAST_TICK_FENCED, __ATOMIC_RELAXED);
-  } else if (q->fenced) {
+  } else if (q->fenced && may_end) {
     /* Relaxed: the thieves' count, a hint. */
     uint64_t stolen = __atomic_load_n(&q->stolen, __ATOMIC_RELAXED);
     if (stolen != q->fence_stolen) {
@@ -556,7 +562,7 @@ int ws__fast_pop_slow(ws__fastq *q) {
   int fenced = q->fenced;
   if (!fenced || --q->fence_tick <= 0) {
     q->fence_tick = WS__FAST_FENCE_TICK;
-    ws__fast_fence_mode(q);
+    fast_fence_mode(q, 1);
     fenced = q->fenced;
   } else if (__atomic_load_n(&q->tick, __ATOMIC_RELAXED) <=
              WS__FAST_TICK_FENCED / 2) {
