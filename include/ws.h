@@ -442,8 +442,8 @@ typedef struct ws__slot {
 #define WS__SLOT_COPY 4u
 
 typedef struct ws__fastq {
-  /* The owner's line: only the owner writes it (`bottom`, the statistics
-   * with atomic stores: thieves and ws_stats read them). */
+  /* The owner's shared line: the owner writes `bottom` (thieves read it)
+   * and `tick`; others write the hints below. */
   int64_t bottom; /* next free index */
   /* Atomic: pushes go below it (fast.c: ws__fast_room); a thief asking
    * for fences sets it to 0, so that the next push looks (want_fence). */
@@ -466,17 +466,20 @@ typedef struct ws__fastq {
    * `limit` and this are the fields of this line others write. */
   uint32_t want_fence;
   uint32_t pad_;
-  /* Tasks its owner called directly (from a slot or at a last spawn), and
-   * those that returned: the difference are running, nested, now.  With
-   * the thieves' `stolen` and the owner's `skipped` they make the
-   * statistics (fast.c: ws__fast_counts). */
-  uint64_t calls;
+  /* The owner's private line: thieves never read it, so that a thief
+   * polling `bottom` does not take it from the owner.  Tasks its owner
+   * called directly (from a slot or at a last spawn), and those that
+   * returned: the difference are running, nested, now.  With the thieves'
+   * `stolen` and the owner's `skipped` they make the statistics (fast.c:
+   * ws__fast_counts, which reads them rarely). */
+  uint64_t calls __attribute__((aligned(64)));
   uint64_t returns;
   /* Colder (the out-of-line paths). */
   uint64_t skipped;      /* popped from a cancelled frame, not run */
   int64_t low;           /* indexes below are free: no thief runs them */
   int64_t size;          /* slots in buf; 0: the fast path is off */
   int64_t room_skip;     /* spawns before the next look for room */
+  uint64_t room_ns;      /* when the last look found the ring full */
   uint64_t fence_stolen; /* `stolen` at the last look (fast_fence_mode) */
   int64_t fence_idle;    /* looks since then without a steal */
   int64_t fence_tick;    /* fenced pops until the fence-mode decision */
