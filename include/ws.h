@@ -479,7 +479,6 @@ typedef struct ws__fastq {
   int64_t low;           /* indexes below are free: no thief runs them */
   int64_t size;          /* slots in buf; 0: the fast path is off */
   int64_t room_skip;     /* spawns before the next look for room */
-  uint64_t room_ns;      /* when the last look found the ring full */
   uint64_t fence_stolen; /* `stolen` at the last look (fast_fence_mode) */
   int64_t fence_idle;    /* looks since then without a steal */
   int64_t fence_tick;    /* fenced pops until the fence-mode decision */
@@ -556,7 +555,8 @@ static inline int ws__fast_no_look(const ws__fastq *q) {
 /* Counts a pop down: 1 when it must go out of line (ws__fast_pop_slow: a
  * high or critical task spawned somewhere, the periodic decision, or a pop
  * that fences).  Relaxed: the owner's count-down and a spawner's 0 may
- * race; a lost 0 delays the look by one period at most (fast.c).  On
+ * race; a lost 0 delays the look to the next periodic decision (fast.c,
+ * ws__fast_pop_slow).  On
  * x86-64 the same relaxed load and store are one `decl` on memory (not
  * locked: only the owner counts), whose flags the branch uses. */
 static inline __attribute__((always_inline)) int ws__fast_due(ws__fastq *q) {
