@@ -119,6 +119,11 @@ static inline int ws__deque_push(ws__deque *d, struct ws__task *x) {
 
 /* Owner only.  The newest task, or NULL if the deque is empty. */
 static inline struct ws__task *ws__deque_take(ws__deque *d) {
+  /* Taking makes room (or finds none was needed): pushes look again.  A
+   * full_skip left from a loop that filled the deque would otherwise make
+   * the next spawns, long after, run at once (spawn.c) though the deque
+   * is empty. */
+  d->full_skip = 0;
   /* Relaxed: the owner is the only writer of `bottom` and `buf`. */
   int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed) - 1;
   ws__deque_buf *a = atomic_load_explicit(&d->buf, memory_order_relaxed);

@@ -10,7 +10,10 @@
  *     wait while worker 0 holds a queue of normal ones and does not wait;
  *  3. saturation: 3 workers busy with a long queue of low tasks; a high (and
  *     then a critical) task spawned by worker 0 -- and one spawned by an
- *     application thread -- starts among the next few tasks to start.
+ *     application thread -- starts among the next few tasks to start;
+ *  4. a deque that was full and has been drained queues again: a high task
+ *     spawned after it is not run at its spawn (it waits for a sibling
+ *     spawned after it, which would never come).
  */
 #include "test_util.h"
 #include "ws.h"
@@ -245,7 +248,54 @@ static void test_saturation(void) {
   CHECK(ws_shutdown() == WS_OK, "shutdown");
 }
 
+/* ---- 4. a drained deque queues again -------------------------------------
+ * One worker fills its high deque to its limit: the spawn after that finds
+ * it full and runs the task at once, and the next few spawns refuse without
+ * a look at the deque (its full_skip).  After the wait has drained it, a
+ * task is queued again: `first` waits for `second`, spawned after it, which
+ * the wait runs first (newest first).  Run at its spawn instead, `first`
+ * would wait in vain (2 s: the failure). */
+static _Atomic int g_second_ran;
+static _Atomic int g_first_saw;
+static void nothing(void *p) { (void)p; }
+static void second(void *p) {
+  (void)p;
+  atomic_store(&g_second_ran, 1);
+}
+static void first(void *p) {
+  (void)p;
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  do {
+    if (atomic_load(&g_second_ran)) {
+      atomic_store(&g_first_saw, 1);
+      return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t);
+  } while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 <
+           2000);
+}
+
+static void test_drained_queues_again(void) {
+  CHECK(ws_init(1) == WS_OK, "init");
+  ws_task_opts high = {.tier = WS_TIER_HIGH};
+  ws_frame f = WS_FRAME_INIT;
+  for (int i = 0; i < 5000; i++) /* more than the deque's limit (4096) */
+    ws_spawn_ex(&f, nothing, NULL, 0, &high);
+  ws_wait(&f);
+  atomic_store(&g_second_ran, 0);
+  atomic_store(&g_first_saw, 0);
+  ws_spawn_ex(&f, first, NULL, 0, &high);
+  ws_spawn_ex(&f, second, NULL, 0, &high);
+  ws_wait(&f);
+  CHECK(atomic_load(&g_first_saw) == 1,
+        "a task spawned after the deque was drained ran at its spawn, "
+        "before its later sibling");
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+}
+
 int main(void) {
+  test_drained_queues_again();
   test_order();
   test_aging();
   test_app_thread_one_worker();
