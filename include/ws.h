@@ -756,17 +756,12 @@ static inline int ws_spawn_last_inline(ws_frame *frame, ws_task_fn fn,
  * fences) make the pair sequentially consistent (fast.c). */
 static inline __attribute__((always_inline)) int ws__fast_take(ws__fastq *q,
                                                                int64_t b) {
-  if (__builtin_expect(ws__fast_due(q), 0)) {
-    int fence = ws__fast_pop_slow(q);
-    __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
-    if (fence)
-      __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    else
-      ws__fast_fence();
-  } else {
-    __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
+  int fence = __builtin_expect(ws__fast_due(q), 0) && ws__fast_pop_slow(q);
+  __atomic_store_n(&q->bottom, b, __ATOMIC_RELEASE);
+  if (__builtin_expect(fence, 0))
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  else
     ws__fast_fence();
-  }
   return __builtin_expect(b >= __atomic_load_n(&q->top, __ATOMIC_RELAXED), 1) ||
          ws__fast_pop_claimed(q, b);
 }

@@ -137,6 +137,11 @@ void ws__fastq_destroy(ws__fastq *q) {
   q->buf = NULL;
 }
 
+/* The worker record that holds deque q. */
+static ws__worker *fast_owner(ws__fastq *q) {
+  return (ws__worker *)((char *)q - offsetof(ws__worker, fq));
+}
+
 /* One stolen slot, run in place by its thief: the body, its count, then
  * `done` for its owner. */
 static void fast_run_slot(ws__worker *w, ws__slot *s) {
@@ -426,7 +431,7 @@ void ws__fast_counts(ws__worker *w, uint64_t *spawned, uint64_t *executed) {
 }
 
 void ws__fast_wake(ws__fastq *q) {
-  ws__worker *w = (ws__worker *)((char *)q - offsetof(ws__worker, fq));
+  ws__worker *w = fast_owner(q);
   /* ws__ec_notify makes the push's side of the Dekker pair with a parking
    * worker (park.h); after the inline push's own (ws.h) it is one more,
    * harmless.  Also the batch's, for the rest it queued. */
@@ -551,7 +556,7 @@ void ws__fast_join_slow(ws_frame *frame_) {
 }
 
 int ws__fast_pop_slow(ws__fastq *q) {
-  ws__worker *w = (ws__worker *)((char *)q - offsetof(ws__worker, fq));
+  ws__worker *w = fast_owner(q);
   /* Why we are here: the tick ran out (every WS__FAST_TICK pops), a
    * spawner of a higher tier stored 0, or fence mode, whose every pop comes
    * here to fence.  The periodic decision (fence mode, aging) is made at
