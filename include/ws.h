@@ -436,7 +436,12 @@ typedef struct ws__slot {
 } __attribute__((aligned(64))) ws__slot;
 /* ws__slot.done: a thief ran it; its owner sleeps on it; the task wants its
  * captures copied before it runs (ws_spawn_inline's; the others read them
- * first themselves: ws_task_captures). */
+ * first themselves: ws_task_captures).  A push stores COPY only when it
+ * wants it, and otherwise leaves the word as it finds it: 0, or a COPY
+ * left by an earlier push into the slot, which at worst makes the owner
+ * run the task from a copy (ws__fast_run_taken).  DONE is never left: the
+ * owner clears it where it sees it (fast.c: ws__fast_room,
+ * ws__fast_pop_claimed), before the slot can be pushed into again. */
 #define WS__SLOT_DONE 1u
 #define WS__SLOT_SLEEP 2u
 #define WS__SLOT_COPY 4u
@@ -479,6 +484,7 @@ typedef struct ws__fastq {
   int64_t low;           /* indexes below are free: no thief runs them */
   int64_t size;          /* slots in buf; 0: the fast path is off */
   int64_t room_skip;     /* spawns before the next look for room */
+  void *buf_mem;         /* buf's allocation (zeroed; buf is aligned in it) */
   uint64_t fence_stolen; /* `stolen` at the last look (fast_fence_mode) */
   int64_t fence_idle;    /* looks since then without a steal */
   int64_t fence_tick;    /* fenced pops until the fence-mode decision */
@@ -648,12 +654,18 @@ ws__slot_claim(ws_slot *sl, size_t size, int tier) {
     /* Relaxed: only a hint comes from elsewhere (the 0 of want_fence). */
     if (__builtin_expect(b < __atomic_load_n(&q->limit, __ATOMIC_RELAXED), 1) ||
         ws__fast_room_near(q)) {
+      ws__slot *s = &q->buf[(uint64_t)b & q->mask];
       if (b < 0)
         __builtin_unreachable(); /* indexes count up from 0 */
+      /* The slot's address in one register: otherwise the compiler keeps
+       * buf and the scaled index apart (for its addressing modes), two
+       * callee-saved registers live across the caller's calls instead of
+       * one (a push and a pop more in every function that spawns). */
+      __asm__("" : "+r"(s));
       sl->q_ = q;
-      sl->s_ = &q->buf[(uint64_t)b & q->mask];
+      sl->s_ = s;
       sl->b_ = b;
-      return sl->s_->captures;
+      return s->captures;
     }
   }
   return 0;
@@ -664,10 +676,10 @@ static inline __attribute__((always_inline)) void
 ws__slot_publish(const ws_slot *sl, ws_task_fn fn, uint32_t flags) {
   ws__fastq *q = sl->q_;
   sl->s_->fn = fn;
-  /* Relaxed: the thief that last ran this slot stored DONE before our pop
-   * saw it (acquire); nobody else writes it until the push below publishes
-   * the slot. */
-  __atomic_store_n(&sl->s_->done, flags, __ATOMIC_RELAXED);
+  /* Relaxed: no thief writes it until the push below publishes the slot
+   * (the last thief's DONE was cleared when the owner saw it). */
+  if (flags != 0)
+    __atomic_store_n(&sl->s_->done, flags, __ATOMIC_RELAXED);
   /* Release: pairs with the thieves' load of bottom; a thief that sees the
    * new bottom sees the slot's contents. */
   __atomic_store_n(&q->bottom, sl->b_ + 1, __ATOMIC_RELEASE);
@@ -778,7 +790,7 @@ ws__fast_run_taken(ws__fastq *q, ws__slot *s, ws_task_fn likely) {
     return;
   }
   fn = s->fn;
-  /* Relaxed: our own push wrote it; no thief touched the slot. */
+  /* Relaxed: only this thread writes it while the slot is ours. */
   if (__builtin_expect(
           !(__atomic_load_n(&s->done, __ATOMIC_RELAXED) & WS__SLOT_COPY), 1)) {
     ws__fast_call(q, fn, s->captures);
@@ -787,6 +799,7 @@ ws__fast_run_taken(ws__fastq *q, ws__slot *s, ws_task_fn likely) {
       unsigned char c[WS_SLOT_CAPTURE];
     } __attribute__((aligned(16))) copy;
     __builtin_memcpy(&copy, s->captures, sizeof copy);
+    __atomic_store_n(&s->done, 0, __ATOMIC_RELAXED); /* the slot's next push */
     ws__fast_call(q, fn, &copy);
   }
 }

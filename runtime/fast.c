@@ -117,9 +117,14 @@ static void fast_set_limit(ws__fastq *q, int64_t limit) {
 
 int ws__fastq_init(ws__fastq *q, ws__pool *p) {
   memset(q, 0, sizeof *q);
-  q->buf = aligned_alloc(64, WS__FAST_SLOTS * sizeof(ws__slot));
-  if (!q->buf)
+  /* Zeroed (ws.h: a push does not clear `done`), by calloc, whose fresh
+   * pages stay untouched until a spawn goes that deep; one slot more to
+   * align the ring on a line. */
+  q->buf_mem = calloc(WS__FAST_SLOTS + 1, sizeof(ws__slot));
+  if (!q->buf_mem)
     return -1;
+  q->buf = (ws__slot *)(((uintptr_t)q->buf_mem + sizeof(ws__slot) - 1) &
+                        ~(uintptr_t)(sizeof(ws__slot) - 1));
   q->mask = WS__FAST_SLOTS - 1;
   /* Tracing records every task: the fast path, which has no descriptor to
    * record, is off (limit 0 keeps ws__fq NULL: worker.h).  So it is
@@ -133,7 +138,8 @@ int ws__fastq_init(ws__fastq *q, ws__pool *p) {
 }
 
 void ws__fastq_destroy(ws__fastq *q) {
-  free(q->buf);
+  free(q->buf_mem);
+  q->buf_mem = NULL;
   q->buf = NULL;
 }
 
@@ -389,12 +395,15 @@ int ws__fast_room(ws__fastq *q) {
    * each slot's done is the synchronisation. */
   int64_t t = __atomic_load_n(&q->top, __ATOMIC_RELAXED);
   /* Acquire: pairs with the thief's release exchange of done: its run of
-   * the slot is over before we write into it. */
-  while (q->low < t &&
-         (__atomic_load_n(&q->buf[(uint64_t)q->low & q->mask].done,
-                          __ATOMIC_ACQUIRE) &
-          WS__SLOT_DONE))
-    q->low++;
+   * the slot is over before we write into it.  The word goes back to 0 for
+   * the slot's next push (ws.h; relaxed: no thief touches the slot until
+   * that push publishes it). */
+  for (; q->low < t; q->low++) {
+    uint32_t *done = &q->buf[(uint64_t)q->low & q->mask].done;
+    if (!(__atomic_load_n(done, __ATOMIC_ACQUIRE) & WS__SLOT_DONE))
+      break;
+    __atomic_store_n(done, 0, __ATOMIC_RELAXED);
+  }
   int64_t limit = q->low + q->size;
   fast_set_limit(q, limit);
   /* Relaxed: only this thread writes bottom. */
@@ -441,15 +450,30 @@ void ws__fast_wake(ws__fastq *q) {
 
 /* ---- Waiting for a stolen slot ------------------------------------------ */
 
-static int fast_done(void *arg) {
+/* What the owner waits for: slot s, index b of q, run by a thief. */
+typedef struct fast_wait {
+  ws__fastq *q;
+  int64_t b;
+  ws__slot *s;
+} fast_wait;
+
+/* Done: its DONE, or -- when the work we ran meanwhile looked for room
+ * (ws__fast_room) -- `low` moved past b, that look having seen the DONE
+ * (with acquire) and cleared it.  `low` is ours (plain read). */
+static int fast_slot_done(const fast_wait *fw) {
   /* Acquire: pairs with the thief's release exchange (fast_run_slot). */
-  return (__atomic_load_n(&((ws__slot *)arg)->done, __ATOMIC_ACQUIRE) &
-          WS__SLOT_DONE) != 0;
+  return fw->q->low > fw->b ||
+         (__atomic_load_n(&fw->s->done, __ATOMIC_ACQUIRE) & WS__SLOT_DONE);
 }
 
+static int fast_done(void *arg) { return fast_slot_done(arg); }
+
 static void fast_sleep(void *arg, int64_t timeout_ns) {
-  ws__slot *s = arg;
-  /* Acquire (as fast_done: a DONE seen here is the thief's release). */
+  const fast_wait *fw = arg;
+  ws__slot *s = fw->s;
+  if (fast_slot_done(fw))
+    return;
+  /* Acquire (as fast_slot_done: a DONE seen here is the thief's release). */
   uint32_t v = __atomic_load_n(&s->done, __ATOMIC_ACQUIRE);
   if (v & WS__SLOT_DONE)
     return;
@@ -480,9 +504,15 @@ int ws__fast_pop_claimed(ws__fastq *q, int64_t b) {
   fast_unlock(q);
   /* Below `low` it is known done (ws__fast_room saw it so, with acquire):
    * its slot may hold a later index's task since. */
-  if (b >= q->low)
-    ws__wait_for(&ws__tls_self, fast_done, fast_sleep,
-                 &q->buf[(uint64_t)b & q->mask]);
+  if (b >= q->low) {
+    fast_wait fw = {q, b, &q->buf[(uint64_t)b & q->mask]};
+    ws__wait_for(&ws__tls_self, fast_done, fast_sleep, &fw);
+    /* Relaxed: for the slot's next push, as in ws__fast_room -- unless a
+     * look for room saw it first, cleared it and moved `low` past b: the
+     * slot may hold a newer push since. */
+    if (b >= q->low)
+      __atomic_store_n(&fw.s->done, 0, __ATOMIC_RELAXED);
+  }
   /* Everything that ran meanwhile took its own slots back: top and bottom
    * are b + 1 again.  Now both go down to b, under the lock so that no
    * thief's claim is between its T1 and its give-back. */
