@@ -480,11 +480,14 @@ typedef struct ws__fastq {
   uint64_t calls __attribute__((aligned(64)));
   uint64_t returns;
   /* Colder (the out-of-line paths). */
-  uint64_t skipped;      /* popped from a cancelled frame, not run */
-  int64_t low;           /* indexes below are free: no thief runs them */
-  int64_t size;          /* slots in buf; 0: the fast path is off */
-  int64_t room_skip;     /* spawns before the next look for room */
-  void *buf_mem;         /* buf's allocation (zeroed; buf is aligned in it) */
+  uint64_t skipped;  /* popped from a cancelled frame, not run */
+  int64_t low;       /* indexes below are free: no thief runs them */
+  int64_t size;      /* slots in buf; 0: the fast path is off */
+  int64_t room_skip; /* spawns before the next look for room */
+  void *buf_mem;     /* buf's allocation (zeroed; buf is aligned in it) */
+  /* Retired (fast.c, ws__fastq_retire): its pool is gone, or this is a
+   * fork's child's copy.  Only a scope still naming it reads it then. */
+  int32_t dead;
   uint64_t fence_stolen; /* `stolen` at the last look (fast_fence_mode) */
   int64_t fence_idle;    /* looks since then without a steal */
   int64_t fence_tick;    /* fenced pops until the fence-mode decision */
@@ -923,18 +926,20 @@ ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
  * path, when due (the owner's tick ran out: every WS__FAST_TICK pops, or a
  * task of a higher tier was spawned), is a call (ws__fast_pop_slow), after
  * which the pops go on here.  The whole join is out of line
- * (ws__fast_join_from) for a frame that was cancelled, or when the
- * thread's deque is not the one pushed to (a taskgroup's body, a fork's
- * child, a pool stopped since). */
+ * (ws__fast_join_from) for a frame that was cancelled.  The deque is the
+ * scope's own, not the thread's current one (ws__fq): inside a taskgroup's
+ * body the thread's is NULL, and its children are still popped here, as
+ * calls; after the pool stopped (ws_shutdown: it ran them) or in a fork's
+ * child (they are the parent's) the deque is retired, and every pop finds
+ * its slot claimed (fast.c, ws__fastq_retire). */
 static inline __attribute__((always_inline)) void
 ws__scope_join(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
   ws__fastq *q = sc->last_.q_;
   /* Strict nesting keeps the scope's children contiguous. */
   int64_t b = sc->last_.b_, base = b - sc->count_ + 1;
   ws_frame *f = sc->frame_ ? frame : 0;
-  if (__builtin_expect(
-          ws__fq != q || (f && (ws__frame_flags(f) & WS__FRAME_CANCELLED_BIT)),
-          0)) {
+  if (__builtin_expect(f && (ws__frame_flags(f) & WS__FRAME_CANCELLED_BIT),
+                       0)) {
     ws__fast_join_from(f, base);
     return;
   }

@@ -137,6 +137,16 @@ int ws__fastq_init(ws__fastq *q, ws__pool *p) {
   return 0;
 }
 
+void ws__fastq_retire(ws__fastq *q) {
+  q->dead = 1;
+  q->size = 0;
+  fast_set_limit(q, 0); /* every push looks, and finds no room */
+  /* Every pop finds its slot claimed (ws.h, ws__fast_take), and never
+   * looks beyond the fast path (its pool may be gone). */
+  __atomic_store_n(&q->top, INT64_MAX, __ATOMIC_RELAXED);
+  __atomic_store_n(&q->tick, INT32_MAX, __ATOMIC_RELAXED);
+}
+
 void ws__fastq_destroy(ws__fastq *q) {
   free(q->buf_mem);
   q->buf_mem = NULL;
@@ -489,6 +499,10 @@ static void fast_sleep(void *arg, int64_t timeout_ns) {
 }
 
 int ws__fast_pop_claimed(ws__fastq *q, int64_t b) {
+  /* Retired: what a scope left in it ran when its pool stopped, or is its
+   * fork's parent's. */
+  if (q->dead)
+    return 0;
   /* Under the lock `top` counts kept claims only: a claim given back since
    * our look (the protocol above) leaves the slot ours. */
   fast_lock(q);

@@ -41,6 +41,10 @@ static pthread_key_t g_exit_key; /* value: the thread's ws__tls */
 /* Pools left behind by fork() in a child: never used again, kept
  * reachable so that leak checkers do not report them. */
 static ws__pool *g_abandoned;
+/* Records kept after their pool (pool_free), their deques retired: a
+ * scope of the thread that stopped the pool may still name one.  Kept
+ * reachable, as g_abandoned. */
+static ws__worker *g_retired;
 /* ws_caps_define's definition (NULL: WS_CAPS), for the next pool. */
 static char *g_caps_spec;
 
@@ -69,12 +73,26 @@ static ws__worker *worker_new(ws__pool *p, int id) {
   return w;
 }
 
-static void pool_free(ws__pool *p) {
+/* `keep` (or NULL): a record whose holder stopped the pool with fast
+ * children pending, which its scopes will still pop (ws.h,
+ * ws__scope_join): its deque is retired and the record kept; its
+ * resources are freed as the others'. */
+static void pool_free(ws__pool *p, ws__worker *keep) {
   int ns = atomic_load_explicit(&p->nslots, memory_order_relaxed);
   for (int i = 0; i < ns; i++) {
-    if (p->workers && p->workers[i]) {
-      ws__worker_destroy(p->workers[i]);
-      free(p->workers[i]);
+    ws__worker *w = p->workers ? p->workers[i] : NULL;
+    if (!w)
+      continue;
+    ws__worker_destroy(w);
+    if (w == keep) {
+      ws__fastq_retire(&w->fq);
+      w->pool = NULL;
+      pthread_mutex_lock(&g_lock);
+      w->retired_next = g_retired;
+      g_retired = w;
+      pthread_mutex_unlock(&g_lock);
+    } else {
+      free(w);
     }
   }
   ws__trace_stop(p);
@@ -255,7 +273,7 @@ static ws__pool *pool_start_locked(int num_workers) {
   pthread_attr_destroy(&attr);
   return p;
 fail:
-  pool_free(p);
+  pool_free(p, NULL);
   return NULL;
 }
 
@@ -372,6 +390,10 @@ static void drain(ws__pool *p, ws__worker *w) {
 /* Called by an application thread that is not running a task; w is its
  * record (NULL: none could be had; pool threads do the work). */
 static void pool_stop(ws__pool *p, ws__worker *w) {
+  /* Relaxed: w is ours.  Fast children pending: scopes of ours name w's
+   * deque, and will pop it after the drain has run them. */
+  ws__worker *keep =
+      w && __atomic_load_n(&w->fq.bottom, __ATOMIC_RELAXED) > 0 ? w : NULL;
   drain(p, w);
   /* Release: pairs with the workers' acquire loads of `stop`. */
   atomic_store_explicit(&p->stop, 1, memory_order_release);
@@ -399,7 +421,7 @@ static void pool_stop(ws__pool *p, ws__worker *w) {
       holder_detach_locked(r);
   }
   pthread_mutex_unlock(&g_lock);
-  pool_free(p);
+  pool_free(p, keep);
 }
 
 /* Running a task, or a pool thread: this thread cannot stop the pool (it
@@ -433,6 +455,9 @@ static void at_exit_handler(void) {
  * waits for them would wait forever (ws.h: fork only between waits). */
 static void fork_child(void) {
   ws__pool *p = atomic_load_explicit(&g_pool, memory_order_relaxed);
+  /* Our scopes may name our deque: what is in it is the parent's. */
+  if (ws__tls_self.w)
+    ws__fastq_retire(&ws__tls_self.w->fq);
   if (p) {
     p->abandoned_next = g_abandoned;
     g_abandoned = p;

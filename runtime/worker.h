@@ -77,6 +77,7 @@ typedef struct ws__worker {
   int steal_cap;        /* adaptive batch size */
   int fast_cap;         /* slots a fast steal claims, adaptive (fast.c) */
   int *near;            /* WS_BIND=cores: workers sharing our L3 (or package) */
+  struct ws__worker *retired_next; /* pool.c: records kept after their pool */
   int n_near;
   int64_t park_ns;  /* current park timeout */
   uint64_t mark_ns; /* last busy<->idle transition */
@@ -281,6 +282,11 @@ ws__next_task(ws__worker *w) {
 /* fast.c: ws_spawn_inline's deque (the inline half is in ws.h). */
 int ws__fastq_init(ws__fastq *q, struct ws__pool *p);
 void ws__fastq_destroy(ws__fastq *q);
+/* A deque its owner's scopes may still name though its pool is gone (the
+ * thread stopped the pool with fast children pending) or in a fork's child:
+ * every pop of it finds its slot claimed and done, every push no room.
+ * Its record must stay allocated (pool.c keeps it). */
+void ws__fastq_retire(ws__fastq *q);
 /* Steals the oldest slot of v's fast deque as a descriptor w runs (NULL:
  * none, or *lost set when another thief won it). */
 ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,

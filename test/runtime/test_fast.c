@@ -6,12 +6,16 @@
  * and 8 workers (more than the cores), through steals, a full fast deque,
  * taskgroups and cancellation, a scope's frame used beside it, tiers, a
  * long leaf whose queued sibling a thief must take, shutdown from inside a
- * task, and an application thread that exits with tasks queued.
+ * task and between a scope's spawn and its wait, fork there too, a scope's
+ * wait inside a taskgroup, and an application thread that exits with tasks
+ * queued.
  */
 #include "test_util.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <ws.h>
@@ -535,10 +539,11 @@ static void test_shutdown_inside(void) {
 
 /* ---- ws_shutdown between a scope's spawn and its wait ------------------
  * The application thread (not in a task) stops the pool with a child of
- * its scope still queued: the shutdown runs it, gives the record back and
- * frees the deque; the scope's wait then finds the thread without that
- * deque (ws.h: the join's check), runs nothing twice and touches no freed
- * memory (ASan build).  At 1 and 2 workers. */
+ * its scope still queued: the shutdown runs it and gives the record back,
+ * but keeps it, its deque retired (fast.c: ws__fastq_retire); the scope's
+ * wait then pops that deque, finds the slot claimed and done, runs nothing
+ * twice and touches no freed memory (ASan build).  At 1 and 2 workers;
+ * twice at 2, so that two records are kept. */
 static void test_shutdown_mid_scope(int workers) {
   CHECK(ws_init(workers) == WS_OK, "init");
   atomic_store(&g_ran, 0);
@@ -551,6 +556,76 @@ static void test_shutdown_mid_scope(int workers) {
   ws_scope_wait(&sc, &f, NULL);
   CHECK(atomic_load(&g_ran) == 1, "after the wait %d runs of 1 task",
         atomic_load(&g_ran));
+}
+
+/* ---- fork between a scope's spawn and its wait --------------------------
+ * The child's copy of the scope names the copy of the parent's deque, and
+ * its queued child is the parent's task: the child's wait must not run it
+ * (fork_child retires the copy), the parent's runs it once.  Each process
+ * counts its runs in a shared page. */
+static _Atomic int *g_forked_runs; /* [0]: the parent's, [1]: the child's */
+static pid_t g_parent;
+
+static void count_by_process(void *p) {
+  (void)p;
+  atomic_fetch_add(&g_forked_runs[getpid() == g_parent ? 0 : 1], 1);
+}
+
+static void test_fork_mid_scope(int workers) {
+  g_forked_runs = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  CHECK(g_forked_runs != MAP_FAILED, "mmap");
+  if (g_forked_runs == MAP_FAILED)
+    return;
+  g_parent = getpid();
+  CHECK(ws_init(workers) == WS_OK, "init");
+  ws_frame f;
+  ws_scope sc = WS_SCOPE_INIT;
+  ws_scope_spawn(&sc, &f, count_by_process, NULL, 0, WS_TIER_NORMAL, NULL);
+  fflush(NULL);
+  pid_t pid = fork();
+  CHECK(pid >= 0, "fork");
+  if (pid == 0) {
+    alarm(60);
+    ws_scope_wait(&sc, &f, NULL);
+    /* The child's own pool works. */
+    ws_scope sc2 = WS_SCOPE_INIT;
+    ws_frame f2;
+    ws_scope_spawn(&sc2, &f2, count_by_process, NULL, 0, WS_TIER_NORMAL, NULL);
+    ws_scope_wait(&sc2, &f2, NULL);
+    _exit(atomic_load(&g_forked_runs[1]) == 1 && ws_shutdown() == WS_OK ? 0
+                                                                        : 1);
+  }
+  ws_scope_wait(&sc, &f, NULL);
+  int status = 0;
+  CHECK(pid < 0 || waitpid(pid, &status, 0) == pid, "waitpid");
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+        "the child ran %d tasks, expected only its own (status %d)",
+        atomic_load(&g_forked_runs[1]), status);
+  CHECK(atomic_load(&g_forked_runs[0]) == 1, "the parent ran %d of 1",
+        atomic_load(&g_forked_runs[0]));
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
+  munmap((void *)g_forked_runs, 4096);
+}
+
+/* ---- A scope's wait inside a taskgroup ---------------------------------
+ * The taskgroup turns the thread's fast path off (ws__fq is NULL in its
+ * body); the scope's children, pushed before it, are still its own to pop
+ * there, and each runs exactly once, before the wait returns. */
+static void test_scope_wait_in_group(int workers) {
+  CHECK(ws_init(workers) == WS_OK, "init");
+  atomic_store(&g_ran, 0);
+  ws_frame f, g = WS_FRAME_INIT;
+  ws_scope sc = WS_SCOPE_INIT;
+  for (int i = 0; i < 50; i++)
+    ws_scope_spawn(&sc, &f, count_run, NULL, 0, WS_TIER_NORMAL, NULL);
+  CHECK(ws_taskgroup_begin(&g) == WS_OK, "taskgroup");
+  ws_scope_wait(&sc, &f, NULL);
+  CHECK(atomic_load(&g_ran) == 50, "%d of 50 ran by the wait in the group",
+        atomic_load(&g_ran));
+  ws_wait(&g);
+  CHECK(atomic_load(&g_ran) == 50, "%d runs of 50 tasks", atomic_load(&g_ran));
+  CHECK(ws_shutdown() == WS_OK, "shutdown");
 }
 
 /* ---- An application thread exits with fast tasks never waited for ----- */
@@ -599,5 +674,10 @@ int main(void) {
   test_shutdown_inside();
   test_shutdown_mid_scope(1);
   test_shutdown_mid_scope(2);
+  test_shutdown_mid_scope(2);
+  test_fork_mid_scope(1);
+  test_fork_mid_scope(2);
+  test_scope_wait_in_group(1);
+  test_scope_wait_in_group(3);
   return ws_test_finish("test_fast");
 }
