@@ -497,9 +497,6 @@ typedef struct ws__fastq {
   uint32_t lock;                            /* atomic: 1 while held */
 } ws__fastq;
 
-/* Slots in a fast deque's ring, a power of two (fast.c). */
-#define WS__FAST_SLOTS 8192
-
 /* The calling thread's fast deque, NULL while the fast path is off for it
  * (no worker record, inside a taskgroup or a final task, tracing). */
 extern __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
@@ -876,34 +873,8 @@ ws_scope_frame(ws_scope *sc, ws_frame *frame) {
   return frame;
 }
 
-/* The scope's next slot after its first: in the same deque (a scope never
- * pushes into two), just above its last push -- every push made since was
- * popped again (strict nesting), so `bottom` is last_.b_ + 1 -- with no
- * look at the thread's deque or at `bottom`.  A deque retired since (fast.c,
- * ws__fastq_retire) has a `limit` of 0 and no room: the spawn is refused. */
-static inline __attribute__((always_inline)) void *
-ws__scope_next(ws_scope *sc, size_t size, int tier) {
-  ws__fastq *q = sc->last_.q_;
-  int64_t b = sc->last_.b_ + 1;
-  if (__builtin_expect(size <= WS_SLOT_CAPTURE && tier == WS_TIER_NORMAL, 1) &&
-      /* Relaxed: as in ws__slot_claim. */
-      (__builtin_expect(b < __atomic_load_n(&q->limit, __ATOMIC_RELAXED), 1) ||
-       ws__fast_room_near(q))) {
-    /* The ring wraps to its start (ws__fastq.mask is WS__FAST_SLOTS - 1). */
-    ws__slot *s =
-        ((uint32_t)b & (WS__FAST_SLOTS - 1)) != 0 ? sc->last_.s_ + 1 : q->buf;
-    __asm__("" : "+r"(s)); /* one register: see ws__slot_claim */
-    sc->last_.s_ = s;
-    sc->last_.b_ = b;
-    return s->captures;
-  }
-  return 0;
-}
-
 static inline __attribute__((always_inline)) void *
 ws_scope_slot(ws_scope *sc, size_t size, int tier) {
-  if (sc->count_ != 0)
-    return ws__scope_next(sc, size, tier);
   return ws__slot_claim(&sc->last_, size, tier);
 }
 

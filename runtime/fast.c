@@ -78,12 +78,10 @@
 
 __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
 
-/* WS__FAST_SLOTS (ws.h), slots per record: a recursion this many spawns
- * deep, or a loop spawning this many before it waits, takes the fast path;
- * beyond, ws_spawn's deques.  512 KiB of address space, touched only as
- * deep as it is used. */
-_Static_assert((WS__FAST_SLOTS & (WS__FAST_SLOTS - 1)) == 0,
-               "the ring's index is masked");
+/* Slots per record: a recursion this many spawns deep, or a loop spawning
+ * this many before it waits, takes the fast path; beyond, ws_spawn's
+ * deques.  512 KiB of address space, touched only as deep as it is used. */
+#define WS__FAST_SLOTS 8192
 /* Pops between two periodic decisions (ws__fast_pop_slow: aging, the
  * cached clock, the fence mode).  A task of a higher tier does not wait for
  * it (its spawner zeroes the tick), and aging works in seconds
