@@ -609,6 +609,10 @@ int ws__fast_pop_slow(ws__fastq *q) {
    * 0 that our store of the tick below overwrites is seen at the next
    * decision: its task stays queued.) */
   int fenced = q->fenced;
+  /* Pops made room: a full ring's skipped looks (ws.h, ws__fast_room_near)
+   * end here, at the latest, rather than refuse a spawn after a thief's
+   * hint has lowered `limit` over free slots. */
+  q->room_skip = 0;
   if (!fenced || --q->fence_tick <= 0) {
     q->fence_tick = WS__FAST_FENCE_TICK;
     fast_fence_mode(q, 1);
