@@ -645,8 +645,8 @@ int ws__fast_pop_slow(ws__fastq *q) {
 }
 
 /* The fast children from index `base` up, of `frame` (NULL: a scope whose
- * frame was never used, which nobody can cancel): ws__fast_join_slow, and
- * the scope's join (ws.h) when anything is unusual. */
+ * frame was never used, which nobody can cancel), in the thread's deque:
+ * ws__fast_join_slow, and the scope's join (ws.h) for a cancelled frame. */
 void ws__fast_join_from(ws_frame *frame_, int64_t base) {
   ws__frame_rt *frame = (ws__frame_rt *)frame_;
   ws__tls *tls = &ws__tls_self;
