@@ -497,8 +497,11 @@ typedef struct ws__fastq {
   uint32_t lock;                            /* atomic: 1 while held */
 } ws__fastq;
 
-/* The calling thread's fast deque, NULL while the fast path is off for it
- * (no worker record, inside a taskgroup or a final task, tracing). */
+/* The calling thread's fast deque, never NULL: while the fast path is off
+ * for the thread (no worker record, inside a taskgroup or a final task,
+ * tracing) a shared one that takes nothing (fast.c, ws__fast_off: no
+ * room, so every push is refused; no call allowed, its tick being 0), so
+ * that the inline code needs no test for NULL. */
 extern __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
 
 /* Out of line (runtime/fast.c). */
@@ -580,13 +583,10 @@ static inline __attribute__((always_inline)) int ws__fast_due(ws__fastq *q) {
 #endif
 }
 
-/* May a task with these arguments take the fast path of q (the calling
- * thread's, NULL when it is off)?  The normal tier, captures that fit a
- * slot, a frame. */
-static inline int ws__fast_plain(const ws__fastq *q, const ws_frame *frame,
-                                 size_t size, int tier) {
-  return q != 0 && size <= WS_SLOT_CAPTURE && tier == WS_TIER_NORMAL &&
-         frame != 0;
+/* May a task with these arguments take the fast path?  The normal tier,
+ * captures that fit a slot, a frame. */
+static inline int ws__fast_plain(const ws_frame *frame, size_t size, int tier) {
+  return size <= WS_SLOT_CAPTURE && tier == WS_TIER_NORMAL && frame != 0;
 }
 
 /* A spawn's arguments the fast path can take: a function, and captures
@@ -603,7 +603,7 @@ static inline int ws__fast_args(ws_task_fn fn, const void *captures,
 static inline int ws__fast_may_call(const ws__fastq *q, const ws_frame *frame,
                                     ws_task_fn fn, const void *captures,
                                     size_t size, int tier) {
-  return ws__fast_plain(q, frame, size, tier) &&
+  return ws__fast_plain(frame, size, tier) &&
          ws__fast_args(fn, captures, size) && ws__fast_no_look(q);
 }
 
@@ -650,8 +650,7 @@ static inline int ws__fast_room_near(ws__fastq *q) {
 static inline __attribute__((always_inline)) void *
 ws__slot_claim(ws_slot *sl, size_t size, int tier) {
   ws__fastq *q = ws__fq;
-  if (__builtin_expect(
-          q != 0 && size <= WS_SLOT_CAPTURE && tier == WS_TIER_NORMAL, 1)) {
+  if (__builtin_expect(size <= WS_SLOT_CAPTURE && tier == WS_TIER_NORMAL, 1)) {
     /* Relaxed: only this thread writes bottom. */
     int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
     /* Relaxed: only a hint comes from elsewhere (the 0 of want_fence). */
@@ -822,13 +821,15 @@ ws__fast_pop_down(ws__fastq *q, int64_t b, int64_t base, ws_task_fn likely) {
 /* Takes back and runs the frame's fast children, newest first (pop:
  * ws__fast_take).  A look beyond the fast path (ws__fast_pop_slow: the
  * periodic decision, a higher tier queued) and a claimed slot are calls; a
- * cancelled frame, or no fast path here, the whole join out of line. */
+ * cancelled frame, or no fast path here (ws__fast_off, whose size is 0),
+ * the whole join out of line. */
 static inline __attribute__((always_inline)) void
 ws__fast_join(ws_frame *frame) {
   ws__fastq *q = ws__fq;
   int64_t base, b;
-  if (__builtin_expect(
-          q == 0 || (ws__frame_flags(frame) & WS__FRAME_CANCELLED_BIT), 0)) {
+  if (__builtin_expect(q->size == 0 ||
+                           (ws__frame_flags(frame) & WS__FRAME_CANCELLED_BIT),
+                       0)) {
     ws__fast_join_slow(frame);
     return;
   }

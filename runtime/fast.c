@@ -76,7 +76,22 @@
 #include <string.h>
 #include <time.h>
 
-__thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec")));
+/* The deque of a thread whose fast path is off (ws.h, ws__fq): no room
+ * (limit and size 0: every push is refused, and ws__fast_room, which
+ * returns at once for size 0, writes nothing), no call (a tick of 0: a
+ * look is due, so no last or refused spawn runs as a call), no pop (it
+ * never holds a slot; were one tried, `top` and `dead` make it a claimed
+ * slot run elsewhere).  Shared by every such thread, and only read. */
+static const int32_t g_no_sleepers;
+ws__fastq ws__fast_off = {.limit = 0,
+                          .size = 0,
+                          .tick = 0,
+                          .top = INT64_MAX,
+                          .dead = 1,
+                          .sleepers = &g_no_sleepers};
+
+__thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec"))) =
+    &ws__fast_off;
 
 /* Slots per record: a recursion this many spawns deep, or a loop spawning
  * this many before it waits, takes the fast path; beyond, ws_spawn's
@@ -127,7 +142,7 @@ int ws__fastq_init(ws__fastq *q, ws__pool *p) {
                         ~(uintptr_t)(sizeof(ws__slot) - 1));
   q->mask = WS__FAST_SLOTS - 1;
   /* Tracing records every task: the fast path, which has no descriptor to
-   * record, is off (limit 0 keeps ws__fq NULL: worker.h).  So it is
+   * record, is off (size 0 keeps ws__fq at ws__fast_off: worker.h).  So it is
    * without membarrier (kernels before 4.14): its pop has no fence. */
   q->size =
       ws__tracing() || (!ws__asym_fence_ok && !WS_TSAN) ? 0 : WS__FAST_SLOTS;

@@ -111,7 +111,7 @@ static void pool_free(ws__pool *p, ws__worker *keep) {
 static void holder_detach_locked(ws__worker *w) {
   w->holder->w = NULL;
   if (w->holder->fq_var)
-    *w->holder->fq_var = NULL;
+    *w->holder->fq_var = &ws__fast_off;
   w->holder = NULL;
 }
 

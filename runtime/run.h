@@ -43,7 +43,7 @@ run_task(ws__tls *tls, ws__worker *w, ws__task *t) {
      * the context's stays (a plain task inside a group's wait keeps it
      * off: correct, and rare). */
     if (WS__UNLIKELY(group != NULL || final))
-      ws__fq = NULL;
+      ws__fq = &ws__fast_off;
     if (ws__tracing())
       ws__trace_run_task(w, t);
     else
@@ -95,7 +95,7 @@ run_here(ws__tls *tls, ws__worker *w, ws__frame_rt *frame, ws__frame_rt *group,
   tls->depth++;
   tls->final_depth += final;
   if (WS__UNLIKELY(group != NULL || final)) /* as in run_task */
-    ws__fq = NULL;
+    ws__fq = &ws__fast_off;
   if (w && WS__UNLIKELY(ws__tracing()))
     ws__trace_inline_task(w, fn, copy, tier, site);
   else

@@ -173,16 +173,20 @@ typedef struct ws__tls {
 extern _Thread_local ws__tls ws__tls_self
     __attribute__((tls_model("initial-exec")));
 
+/* ws__fq of a thread whose fast path is off (fast.c). */
+extern ws__fastq ws__fast_off;
+
 /* ws__fq (ws.h) follows the context: the thread's fast deque while it has a
  * worker record and runs outside any taskgroup and final task, with no
- * trace being written (fast.c turns the deque off then: size 0); NULL
- * otherwise.  (`size`, not `limit`, which a thief may have zeroed as a
- * hint.)  Called wherever tls->w, cur_group or final_depth change. */
+ * trace being written (fast.c turns the deque off then: size 0);
+ * ws__fast_off otherwise.  (`size`, not `limit`, which a thief may have zeroed
+ * as a hint.)  Called wherever tls->w, cur_group or final_depth change. */
 static inline void ws__fast_sync(ws__tls *tls) {
   struct ws__worker *w = tls->w;
   tls->fq_var = &ws__fq;
-  ws__fq = w && !tls->cur_group && tls->final_depth == 0 && w->fq.size ? &w->fq
-                                                                       : NULL;
+  ws__fq = w && !tls->cur_group && tls->final_depth == 0 && w->fq.size
+               ? &w->fq
+               : &ws__fast_off;
 }
 
 /* ---- Shared functions ------------------------------------------------------

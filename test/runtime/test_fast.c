@@ -77,7 +77,8 @@ static uint64_t fib_tasks(int n) { /* every call with n >= 2 spawns one */
 static void test_fib(int workers) {
   int n = (int)ws_test_scaled(27, 18);
   CHECK(ws_init(workers) == WS_OK, "init %d", workers);
-  CHECK(ws__fq != NULL, "the fast path is on for main (%d workers)", workers);
+  CHECK(ws__fq->size != 0, "the fast path is on for main (%d workers)",
+        workers);
   ws_stats_reset();
   long r = fib(n);
   ws_stats s;
@@ -351,14 +352,14 @@ static void test_cancel(void) {
   atomic_store(&g_ran, 0);
   ws_frame g = WS_FRAME_INIT;
   ws_taskgroup_begin(&g);
-  CHECK(ws__fq == NULL, "no fast path inside a taskgroup");
+  CHECK(ws__fq->size == 0, "no fast path inside a taskgroup");
   for (int i = 0; i < 10; i++)
     ws_spawn_inline(&g, count_run, NULL, 0, WS_TIER_NORMAL, NULL);
   ws_cancel(&g);
   CHECK(ws_wait(&g) == WS_ECANCELED, "the group reports its cancellation");
   CHECK(atomic_load(&g_ran) == 0, "%d tasks of a cancelled group ran",
         atomic_load(&g_ran));
-  CHECK(ws__fq != NULL, "the fast path is back after the group");
+  CHECK(ws__fq->size != 0, "the fast path is back after the group");
   /* A plain frame cancelled before its wait: its fast children skipped. */
   ws_stats_reset();
   ws_frame f = WS_FRAME_INIT;
@@ -410,7 +411,7 @@ static void test_scope_frame(int workers) {
     if (r % 3 == 2) {
       ws_frame g = WS_FRAME_INIT;
       ws_taskgroup_begin(&g);
-      CHECK(ws__fq == NULL, "no fast path inside a taskgroup");
+      CHECK(ws__fq->size == 0, "no fast path inside a taskgroup");
       ws_scope_wait(&sc, &f, mark);
       ws_wait(&g);
     } else {
@@ -609,9 +610,10 @@ static void test_fork_mid_scope(int workers) {
 }
 
 /* ---- A scope's wait inside a taskgroup ---------------------------------
- * The taskgroup turns the thread's fast path off (ws__fq is NULL in its
- * body); the scope's children, pushed before it, are still its own to pop
- * there, and each runs exactly once, before the wait returns. */
+ * The taskgroup turns the thread's fast path off (ws__fq is the shared
+ * deque that takes nothing in its body); the scope's children, pushed
+ * before it, are still its own to pop there, and each runs exactly once,
+ * before the wait returns. */
 static void test_scope_wait_in_group(int workers) {
   CHECK(ws_init(workers) == WS_OK, "init");
   atomic_store(&g_ran, 0);
