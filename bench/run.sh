@@ -12,6 +12,9 @@
 #   --variants a,b       variants (default all that build): seq ws ws-api
 #                        omp-gcc omp-clang tbb lace  (seq is always included)
 #   --runs N             runs per point, median reported (default 5)
+#   --stat median|min    the statistic of a point (default median); min
+#                        for a machine whose runs fall into a fast and a
+#                        slow mode (its ratios are then of the minima)
 #   --workers 1,2,4      worker counts of the timing kernels (default 1,2,4;
 #                        idle always uses 2,8 and wake 2)
 #   --cap S              seconds after which a run is killed and the point

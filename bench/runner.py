@@ -237,7 +237,13 @@ def lace_result(out):
 
 
 class Results:
-    def __init__(self):
+    """The runs, and the statistic that sums up each point: the median
+    (default), or with --stat min the minimum -- on a machine whose runs fall
+    into a fast and a slow mode (docs/performance.md, session 7) the
+    minimum is the steadier of the two."""
+
+    def __init__(self, stat="median"):
+        self.stat = stat
         self.runs = {}      # (kernel, variant, workers) -> [fields or None]
         self.failed = {}    # (kernel, variant, workers) -> reason
         self.checksums = {}  # kernel -> reference checksum
@@ -262,8 +268,11 @@ class Results:
             self.tasks[k] = fields["tasks"]
 
     def med(self, key, field="time"):
+        """The point's time (or `field`) by the chosen statistic."""
         vals = [f[field] for f in self.runs.get(key, []) if field in f]
-        return statistics.median(vals) if vals else None
+        if not vals:
+            return None
+        return min(vals) if self.stat == "min" else statistics.median(vals)
 
     def med_ratio(self, key, num, den):
         vals = [f[num] / f[den] for f in self.runs.get(key, [])
@@ -271,9 +280,15 @@ class Results:
         return statistics.median(vals) if vals else None
 
     def paired(self, kernel, a, b, w, field="time"):
-        """Median over runs of time(a)/time(b), pair by pair (same round)."""
+        """Median over runs of time(a)/time(b), pair by pair (same round);
+        with --stat min, the ratio of the two minima (a minimum of the
+        pairs' ratios would pick the luckiest pair)."""
         ra = self.runs.get((kernel, a, w), [])
         rb = self.runs.get((kernel, b, w), [])
+        if self.stat == "min":
+            ma, mb = self.med((kernel, a, w), field), self.med((kernel, b, w),
+                                                               field)
+            return ma / mb if ma is not None and mb else None
         vals = [x[field] / y[field] for x, y in zip(ra, rb)
                 if x.get("round") == y.get("round") and y[field] > 0]
         return statistics.median(vals) if vals else None
@@ -693,6 +708,7 @@ def main():
     ap.add_argument("--kernels", default=",".join(list(KERNELS) + ["loop"]))
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--runs", type=int, default=None)
+    ap.add_argument("--stat", choices=["median", "min"], default="median")
     ap.add_argument("--workers", default=None)
     ap.add_argument("--cap", type=float, default=None)
     ap.add_argument("--size", action="append", default=[])
@@ -735,7 +751,7 @@ def main():
     variants = build(args)
     variants = [v for v in VARIANTS if v in variants]
     log(f"variants: {', '.join(variants)}")
-    res = Results()
+    res = Results(args.stat)
     for k in args.kernels:
         if k == "loop":
             run_loop(args, res)
@@ -758,11 +774,12 @@ def main():
     own_caps = ", ".join(f"{k}: {KERNELS[k]['cap']:g} s" for k in args.kernels
                          if "cap" in KERNELS.get(k, {})) or "none longer"
     out += [f"- sizes: {sizes}",
-            f"- {args.runs} runs per point (median), cap {args.cap:g} s per "
+            f"- {args.runs} runs per point ({args.stat}), cap {args.cap:g} s per "
             f"run ({own_caps}) or 3x the "
             f"serial time if larger (a capped point is skipped "
             f"for the remaining runs); "
-            f"ratios are paired run by run", ""]
+            + ("ratios are paired run by run" if args.stat == "median"
+               else "ratios are of the minima"), ""]
     if getattr(args, "lace_note", None):
         out += [f"- {args.lace_note}", ""]
     elif "lace" in variants:
@@ -780,14 +797,15 @@ def main():
                 "machine; lower means other processes took the CPU): " +
                 ", ".join(noise), ""]
     out += table(args, res, variants)
-    out += ["", "Legend: T<w> = median wall seconds at w workers (seq: its "
+    out += ["", f"Legend: T<w> = {args.stat} wall seconds at w workers (seq: its "
             "own time in every column); `>Ns` = capped; `*` = some runs "
             "capped or failed; ns/task = (T1 - Tseq)/tasks; instr/task = " +
             (("callgrind at 1 worker, n = %d..%d difference minus seq's "
               "(Lace: only inside its root task, see runner.py)" %
               res.callgrind_sizes) if hasattr(res, "callgrind_sizes")
              else "callgrind (not run)") + "; ÷this = "
-            "paired median ratio of the ws time to this row's time (< 1: ws "
+            + ("paired median ratio" if args.stat == "median"
+               else "ratio of the minima") + " of the ws time to this row's time (< 1: ws "
             "faster); lacefib, lacequeens = fib and nqueens in Lace's shape "
             "(bench/README.md); process wall = the whole program, start-up "
             "and exit included.", ""]
