@@ -929,10 +929,10 @@ ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
  * which the pops go on here.  The whole join is out of line
  * (ws__fast_join_from) for a frame that was cancelled.  The deque is the
  * scope's own, not the thread's current one (ws__fq): inside a taskgroup's
- * body the thread's is NULL, and its children are still popped here, as
- * calls; after the pool stopped (ws_shutdown: it ran them) or in a fork's
- * child (they are the parent's) the deque is retired, and every pop finds
- * its slot claimed (fast.c, ws__fastq_retire). */
+ * body the thread's is ws__fast_off, and the scope's children are still
+ * popped here, as calls; after the pool stopped (ws_shutdown: it ran them) or
+ * in a fork's child (they are the parent's) the deque is retired, and every pop
+ * finds its slot claimed (fast.c, ws__fastq_retire). */
 static inline __attribute__((always_inline)) void
 ws__scope_join(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
   ws__fastq *q = sc->last_.q_;
