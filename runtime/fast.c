@@ -496,11 +496,10 @@ static int fast_done(void *arg) { return fast_slot_done(arg); }
 static void fast_sleep(void *arg, int64_t timeout_ns) {
   const fast_wait *fw = arg;
   ws__slot *s = fw->s;
-  if (fast_slot_done(fw))
-    return;
-  /* Acquire (as fast_slot_done: a DONE seen here is the thief's release). */
+  /* Done (fast_slot_done): `low` moved past b, or DONE in the word, which
+   * the sleep below needs anyway.  Acquire: as fast_slot_done. */
   uint32_t v = __atomic_load_n(&s->done, __ATOMIC_ACQUIRE);
-  if (v & WS__SLOT_DONE)
+  if (fw->q->low > fw->b || (v & WS__SLOT_DONE))
     return;
   /* Say we sleep; the thief's exchange then sees it and wakes us.  A
    * failed CAS means the thief finished: the caller re-checks.  (Acquire
