@@ -56,6 +56,15 @@ bool Outliner::run() {
         Ok &= LoopFacts.analyze(FR, *R);
   if (!Ok)
     return false;
+  // A clone for a function that pushes a task of the normal tier (which
+  // alone takes a slot: ws.h) from its own body.
+  Conv.plan(Fns, [this](const FunctionRegions &FR) {
+    for (const auto &R : FR.Regions)
+      if (!R->EnclosingTask && R->Groups.empty() && spawnsInSlot(*R) &&
+          (!R->D->Tier || *R->D->Tier == 1))
+        return true;
+    return false;
+  });
   for (FunctionRegions &FR : Fns)
     Ok &= rewriteFunction(FR);
   bool AnyDistributed = false;
@@ -169,6 +178,8 @@ bool Outliner::rewriteFunction(FunctionRegions &FR) {
       SlotTaskOf[R->EnclosingTask] = nullptr; // a copy: its slots hold another
     }
   }
+  auto Slot = SlotTaskOf.find(nullptr);
+  Conv.begin(FR, Slot == SlotTaskOf.end() ? nullptr : Slot->second);
   addFrameAndReturns(FR);
 
   // 2. Directives, innermost (= last in the text) first.
@@ -203,6 +214,8 @@ bool Outliner::rewriteFunction(FunctionRegions &FR) {
       Pre += declarations(*R);
     else if (R->kind() == DirectiveKind::ParallelFor)
       Pre += Loops.declarations(*R);
+  if (Conv.active())
+    Pre += Conv.declarations();
   Pre += Src.lineDirectiveAt(FnBegin);
   RW.InsertTextBefore(Src.loc(Src.lineStart(FnBegin)), Pre);
 
@@ -382,8 +395,11 @@ void Outliner::addFrameAndReturns(FunctionRegions &FR) {
   if (!FR.NeedsFrame)
     return;
   const auto *Body = cast<CompoundStmt>(FR.Fn->getBody());
-  RW.InsertTextAfterToken(Body->getLBracLoc(), frameDecl());
-  RW.InsertTextBefore(Body->getRBracLoc(), frameWait(nullptr) + " ");
+  RW.InsertTextAfterToken(Body->getLBracLoc(),
+                          Conv.active() ? Conv.frameDecl() : frameDecl());
+  RW.InsertTextBefore(Body->getRBracLoc(),
+                      Conv.take(Src.offset(Body->getRBracLoc()), nullptr) +
+                          frameWait(nullptr) + " ");
   for (const ReturnStmt *Ret : FR.Returns) {
     unsigned Off = Src.offset(Ret->getReturnLoc());
     std::vector<Region *> Groups;
@@ -395,8 +411,9 @@ void Outliner::addFrameAndReturns(FunctionRegions &FR) {
     });
     // The return value is computed after the wait, so shared variables it
     // reads hold the tasks' results.
+    std::string Take = Groups.empty() ? Conv.take(Off, Ret) : "";
     RW.InsertTextBefore(Ret->getReturnLoc(),
-                        "{ " + waits(Groups, true, nullptr));
+                        "{ " + Take + waits(Groups, true, nullptr));
     RW.InsertTextAfter(Src.loc(Src.endOf(Ret)), " }");
   }
 }
@@ -612,6 +629,8 @@ std::string Outliner::spawn(Region &Task) {
   // Into the frame owner's scope (ws.h: the plugin's form), or into the
   // innermost taskgroup's frame, where the fast path is off.
   bool InScope = Task.Groups.empty();
+  // The function's own spawns in a clone claim at the scope's position.
+  bool At = InScope && !Task.EnclosingTask && Conv.active();
   std::string Frame = InScope ? "" : "&" + groupName(*Task.Groups.front());
   std::string FrameArg =
       InScope ? "ws_scope_frame(&__ws_sc, &__ws_frame)" : Frame;
@@ -704,16 +723,18 @@ std::string Outliner::spawn(Region &Task) {
     //            ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_N,
     //                             &__ws_cap, sizeof __ws_cap, T, SITE); } }
     // (a full ring's refusal runs the task at once, inlined: ws.h)
-    return "{ " + TierDecls + Cap + " *__ws_s = (" + Cap +
-           " *)ws_scope_slot(&__ws_sc, sizeof *__ws_s, " + Tier + "); " +
+    return "{ " + TierDecls + Cap + " *__ws_s = (" + Cap + " *)ws_scope_slot" +
+           (At ? "_at" : "") + "(&__ws_sc, sizeof *__ws_s, " + Tier + "); " +
            Copies + "if (__ws_s) { *__ws_s = (" + Cap + "){ " + Init +
            "}; ws_scope_push(&__ws_sc, __ws_task_" + N + "); } else { " + Cap +
-           " __ws_cap = { " + Init +
-           "}; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_" + N +
+           " __ws_cap = { " + Init + "}; ws_scope_refused" + (At ? "_at" : "") +
+           "(&__ws_sc, &__ws_frame, __ws_task_" + N +
            ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + "); } }";
   } else {
-    Call = Fast("ws_scope_spawn", "ws_spawn_inline") + "__ws_task_" + N +
-           ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " + Site + ");";
+    Call =
+        Fast(At ? "ws_scope_spawn_at" : "ws_scope_spawn", "ws_spawn_inline") +
+        "__ws_task_" + N + ", &__ws_cap, sizeof __ws_cap, " + Tier + ", " +
+        Site + ");";
   }
   return S + Copies + Call + " }";
 }
@@ -836,8 +857,13 @@ void Outliner::rewriteDirective(FunctionRegions &FR, Region &R,
     // group, innermost first, and for the function's (or task's) own, and
     // keep the groups open -- OpenMP's taskwait does not end a taskgroup:
     //   { ws_wait_open(&__ws_group_G); ws_wait_pending(&__ws_frame); }
+    // In a function with a clone, first the take of its slot task (and
+    // the return right after, copied: Convention.h).
     Text =
         "{ " +
+        (R.EnclosingTask || !R.Groups.empty()
+             ? ""
+             : Conv.take(D.TextBegin, Conv.returnAfter(R.Marker))) +
         waits(R.Groups, OwnerHasFrame, R.EnclosingTask, /*KeepGroups=*/true) +
         "}";
     break;

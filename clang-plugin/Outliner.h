@@ -22,6 +22,7 @@
 #define WS_PLUGIN_OUTLINER_H
 
 #include "CaptureStruct.h"
+#include "Convention.h"
 #include "LoopLowering.h"
 #include "Regions.h"
 
@@ -60,6 +61,8 @@ private:
   const SourceText &Src;
   CaptureStruct Caps{Ctx};
   bool HaveMacros;
+  /// Lace's calling convention: clones, calls, takes (Convention.h).
+  Convention Conv{Ctx, RW, Src, Caps, HaveMacros};
   bool IncludeEmitted = false;
   LoopAnalyzer LoopFacts{Ctx, Diags, Table, Src}; // parallel for: checks
   LoopLowering Loops{*this, LoopFacts};           // parallel for: code

@@ -415,6 +415,84 @@ static inline int ws_scope_last(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
 static inline int ws_scope_wait(ws_scope *sc, ws_frame *frame,
                                 ws_task_fn likely);
 
+/* ---- The plugin's calling convention: positions ------------------------ */
+
+/* A function that spawns gets from the plugin a clone that takes, as its
+ * first argument, the calling thread's fast deque and the index of its next
+ * free slot -- a `ws_at`, two words passed in registers -- as Lace's tasks
+ * take their worker and deque head.  Strict nesting makes the index exact:
+ * every spawn made since it was taken has been waited for.  So the clone's
+ * spawns load neither the thread's deque (thread-local) nor `bottom`, and
+ * no store-to-load chain through `bottom` runs down a recursion.  The
+ * function's own name stays for every other caller (other files, function
+ * pointers, thieves) and passes ws_at_here():
+ *
+ *     static int at_fib(ws_at at, int n) {
+ *       ws_frame f;
+ *       ws_scope sc = WS_SCOPE_INIT_AT(at);
+ *       if (n < 2) return n;
+ *       int x, y;
+ *       struct caps *c = ws_scope_slot_at(&sc, sizeof *c, WS_TIER_NORMAL);
+ *       ...                                   // as ws_scope_slot, above
+ *       y = at_fib(ws_scope_at(&sc), n - 2);  // a call: the next position
+ *       struct caps *t = ws_scope_take(&sc, &f);
+ *       if (t) {                              // not stolen: run it here
+ *         int n = t->n;                       // read before spawning again
+ *         x = at_fib(ws_scope_at(&sc), n - 1);
+ *         ws_scope_ran(&sc);
+ *         if (ws_scope_done(&sc)) return x + y;   // x still in a register
+ *       }
+ *       ws_scope_wait(&sc, &f, task);         // the rest, as before
+ *       return x + y;
+ *     }
+ *     int fib(int n) { return at_fib(ws_at_here(), n); }
+ *
+ * A scope initialised at a position must claim its slots with
+ * ws_scope_slot_at or ws_scope_spawn_at (which use the position; the
+ * others use the thread's), and the position's deque must be the calling
+ * thread's, as ws_at_here() or ws_scope_at() of a scope of this thread
+ * gives it. */
+typedef struct ws_at {
+  struct ws__fastq *q_; /* (internal) the thread's fast deque */
+  int64_t b_;           /* (internal) its next free index */
+} ws_at;
+/* The calling thread's position. */
+static inline ws_at ws_at_here(void);
+/* A scope that starts at position `at`. */
+#define WS_SCOPE_INIT_AT(at)                                                   \
+  { {(at).q_, 0, (at).b_ - 1}, 0, 0 }
+/* The scope's position now: its next free index, for a call of a clone. */
+static inline ws_at ws_scope_at(const ws_scope *sc);
+/* ws_scope_slot, ws_scope_spawn and ws_scope_refused at the scope's
+ * position.  A refused plain task that cannot run now as a call (a look
+ * beyond the fast path is due, or the ring is not quite full) is spawned
+ * into a frame of its own and waited for at once -- run undeferred, which
+ * a task may always be -- unless the scope's frame is in use: so a refusal
+ * leaves the scope as it was, and the compiler keeps no flag for it across
+ * the caller's code between the spawn and the wait.  Other tiers are
+ * spawned into the scope's frame, as by ws_scope_refused. */
+static inline void *ws_scope_slot_at(ws_scope *sc, size_t size, int tier);
+static inline int ws_scope_spawn_at(ws_scope *sc, ws_frame *frame,
+                                    ws_task_fn fn, const void *captures,
+                                    size_t size, int tier, const ws_site *site);
+static inline int ws_scope_refused_at(ws_scope *sc, ws_frame *frame,
+                                      ws_task_fn fn, const void *captures,
+                                      size_t size, int tier,
+                                      const ws_site *site);
+/* Takes back the scope's newest fast child -- pushed by ws_scope_slot_at
+ * and ws_scope_push, no copy asked -- to be run by the caller itself, in
+ * place of a call of its function: its captures, or NULL when there is
+ * none, a thief ran it (waited for) or the frame was cancelled (the wait
+ * sees to it).  The caller reads the captures before it spawns again (the
+ * slot is the next spawn's), runs the task's body, then calls
+ * ws_scope_ran; the scope's wait still follows, for the older children. */
+static inline void *ws_scope_take(ws_scope *sc, ws_frame *frame);
+/* The taken child has returned (statistics: executed). */
+static inline void ws_scope_ran(ws_scope *sc);
+/* 1 if the scope's wait has nothing left to do (no fast child pending, the
+ * frame unused): code after it may run now. */
+static inline int ws_scope_done(const ws_scope *sc);
+
 /* ---- (internal) the fast path's data, shared with the runtime ----------
  * runtime/fast.c explains the protocol; everything named ws__ is private to
  * libws and may change with any release.
@@ -644,15 +722,13 @@ static inline int ws__fast_room_near(ws__fastq *q) {
   return ws__fast_room(q);
 }
 
-/* Claims the slot at the calling thread's `bottom` for a task with these
- * arguments (ws_scope_slot, ws_spawn_inline): its captures' address, or NULL
- * when the fast path refuses it. */
+/* Claims slot b of q -- its owner's next free index: the calling thread's
+ * deque and `bottom`, or a scope's position (ws_scope_slot_at) -- for a
+ * task with these arguments: its captures' address, or NULL when the fast
+ * path refuses it. */
 static inline __attribute__((always_inline)) void *
-ws__slot_claim(ws_slot *sl, size_t size, int tier) {
-  ws__fastq *q = ws__fq;
+ws__slot_claim_at(ws_slot *sl, ws__fastq *q, int64_t b, size_t size, int tier) {
   if (__builtin_expect(size <= WS_SLOT_CAPTURE && tier == WS_TIER_NORMAL, 1)) {
-    /* Relaxed: only this thread writes bottom. */
-    int64_t b = __atomic_load_n(&q->bottom, __ATOMIC_RELAXED);
     /* Relaxed: only a hint comes from elsewhere (the 0 of want_fence). */
     if (__builtin_expect(b < __atomic_load_n(&q->limit, __ATOMIC_RELAXED), 1) ||
         ws__fast_room_near(q)) {
@@ -671,6 +747,15 @@ ws__slot_claim(ws_slot *sl, size_t size, int tier) {
     }
   }
   return 0;
+}
+
+/* The same at the calling thread's deque and its `bottom`. */
+static inline __attribute__((always_inline)) void *
+ws__slot_claim(ws_slot *sl, size_t size, int tier) {
+  ws__fastq *q = ws__fq;
+  /* Relaxed: only this thread writes bottom. */
+  return ws__slot_claim_at(sl, q, __atomic_load_n(&q->bottom, __ATOMIC_RELAXED),
+                           size, tier);
 }
 
 /* Publishes the claimed slot: its function and flags, then `bottom`. */
@@ -954,6 +1039,9 @@ ws_scope_wait(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
   int rc = WS_OK;
   if (sc->count_ != 0) {
     ws__scope_join(sc, frame, likely);
+    /* Back at the scope's base: its position (ws_scope_at), exact for a
+     * scope at a position; dead code in others. */
+    sc->last_.b_ -= sc->count_;
     sc->count_ = 0;
   }
   /* The frame's owner word: as in ws_wait_pending. */
@@ -963,6 +1051,100 @@ ws_scope_wait(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
       frame->opaque_[2] = 0;
   }
   return rc;
+}
+
+/* ---- Positions (the plugin's calling convention) ---------------------- */
+
+static inline __attribute__((always_inline)) ws_at ws_at_here(void) {
+  ws__fastq *q = ws__fq;
+  /* Relaxed: only this thread writes bottom. */
+  ws_at at = {q, __atomic_load_n(&q->bottom, __ATOMIC_RELAXED)};
+  return at;
+}
+
+static inline __attribute__((always_inline)) ws_at
+ws_scope_at(const ws_scope *sc) {
+  /* last_.b_ is the scope's newest push, or its starting position - 1:
+   * every push since was waited for (strict nesting). */
+  ws_at at = {sc->last_.q_, sc->last_.b_ + 1};
+  return at;
+}
+
+static inline __attribute__((always_inline)) void *
+ws_scope_slot_at(ws_scope *sc, size_t size, int tier) {
+  return ws__slot_claim_at(&sc->last_, sc->last_.q_, sc->last_.b_ + 1, size,
+                           tier);
+}
+
+/* The cold end of ws_scope_refused_at: an undeferred spawn (a function of
+ * its own, out of the caller's way; `unused`: not `inline`, which GCC will
+ * not have with `noinline`). */
+static __attribute__((noinline, cold, unused)) int
+ws__spawn_now(ws_task_fn fn, const void *captures, size_t size, int tier,
+              const ws_site *site) {
+  ws_frame own = WS_FRAME_INIT;
+  int rc = ws_spawn(&own, fn, captures, size, tier, site);
+  int wrc = ws_wait(&own);
+  return rc != WS_OK ? rc : wrc;
+}
+
+static inline __attribute__((always_inline)) int
+ws_scope_refused_at(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
+                    const void *captures, size_t size, int tier,
+                    const ws_site *site) {
+  ws__fastq *q = sc->last_.q_;
+  if (sc->frame_ || tier != WS_TIER_NORMAL)
+    return ws_scope_refused(sc, frame, fn, captures, size, tier, site);
+  /* As ws__fast_run_refused; the frame, never used, is not cancelled. */
+  if (__builtin_expect(ws__fast_may_call(q, frame, fn, captures, size, tier) &&
+                           __atomic_load_n(&q->bottom, __ATOMIC_RELAXED) >=
+                               q->low + q->size,
+                       1)) {
+    ws__fast_call(q, fn, (void *)(uintptr_t)captures);
+    return WS_OK;
+  }
+  return ws__spawn_now(fn, captures, size, tier, site);
+}
+
+static inline __attribute__((always_inline)) int
+ws_scope_spawn_at(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
+                  const void *captures, size_t size, int tier,
+                  const ws_site *site) {
+  if (ws__slot_copy_in(ws_scope_slot_at(sc, size, tier), fn, captures, size)) {
+    ws__scope_publish(sc, fn, WS__SLOT_COPY);
+    return WS_OK;
+  }
+  return ws_scope_refused_at(sc, frame, fn, captures, size, tier, site);
+}
+
+static inline __attribute__((always_inline)) void *
+ws_scope_take(ws_scope *sc, ws_frame *frame) {
+  ws__fastq *q = sc->last_.q_;
+  int64_t b = sc->last_.b_;
+  ws__slot *s = sc->last_.s_;
+  if (sc->count_ == 0 ||
+      __builtin_expect(
+          sc->frame_ && (ws__frame_flags(frame) & WS__FRAME_CANCELLED_BIT), 0))
+    return 0;
+  /* The pop, as the scope's wait pops (ws__scope_join); the slot below
+   * becomes the scope's newest (its address is dead code unless the scope
+   * has older children for its wait). */
+  sc->count_--;
+  sc->last_.b_ = b - 1;
+  sc->last_.s_ = &q->buf[(uint64_t)(b - 1) & q->mask];
+  if (!__builtin_expect(ws__fast_take(q, b), 1))
+    return 0;
+  ws__fast_count(&q->calls);
+  return s->captures;
+}
+
+static inline __attribute__((always_inline)) void ws_scope_ran(ws_scope *sc) {
+  ws__fast_count(&sc->last_.q_->returns);
+}
+
+static inline __attribute__((always_inline)) int
+ws_scope_done(const ws_scope *sc) {
+  return sc->count_ == 0 && !sc->frame_;
 }
 
 /* ---- Handles: one task by name ---------------------------------------- */

@@ -16,7 +16,7 @@ void chains(int *a, int n) {
   fill(a, n);
 }
 // CHECK-LABEL: void chains(int *a, int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT;
-// CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .n = n, .a = a, }; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_HIGH, &__ws_site_0); }
+// CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .n = n, .a = a, }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_HIGH, &__ws_site_0); }
 // CHECK: { ws_frame __ws_group_2 = WS_FRAME_INIT; ws_taskgroup_begin(&__ws_group_2); {
 // CHECK-NEXT: { struct __ws_cap_3 __ws_cap = { .a = a, .n = n, }; ws_spawn_inline(&__ws_group_2, __ws_task_3,
 // CHECK-NEXT: } ws_wait(&__ws_group_2); }

@@ -33,14 +33,14 @@ void guarded(int *r, int *s, int *t) {
 #line 500
   *t = work(__LINE__);
 }
-// CHECK-LABEL: void guarded(int *r, int *s, int *t) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT;
+// CHECK-LABEL: static void __ws_at_guarded(ws_at __ws_at, int *r, int *s, int *t) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT_AT(__ws_at);
 // CHECK-NEXT: #ifdef __clang__
-// CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .r = r, }; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_0,
+// CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .r = r, }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_0,
 // CHECK-NEXT: #endif
 // CHECK: #if defined(NO_SUCH_MACRO)
 // CHECK-NEXT: *s = 0;
 // CHECK-NEXT: #else
-// CHECK-NEXT: { struct __ws_cap_1 __ws_cap = { .s = s, }; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_1,
+// CHECK-NEXT: { struct __ws_cap_1 __ws_cap = { .s = s, }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_1,
 // CHECK-NEXT: #endif
 // CHECK: { struct __ws_cap_2 __ws_cap = { .t = t, }; ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_2,
 // CHECK-NEXT: #line 500

@@ -32,7 +32,7 @@ void f(long (*m)[64], int n) {
 // CHECK: void f(long (*m)[64], int n) {
 // CHECK: struct __ws_cap_0 __ws_lcap_0 = { .m = m, .hits = &hits,
 // CHECK: for (int r = 0; r < n; r++) { struct __ws_cap_0 *__ws_c = &__ws_lcap_0; int j; long (*m)[64] = __ws_c->m; (void)j; (void)m; (void)__ws_c; {
-// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_1,
+// CHECK: ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_1,
 // CHECK: struct __ws_cap_2 __ws_lcap_2 = { .m = m, .r = r, .hits = &(*__ws_c->hits),
 // CHECK: total = total + __ws_red_2.total;
 // CHECK: static void __ws_loop_0(

@@ -13,7 +13,7 @@ void placement(int c, int n) {
     break;
   }
 // CHECK: case 1:
-// CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { 0 }; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_0,
+// CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { 0 }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_0,
   if (c)
 #pragma ws task
     bump(2);
@@ -21,15 +21,15 @@ void placement(int c, int n) {
 #pragma ws task
     bump(3);
 // CHECK: if (c)
-// CHECK-NEXT: { struct __ws_cap_1 __ws_cap = { 0 }; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_1,
+// CHECK-NEXT: { struct __ws_cap_1 __ws_cap = { 0 }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_1,
 // CHECK-EMPTY:
 // CHECK-NEXT: else
-// CHECK-NEXT: { struct __ws_cap_2 __ws_cap = { 0 }; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_2,
+// CHECK-NEXT: { struct __ws_cap_2 __ws_cap = { 0 }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_2,
   while (n-- > 0)
 #pragma ws task
     bump(n);
 // CHECK: while (n-- > 0)
-// CHECK-NEXT: { struct __ws_cap_3 __ws_cap = { .n = n, }; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_3,
+// CHECK-NEXT: { struct __ws_cap_3 __ws_cap = { .n = n, }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_3,
 again:
 #pragma ws task
   ;

@@ -7,11 +7,11 @@ int level(void);
 
 void clauses(int n) {
   int a = 1, b = 2, c;
-// CHECK-LABEL: void clauses(int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT;
+// CHECK-LABEL: static void __ws_at_clauses(ws_at __ws_at, int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT_AT(__ws_at);
 
 #pragma ws task priority(critical)
   use(a);
-// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_CRITICAL, &__ws_site_0);
+// CHECK: ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_0, &__ws_cap, sizeof __ws_cap, WS_TIER_CRITICAL, &__ws_site_0);
 #pragma ws task priority(high)
   use(a);
 // CHECK: WS_TIER_HIGH, &__ws_site_1);
@@ -20,7 +20,7 @@ void clauses(int n) {
 // CHECK: WS_TIER_LOW, &__ws_site_2);
 #pragma ws task priority(level() + 1)
   use(a);
-// CHECK: { long long __ws_prio_3 = (level() + 1); struct __ws_cap_3 *__ws_s = (struct __ws_cap_3 *)ws_scope_slot(&__ws_sc, sizeof *__ws_s, (__ws_prio_3 > 3 ? 3 : __ws_prio_3 < 0 ? 0 : (int)__ws_prio_3)); if (__ws_s) { *__ws_s = (struct __ws_cap_3){ .a = a, }; ws_scope_push(&__ws_sc, __ws_task_3); } else { struct __ws_cap_3 __ws_cap = { .a = a, }; ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_3, &__ws_cap, sizeof __ws_cap, (__ws_prio_3 > 3 ? 3 : __ws_prio_3 < 0 ? 0 : (int)__ws_prio_3), &__ws_site_3); } }
+// CHECK: { long long __ws_prio_3 = (level() + 1); struct __ws_cap_3 *__ws_s = (struct __ws_cap_3 *)ws_scope_slot{{(_at)?}}(&__ws_sc, sizeof *__ws_s, (__ws_prio_3 > 3 ? 3 : __ws_prio_3 < 0 ? 0 : (int)__ws_prio_3)); if (__ws_s) { *__ws_s = (struct __ws_cap_3){ .a = a, }; ws_scope_push(&__ws_sc, __ws_task_3); } else { struct __ws_cap_3 __ws_cap = { .a = a, }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_3, &__ws_cap, sizeof __ws_cap, (__ws_prio_3 > 3 ? 3 : __ws_prio_3 < 0 ? 0 : (int)__ws_prio_3), &__ws_site_3); } }
 #pragma ws task if(n > 10)
   use(a);
 // CHECK: ws_task_opts __ws_opts = { .tier = WS_TIER_NORMAL, .flags = ((n > 10) ? 0u : WS_TASK_UNDEFERRED), .site = &__ws_site_4 }; ws_spawn_ex(ws_scope_frame(&__ws_sc, &__ws_frame), __ws_task_4, &__ws_cap, sizeof __ws_cap, &__ws_opts);

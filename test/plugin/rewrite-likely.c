@@ -23,8 +23,9 @@ int one(int n) {
 // CHECK-LABEL: int one(int n)
 // CHECK: ws_scope_push(&__ws_sc, __ws_task_0);
 // CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_1,
-// CHECK: { ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); }
-// CHECK: { ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); return x + y; }
+// The taskwait takes task 0 back and runs it in place (Convention.h):
+// CHECK: { { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)ws_scope_take(&__ws_sc, &__ws_frame); if (__ws_c) { { x = work(n); } {{.*}} ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); }
+// CHECK: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); return x + y; }
 
 // Two slot tasks: the frame's waits name none.
 int two(int n) {
@@ -54,7 +55,7 @@ int mixed(int n) {
 }
 // CHECK-LABEL: int mixed(int n)
 // CHECK: ws_scope_push(&__ws_sc, __ws_task_6);
-// CHECK: ws_scope_spawn(&__ws_sc, &__ws_frame, __ws_task_7,
+// CHECK: ws_scope_spawn{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_7,
 // CHECK: { ws_scope_wait(&__ws_sc, &__ws_frame, 0); }
 
 // A task that spawns: its own frame names its one slot task (10), the

@@ -15,7 +15,7 @@ void pair(int n) {
   work(n + 1);
 #pragma ws taskwait
 }
-// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 // CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}}, &__ws_cap, sizeof __ws_cap, WS_TIER_HIGH, &__ws_site_{{[0-9]+}});
 
 // Something runs between the spawn and the wait: queued as usual.
@@ -26,7 +26,7 @@ void between(int n) {
   work(0);
 #pragma ws taskwait
 }
-// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // The body of a loop: the next iteration's spawn follows it, not the wait.
 // CHECK-LABEL: void loop_body(int n)
@@ -36,7 +36,7 @@ void loop_body(int n) {
     work(i);
 #pragma ws taskwait
 }
-// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // A block in a loop whose every iteration spawns and then waits.
 // CHECK-LABEL: void loop_block(int n)
@@ -57,7 +57,7 @@ void branch(int n) {
     work(n);
 #pragma ws taskwait
 }
-// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // Clauses that take ws_spawn_ex keep it.
 // CHECK-LABEL: void clauses(int n)
@@ -94,7 +94,7 @@ void labelled(int n) {
 done:
 #pragma ws taskwait
 }
-// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // Nested in a task: the inner tasks use the task's own frame; the last one
 // ends the task's body (its implicit wait), the outer task ends the function.
@@ -110,7 +110,7 @@ void nested(int n) {
   }
   work(0);
 }
-// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 // CHECK: static void __ws_task_{{[0-9]+}}(
 // CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 // CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
@@ -125,7 +125,7 @@ void tree(int n) {
 #pragma ws task
   tree(n - 2);
 }
-// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 // CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
 
 // CHECK-LABEL: int early(int n)
@@ -146,4 +146,4 @@ void inner_block(int n) {
   }
   work(0);
 }
-// CHECK: ws_scope_refused(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
+// CHECK: ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}},
