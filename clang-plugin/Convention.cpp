@@ -468,19 +468,27 @@ std::string Convention::take(unsigned W, const ReturnStmt *Dup) const {
       if (T.is(tok::raw_identifier))
         Names.insert(T.getRawIdentifier());
   }
+  BodyWalk Used;
+  Used.TraverseStmt(const_cast<Stmt *>(D.Body));
+  llvm::DenseSet<const Decl *> Refs;
+  for (const DeclRefExpr *E : Used.Uses)
+    Refs.insert(E->getDecl());
   for (const NamedDecl *ND : Locals) {
     if (!ND->getIdentifier() || !Names.count(ND->getName()))
       continue;
     unsigned Off = Src.offset(ND->getLocation());
-    if (Off >= D.BodyBegin && Off < D.BodyEnd)
-      continue; // the statement's own
-    if (Off >= D.BodyEnd && Off < W)
+    if ((Off >= D.BodyBegin && Off < D.BodyEnd) || Off >= W)
+      continue; // the statement's own, or after the wait
+    if (Off >= D.BodyEnd)
       return ""; // declared between: it may hide what the statement meant
-    const auto *V = dyn_cast<VarDecl>(ND);
-    bool Redeclared = false;
-    for (const Capture &C : FromSlot)
-      Redeclared |= C.Var == V;
-    if (!Redeclared && !visibleAt(ND, W))
+    if (const auto *V = dyn_cast<VarDecl>(ND)) {
+      bool Redeclared = false;
+      for (const Capture &C : FromSlot)
+        Redeclared |= C.Var == V;
+      if (Redeclared || !Refs.count(V))
+        continue; // declared again from the slot, or another of that name
+    }
+    if (!visibleAt(ND, W))
       return "";
   }
 
