@@ -122,7 +122,7 @@ static long chain(int n) {
  * yet written). */
 static int with_options(int n) {
   int x = 0, y = 0;
-#pragma ws task shared(y) if(n > 0)
+#pragma ws task shared(y) if (n > 0)
   y = twice(n + 1);
 #pragma ws task shared(x)
   x = twice(n);
