@@ -30,7 +30,7 @@ public:
   std::vector<const DeclRefExpr *> Uses;
   std::vector<const DeclStmt *> Decls;
   /// What a copied statement must not hold: a `return`, a label, a jump,
-  /// a statement expression, `__func__`, a static local.
+  /// a statement expression, a static local.
   bool Uncopyable = false;
 
   bool VisitCallExpr(CallExpr *CE) {
@@ -50,12 +50,15 @@ public:
   }
   bool VisitStmt(Stmt *S) {
     Uncopyable |= isa<ReturnStmt, LabelStmt, GotoStmt, IndirectGotoStmt,
-                      StmtExpr, PredefinedExpr, AddrLabelExpr>(S);
+                      StmtExpr, AddrLabelExpr>(S);
     return true;
   }
 };
 
 bool fileLoc(SourceLocation L) { return L.isValid() && L.isFileID(); }
+
+const char *const FuncNames[] = {"__func__", "__FUNCTION__",
+                                 "__PRETTY_FUNCTION__"};
 
 /// Whether the printed declaration can be written in C (an unnamed struct
 /// prints as "(unnamed struct at ...)").
@@ -103,18 +106,6 @@ bool Convention::cloneable(const FunctionDecl *FD) const {
       Src.firstTokenAt(Src.offset(FTL.getRParenLoc()) + 1) !=
           Src.offset(Body->getLBracLoc()))
     return false;
-  // __func__ in the body would name the clone.
-  class Predefined : public RecursiveASTVisitor<Predefined> {
-  public:
-    bool Found = false;
-    bool VisitPredefinedExpr(PredefinedExpr *) {
-      Found = true;
-      return false;
-    }
-  } P;
-  P.TraverseStmt(const_cast<CompoundStmt *>(Body));
-  if (P.Found)
-    return false;
   for (const ParmVarDecl *Parm : FD->parameters())
     if (Parm->getName().empty() || Parm->hasAttrs() ||
         !spellable(Caps.declare(Parm->getType(), Parm->getName())))
@@ -134,6 +125,29 @@ void Convention::plan(
 //===----------------------------------------------------------------------===//
 // The function being rewritten
 //===----------------------------------------------------------------------===//
+
+/// Whether S names the function (`__func__` and its kin), or uses one of
+/// Vars.
+static bool mentions(const Stmt *S,
+                     const llvm::DenseSet<const VarDecl *> &Vars) {
+  class Finder : public RecursiveASTVisitor<Finder> {
+  public:
+    const llvm::DenseSet<const VarDecl *> &Vars;
+    bool Found = false;
+    explicit Finder(const llvm::DenseSet<const VarDecl *> &V) : Vars(V) {}
+    bool VisitPredefinedExpr(PredefinedExpr *) {
+      Found = true;
+      return false;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *E) {
+      if (const auto *V = dyn_cast<VarDecl>(E->getDecl()))
+        Found |= Vars.count(V) > 0;
+      return !Found;
+    }
+  } F(Vars);
+  F.TraverseStmt(const_cast<Stmt *>(S));
+  return F.Found;
+}
 
 std::string Convention::at(const FunctionDecl *FD) const {
   return "__ws_at_" + FD->getName().str();
@@ -159,7 +173,25 @@ std::string Convention::exprText(const Expr *E) const {
 std::vector<Convention::Guard>
 Convention::guards(const FunctionDecl *FD) const {
   std::vector<Guard> Out;
+  // Declarations before the guards stay in the body: passed over when they
+  // have no side effect (no initializer that has one, no VLA), and then a
+  // guard must not use what they declare.
+  llvm::DenseSet<const VarDecl *> Before;
   for (const Stmt *S : cast<CompoundStmt>(FD->getBody())->body()) {
+    if (const auto *DS = dyn_cast<DeclStmt>(S); DS && Out.empty()) {
+      bool Quiet = true;
+      for (const Decl *D : DS->decls()) {
+        const auto *V = dyn_cast<VarDecl>(D);
+        Quiet &= V && !V->isStaticLocal() &&
+                 !V->getType()->isVariablyModifiedType() &&
+                 (!V->getInit() || !V->getInit()->HasSideEffects(Ctx));
+        if (V)
+          Before.insert(V);
+      }
+      if (!Quiet)
+        break;
+      continue;
+    }
     const auto *If = dyn_cast<IfStmt>(S);
     if (!If || If->getElse() || If->getInit() || If->getConditionVariable() ||
         !fileLoc(If->getBeginLoc()))
@@ -173,8 +205,9 @@ Convention::guards(const FunctionDecl *FD) const {
     const auto *Ret = dyn_cast<ReturnStmt>(Then);
     // Evaluated twice when false (in the entry, then in the body): no
     // side effects.  The value is evaluated once, where the guard holds.
+    // (The entry is not the function: no `__func__` there.)
     if (!Ret || !fileLoc(Ret->getBeginLoc()) ||
-        If->getCond()->HasSideEffects(Ctx))
+        If->getCond()->HasSideEffects(Ctx) || mentions(If, Before))
       break;
     Guard G;
     G.Cond = exprText(If->getCond());
@@ -308,9 +341,9 @@ bool Convention::slotTakable(const Region &D) const {
   if (D.EnclosingTask || !D.Groups.empty() || !D.Body ||
       isa<DeclStmt>(D.Body) || D.BodyEnd <= D.BodyBegin)
     return false;
-  // One line, no macro: the statement is copied as its text, at the wait.
-  llvm::StringRef Text = Src.text().slice(D.BodyBegin, D.BodyEnd);
-  if (Text.contains('\n') || !Src.conditionals(D.BodyBegin, D.BodyEnd).empty())
+  // The statement is copied as its text, at the wait (with `#line` when it
+  // spans lines): no conditional lines in it.
+  if (!Src.conditionals(D.BodyBegin, D.BodyEnd).empty())
     return false;
   for (const auto &R : FR->Regions)
     if (R.get() != &D && D.BodyBegin <= R->D->TextBegin &&
@@ -319,17 +352,6 @@ bool Convention::slotTakable(const Region &D) const {
   BodyWalk W;
   W.TraverseStmt(const_cast<Stmt *>(D.Body));
   if (W.Uncopyable)
-    return false;
-  class Macros : public RecursiveASTVisitor<Macros> {
-  public:
-    bool Found = false;
-    bool VisitStmt(Stmt *S) {
-      Found |= !fileLoc(S->getBeginLoc()) || !fileLoc(S->getEndLoc());
-      return !Found;
-    }
-  } M;
-  M.TraverseStmt(const_cast<Stmt *>(D.Body));
-  if (M.Found)
     return false;
   for (const Capture &C : D.Captures)
     if ((C.Mode != CaptureMode::Copy && C.Mode != CaptureMode::Pointer &&
@@ -348,6 +370,7 @@ bool Convention::begin(const FunctionRegions &F, const Region *SlotTask) {
   if (!Clones.count(F.Fn->getCanonicalDecl()))
     return false;
   Fn = F.Fn;
+  NamesItself = mentions(Fn->getBody(), {});
   scanBody();
   Guards = guards(Fn);
   // The calls of the function's own code: not inside a task, taskgroup or
@@ -423,6 +446,18 @@ std::string Convention::declarations() {
                             : "";
   S += Storage + Decl(Fn->getName().str(), false) + " { " + Ret + at(Fn) +
        "(ws_at_here()" + Args + "); }\n";
+  // The clone is the function for `__func__` and its kin (after() ends it).
+  if (NamesItself)
+    for (const char *Name : FuncNames)
+      S += std::string("#define ") + Name + " " + quoteC(Fn->getName()) + "\n";
+  return S;
+}
+
+std::string Convention::after() const {
+  std::string S;
+  if (Fn && NamesItself)
+    for (const char *Name : FuncNames)
+      S += std::string("\n#undef ") + Name;
   return S;
 }
 
@@ -445,6 +480,13 @@ std::string Convention::take(unsigned W, const ReturnStmt *Dup) const {
   if (!Slot || W <= Slot->BodyEnd)
     return "";
   const Region &D = *Slot;
+  // One copy where a taskwait took it already: not at the waits after that
+  // (a return, the closing brace), which find the scope empty.
+  for (const auto &R : FR->Regions)
+    if (R->kind() == DirectiveKind::Taskwait && !R->EnclosingTask &&
+        R->Groups.empty() && D.BodyEnd <= R->D->TextBegin &&
+        R->D->TextBegin < W)
+      return "";
   // The names the statement uses must mean at the wait what they meant at
   // the spawn: no declaration of one of them in between, every local one
   // still in scope (a capture read from the slot is declared again).
@@ -468,11 +510,28 @@ std::string Convention::take(unsigned W, const ReturnStmt *Dup) const {
       if (T.is(tok::raw_identifier))
         Names.insert(T.getRawIdentifier());
   }
+  // What macros in it expand to names too: the declarations it refers to.
   BodyWalk Used;
   Used.TraverseStmt(const_cast<Stmt *>(D.Body));
   llvm::DenseSet<const Decl *> Refs;
-  for (const DeclRefExpr *E : Used.Uses)
+  for (const DeclRefExpr *E : Used.Uses) {
     Refs.insert(E->getDecl());
+    if (E->getDecl()->getIdentifier())
+      Names.insert(E->getDecl()->getName());
+  }
+  // Macros mean at the wait what they meant at the spawn: no definition in
+  // between.
+  for (unsigned Off = D.BodyEnd; Off < W;) {
+    llvm::StringRef Line = Src.text().slice(Off, W).split('\n').first;
+    llvm::StringRef Code = Line.ltrim();
+    if (Code.consume_front("#")) {
+      Code = Code.ltrim();
+      for (llvm::StringRef Word : {"define", "undef", "include", "line"})
+        if (Code.take_front(Word.size()) == Word)
+          return "";
+    }
+    Off += Line.size() + 1;
+  }
   for (const NamedDecl *ND : Locals) {
     if (!ND->getIdentifier() || !Names.count(ND->getName()))
       continue;
@@ -512,7 +571,12 @@ std::string Convention::take(unsigned W, const ReturnStmt *Dup) const {
     S += " _Pragma(\"GCC diagnostic push\") _Pragma(\"GCC diagnostic ignored "
          "\\\"-Wshadow\\\"\")" +
          Copies.Decls + Copies.Voids + " _Pragma(\"GCC diagnostic pop\")";
-  S += " " + Stmt + " }";
+  if (!llvm::StringRef(Stmt).contains('\n'))
+    S += " " + Stmt + " }";
+  else // its own lines, then the wait's again
+    S += "\n" + Src.lineDirectiveAt(D.BodyBegin) +
+         std::string(Src.column(D.BodyBegin) - 1, ' ') + Stmt + " }\n" +
+         Src.lineDirectiveAt(W) + std::string(Src.column(W) - 1, ' ');
   if (Dup) {
     // The return, while the task's result is still in a register; counted
     // as returned once the value is computed.
@@ -523,7 +587,8 @@ std::string Convention::take(unsigned W, const ReturnStmt *Dup) const {
           Lexer::getLocForEndOfToken(
               Src.sm().getExpansionRange(V->getEndLoc()).getEnd(), 0, Src.sm(),
               Src.langOpts())));
-      if (!Fn->getReturnType()->isVoidType() && !Value.empty())
+      if (!Fn->getReturnType()->isVoidType() && !Value.empty() &&
+          !llvm::StringRef(Value).contains('\n'))
         S += " if (ws_scope_done(&__ws_sc)) { " +
              Caps.declare(Fn->getReturnType(), "__ws_r") + " = (" + Value +
              ");" + Done + " __ws_r; }";

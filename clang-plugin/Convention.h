@@ -109,6 +109,9 @@ public:
   /// scope's slot task: "" when it cannot be had there.  Dup: a `return`
   /// to copy into it (the wait's own, or the one right after a taskwait).
   std::string take(unsigned W, const clang::ReturnStmt *Dup) const;
+  /// What goes right after the function's closing brace (the end of its
+  /// `__func__`), or "".
+  std::string after() const;
   /// The `return` statement directly after Marker (a taskwait's), if any.
   const clang::ReturnStmt *returnAfter(const clang::Stmt *Marker) const;
 
@@ -135,6 +138,7 @@ private:
   const clang::FunctionDecl *Fn = nullptr;
   const FunctionRegions *FR = nullptr;
   const Region *Slot = nullptr; // the task the waits may take, or null
+  bool NamesItself = false;     // `__func__` and its kin in the body
   std::vector<Guard> Guards;
   std::unique_ptr<clang::ParentMap> Parents;
   llvm::DenseSet<const clang::VarDecl *> Written;

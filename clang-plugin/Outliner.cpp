@@ -221,7 +221,7 @@ bool Outliner::rewriteFunction(FunctionRegions &FR) {
 
   const auto *Body = cast<CompoundStmt>(FR.Fn->getBody());
   unsigned Close = Src.offset(Body->getRBracLoc());
-  Post += "\n" + Src.lineDirectiveAt(Close);
+  Post = Conv.after() + Post + "\n" + Src.lineDirectiveAt(Close);
   RW.InsertTextAfter(Src.loc(Close + 1), Post);
   return true;
 }

@@ -201,6 +201,26 @@ static int nothing(void) {
   return x;
 }
 
+/* __func__ in a clone, a guard after declarations, a statement on several
+ * lines with a macro in it (taken with its own lines and the macro as it
+ * expands at the wait). */
+#define SCALE(v) ((v)*3)
+static const char *where = "";
+static long spread(int n) {
+  long x, y;
+  if (n < 2)
+    return n;
+#pragma ws task shared(x)
+  {
+    long t = spread(n - 1);
+    x = SCALE(t) - 2 * t;
+  }
+  y = spread(n - 2);
+  __atomic_store_n(&where, __func__, __ATOMIC_RELAXED);
+#pragma ws taskwait
+  return x + y;
+}
+
 /* External linkage: the plain entry keeps it. */
 long external_fib(int n);
 long external_fib(int n) {
@@ -237,5 +257,7 @@ int main(void) {
   printf("nothing %d\n", nothing());
   printf("external_fib %ld\n", external_fib(20));
   printf("touched %d\n", touched);
+  long sp = spread(22);
+  printf("spread %ld in %s\n", sp, where);
   return 0;
 }

@@ -124,11 +124,29 @@ int calls(int n) {
   return a + b + c;
 }
 
-// Left as they are: main, variadic, attributes, __func__, only a high
-// task.
+// __func__ in a clone names the function, as in the task bodies.
+// CHECK-LABEL: static const char *__ws_at_named(ws_at __ws_at, int n);
+// CHECK-NEXT: const char *named(int n) { return __ws_at_named(ws_at_here(), n); }
+// CHECK-NEXT: #define __func__ "named"
+// CHECK-NEXT: #define __FUNCTION__ "named"
+// CHECK-NEXT: #define __PRETTY_FUNCTION__ "named"
+// CHECK: return x ? __func__ : ""; }
+// CHECK-NEXT: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}}); }
+// CHECK-NEXT: #undef __func__
+// CHECK-NEXT: #undef __FUNCTION__
+// CHECK-NEXT: #undef __PRETTY_FUNCTION__
+const char *named(int n) {
+  int x;
+#pragma ws task shared(x)
+  x = work(n);
+  work(0);
+#pragma ws taskwait
+  return x ? __func__ : "";
+}
+
+// Left as they are: main, variadic, attributes, only a high task.
 // CHECK-NOT: __ws_at_variadic
 // CHECK-NOT: __ws_at_attributed
-// CHECK-NOT: __ws_at_named
 // CHECK-NOT: __ws_at_high
 // CHECK-NOT: __ws_at_main
 int variadic(int n, ...) {
@@ -146,14 +164,6 @@ __attribute__((noinline)) int attributed(int n) {
   work(0);
 #pragma ws taskwait
   return x;
-}
-const char *named(int n) {
-  int x;
-#pragma ws task shared(x)
-  x = work(n);
-  work(0);
-#pragma ws taskwait
-  return x ? __func__ : "";
 }
 int high(int n) {
   int x;

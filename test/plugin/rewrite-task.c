@@ -25,12 +25,14 @@ long fib(int n) {
 // CHECK-NEXT: #include <ws.h>
 // CHECK-NEXT: #endif
 // CHECK-NEXT: struct __ws_cap_0 { long *x; int n; }; static void __ws_task_0(void *__ws_arg); static const ws_site __ws_site_0 = { "rewrite-task.c:10", "{{.*}}rewrite-task.c", 10 };
-// The function spawns from a slot: a clone that takes the position
-// (clang-plugin/Convention.h), the plain entry for every other caller.
-// CHECK-NEXT: static long __ws_at_fib(ws_at __ws_at, int n);
+// The function spawns from a slot: a clone that takes the position, its
+// leading guard (past the declaration) in an inline entry, the plain entry
+// for every other caller (clang-plugin/Convention.h).
+// CHECK-NEXT: static long __ws_body_fib(ws_at __ws_at, int n);
+// CHECK-NEXT: static inline __attribute__((always_inline)) long __ws_at_fib(ws_at __ws_at, int n) { if (n < 2) return (n); return __ws_body_fib(__ws_at, n); }
 // CHECK-NEXT: long fib(int n) { return __ws_at_fib(ws_at_here(), n); }
 // CHECK-NEXT: #line 6 "{{.*}}rewrite-task.c"
-// CHECK-NEXT: static long __ws_at_fib(ws_at __ws_at, int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT_AT(__ws_at);
+// CHECK-NEXT: static long __ws_body_fib(ws_at __ws_at, int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT_AT(__ws_at);
 // CHECK-NEXT:   long x, y;
 // CHECK-NEXT:   if (n < 2)
 // CHECK-NEXT:     { ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); return n; }
@@ -38,10 +40,11 @@ long fib(int n) {
 // CHECK-EMPTY:
 // CHECK-NEXT:   y = __ws_at_fib(ws_scope_at(&__ws_sc), n - 2);
 // The taskwait takes the task back and runs its statement in place (n is
-// never written: used as it is), then the return right after it:
+// never written: used as it is), then the return right after it; the waits
+// after it find the scope empty (no copy there):
 // CHECK-NEXT: { { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)ws_scope_take(&__ws_sc, &__ws_frame); if (__ws_c) { { x = __ws_at_fib(ws_scope_at(&__ws_sc), n - 1); } if (ws_scope_done(&__ws_sc)) { long __ws_r = (x + y); ws_scope_ran(&__ws_sc); return __ws_r; } ws_scope_ran(&__ws_sc); } } ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); }
-// CHECK-NEXT:   { { struct __ws_cap_0 *__ws_c = {{.*}} ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); return x + y; }
-// CHECK-NEXT: { struct __ws_cap_0 *__ws_c = {{.*}} ws_scope_ran(&__ws_sc); } } ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); }
+// CHECK-NEXT:   { ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); return x + y; }
+// CHECK-NEXT: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); }
 // CHECK-NEXT: #line 10 "{{.*}}rewrite-task.c"
 // CHECK-NEXT: static void __ws_task_0(void *__ws_arg) { struct __ws_cap_0 __ws_cv, *__ws_c = (struct __ws_cap_0 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv); int n = __ws_c->n;
 // CHECK-NEXT: #line 11 "{{.*}}rewrite-task.c"
