@@ -1,7 +1,9 @@
 /*
  * lacefib_convention.c -- fib in Lace's shape on libws's fast path, written
- * by hand in the form the plugin should emit next (issue 14; measured in
- * docs/performance.md, "session 7"). Not part of the suite, and built
+ * by hand in the form the plugin emits since session 8
+ * (clang-plugin/Convention.cpp; measured in docs/performance.md, sessions
+ * 7 and 8): the target it was built to, kept to compare the plugin's code
+ * with. Not part of the suite, and built
  * against libws's private ws__ internals, which may change with any
  * release:
  *
