@@ -438,12 +438,13 @@ std::string Convention::declarations() {
            (G.Value.empty() ? "" : " (" + G.Value + ")") + ";";
     S += " " + Ret + body(Fn) + "(__ws_at" + Args + "); }\n";
   }
-  // The plain entry, for every other caller: the thread's position.
-  std::string Storage = Fn->getStorageClass() == SC_Static
-                            ? std::string("static ") +
-                                  (Fn->isInlineSpecified() ? "inline " : "") +
-                                  "__attribute__((unused)) "
-                            : "";
+  // The plain entry, for every other caller: the thread's position.  With
+  // internal linkage (`static` here or on an earlier declaration) it may
+  // have no caller left: `unused`.
+  std::string Storage =
+      std::string(Fn->getStorageClass() == SC_Static ? "static " : "") +
+      (Fn->isInlineSpecified() ? "inline " : "") +
+      (Fn->isExternallyVisible() ? "" : "__attribute__((unused)) ");
   S += Storage + Decl(Fn->getName().str(), false) + " { " + Ret + at(Fn) +
        "(ws_at_here()" + Args + "); }\n";
   // The clone is the function for `__func__` and its kin (after() ends it).

@@ -35,6 +35,23 @@ static int fib(int n) {
 // The outlined task (thieves) calls the plain entry:
 // CHECK: (*__ws_c->x) = fib(n - 1); }
 
+// Internal linkage from an earlier declaration: the plain entry, which
+// only the outlined task calls, is marked unused all the same.
+// CHECK-LABEL: static int __ws_at_internal(ws_at __ws_at, int n);
+// CHECK-NEXT: __attribute__((unused)) int internal(int n) { return __ws_at_internal(ws_at_here(), n); }
+// CHECK: static int __ws_at_internal(ws_at __ws_at, int n) {
+static int internal(int n);
+int internal(int n) {
+  int x = 0;
+  if (n > 0) {
+#pragma ws task shared(x)
+    x = internal(n - 1);
+    work(n);
+  }
+#pragma ws taskwait
+  return x + n;
+}
+
 // A guard with a side effect ends the guards; no parameters: (void).
 // CHECK-LABEL: static int __ws_at_counted(ws_at __ws_at);
 // CHECK-NEXT: int counted(void) { return __ws_at_counted(ws_at_here()); }
@@ -181,6 +198,6 @@ int main(void) {
   work(0);
 #pragma ws taskwait
   return x + variadic(1) + attributed(1) + (named(1) != 0) + high(1) +
-         no_take(1) + hidden(1) + calls(1) + counted() +
+         no_take(1) + hidden(1) + internal(2) + calls(1) + counted() +
          (int)copies(1);
 }
