@@ -27,6 +27,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tools/bots-export.sh
+. "$here/tools/bots-export.sh"
 src=${BOTS_SRC:-/work/.mirror/bsc-pm+bots/repo}
 build=$here/build
 work=""
@@ -45,23 +47,10 @@ while [ $# -gt 0 ]; do
 done
 wscc=$build/bin/wscc
 [ -x "$wscc" ] || { echo "bots-port.sh: no $wscc (build ws first)" >&2; exit 2; }
-if [ -z "$work" ]; then
-  work=$(mktemp -d /tmp/ws-bots-port.XXXXXX)
-else
-  rm -rf "$work" && mkdir -p "$work"
-fi
+work=$(bots_workdir bots-port "$work")
 cd "$work"
 parts="common omp-tasks"
-if [ -d "$src/omp-tasks" ]; then
-  for p in $parts; do cp -r "$src/$p" "$p"; done
-elif git --git-dir="$src" rev-parse --verify -q HEAD >/dev/null; then
-  git --git-dir="$src" archive HEAD $parts | tar -x
-elif git -C "$src" rev-parse --verify -q HEAD >/dev/null; then
-  git -C "$src" archive HEAD $parts | tar -x
-else
-  echo "bots-port.sh: $src is neither a BOTS checkout nor its git directory" >&2
-  exit 2
-fi
+bots_export bots-port.sh "$src" $parts
 echo "bots-port: BOTS from $src, working in $work"
 
 args_of() {

@@ -25,6 +25,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tools/bots-export.sh
+. "$here/tools/bots-export.sh"
 src=${BOTS_SRC:-/work/.mirror/bsc-pm+bots/repo}
 build=$here/build
 work=""
@@ -43,27 +45,12 @@ while [ $# -gt 0 ]; do
 done
 wscc=$build/bin/wscc
 [ -x "$wscc" ] || { echo "bots-uts.sh: no $wscc (build ws first)" >&2; exit 2; }
-if [ -z "$work" ]; then
-  work=$(mktemp -d /tmp/ws-bots-uts.XXXXXX)
-else
-  rm -rf "$work" && mkdir -p "$work"
-fi
+work=$(bots_workdir bots-uts "$work")
 cd "$work"
 
 # The sources: from a checkout, else from a git directory.
 parts="common omp-tasks/uts inputs/uts"
-if [ -f "$src/omp-tasks/uts/uts.c" ]; then
-  for p in $parts; do mkdir -p "$(dirname "$p")" && cp -r "$src/$p" "$p"; done
-elif git --git-dir="$src" rev-parse --verify -q HEAD >/dev/null; then
-  # shellcheck disable=SC2086
-  git --git-dir="$src" archive HEAD $parts | tar -x
-elif git -C "$src" rev-parse --verify -q HEAD >/dev/null; then
-  # shellcheck disable=SC2086
-  git -C "$src" archive HEAD $parts | tar -x
-else
-  echo "bots-uts.sh: $src is neither a BOTS checkout nor its git directory" >&2
-  exit 2
-fi
+bots_export bots-uts.sh "$src" $parts
 echo "bots-uts: BOTS from $src, working in $work"
 
 fails=0
