@@ -29,3 +29,22 @@ bots_export() {
     exit 2
   fi
 }
+
+# bots_setup NAME PART...: with the caller's $build, $work and $src: checks
+# for $build's wscc (sets $wscc), makes $work (sets it) and goes there, and
+# exports BOTS's PARTs.
+bots_setup() {
+  local name=$1
+  shift
+  wscc=$build/bin/wscc
+  [ -x "$wscc" ] || { echo "$name.sh: no $wscc (build ws first)" >&2; exit 2; }
+  work=$(bots_workdir "$name" "$work")
+  cd "$work"
+  bots_export "$name.sh" "$src" "$@"
+  echo "$name: BOTS from $src, working in $work"
+}
+
+# bots_usage SCRIPT: the script's header comment, as its --help.
+bots_usage() {
+  sed -n '2,/^set -e/p' "$1" | sed 's/^# \{0,1\}//; /^set -e/d'
+}

@@ -40,18 +40,12 @@ while [ $# -gt 0 ]; do
   --work) work=$2; shift 2 ;;
   --apps) apps=$2; shift 2 ;;
   --workers) workers=$2; shift 2 ;;
-  -h | --help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
+  -h | --help) bots_usage "$0"; exit 0 ;;
   -*) echo "bots-port.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   *) src=$1; shift ;;
   esac
 done
-wscc=$build/bin/wscc
-[ -x "$wscc" ] || { echo "bots-port.sh: no $wscc (build ws first)" >&2; exit 2; }
-work=$(bots_workdir bots-port "$work")
-cd "$work"
-parts="common omp-tasks"
-bots_export bots-port.sh "$src" $parts
-echo "bots-port: BOTS from $src, working in $work"
+bots_setup bots-port common omp-tasks
 
 args_of() {
   case $1 in

@@ -38,20 +38,12 @@ while [ $# -gt 0 ]; do
   --work) work=$2; shift 2 ;;
   --input) input=$2; shift 2 ;;
   --workers) workers=$2; shift 2 ;;
-  -h | --help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
+  -h | --help) bots_usage "$0"; exit 0 ;;
   -*) echo "bots-uts.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   *) src=$1; shift ;;
   esac
 done
-wscc=$build/bin/wscc
-[ -x "$wscc" ] || { echo "bots-uts.sh: no $wscc (build ws first)" >&2; exit 2; }
-work=$(bots_workdir bots-uts "$work")
-cd "$work"
-
-# The sources: from a checkout, else from a git directory.
-parts="common omp-tasks/uts inputs/uts"
-bots_export bots-uts.sh "$src" $parts
-echo "bots-uts: BOTS from $src, working in $work"
+bots_setup bots-uts common omp-tasks/uts inputs/uts
 
 fails=0
 check() { # check NAME CONDITION-STATUS
