@@ -70,8 +70,8 @@ bool spellable(const std::string &S) {
 } // namespace
 
 Convention::Convention(ASTContext &Ctx, Rewriter &RW, const SourceText &Src,
-                       const CaptureStruct &Caps, bool HaveMacros)
-    : Ctx(Ctx), RW(RW), Src(Src), Caps(Caps), HaveMacros(HaveMacros) {}
+                       const CaptureStruct &Caps)
+    : Ctx(Ctx), RW(RW), Src(Src), Caps(Caps) {}
 
 Convention::~Convention() = default;
 
@@ -396,10 +396,8 @@ bool Convention::begin(const FunctionRegions &F, const Region *SlotTask) {
 //===----------------------------------------------------------------------===//
 
 std::string Convention::frameDecl() const {
-  return std::string(" ws_frame __ws_frame; ws_scope __ws_sc = ") +
-         (HaveMacros ? "WS_SCOPE_INIT_AT(__ws_at)"
-                     : "{ { (__ws_at).q_, 0, (__ws_at).b_ - 1 }, 0, 0 }") +
-         ";";
+  return " ws_frame __ws_frame; ws_scope __ws_sc = "
+         "ws_scope_start_at(__ws_at, &__ws_frame);";
 }
 
 std::string Convention::declarations() {

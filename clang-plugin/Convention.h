@@ -37,7 +37,7 @@
 // and the function itself, renamed (`__ws_at_fib` when it has no guards):
 //
 //   static int __ws_body_fib(ws_at __ws_at, int n) { ws_frame __ws_frame;
-//     ws_scope __ws_sc = WS_SCOPE_INIT_AT(__ws_at);
+//     ws_scope __ws_sc = ws_scope_start_at(__ws_at, &__ws_frame);
 //     ... ws_scope_slot_at(&__ws_sc, ...) ...            // the spawn
 //     y = __ws_at_fib(ws_scope_at(&__ws_sc), n - 2);     // a call
 //     { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)  // the taskwait
@@ -47,7 +47,7 @@
 //         if (ws_scope_done(&__ws_sc)) {
 //           int __ws_r = (x + y); ws_scope_ran(&__ws_sc); return __ws_r; }
 //         ws_scope_ran(&__ws_sc); } }
-//     ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); ...
+//     ws_scope_wait_at(&__ws_sc, &__ws_frame, __ws_task_0); ...
 //
 // Inside the take, a captured copy the function never writes (a parameter
 // or a local outside loops, only read) is used as it is; other copies are
@@ -86,7 +86,7 @@ namespace ws {
 class Convention {
 public:
   Convention(clang::ASTContext &Ctx, clang::Rewriter &RW, const SourceText &Src,
-             const CaptureStruct &Caps, bool HaveMacros);
+             const CaptureStruct &Caps);
   ~Convention();
 
   /// Chooses the functions that get a clone, among those for which
@@ -129,7 +129,6 @@ private:
   clang::Rewriter &RW;
   const SourceText &Src;
   const CaptureStruct &Caps;
-  bool HaveMacros;
   /// The cloned functions (canonical declarations), with the offset of the
   /// line their definition starts on (their declarations go there).
   llvm::DenseMap<const clang::FunctionDecl *, unsigned> Clones;

@@ -134,7 +134,10 @@ std::string Outliner::frameWait(const Region *Owner) const {
   std::string Likely = It == SlotTaskOf.end() || !It->second
                            ? "0"
                            : "__ws_task_" + id(*It->second);
-  return "ws_scope_wait(&__ws_sc, &__ws_frame, " + Likely + ");";
+  // A clone's own scope starts at its position (ws_scope_start_at).
+  return std::string(!Owner && Conv.active() ? "ws_scope_wait_at"
+                                             : "ws_scope_wait") +
+         "(&__ws_sc, &__ws_frame, " + Likely + ");";
 }
 
 bool Outliner::pushesFast(const Region &Task) const {

@@ -62,7 +62,7 @@ private:
   CaptureStruct Caps{Ctx};
   bool HaveMacros;
   /// Lace's calling convention: clones, calls, takes (Convention.h).
-  Convention Conv{Ctx, RW, Src, Caps, HaveMacros};
+  Convention Conv{Ctx, RW, Src, Caps};
   bool IncludeEmitted = false;
   LoopAnalyzer LoopFacts{Ctx, Diags, Table, Src}; // parallel for: checks
   LoopLowering Loops{*this, LoopFacts};           // parallel for: code

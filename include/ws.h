@@ -458,9 +458,14 @@ typedef struct ws_at {
 } ws_at;
 /* The calling thread's position. */
 static inline ws_at ws_at_here(void);
-/* A scope that starts at position `at`. */
+/* A scope that starts at position `at`: WS_SCOPE_INIT_AT, or, when the
+ * frame beside it must be ready from the start, ws_scope_start_at (the
+ * plugin's form: a position where the fast path is off -- inside a
+ * taskgroup, a final task, while tracing -- spawns every task into the
+ * frame, as other scopes do, and waits for it). */
 #define WS_SCOPE_INIT_AT(at)                                                   \
   { {(at).q_, 0, (at).b_ - 1}, 0, 0 }
+static inline ws_scope ws_scope_start_at(ws_at at, ws_frame *frame);
 /* The scope's position now: its next free index, for a call of a clone. */
 static inline ws_at ws_scope_at(const ws_scope *sc);
 /* ws_scope_slot, ws_scope_spawn and ws_scope_refused at the scope's
@@ -492,6 +497,9 @@ static inline void ws_scope_ran(ws_scope *sc);
 /* 1 if the scope's wait has nothing left to do (no fast child pending, the
  * frame unused): code after it may run now. */
 static inline int ws_scope_done(const ws_scope *sc);
+/* ws_scope_wait for a scope started by ws_scope_start_at. */
+static inline int ws_scope_wait_at(ws_scope *sc, ws_frame *frame,
+                                   ws_task_fn likely);
 
 /* ---- (internal) the fast path's data, shared with the runtime ----------
  * runtime/fast.c explains the protocol; everything named ws__ is private to
@@ -548,7 +556,10 @@ typedef struct ws__fastq {
    * owner's next push looks; its periodic decision looks too).  `tick`,
    * `limit` and this are the fields of this line others write. */
   uint32_t want_fence;
-  uint32_t pad_;
+  /* 1 in ws__fast_off alone (never changes): the calling thread's fast
+   * path is off, and a scope at a position in it spawns into its frame
+   * (ws_scope_start_at). */
+  uint32_t off;
   /* The owner's private line: thieves never read it, so that a thief
    * polling `bottom` does not take it from the owner.  Tasks its owner
    * called directly (from a slot or at a last spawn), and those that
@@ -953,7 +964,9 @@ static inline __attribute__((always_inline)) ws_frame *
 ws_scope_frame(ws_scope *sc, ws_frame *frame) {
   if (!sc->frame_) {
     static const ws_frame empty = WS_FRAME_INIT;
-    *frame = empty;
+    /* (Ready already at a position where the fast path is off.) */
+    if (!(sc->last_.q_ && sc->last_.q_->off))
+      *frame = empty;
     sc->frame_ = 1;
   }
   return frame;
@@ -1062,6 +1075,19 @@ static inline __attribute__((always_inline)) ws_at ws_at_here(void) {
   return at;
 }
 
+static inline __attribute__((always_inline)) ws_scope
+ws_scope_start_at(ws_at at, ws_frame *frame) {
+  ws_scope sc = WS_SCOPE_INIT_AT(at);
+  /* The frame ready, not flagged in the scope (frame_): the compiler would
+   * keep the flag in a register through the function; ws_scope_wait_at
+   * and ws_scope_refused_at look at `off` instead. */
+  if (__builtin_expect(at.q_->off, 0)) {
+    static const ws_frame empty = WS_FRAME_INIT;
+    *frame = empty;
+  }
+  return sc;
+}
+
 static inline __attribute__((always_inline)) ws_at
 ws_scope_at(const ws_scope *sc) {
   /* last_.b_ is the scope's newest push, or its starting position - 1:
@@ -1095,7 +1121,8 @@ ws_scope_refused_at(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
   ws__fastq *q = sc->last_.q_;
   if (sc->frame_ || tier != WS_TIER_NORMAL)
     return ws_scope_refused(sc, frame, fn, captures, size, tier, site);
-  /* As ws__fast_run_refused; the frame, never used, is not cancelled. */
+  /* As ws__fast_run_refused; the frame, never used, is not cancelled (at
+   * ws__fast_off no call is allowed: its tick is 0). */
   if (__builtin_expect(ws__fast_may_call(q, frame, fn, captures, size, tier) &&
                            __atomic_load_n(&q->bottom, __ATOMIC_RELAXED) >=
                                q->low + q->size,
@@ -1103,6 +1130,8 @@ ws_scope_refused_at(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
     ws__fast_call(q, fn, (void *)(uintptr_t)captures);
     return WS_OK;
   }
+  if (q->off) /* the frame is ready: ws_scope_start_at */
+    return ws_spawn_refused(frame, fn, captures, size, tier, site);
   return ws__spawn_now(fn, captures, size, tier, site);
 }
 
@@ -1145,6 +1174,21 @@ static inline __attribute__((always_inline)) void ws_scope_ran(ws_scope *sc) {
 static inline __attribute__((always_inline)) int
 ws_scope_done(const ws_scope *sc) {
   return sc->count_ == 0 && !sc->frame_;
+}
+
+static inline __attribute__((always_inline)) int
+ws_scope_wait_at(ws_scope *sc, ws_frame *frame, ws_task_fn likely) {
+  /* The frame of a start where the fast path is off (not flagged in
+   * frame_, which ws_scope_wait looks at): its owner word as there.  Such
+   * a scope never has a fast child, which spares the look after a push. */
+  int off = sc->count_ == 0 && __builtin_expect(sc->last_.q_->off, 0);
+  int rc = ws_scope_wait(sc, frame, likely);
+  if (off && frame->opaque_[2]) {
+    rc = ws_wait(frame);
+    if (rc != WS_EINVAL)
+      frame->opaque_[2] = 0;
+  }
+  return rc;
 }
 
 /* ---- Handles: one task by name ---------------------------------------- */

@@ -84,6 +84,7 @@
  * slot run elsewhere).  Shared by every such thread, and only read. */
 static const int32_t g_no_sleepers;
 ws__fastq ws__fast_off = {.limit = 0,
+                          .off = 1,
                           .size = 0,
                           .tick = 0,
                           .top = INT64_MAX,

@@ -14,7 +14,7 @@ int work(int);
 // CHECK-LABEL: static int __ws_body_fib(ws_at __ws_at, int n);
 // CHECK-NEXT: static inline __attribute__((always_inline)) int __ws_at_fib(ws_at __ws_at, int n) { if (n < 2) return (n); if (n == 2) return (1); return __ws_body_fib(__ws_at, n); }
 // CHECK-NEXT: static __attribute__((unused)) int fib(int n) { return __ws_at_fib(ws_at_here(), n); }
-// CHECK: static int __ws_body_fib(ws_at __ws_at, int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT_AT(__ws_at);
+// CHECK: static int __ws_body_fib(ws_at __ws_at, int n) { ws_frame __ws_frame; ws_scope __ws_sc = ws_scope_start_at(__ws_at, &__ws_frame);
 static int fib(int n) {
   if (n < 2)
     return n;
@@ -31,7 +31,7 @@ static int fib(int n) {
 // CHECK: ws_scope_slot_at(&__ws_sc, sizeof *__ws_s, WS_TIER_NORMAL)
 // CHECK-SAME: ws_scope_refused_at(&__ws_sc, &__ws_frame, __ws_task_0,
 // CHECK: y = __ws_at_fib(ws_scope_at(&__ws_sc), n - 2);
-// CHECK-NEXT: { { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)ws_scope_take(&__ws_sc, &__ws_frame); if (__ws_c) { { x = __ws_at_fib(ws_scope_at(&__ws_sc), n - 1); } if (ws_scope_done(&__ws_sc)) { int __ws_r = (x + y); ws_scope_ran(&__ws_sc); return __ws_r; } ws_scope_ran(&__ws_sc); } } ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); }
+// CHECK-NEXT: { { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)ws_scope_take(&__ws_sc, &__ws_frame); if (__ws_c) { { x = __ws_at_fib(ws_scope_at(&__ws_sc), n - 1); } if (ws_scope_done(&__ws_sc)) { int __ws_r = (x + y); ws_scope_ran(&__ws_sc); return __ws_r; } ws_scope_ran(&__ws_sc); } } ws_scope_wait_at(&__ws_sc, &__ws_frame, __ws_task_0); }
 // The outlined task (thieves) calls the plain entry:
 // CHECK: (*__ws_c->x) = fib(n - 1); }
 
@@ -71,7 +71,7 @@ int counted(void) {
 // Copies the function writes, or a loop's, are read from the slot; k is
 // written after the spawn.  The return right after the taskwait is copied.
 // CHECK-LABEL: static long __ws_at_copies(ws_at __ws_at, int n)
-// CHECK: ws_scope_take(&__ws_sc, &__ws_frame); if (__ws_c) { { _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"") int i = __ws_c->i; int k = __ws_c->k; (void)i; (void)k; _Pragma("GCC diagnostic pop") r[i] = work(k + n); } if (ws_scope_done(&__ws_sc)) { long __ws_r = (r[0] + r[7]); ws_scope_ran(&__ws_sc); return __ws_r; } ws_scope_ran(&__ws_sc); } } ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}}); }
+// CHECK: ws_scope_take(&__ws_sc, &__ws_frame); if (__ws_c) { { _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"") int i = __ws_c->i; int k = __ws_c->k; (void)i; (void)k; _Pragma("GCC diagnostic pop") r[i] = work(k + n); } if (ws_scope_done(&__ws_sc)) { long __ws_r = (r[0] + r[7]); ws_scope_ran(&__ws_sc); return __ws_r; } ws_scope_ran(&__ws_sc); } } ws_scope_wait_at(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}}); }
 long copies(int n) {
   int r[8];
   int k = n;
@@ -148,7 +148,7 @@ int calls(int n) {
 // CHECK-NEXT: #define __FUNCTION__ "named"
 // CHECK-NEXT: #define __PRETTY_FUNCTION__ "named"
 // CHECK: return x ? __func__ : ""; }
-// CHECK-NEXT: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}}); }
+// CHECK-NEXT: ws_scope_wait_at(&__ws_sc, &__ws_frame, __ws_task_{{[0-9]+}}); }
 // CHECK-NEXT: #undef __func__
 // CHECK-NEXT: #undef __FUNCTION__
 // CHECK-NEXT: #undef __PRETTY_FUNCTION__

@@ -33,7 +33,7 @@ void guarded(int *r, int *s, int *t) {
 #line 500
   *t = work(__LINE__);
 }
-// CHECK-LABEL: static void __ws_at_guarded(ws_at __ws_at, int *r, int *s, int *t) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT_AT(__ws_at);
+// CHECK-LABEL: static void __ws_at_guarded(ws_at __ws_at, int *r, int *s, int *t) { ws_frame __ws_frame; ws_scope __ws_sc = ws_scope_start_at(__ws_at, &__ws_frame);
 // CHECK-NEXT: #ifdef __clang__
 // CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .r = r, }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_0,
 // CHECK-NEXT: #endif

@@ -38,7 +38,7 @@ void f(long (*m)[64], int n) {
 // CHECK: static void __ws_loop_0(
 // CHECK-SAME: int j;
 // CHECK-SAME: ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT;
-// CHECK: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_1); }
+// CHECK: ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_1); }
 // CHECK: static void __ws_loop_2(
 // CHECK-SAME: long total = __ws_r->total;
 // CHECK: total += m[r][c] + (*__ws_c->hits);

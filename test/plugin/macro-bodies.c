@@ -36,7 +36,7 @@ int macros(int n, const char **name) {
 // The early return takes the task back first (its statement copied, on
 // its own lines):
 // CHECK: if ( n < 0 ) { { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)ws_scope_take(&__ws_sc, &__ws_frame);
-// CHECK: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); return - 1; }
+// CHECK: ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_0); return - 1; }
 // CHECK: for ( int i = 0 ; i < ( 4 ) ; i ++ ) { struct __ws_cap_1 *__ws_c = &__ws_lcap_1;
 // CHECK: static void __ws_task_0(
 // CHECK: ( (*__ws_c->total) [ ( n ) % 4 ] += ( n ) ) ; (*__ws_c->count) ++;

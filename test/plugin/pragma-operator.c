@@ -25,14 +25,14 @@ int twice(int n) {
   SYNC_INC(b)
   SPAWN(a += b;) return a + b;
 }
-// CHECK: static int __ws_at_twice(ws_at __ws_at, int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT_AT(__ws_at);
+// CHECK: static int __ws_at_twice(ws_at __ws_at, int n) { ws_frame __ws_frame; ws_scope __ws_sc = ws_scope_start_at(__ws_at, &__ws_frame);
 // CHECK-NEXT: int a = 0, b = 0;
 // CHECK-NEXT: { struct __ws_cap_0 __ws_cap = { .a = &a, .n = n, }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_0,
 // CHECK-NEXT: { struct __ws_cap_1 __ws_cap = { .b = &b, .n = n, }; ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_1,
-// CHECK-NEXT: { ws_scope_wait(&__ws_sc, &__ws_frame, 0); };
+// CHECK-NEXT: { ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, 0); };
 // CHECK-NEXT: { struct __ws_cap_3 __ws_cap = { .a = &a, }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_3, {{.*}} } b = 5;
-// CHECK-NEXT: { ws_scope_wait(&__ws_sc, &__ws_frame, 0); } b ++ ;
-// CHECK-NEXT: { struct __ws_cap_5 __ws_cap = { .a = &a, .b = b, }; ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_5, {{.*}} } { ws_scope_wait(&__ws_sc, &__ws_frame, 0); return a + b; }
+// CHECK-NEXT: { ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, 0); } b ++ ;
+// CHECK-NEXT: { struct __ws_cap_5 __ws_cap = { .a = &a, .b = b, }; ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_5, {{.*}} } { ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, 0); return a + b; }
 // CHECK: static void __ws_task_3(void *__ws_arg) {
 // CHECK-NEXT: #line 24
 // CHECK-NEXT: (*__ws_c->a) ++ ; }

@@ -38,7 +38,7 @@ void captures(int n, const int k) {
 // CHECK: (*__ws_c->calls)++;
 // CHECK-NEXT: { struct __ws_cap_2 __ws_cap = { .out = &(*__ws_c->out), }; ws_scope_refused{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_2,
 // CHECK: printf("%s\n", "captures");
-// CHECK-NEXT: } ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_2); }
+// CHECK-NEXT: } ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_2); }
 // CHECK: static void __ws_task_2(void *__ws_arg) { struct __ws_cap_2 __ws_cv, *__ws_c = (struct __ws_cap_2 *)ws_task_captures(__ws_arg, &__ws_cv, sizeof __ws_cv);
 // CHECK-NEXT: #line 24
 // CHECK-NEXT: (*__ws_c->out) += 1; }

@@ -7,7 +7,7 @@ int level(void);
 
 void clauses(int n) {
   int a = 1, b = 2, c;
-// CHECK-LABEL: static void __ws_at_clauses(ws_at __ws_at, int n) { ws_frame __ws_frame; ws_scope __ws_sc = WS_SCOPE_INIT_AT(__ws_at);
+// CHECK-LABEL: static void __ws_at_clauses(ws_at __ws_at, int n) { ws_frame __ws_frame; ws_scope __ws_sc = ws_scope_start_at(__ws_at, &__ws_frame);
 
 #pragma ws task priority(critical)
   use(a);

@@ -24,8 +24,8 @@ int one(int n) {
 // CHECK: ws_scope_push(&__ws_sc, __ws_task_0);
 // CHECK: ws_scope_last(&__ws_sc, &__ws_frame, __ws_task_1,
 // The taskwait takes task 0 back and runs it in place (Convention.h):
-// CHECK: { { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)ws_scope_take(&__ws_sc, &__ws_frame); if (__ws_c) { { x = work(n); } {{.*}} ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); }
-// CHECK: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_0); return x + y; }
+// CHECK: { { struct __ws_cap_0 *__ws_c = (struct __ws_cap_0 *)ws_scope_take(&__ws_sc, &__ws_frame); if (__ws_c) { { x = work(n); } {{.*}} ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_0); }
+// CHECK: ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_0); return x + y; }
 
 // Two slot tasks: the frame's waits name none.
 int two(int n) {
@@ -39,7 +39,7 @@ int two(int n) {
   return x + y + n;
 }
 // CHECK-LABEL: int two(int n)
-// CHECK: { ws_scope_wait(&__ws_sc, &__ws_frame, 0); }
+// CHECK: { ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, 0); }
 
 // One slot task (6) and one that copies an array into its slot (7): the
 // waits name none.
@@ -56,7 +56,7 @@ int mixed(int n) {
 // CHECK-LABEL: int mixed(int n)
 // CHECK: ws_scope_push(&__ws_sc, __ws_task_6);
 // CHECK: ws_scope_spawn{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_7,
-// CHECK: { ws_scope_wait(&__ws_sc, &__ws_frame, 0); }
+// CHECK: { ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, 0); }
 
 // A task that spawns: its own frame names its one slot task (10), the
 // function's frame the outer one (9).
@@ -71,7 +71,7 @@ void nested(int *out, int n) {
 }
 // CHECK-LABEL: void nested(int *out, int n)
 // CHECK: ws_scope_push(&__ws_sc, __ws_task_9);
-// CHECK: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_9); }
+// CHECK: ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_9); }
 // CHECK: static void __ws_task_9(
 // CHECK: ws_scope_push(&__ws_sc, __ws_task_10);
-// CHECK: ws_scope_wait(&__ws_sc, &__ws_frame, __ws_task_10); }
+// CHECK: ws_scope_wait{{(_at)?}}(&__ws_sc, &__ws_frame, __ws_task_10); }
