@@ -1130,8 +1130,11 @@ ws_scope_refused_at(ws_scope *sc, ws_frame *frame, ws_task_fn fn,
     ws__fast_call(q, fn, (void *)(uintptr_t)captures);
     return WS_OK;
   }
-  if (q->off) /* the frame is ready: ws_scope_start_at */
-    return ws_spawn_refused(frame, fn, captures, size, tier, site);
+  /* The frame is ready (ws_scope_start_at).  ws_spawn itself: a call out
+   * of line, not ws_spawn_refused inline (which refuses to call here), whose
+   * code would crowd a caller's loop (lacequeens: 20%). */
+  if (q->off)
+    return ws_spawn(frame, fn, captures, size, tier, site);
   return ws__spawn_now(fn, captures, size, tier, site);
 }
 

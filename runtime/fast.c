@@ -114,6 +114,16 @@ __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec"))) =
  * (fast_batch_run). */
 #define WS__FAST_BATCH_MAX 1024
 #define WS__FAST_BATCH_NS 20000
+/* A batch whose tasks took under WS__FAST_TINY_NS each (thief's CPU time,
+ * over at least WS__FAST_TINY_MIN of them) was not worth stealing: the
+ * owner would have run them faster than the thief took them (a stolen
+ * slot costs the thief about 50 ns and the owner's refill 20-40 ns; tasks
+ * that spawn take far longer, so recursions never come here).  The thief
+ * then leaves the fast deques alone for WS__FAST_QUIET_NS: how long
+ * queued slots may stay private after such a batch. */
+#define WS__FAST_TINY_NS 150
+#define WS__FAST_TINY_MIN 64
+#define WS__FAST_QUIET_NS 1000000
 /* Fence-mode decisions without a steal after which the owner's pops stop
  * fencing (fast_fence_mode): 64 of them, 32 fenced pops apart. */
 #define WS__FAST_FENCE_LOOKS 64
@@ -198,6 +208,12 @@ static void fast_trampoline(void *captures) {
 static uint64_t thread_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -297,6 +313,8 @@ static void fast_batch_run(void *captures) {
       w->fast_cap *= 2;
     else if (ns > WS__FAST_BATCH_NS * 4 && w->fast_cap > 1)
       w->fast_cap /= 2;
+    if (ran >= WS__FAST_TINY_MIN && ns < (uint64_t)ran * WS__FAST_TINY_NS)
+      w->fast_quiet_ns = mono_ns() + WS__FAST_QUIET_NS;
   }
 }
 
@@ -324,6 +342,8 @@ ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
                          int64_t *moved) {
   ws__fastq *q = &v->fq;
   *moved = 0;
+  if (ws__fast_quiet(w)) /* after a batch of tiny tasks */
+    return NULL;
   /* The descriptor first: once claimed, the slots must run. */
   ws__task *d = ws__task_alloc(&w->cache, &w->pool->depot);
   if (!d)
@@ -392,6 +412,15 @@ ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
   fast_descriptor(d, fast_batch_run, &fb, sizeof fb);
   *moved = keep - 1;
   return d;
+}
+
+int ws__fast_quiet(ws__worker *w) {
+  if (__builtin_expect(w->fast_quiet_ns == 0, 1))
+    return 0;
+  if (mono_ns() < w->fast_quiet_ns)
+    return 1;
+  w->fast_quiet_ns = 0;
+  return 0;
 }
 
 int ws__fast_size_hint(ws__worker *v) {

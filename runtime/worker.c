@@ -61,6 +61,7 @@ int ws__worker_init(ws__worker *w, ws__pool *p, int id) {
   w->spin_budget = SPIN_INITIAL;
   w->steal_cap = p->cfg.steal_batch;
   w->fast_cap = 1;
+  w->fast_quiet_ns = 0;
   w->park_ns = PARK_MIN_NS;
   w->now_ms = ws__now_coarse_ms();
   w->next_age_ms = w->now_ms + 1;
@@ -409,7 +410,7 @@ ws__task *ws__find_critical(ws__worker *w) {
   return steal_scan(w, WS_TIER_CRITICAL);
 }
 
-int ws__any_work(ws__pool *p) {
+int ws__any_work_of(ws__pool *p, int fast) {
   /* Relaxed: called after the eventcount's heavy fence (see park.h); a
    * record claimed after our load holds nothing yet that its first push
    * would not announce (ws__ec_notify). */
@@ -418,11 +419,13 @@ int ws__any_work(ws__pool *p) {
     for (int tier = 0; tier < WS_NUM_TIERS; tier++)
       if (ws__deque_size_hint(&p->workers[i]->dq[tier]) > 0)
         return 1;
-    if (ws__fast_size_hint(p->workers[i]))
+    if (fast && ws__fast_size_hint(p->workers[i]))
       return 1;
   }
   return 0;
 }
+
+int ws__any_work(ws__pool *p) { return ws__any_work_of(p, 1); }
 
 static int stopping(ws__pool *p) {
   /* Acquire: pairs with the release store of `stop` in the shutdown. */
@@ -471,7 +474,9 @@ static ws__task *idle_find(ws__worker *w) {
     /* After prepare's heavy fence: the queues we may take from, including
      * the placement queues (pairs with the fence of ws__placed_push). */
     int soon = 0; /* a preferred task we may take once it has waited */
-    if (stopping(p) || ws__any_work(p) ||
+    /* A worker quiet after tiny tasks (fast.c) parks though slots wait:
+     * their owner runs them faster. */
+    if (stopping(p) || ws__any_work_of(p, !ws__fast_quiet(w)) ||
         (ws__placed_any(p) && ws__placed_ready(w, &soon))) {
       ws__ec_cancel(&p->ec);
       ws__ec_search_begin(&p->ec);

@@ -65,18 +65,19 @@ typedef struct ws__worker {
   /* The owner's hot fields: one cache line, touched only by this worker. */
   alignas(64) struct ws__pool *pool;
   int id;
-  unsigned tier_mask;   /* tiers whose deque may be non-empty */
-  uint64_t rng;         /* xorshift state for victim choice */
-  ws__task_cache cache; /* free descriptors */
-  unsigned tick;        /* scheduling decisions, for periodic work */
-  uint64_t push_seq;    /* spawns into our deques, numbering task->seq;
-                           also paces the clock refresh in spawn */
-  uint64_t now_ms;      /* cached coarse clock */
-  uint64_t next_age_ms; /* next aging check */
-  int spin_budget;      /* adaptive idle spin rounds */
-  int steal_cap;        /* adaptive batch size */
-  int fast_cap;         /* slots a fast steal claims, adaptive (fast.c) */
-  int *near;            /* WS_BIND=cores: workers sharing our L3 (or package) */
+  unsigned tier_mask;     /* tiers whose deque may be non-empty */
+  uint64_t rng;           /* xorshift state for victim choice */
+  ws__task_cache cache;   /* free descriptors */
+  unsigned tick;          /* scheduling decisions, for periodic work */
+  uint64_t push_seq;      /* spawns into our deques, numbering task->seq;
+                             also paces the clock refresh in spawn */
+  uint64_t now_ms;        /* cached coarse clock */
+  uint64_t next_age_ms;   /* next aging check */
+  int spin_budget;        /* adaptive idle spin rounds */
+  int steal_cap;          /* adaptive batch size */
+  int fast_cap;           /* slots a fast steal claims, adaptive (fast.c) */
+  uint64_t fast_quiet_ns; /* no fast steal before this (monotonic; fast.c) */
+  int *near; /* WS_BIND=cores: workers sharing our L3 (or package) */
   struct ws__worker *retired_next; /* pool.c: records kept after their pool */
   int n_near;
   int64_t park_ns;  /* current park timeout */
@@ -199,6 +200,8 @@ void *ws__worker_main(void *arg);
 ws__task *ws__find_task(ws__worker *w);
 ws__task *ws__find_critical(ws__worker *w);
 int ws__any_work(ws__pool *p);
+/* The same, not counting the fast deques when `fast` is 0. */
+int ws__any_work_of(ws__pool *p, int fast);
 void ws__run_task(ws__worker *w, ws__task *t);
 /* Runs every task queued in w's own deques (a thread that gives its record
  * back leaves nothing behind). */
@@ -303,6 +306,9 @@ void ws__fast_poke(struct ws__pool *p);
 void ws__fast_counts(ws__worker *w, uint64_t *spawned, uint64_t *executed);
 /* Anyone: does v's fast deque look non-empty?  A hint. */
 int ws__fast_size_hint(ws__worker *v);
+/* 1 while w leaves the fast deques alone after a batch of tiny tasks
+ * (fast.c, WS__FAST_QUIET_NS). */
+int ws__fast_quiet(ws__worker *w);
 /* The owner, in no wait (its loop, its exit, the pool's drain): runs every
  * slot left in its fast deque; how many it ran. */
 int ws__fast_run_own(ws__worker *w);
