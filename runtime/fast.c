@@ -119,11 +119,14 @@ __thread ws__fastq *ws__fq __attribute__((tls_model("initial-exec"))) =
  * owner would have run them faster than the thief took them (a stolen
  * slot costs the thief about 50 ns and the owner's refill 20-40 ns; tasks
  * that spawn take far longer, so recursions never come here).  The thief
- * then leaves the fast deques alone for WS__FAST_QUIET_NS: how long
- * queued slots may stay private after such a batch. */
+ * then leaves the fast deques alone for a while: 1 ms after one such batch,
+ * doubling with each one that follows up to WS__FAST_QUIET_MAX_NS (how
+ * long queued slots may stay private), back to 1 ms after a batch of
+ * larger tasks. */
 #define WS__FAST_TINY_NS 150
 #define WS__FAST_TINY_MIN 64
 #define WS__FAST_QUIET_NS 1000000
+#define WS__FAST_QUIET_MAX_NS 32000000
 /* Fence-mode decisions without a steal after which the owner's pops stop
  * fencing (fast_fence_mode): 64 of them, 32 fenced pops apart. */
 #define WS__FAST_FENCE_LOOKS 64
@@ -313,8 +316,13 @@ static void fast_batch_run(void *captures) {
       w->fast_cap *= 2;
     else if (ns > WS__FAST_BATCH_NS * 4 && w->fast_cap > 1)
       w->fast_cap /= 2;
-    if (ran >= WS__FAST_TINY_MIN && ns < (uint64_t)ran * WS__FAST_TINY_NS)
-      w->fast_quiet_ns = mono_ns() + WS__FAST_QUIET_NS;
+    if (ran >= WS__FAST_TINY_MIN && ns < (uint64_t)ran * WS__FAST_TINY_NS) {
+      w->fast_quiet_ns = mono_ns() + w->fast_quiet_len;
+      if (w->fast_quiet_len < WS__FAST_QUIET_MAX_NS)
+        w->fast_quiet_len *= 2;
+    } else if (ran >= WS__FAST_TINY_MIN) {
+      w->fast_quiet_len = WS__FAST_QUIET_NS;
+    }
   }
 }
 

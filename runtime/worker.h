@@ -65,18 +65,19 @@ typedef struct ws__worker {
   /* The owner's hot fields: one cache line, touched only by this worker. */
   alignas(64) struct ws__pool *pool;
   int id;
-  unsigned tier_mask;     /* tiers whose deque may be non-empty */
-  uint64_t rng;           /* xorshift state for victim choice */
-  ws__task_cache cache;   /* free descriptors */
-  unsigned tick;          /* scheduling decisions, for periodic work */
-  uint64_t push_seq;      /* spawns into our deques, numbering task->seq;
-                             also paces the clock refresh in spawn */
-  uint64_t now_ms;        /* cached coarse clock */
-  uint64_t next_age_ms;   /* next aging check */
-  int spin_budget;        /* adaptive idle spin rounds */
-  int steal_cap;          /* adaptive batch size */
-  int fast_cap;           /* slots a fast steal claims, adaptive (fast.c) */
-  uint64_t fast_quiet_ns; /* no fast steal before this (monotonic; fast.c) */
+  unsigned tier_mask;      /* tiers whose deque may be non-empty */
+  uint64_t rng;            /* xorshift state for victim choice */
+  ws__task_cache cache;    /* free descriptors */
+  unsigned tick;           /* scheduling decisions, for periodic work */
+  uint64_t push_seq;       /* spawns into our deques, numbering task->seq;
+                              also paces the clock refresh in spawn */
+  uint64_t now_ms;         /* cached coarse clock */
+  uint64_t next_age_ms;    /* next aging check */
+  int spin_budget;         /* adaptive idle spin rounds */
+  int steal_cap;           /* adaptive batch size */
+  int fast_cap;            /* slots a fast steal claims, adaptive (fast.c) */
+  uint64_t fast_quiet_ns;  /* no fast steal before this (monotonic; fast.c) */
+  uint64_t fast_quiet_len; /* the next quiet's length (fast.c) */
   int *near; /* WS_BIND=cores: workers sharing our L3 (or package) */
   struct ws__worker *retired_next; /* pool.c: records kept after their pool */
   int n_near;
