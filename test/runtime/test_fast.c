@@ -448,8 +448,17 @@ static void sibling(void *p) {
   atomic_store(&g_sibling_worker, ws_worker_id());
 }
 
-static void test_long_leaf(int workers) {
+/* After_tiny: first a loop of tiny tasks, whose thieves go quiet (fast.c,
+ * ws__fast_quiet: up to 32 ms without a look at the fast deques); the
+ * quiet must end and the sibling still go to one of them. */
+static void test_long_leaf(int workers, int after_tiny) {
   CHECK(ws_init(workers) == WS_OK, "init");
+  for (int round = 0; after_tiny && round < 20; round++) {
+    ws_frame f = WS_FRAME_INIT;
+    for (int i = 0; i < 20000; i++)
+      ws_spawn_inline(&f, late_child, NULL, 0, WS_TIER_NORMAL, NULL);
+    ws_wait_pending(&f);
+  }
   atomic_store(&g_sibling_worker, -1);
   ws_frame f;
   ws_scope sc = WS_SCOPE_INIT;
@@ -461,9 +470,10 @@ static void test_long_leaf(int workers) {
     ;
   int by = atomic_load(&g_sibling_worker);
   CHECK(by >= 0 && by != ws_worker_id(),
-        "the queued sibling waited for its spawner's long leaf (%d workers: "
+        "the queued sibling waited for its spawner's long leaf (%d workers%s: "
         "ran on %d after %llu ms)",
-        workers, by, (unsigned long long)(now_ms() - t0));
+        workers, after_tiny ? ", after tiny tasks" : "", by,
+        (unsigned long long)(now_ms() - t0));
   ws_scope_wait(&sc, &f, NULL);
   CHECK(ws_shutdown() == WS_OK, "shutdown");
 }
@@ -666,8 +676,10 @@ int main(void) {
     test_captures(counts[i]);
     test_scope_frame(counts[i]);
     test_thread_exit(counts[i]);
-    if (counts[i] > 1)
-      test_long_leaf(counts[i]);
+    if (counts[i] > 1) {
+      test_long_leaf(counts[i], 0);
+      test_long_leaf(counts[i], 1);
+    }
     if (counts[i] > 2)
       test_long_in_batch(counts[i]);
   }
