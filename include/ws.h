@@ -429,20 +429,24 @@ static inline int ws_scope_wait(ws_scope *sc, ws_frame *frame,
  *
  *     static int at_fib(ws_at at, int n) {
  *       ws_frame f;
- *       ws_scope sc = WS_SCOPE_INIT_AT(at);
+ *       ws_scope sc = ws_scope_start_at(at, &f);
  *       if (n < 2) return n;
  *       int x, y;
  *       struct caps *c = ws_scope_slot_at(&sc, sizeof *c, WS_TIER_NORMAL);
- *       ...                                   // as ws_scope_slot, above
+ *       ...                  // as ws_scope_slot, above; ws_scope_refused_at
  *       y = at_fib(ws_scope_at(&sc), n - 2);  // a call: the next position
  *       struct caps *t = ws_scope_take(&sc, &f);
  *       if (t) {                              // not stolen: run it here
- *         int n = t->n;                       // read before spawning again
- *         x = at_fib(ws_scope_at(&sc), n - 1);
+ *         int m = t->n;                       // read before spawning again
+ *         x = at_fib(ws_scope_at(&sc), m - 1);
+ *         if (ws_scope_done(&sc)) {
+ *           int r = x + y;                    // x still in a register
+ *           ws_scope_ran(&sc);
+ *           return r;
+ *         }
  *         ws_scope_ran(&sc);
- *         if (ws_scope_done(&sc)) return x + y;   // x still in a register
  *       }
- *       ws_scope_wait(&sc, &f, task);         // the rest, as before
+ *       ws_scope_wait_at(&sc, &f, task);      // the rest, as before
  *       return x + y;
  *     }
  *     int fib(int n) { return at_fib(ws_at_here(), n); }
