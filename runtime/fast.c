@@ -317,11 +317,11 @@ static void fast_batch_run(void *captures) {
     else if (ns > WS__FAST_BATCH_NS * 4 && w->fast_cap > 1)
       w->fast_cap /= 2;
     if (ran >= WS__FAST_TINY_MIN && ns < (uint64_t)ran * WS__FAST_TINY_NS) {
-      w->fast_quiet_ns = mono_ns() + w->fast_quiet_len;
-      if (w->fast_quiet_len < WS__FAST_QUIET_MAX_NS)
-        w->fast_quiet_len *= 2;
+      uint64_t len = w->fast_quiet_len ? w->fast_quiet_len : WS__FAST_QUIET_NS;
+      w->fast_quiet_ns = mono_ns() + len;
+      w->fast_quiet_len = len < WS__FAST_QUIET_MAX_NS ? 2 * len : len;
     } else if (ran >= WS__FAST_TINY_MIN) {
-      w->fast_quiet_len = WS__FAST_QUIET_NS;
+      w->fast_quiet_len = 0; /* the next quiet is a first one */
     }
   }
 }

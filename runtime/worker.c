@@ -61,8 +61,6 @@ int ws__worker_init(ws__worker *w, ws__pool *p, int id) {
   w->spin_budget = SPIN_INITIAL;
   w->steal_cap = p->cfg.steal_batch;
   w->fast_cap = 1;
-  w->fast_quiet_ns = 0;
-  w->fast_quiet_len = 1000000; /* WS__FAST_QUIET_NS (fast.c) */
   w->park_ns = PARK_MIN_NS;
   w->now_ms = ws__now_coarse_ms();
   w->next_age_ms = w->now_ms + 1;

@@ -77,7 +77,7 @@ typedef struct ws__worker {
   int steal_cap;           /* adaptive batch size */
   int fast_cap;            /* slots a fast steal claims, adaptive (fast.c) */
   uint64_t fast_quiet_ns;  /* no fast steal before this (monotonic; fast.c) */
-  uint64_t fast_quiet_len; /* the next quiet's length (fast.c) */
+  uint64_t fast_quiet_len; /* the next quiet's length (fast.c; 0: the first) */
   int *near; /* WS_BIND=cores: workers sharing our L3 (or package) */
   struct ws__worker *retired_next; /* pool.c: records kept after their pool */
   int n_near;
