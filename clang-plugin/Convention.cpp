@@ -213,7 +213,9 @@ Convention::guards(const FunctionDecl *FD) const {
     G.Cond = exprText(If->getCond());
     if (const Expr *V = Ret->getRetValue())
       G.Value = exprText(V);
-    if (G.Cond.empty() || (Ret->getRetValue() && G.Value.empty()))
+    // (`return f();` in a void function: the entry would say it otherwise.)
+    if (G.Cond.empty() || (Ret->getRetValue() && G.Value.empty()) ||
+        (Ret->getRetValue() && FD->getReturnType()->isVoidType()))
       break;
     Out.push_back(std::move(G));
   }
