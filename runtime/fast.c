@@ -693,6 +693,10 @@ int ws__fast_pop_slow(ws__fastq *q) {
       break;
     ws__run_task(w, t);
   }
+  /* Back to the inline pop and the caller's code: completions of the
+   * tasks run here (other frames') must not wait for it (wait.c,
+   * ws__wait_for). */
+  ws__flush_held(w);
   return fenced;
 }
 

@@ -177,6 +177,12 @@ void ws__wait_for(ws__tls *tls, int (*done)(void *),
                   void (*sleep)(void *, int64_t), void *arg) {
   wait_worker_slow(tls, tls->w, done, sleep, arg, tls->depth >= WS__NEST_LIMIT,
                    own_frame);
+  /* Back to the caller, who may run for long -- an application thread's
+   * fast path returns to its own code, and may block there (pthread_join)
+   * on the very thread whose frame waits for a completion held here: the
+   * completions of the tasks run while waiting must not wait for it (see
+   * wait_children). */
+  ws__flush_held(tls->w);
 }
 
 /* The common case first: one task at hand (usually the child just spawned,
@@ -344,10 +350,7 @@ int ws_wait_until(const uint32_t *word, uint32_t old) {
   if (word_changed(&ww))
     return WS_OK;
   if (tls->w) {
-    ws__wait_for(tls, word_changed, word_sleep, &ww);
-    /* Back to the caller: completions of the frames whose tasks ran here
-     * must not wait for it (see wait_children). */
-    ws__flush_held(tls->w);
+    ws__wait_for(tls, word_changed, word_sleep, &ww); /* flushes: above */
   } else {
     while (!word_changed(&ww))
       word_sleep(&ww, 1000000);

@@ -3,6 +3,7 @@
  * wait, the return copied into that branch.  Each function below is a case
  * where a careless take would compute something else than the serial
  * program; the comment says what the wrong result would be. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -221,6 +222,18 @@ static long spread(int n) {
   return x + y;
 }
 
+/* Application threads calling a clone through its plain entry: each
+ * thread's own position (before the thread has a worker record, where the
+ * fast path is off, its tasks go into the frame).  The main thread steals
+ * their tasks while it waits for its own: it must not leave its waits
+ * holding their completions (wait.c, ws__wait_for; this hung about once
+ * in 15 runs at 3 workers before). */
+static void *from_thread(void *arg) {
+  long *r = arg;
+  *r = fib((int)*r);
+  return NULL;
+}
+
 /* External linkage: the plain entry keeps it. */
 long external_fib(int n);
 long external_fib(int n) {
@@ -257,6 +270,14 @@ int main(void) {
   printf("nothing %d\n", nothing());
   printf("external_fib %ld\n", external_fib(20));
   printf("touched %d\n", touched);
+  pthread_t th[3];
+  long args[3] = {18, 19, 20};
+  for (int i = 0; i < 3; i++)
+    pthread_create(&th[i], NULL, from_thread, &args[i]);
+  long own = fib(21);
+  for (int i = 0; i < 3; i++)
+    pthread_join(th[i], NULL);
+  printf("threads %ld %ld %ld %ld\n", args[0], args[1], args[2], own);
   long sp = spread(22);
   printf("spread %ld in %s\n", sp, where);
   return 0;
