@@ -14,7 +14,6 @@
 #include "clang/AST/TypeLoc.h"
 #include "clang/Lex/Lexer.h"
 #include "clang/Rewrite/Core/Rewriter.h"
-#include "llvm/ADT/StringSet.h"
 
 #include <algorithm>
 
@@ -157,14 +156,19 @@ std::string Convention::body(const FunctionDecl *FD) const {
   return "__ws_body_" + FD->getName().str();
 }
 
-std::string Convention::exprText(const Expr *E) const {
+CharSourceRange Convention::charRange(const Expr *E) const {
   const SourceManager &SM = Src.sm();
-  SourceLocation B = SM.getExpansionRange(E->getBeginLoc()).getBegin();
   SourceLocation L = SM.getExpansionRange(E->getEndLoc()).getEnd();
-  SourceLocation End = Lexer::getLocForEndOfToken(L, 0, SM, Src.langOpts());
-  if (!Src.inMain(B) || !Src.inMain(End))
+  return CharSourceRange::getCharRange(
+      SM.getExpansionRange(E->getBeginLoc()).getBegin(),
+      Lexer::getLocForEndOfToken(L, 0, SM, Src.langOpts()));
+}
+
+std::string Convention::exprText(const Expr *E) const {
+  CharSourceRange R = charRange(E);
+  if (!Src.inMain(R.getBegin()) || !Src.inMain(R.getEnd()))
     return "";
-  unsigned Begin = SM.getFileOffset(B), Stop = SM.getFileOffset(End);
+  unsigned Begin = Src.offset(R.getBegin()), Stop = Src.offset(R.getEnd());
   if (Stop <= Begin || !Src.conditionals(Begin, Stop).empty())
     return "";
   return Src.text().slice(Begin, Stop).str();
@@ -277,15 +281,13 @@ void Convention::scanBody() {
     const auto *V = dyn_cast<VarDecl>(E->getDecl());
     if (!V)
       continue;
-    const Stmt *Child = E;
-    const Stmt *P = Parents->getParent(Child);
+    const Stmt *P = Parents->getParent(E);
     while (P) {
       const auto *ME = dyn_cast<MemberExpr>(P);
       const auto *IC = dyn_cast<ImplicitCastExpr>(P);
       if (!isa<ParenExpr>(P) && !(ME && !ME->isArrow()) &&
           !(IC && IC->getCastKind() == CK_NoOp))
         break;
-      Child = P;
       P = Parents->getParent(P);
     }
     bool Read = false;
@@ -368,7 +370,9 @@ bool Convention::begin(const FunctionRegions &F, const Region *SlotTask) {
   FR = &F;
   Slot = nullptr;
   Guards.clear();
-  SlotCalls.clear();
+  SlotNames.clear();
+  SlotRefs.clear();
+  SlotText.clear();
   if (!Clones.count(F.Fn->getCanonicalDecl()))
     return false;
   Fn = F.Fn;
@@ -386,11 +390,42 @@ bool Convention::begin(const FunctionRegions &F, const Region *SlotTask) {
     RW.ReplaceText(Src.loc(E.NameOff), E.NameLen, E.Name);
     RW.InsertTextAfter(Src.loc(E.ArgsOff), E.Args);
   }
-  if (SlotTask && slotTakable(*SlotTask)) {
-    Slot = SlotTask;
-    SlotCalls = calls(SlotTask->Body);
-  }
+  if (SlotTask && slotTakable(*SlotTask))
+    describeSlot(*SlotTask);
   return true;
+}
+
+void Convention::describeSlot(const Region &D) {
+  Slot = &D;
+  // The names the statement uses: its identifiers (raw lexer, which stops
+  // at a NUL: on a copy), and what macros in it expand to, the
+  // declarations it refers to.
+  std::string Text = Src.text().slice(D.BodyBegin, D.BodyEnd).str();
+  Lexer L(Src.loc(D.BodyBegin), Src.langOpts(), Text.c_str(), Text.c_str(),
+          Text.c_str() + Text.size());
+  Token T;
+  for (L.LexFromRawLexer(T); T.isNot(tok::eof); L.LexFromRawLexer(T))
+    if (T.is(tok::raw_identifier))
+      SlotNames.insert(T.getRawIdentifier());
+  BodyWalk Used;
+  Used.TraverseStmt(const_cast<Stmt *>(D.Body));
+  for (const DeclRefExpr *E : Used.Uses) {
+    SlotRefs.insert(E->getDecl());
+    if (E->getDecl()->getIdentifier())
+      SlotNames.insert(E->getDecl()->getName());
+  }
+  // The text copied at a take: its calls of clones at the taken slot's
+  // position (edits from the last, so the offsets stay true).
+  std::vector<CallEdit> Edits = calls(D.Body);
+  std::sort(Edits.begin(), Edits.end(),
+            [](const CallEdit &A, const CallEdit &B) {
+              return A.NameOff > B.NameOff;
+            });
+  for (const CallEdit &E : Edits) {
+    Text.insert(E.ArgsOff - D.BodyBegin, E.Args);
+    Text.replace(E.NameOff - D.BodyBegin, E.NameLen, E.Name);
+  }
+  SlotText = std::move(Text);
 }
 
 //===----------------------------------------------------------------------===//
@@ -500,26 +535,6 @@ std::string Convention::take(unsigned W, const ReturnStmt *Dup) const {
       FromSlot.push_back(C);
     }
   }
-  llvm::StringSet<> Names;
-  {
-    // (The raw lexer stops at a NUL: lex a copy.)
-    std::string Text = Src.text().slice(D.BodyBegin, D.BodyEnd).str();
-    Lexer L(Src.loc(D.BodyBegin), Src.langOpts(), Text.c_str(), Text.c_str(),
-            Text.c_str() + Text.size());
-    Token T;
-    for (L.LexFromRawLexer(T); T.isNot(tok::eof); L.LexFromRawLexer(T))
-      if (T.is(tok::raw_identifier))
-        Names.insert(T.getRawIdentifier());
-  }
-  // What macros in it expand to names too: the declarations it refers to.
-  BodyWalk Used;
-  Used.TraverseStmt(const_cast<Stmt *>(D.Body));
-  llvm::DenseSet<const Decl *> Refs;
-  for (const DeclRefExpr *E : Used.Uses) {
-    Refs.insert(E->getDecl());
-    if (E->getDecl()->getIdentifier())
-      Names.insert(E->getDecl()->getName());
-  }
   // Macros mean at the wait what they meant at the spawn: no definition in
   // between.
   for (unsigned Off = D.BodyEnd; Off < W;) {
@@ -534,7 +549,7 @@ std::string Convention::take(unsigned W, const ReturnStmt *Dup) const {
     Off += Line.size() + 1;
   }
   for (const NamedDecl *ND : Locals) {
-    if (!ND->getIdentifier() || !Names.count(ND->getName()))
+    if (!ND->getIdentifier() || !SlotNames.count(ND->getName()))
       continue;
     unsigned Off = Src.offset(ND->getLocation());
     if ((Off >= D.BodyBegin && Off < D.BodyEnd) || Off >= W)
@@ -545,24 +560,13 @@ std::string Convention::take(unsigned W, const ReturnStmt *Dup) const {
       bool Redeclared = false;
       for (const Capture &C : FromSlot)
         Redeclared |= C.Var == V;
-      if (Redeclared || !Refs.count(V))
+      if (Redeclared || !SlotRefs.count(V))
         continue; // declared again from the slot, or another of that name
     }
     if (!visibleAt(ND, W))
       return "";
   }
 
-  // The statement, its calls of clones at the taken slot's position.
-  std::string Stmt = Src.text().slice(D.BodyBegin, D.BodyEnd).str();
-  std::vector<CallEdit> Edits = SlotCalls;
-  std::sort(Edits.begin(), Edits.end(),
-            [](const CallEdit &A, const CallEdit &B) {
-              return A.NameOff > B.NameOff;
-            });
-  for (const CallEdit &E : Edits) {
-    Stmt.insert(E.ArgsOff - D.BodyBegin, E.Args);
-    Stmt.replace(E.NameOff - D.BodyBegin, E.NameLen, E.Name);
-  }
   CaptureLocals Copies = Caps.locals(FromSlot);
   std::string Cap = "struct __ws_cap_" + id(D);
   std::string S = "{ " + Cap + " *__ws_c = (" + Cap +
@@ -572,22 +576,18 @@ std::string Convention::take(unsigned W, const ReturnStmt *Dup) const {
     S += " _Pragma(\"GCC diagnostic push\") _Pragma(\"GCC diagnostic ignored "
          "\\\"-Wshadow\\\"\")" +
          Copies.Decls + Copies.Voids + " _Pragma(\"GCC diagnostic pop\")";
-  if (!llvm::StringRef(Stmt).contains('\n'))
-    S += " " + Stmt + " }";
+  if (!llvm::StringRef(SlotText).contains('\n'))
+    S += " " + SlotText + " }";
   else // its own lines, then the wait's again
     S += "\n" + Src.lineDirectiveAt(D.BodyBegin) +
-         std::string(Src.column(D.BodyBegin) - 1, ' ') + Stmt + " }\n" +
+         std::string(Src.column(D.BodyBegin) - 1, ' ') + SlotText + " }\n" +
          Src.lineDirectiveAt(W) + std::string(Src.column(W) - 1, ' ');
   if (Dup) {
     // The return, while the task's result is still in a register; counted
     // as returned once the value is computed.
     std::string Done = " ws_scope_ran(&__ws_sc); return";
     if (const Expr *V = Dup->getRetValue()) {
-      std::string Value = RW.getRewrittenText(CharSourceRange::getCharRange(
-          Src.loc(Src.offset(V->getBeginLoc())),
-          Lexer::getLocForEndOfToken(
-              Src.sm().getExpansionRange(V->getEndLoc()).getEnd(), 0, Src.sm(),
-              Src.langOpts())));
+      std::string Value = RW.getRewrittenText(charRange(V));
       if (!Fn->getReturnType()->isVoidType() && !Value.empty() &&
           !llvm::StringRef(Value).contains('\n'))
         S += " if (ws_scope_done(&__ws_sc)) { " +

@@ -66,6 +66,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <memory>
 #include <string>
@@ -75,6 +76,7 @@ namespace clang {
 class ASTContext;
 class ParentMap;
 class Rewriter;
+class Decl;
 class ReturnStmt;
 class VarDecl;
 class NamedDecl;
@@ -143,11 +145,18 @@ private:
   llvm::DenseSet<const clang::VarDecl *> Written;
   llvm::DenseMap<const clang::NamedDecl *, const clang::DeclStmt *> DeclOf;
   std::vector<const clang::NamedDecl *> Locals; // declared in the body
-  std::vector<CallEdit> SlotCalls; // calls inside the slot task's statement
+  // The slot task's statement (describeSlot): the names it uses, the
+  // declarations it refers to, its text as a take copies it.
+  llvm::StringSet<> SlotNames;
+  llvm::DenseSet<const clang::Decl *> SlotRefs;
+  std::string SlotText;
 
   bool cloneable(const clang::FunctionDecl *FD) const;
   std::vector<Guard> guards(const clang::FunctionDecl *FD) const;
+  /// E's text in the file, its macros' invocations whole.
+  clang::CharSourceRange charRange(const clang::Expr *E) const;
   std::string exprText(const clang::Expr *E) const;
+  void describeSlot(const Region &D);
   std::string at(const clang::FunctionDecl *FD) const;
   std::string body(const clang::FunctionDecl *FD) const;
   std::vector<CallEdit> calls(const clang::Stmt *Root) const;
