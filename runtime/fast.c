@@ -214,12 +214,6 @@ static uint64_t thread_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The deque's lock: thieves try it once (a busy deque has a thief already),
  * its owner waits for it (a thief holds it for one claim: a membarrier). */
 static int fast_trylock(ws__fastq *q) {
@@ -318,7 +312,7 @@ static void fast_batch_run(void *captures) {
       w->fast_cap /= 2;
     if (ran >= WS__FAST_TINY_MIN && ns < (uint64_t)ran * WS__FAST_TINY_NS) {
       uint64_t len = w->fast_quiet_len ? w->fast_quiet_len : WS__FAST_QUIET_NS;
-      w->fast_quiet_ns = mono_ns() + len;
+      w->fast_quiet_ns = ws__now_ns() + len;
       w->fast_quiet_len = len < WS__FAST_QUIET_MAX_NS ? 2 * len : len;
     } else if (ran >= WS__FAST_TINY_MIN) {
       w->fast_quiet_len = 0; /* the next quiet is a first one */
@@ -425,7 +419,7 @@ ws__task *ws__fast_steal(ws__worker *w, ws__worker *v, int *lost,
 int ws__fast_quiet(ws__worker *w) {
   if (__builtin_expect(w->fast_quiet_ns == 0, 1))
     return 0;
-  if (mono_ns() < w->fast_quiet_ns)
+  if (ws__now_ns() < w->fast_quiet_ns)
     return 1;
   w->fast_quiet_ns = 0;
   return 0;
